@@ -1,0 +1,273 @@
+//! A JSON reader that keeps a span on every node, also for documents nested in strings.
+//!
+//! Parsing is done by `jsonc-parser` in strict mode (no comments, no trailing commas, no
+//! JSON5 extensions), which reports a byte range for every value and key and keeps duplicate
+//! keys. An [`OffsetMap`] turns offsets in the parsed text into spans of the file the user
+//! edits: directly for a file, or through the escapes of a string literal when a policy is
+//! a JSON string inside plan JSON, a CloudFormation template or an HCL string.
+
+use crate::source::{FileId, Span};
+use crate::value::{Kind, Member, Node, PString};
+use jsonc_parser::ast;
+use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
+
+/// Maps byte offsets of a parsed text to spans of a source file.
+#[derive(Debug, Clone)]
+pub enum OffsetMap {
+    /// The text is the file's text starting at byte `base`.
+    Direct {
+        /// The file.
+        file: FileId,
+        /// Offset of the text's first byte in the file.
+        base: usize,
+    },
+    /// The text was decoded from an escaped literal: `offsets[i]` is where inner byte `i`
+    /// starts in the file, with one more entry for the end.
+    Table {
+        /// The file.
+        file: FileId,
+        /// File offset of each inner byte, plus the end.
+        offsets: Vec<u32>,
+    },
+    /// Every offset maps to one span (used when no finer map can be built).
+    Coarse(Span),
+}
+
+impl OffsetMap {
+    /// The text is the whole of `file` (or starts at `base` in it).
+    pub fn direct(file: FileId, base: usize) -> Self {
+        OffsetMap::Direct { file, base }
+    }
+
+    /// The span of inner bytes `start..end`.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        match self {
+            OffsetMap::Direct { file, base } => Span::new(*file, base + start, base + end),
+            OffsetMap::Table { file, offsets } => {
+                let at = |i: usize| offsets[i.min(offsets.len() - 1)] as usize;
+                Span::new(*file, at(start), at(end))
+            }
+            OffsetMap::Coarse(span) => *span,
+        }
+    }
+
+    /// Decodes a JSON string literal `raw` (with its quotes), written at byte `base` of
+    /// `file`, into its text and a map from the text back to the file. `None` when `raw`
+    /// is not a well-formed JSON string literal.
+    pub fn from_json_literal(raw: &str, file: FileId, base: usize) -> Option<(String, OffsetMap)> {
+        let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+        let base = base + 1;
+        let mut text = String::with_capacity(inner.len());
+        let mut offsets = Vec::with_capacity(inner.len() + 1);
+        let bytes = inner.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let start = i;
+            let decoded: char = if bytes[i] == b'\\' {
+                let esc = *bytes.get(i + 1)?;
+                i += 2;
+                match esc {
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    b'u' => {
+                        let hi = hex4(inner.get(i..i + 4)?)?;
+                        i += 4;
+                        if (0xD800..0xDC00).contains(&hi) && inner.get(i..i + 2) == Some("\\u") {
+                            let lo = hex4(inner.get(i + 2..i + 6)?)?;
+                            i += 6;
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                        } else {
+                            char::from_u32(hi)?
+                        }
+                    }
+                    _ => return None,
+                }
+            } else {
+                let c = inner[i..].chars().next()?;
+                if c == '"' {
+                    return None;
+                }
+                i += c.len_utf8();
+                c
+            };
+            for _ in 0..decoded.len_utf8() {
+                offsets.push((base + start) as u32);
+            }
+            text.push(decoded);
+        }
+        offsets.push((base + inner.len()) as u32);
+        Some((text, OffsetMap::Table { file, offsets }))
+    }
+}
+
+fn hex4(s: &str) -> Option<u32> {
+    if s.len() != 4 {
+        return None;
+    }
+    u32::from_str_radix(s, 16).ok()
+}
+
+/// A JSON syntax error at a location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonError {
+    /// Where the parser stopped.
+    pub span: Span,
+    /// What was wrong, e.g. `Expected colon`.
+    pub message: String,
+}
+
+/// Parses strict JSON `text` into located nodes, mapping positions through `map`.
+pub fn parse_json(text: &str, map: &OffsetMap) -> Result<Node, JsonError> {
+    let options = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let collect = CollectOptions {
+        comments: CommentCollectionStrategy::Off,
+        tokens: false,
+    };
+    let parsed = jsonc_parser::parse_to_ast(text, &collect, &options).map_err(|err| {
+        let range = err.range();
+        JsonError {
+            span: map.span(range.start, range.end),
+            message: err.kind().to_string(),
+        }
+    })?;
+    match parsed.value {
+        Some(value) => Ok(convert(value, map)),
+        None => Err(JsonError {
+            span: map.span(0, text.len()),
+            message: "expected a JSON value, found nothing".to_string(),
+        }),
+    }
+}
+
+fn convert(value: ast::Value<'_>, map: &OffsetMap) -> Node {
+    match value {
+        ast::Value::StringLit(s) => Node::new(
+            Kind::Str(PString::known(s.value.into_owned())),
+            map.span(s.range.start, s.range.end),
+        ),
+        ast::Value::NumberLit(n) => Node::new(
+            Kind::Number(n.value.to_string()),
+            map.span(n.range.start, n.range.end),
+        ),
+        ast::Value::BooleanLit(b) => {
+            Node::new(Kind::Bool(b.value), map.span(b.range.start, b.range.end))
+        }
+        ast::Value::NullKeyword(n) => Node::new(Kind::Null, map.span(n.range.start, n.range.end)),
+        ast::Value::Array(a) => {
+            let span = map.span(a.range.start, a.range.end);
+            let items = a.elements.into_iter().map(|v| convert(v, map)).collect();
+            Node::new(Kind::Array(items), span)
+        }
+        ast::Value::Object(o) => {
+            let span = map.span(o.range.start, o.range.end);
+            let members = o
+                .properties
+                .into_iter()
+                .map(|prop| {
+                    let key_range = match &prop.name {
+                        ast::ObjectPropName::String(s) => s.range,
+                        ast::ObjectPropName::Word(w) => w.range,
+                    };
+                    Member {
+                        key_span: map.span(key_range.start, key_range.end),
+                        key: prop.name.into_string(),
+                        value: convert(prop.value, map),
+                    }
+                })
+                .collect();
+            Node::new(Kind::Object(members), span)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Sources;
+
+    #[test]
+    fn spans_cover_values_and_keys() {
+        let mut sources = Sources::new();
+        let text = r#"{"Effect": "Deny", "Action": ["s3:*"]}"#;
+        let id = sources.add("p.json", text);
+        let node = parse_json(text, &OffsetMap::direct(id, 0)).unwrap();
+        let effect = node.get("Effect").unwrap();
+        assert_eq!(sources.slice(effect.span), "\"Deny\"");
+        let members = node.as_object().unwrap();
+        assert_eq!(sources.slice(members[1].key_span), "\"Action\"");
+    }
+
+    #[test]
+    fn strict_mode_rejects_comments_and_trailing_commas() {
+        let mut sources = Sources::new();
+        for text in [r#"{"a": 1,}"#, "{\"a\": 1 // c\n}", "{'a': 1}", "{a: 1}"] {
+            let id = sources.add("bad.json", text);
+            assert!(
+                parse_json(text, &OffsetMap::direct(id, 0)).is_err(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_is_located() {
+        let mut sources = Sources::new();
+        let text = "{\n  \"a\": 1\n  \"b\": 2\n}";
+        let id = sources.add("bad.json", text);
+        let err = parse_json(text, &OffsetMap::direct(id, 0)).unwrap_err();
+        // The parser stops right after the value that lacks its comma.
+        let (start, _) = sources.range(err.span);
+        assert_eq!((start.line, start.column), (2, 9), "{err:?}");
+        assert_eq!(err.message, "Expected comma");
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept() {
+        let mut sources = Sources::new();
+        let text = r#"{"a": 1, "a": 2}"#;
+        let id = sources.add("d.json", text);
+        let node = parse_json(text, &OffsetMap::direct(id, 0)).unwrap();
+        assert_eq!(node.as_object().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn embedded_document_maps_back_to_the_outer_file() {
+        let mut sources = Sources::new();
+        let outer = "{\"policy\": \"{\\\"Effect\\\":\\n \\\"Deny\\\"}\"}";
+        let id = sources.add("plan.json", outer);
+        let node = parse_json(outer, &OffsetMap::direct(id, 0)).unwrap();
+        let policy = node.get("policy").unwrap();
+        let raw = sources.slice(policy.span).to_string();
+        let (inner, map) =
+            OffsetMap::from_json_literal(&raw, id, policy.span.start as usize).unwrap();
+        assert_eq!(inner, "{\"Effect\":\n \"Deny\"}");
+        let doc = parse_json(&inner, &map).unwrap();
+        let effect = doc.get("Effect").unwrap();
+        assert_eq!(sources.slice(effect.span), "\\\"Deny\\\"");
+    }
+
+    #[test]
+    fn unicode_escapes_decode_with_surrogates() {
+        let (text, _) =
+            OffsetMap::from_json_literal(r#""a\u00e9\ud83d\ude00b""#, FileId(0), 0).unwrap();
+        assert_eq!(text, "aé😀b");
+        assert!(OffsetMap::from_json_literal(r#""bad\q""#, FileId(0), 0).is_none());
+    }
+}

@@ -1,0 +1,12 @@
+//! clumio-preflight: finds infrastructure code that breaks Clumio backups of S3 buckets.
+//!
+//! The pipeline (see ARCHITECTURE.md): [`source`] loads text and maps spans to positions,
+//! front ends turn files into located [`value`]s, [`policy`] parses and evaluates IAM
+//! policies three-valued, and [`profile`] says who Clumio is and what its requests look like.
+
+pub mod json;
+pub mod policy;
+pub mod profile;
+pub mod simulate;
+pub mod source;
+pub mod value;

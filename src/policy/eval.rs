@@ -1,0 +1,766 @@
+//! Three-valued evaluation of a request against a policy, with the reasons that decided it.
+//!
+//! Every statement gets Yes / No / Depends for "does it apply to this request", following
+//! IAM's rules (AWS-SEMANTICS.md section 1): case-insensitive actions, per-part ARN
+//! wildcards, account principals covering every identity of the account, `NotPrincipal`
+//! checking account, role and session, missing keys making positive operators false and
+//! negated ones true, `…IfExists`, `Null`, set qualifiers, and policy variables.
+
+use super::ast::*;
+use super::glob::{CompileError, Pattern, PatternOptions, VarValue};
+use super::tri::Tri;
+use crate::source::Span;
+use crate::value::{Hole, PString};
+use std::collections::{BTreeSet, HashMap};
+
+/// What the request context holds for one condition key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyState {
+    /// The key is present with these values (one for single-valued keys).
+    Present(Vec<PString>),
+    /// The key is not in the request.
+    Absent,
+    /// Whether and with what value the key is present is not known; the text says why.
+    Unknown(String),
+}
+
+/// The condition keys of a request. Key names compare ignoring case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Context {
+    keys: HashMap<String, KeyState>,
+    /// What a key that was never set holds.
+    pub default: KeyState,
+}
+
+impl Context {
+    /// A context in which every key not set is `default`.
+    pub fn new(default: KeyState) -> Self {
+        Context {
+            keys: HashMap::new(),
+            default,
+        }
+    }
+
+    /// Sets `key` to `state`.
+    pub fn set(&mut self, key: &str, state: KeyState) {
+        self.keys.insert(key.to_ascii_lowercase(), state);
+    }
+
+    /// Adds one value to `key`, making it multi-valued when it already has one.
+    pub fn add_value(&mut self, key: &str, value: PString) {
+        let entry = self
+            .keys
+            .entry(key.to_ascii_lowercase())
+            .or_insert(KeyState::Present(Vec::new()));
+        match entry {
+            KeyState::Present(values) => values.push(value),
+            other => *other = KeyState::Present(vec![value]),
+        }
+    }
+
+    /// Sets `key` to one present value.
+    pub fn set_value(&mut self, key: &str, value: PString) {
+        self.set(key, KeyState::Present(vec![value]));
+    }
+
+    /// What the request holds for `key`.
+    pub fn get(&self, key: &str) -> &KeyState {
+        self.keys
+            .get(&key.to_ascii_lowercase())
+            .unwrap_or(&self.default)
+    }
+
+    /// Whether `key` was set explicitly.
+    pub fn is_set(&self, key: &str) -> bool {
+        self.keys.contains_key(&key.to_ascii_lowercase())
+    }
+}
+
+/// Who makes the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestPrincipal {
+    /// The caller's ARN (for a role session: `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`).
+    pub arn: PString,
+    /// The account the caller belongs to.
+    pub account: PString,
+    /// For a role session, the role's ARN with its path (`arn:aws:iam::ACCT:role/PATH/NAME`).
+    pub role_arn: Option<PString>,
+    /// Whether the caller carries a permissions boundary; `None` when unknown.
+    pub permissions_boundary: Option<bool>,
+    /// What settles an unknown permissions boundary (e.g. the flag to pass).
+    pub boundary_why: String,
+}
+
+impl RequestPrincipal {
+    /// Derives account and role from a known principal ARN (session, role, user or root).
+    pub fn from_arn(arn: &str) -> RequestPrincipal {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let account = parts.get(4).copied().unwrap_or_default().to_string();
+        let partition = parts.get(1).copied().unwrap_or("aws");
+        let resource = parts.get(5).copied().unwrap_or_default();
+        let role_arn = resource
+            .strip_prefix("assumed-role/")
+            .and_then(|rest| rest.split_once('/'))
+            .map(|(role, _)| PString::known(format!("arn:{partition}:iam::{account}:role/{role}")))
+            .or_else(|| resource.starts_with("role/").then(|| PString::known(arn)));
+        RequestPrincipal {
+            arn: PString::known(arn),
+            account: PString::known(account),
+            role_arn,
+            permissions_boundary: Some(false),
+            boundary_why: "whether the role has a permissions boundary (--permissions-boundary)"
+                .into(),
+        }
+    }
+
+    fn is_session(&self) -> bool {
+        self.arn.known_prefix().contains(":assumed-role/")
+            || self.arn.contains_known(":assumed-role/")
+    }
+}
+
+/// One request to decide.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The caller.
+    pub principal: RequestPrincipal,
+    /// The action, e.g. `s3:GetObject`.
+    pub action: String,
+    /// The resource ARN (an object ARN may end in the "any object key" hole).
+    pub resource: PString,
+    /// The condition keys.
+    pub context: Context,
+}
+
+/// The overall outcome of a request against a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// An Allow certainly applies and no Deny may.
+    Allow,
+    /// A Deny certainly applies.
+    Deny,
+    /// Nothing applies: denied by default.
+    ImplicitDeny,
+    /// The outcome hinges on unknowns.
+    Depends,
+}
+
+impl Decision {
+    /// The word used in output.
+    pub fn word(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Deny => "deny",
+            Decision::ImplicitDeny => "implicit-deny",
+            Decision::Depends => "depends",
+        }
+    }
+}
+
+/// Whether one statement applies, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatementResult {
+    /// Position of the statement in the policy.
+    pub index: usize,
+    /// The `Sid`, when present.
+    pub sid: Option<String>,
+    /// The statement's effect.
+    pub effect: Effect,
+    /// Whether it applies to the request.
+    pub applies: Tri,
+    /// The findings that decided it, element by element.
+    pub because: Vec<String>,
+    /// The statement.
+    pub span: Span,
+}
+
+/// The result of evaluating a request against a policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// The overall decision.
+    pub decision: Decision,
+    /// One result per statement.
+    pub statements: Vec<StatementResult>,
+    /// What the decision hinges on, when it is `Depends`.
+    pub depends_on: Vec<String>,
+}
+
+/// Evaluates `request` against `policy`.
+pub fn evaluate(policy: &Policy, request: &Request) -> Evaluation {
+    let statements: Vec<StatementResult> = policy
+        .statements
+        .iter()
+        .map(|st| evaluate_statement(policy, st, request))
+        .collect();
+    let fold = |effect: Effect| {
+        Tri::any(
+            statements
+                .iter()
+                .filter(|s| s.effect == effect)
+                .map(|s| s.applies.clone()),
+        )
+    };
+    let deny = fold(Effect::Deny);
+    let allow = fold(Effect::Allow);
+    let (decision, depends_on) = match (&deny, &allow) {
+        (Tri::Yes, _) => (Decision::Deny, Vec::new()),
+        (Tri::Depends(d), Tri::Depends(a)) => (Decision::Depends, d.union(a).cloned().collect()),
+        (Tri::Depends(d), _) => (Decision::Depends, d.iter().cloned().collect()),
+        (Tri::No, Tri::Yes) => (Decision::Allow, Vec::new()),
+        (Tri::No, Tri::Depends(a)) => (Decision::Depends, a.iter().cloned().collect()),
+        (Tri::No, Tri::No) => (Decision::ImplicitDeny, Vec::new()),
+    };
+    Evaluation {
+        decision,
+        statements,
+        depends_on,
+    }
+}
+
+/// Whether one statement applies to `request`, with reasons.
+pub fn evaluate_statement(policy: &Policy, st: &Statement, request: &Request) -> StatementResult {
+    let mut because = Vec::new();
+    let mut applies = Tri::Yes;
+    // Each element is evaluated only while the statement may still apply, so the reasons
+    // name what decided it.
+    type Step<'a> = &'a dyn Fn(&mut Vec<String>) -> Tri;
+    let steps: [Step; 4] = [
+        &|b| principal_applies(st, request, b),
+        &|b| action_applies(&st.action, &request.action, b),
+        &|b| resource_applies(policy, st, request, b),
+        &|b| conditions_apply(policy, st, request, b),
+    ];
+    for step in steps {
+        applies = applies.and(step(&mut because));
+        if applies == Tri::No {
+            break;
+        }
+    }
+    StatementResult {
+        index: st.index,
+        sid: st.sid.as_ref().map(|s| s.value.clone()),
+        effect: st.effect.value,
+        applies,
+        because,
+        span: st.span,
+    }
+}
+
+fn quote_list(items: &[Located<PString>]) -> String {
+    let v: Vec<String> = items.iter().map(|i| format!("\"{}\"", i.value)).collect();
+    v.join(", ")
+}
+
+fn action_applies(action: &Element, requested: &str, because: &mut Vec<String>) -> Tri {
+    let req = PString::known(requested);
+    let hit = Tri::any(
+        action
+            .items
+            .iter()
+            .map(|p| Pattern::new(&p.value, PatternOptions::GLOB_NOCASE).matches(&req, true)),
+    );
+    let word = if action.negated {
+        "NotAction"
+    } else {
+        "Action"
+    };
+    let verdict = if action.negated {
+        !hit.clone()
+    } else {
+        hit.clone()
+    };
+    because.push(match (&hit, action.negated) {
+        (Tri::Yes, false) => format!("{word} [{}] matches {requested}", quote_list(&action.items)),
+        (Tri::No, false) => format!(
+            "{word} [{}] does not match {requested}",
+            quote_list(&action.items)
+        ),
+        (Tri::Yes, true) => format!(
+            "{word} [{}] lists {requested}, so the statement skips it",
+            quote_list(&action.items)
+        ),
+        (Tri::No, true) => format!(
+            "{word} [{}] does not list {requested}, so the statement covers it",
+            quote_list(&action.items)
+        ),
+        (Tri::Depends(_), _) => format!(
+            "{word} [{}] may match {requested}",
+            quote_list(&action.items)
+        ),
+    });
+    verdict
+}
+
+fn resource_applies(
+    policy: &Policy,
+    st: &Statement,
+    request: &Request,
+    because: &mut Vec<String>,
+) -> Tri {
+    let Some(resource) = &st.resource else {
+        because.push(
+            "the statement has no Resource, so it never applies (KMS accepts it but ignores it)"
+                .into(),
+        );
+        return Tri::No;
+    };
+    let vars = var_resolver(&request.context);
+    let vars_opt: Option<&dyn Fn(&str) -> VarValue> =
+        policy.variables_enabled.then_some(&vars as _);
+    // Resource: "some object" is enough; NotResource: it must exclude every object.
+    let exists = !resource.negated;
+    let hit = Tri::any(resource.items.iter().map(|item| {
+        if item.value.as_known() == Some("*") {
+            return Tri::Yes;
+        }
+        match Pattern::compile(&item.value, PatternOptions::GLOB, vars_opt) {
+            Ok(p) => p.matches_arn(&request.resource, exists),
+            Err(CompileError::NoValue(_)) => Tri::No,
+        }
+    }));
+    let word = if resource.negated {
+        "NotResource"
+    } else {
+        "Resource"
+    };
+    let target = &request.resource;
+    because.push(match (&hit, resource.negated) {
+        (Tri::Yes, false) => format!("{word} [{}] covers {target}", quote_list(&resource.items)),
+        (Tri::No, false) => format!(
+            "{word} [{}] does not cover {target}",
+            quote_list(&resource.items)
+        ),
+        (Tri::Yes, true) => format!("{word} [{}] excludes {target}", quote_list(&resource.items)),
+        (Tri::No, true) => format!(
+            "{word} [{}] does not exclude {target}",
+            quote_list(&resource.items)
+        ),
+        (Tri::Depends(_), _) => format!(
+            "{word} [{}] may cover {target}",
+            quote_list(&resource.items)
+        ),
+    });
+    if resource.negated { !hit } else { hit }
+}
+
+fn var_resolver(ctx: &Context) -> impl Fn(&str) -> VarValue + '_ {
+    move |name: &str| match ctx.get(name) {
+        KeyState::Present(values) if values.len() == 1 => VarValue::Value(values[0].clone()),
+        KeyState::Present(_) | KeyState::Absent => VarValue::NoValue,
+        KeyState::Unknown(why) => VarValue::Value(PString::hole(Hole::unknown(
+            format!("key:{}", name.to_ascii_lowercase()),
+            why.clone(),
+        ))),
+    }
+}
+
+/// Does an `{"AWS": …}`-style entry name the caller (or its account, role, session)?
+#[derive(Debug)]
+struct PrincipalHits {
+    any: Tri,
+    account: Tri,
+    role: Tri,
+    caller: Tri,
+}
+
+fn exact(a: &PString, b: &PString) -> Tri {
+    Pattern::new(a, PatternOptions::EXACT).matches(b, true)
+}
+
+fn entry_hits(
+    entry: &PrincipalEntry,
+    p: &RequestPrincipal,
+    notes: &mut Vec<String>,
+) -> PrincipalHits {
+    let none = || PrincipalHits {
+        any: Tri::No,
+        account: Tri::No,
+        role: Tri::No,
+        caller: Tri::No,
+    };
+    let v = &entry.value.value;
+    match entry.kind {
+        PrincipalKind::Everyone => {
+            return PrincipalHits {
+                any: Tri::Yes,
+                account: Tri::Yes,
+                role: Tri::Yes,
+                caller: Tri::Yes,
+            };
+        }
+        PrincipalKind::Aws => {}
+        _ => return none(),
+    }
+    if v.as_known() == Some("*") {
+        return PrincipalHits {
+            any: Tri::Yes,
+            account: Tri::Yes,
+            role: Tri::Yes,
+            caller: Tri::Yes,
+        };
+    }
+    if v.contains_known("*") || v.contains_known("?") {
+        notes.push(format!(
+            "principal \"{v}\" holds a partial wildcard, which AWS never matches as a pattern"
+        ));
+        return none();
+    }
+    // The account, written as a bare id or as its root ARN.
+    let account_form = match v.as_known() {
+        Some(t) if t.len() == 12 && t.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(PString::known(t))
+        }
+        _ => root_account(v),
+    };
+    if let Some(acct) = account_form {
+        let hit = exact(&acct, &p.account);
+        return PrincipalHits {
+            any: hit.clone(),
+            account: hit,
+            role: Tri::No,
+            caller: Tri::No,
+        };
+    }
+    let role = p.role_arn.as_ref().map_or(Tri::No, |r| exact(v, r));
+    let caller = exact(v, &p.arn);
+    PrincipalHits {
+        any: role.clone().or(caller.clone()),
+        account: Tri::No,
+        role,
+        caller,
+    }
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:root` → the account part.
+fn root_account(v: &PString) -> Option<PString> {
+    let prefix = v.known_prefix();
+    if !prefix.starts_with("arn:") {
+        return None;
+    }
+    let text = v.to_string();
+    if !text.ends_with(":root") {
+        return None;
+    }
+    // Rebuild the account piece from the parts between the fourth and fifth colon.
+    let mut out = PString::default();
+    let mut colons = 0;
+    for part in v.parts() {
+        match part {
+            crate::value::Part::Lit(s) => {
+                for c in s.chars() {
+                    if c == ':' {
+                        colons += 1;
+                    } else if colons == 4 {
+                        out.push_str(&c.to_string());
+                    }
+                }
+            }
+            crate::value::Part::Hole(h) => {
+                if colons == 4 {
+                    out.push_hole(h.clone());
+                }
+            }
+        }
+    }
+    (colons == 5 && text.contains(":iam::")).then_some(out)
+}
+
+fn principal_applies(st: &Statement, request: &Request, because: &mut Vec<String>) -> Tri {
+    let Some(element) = &st.principal else {
+        because.push(
+            "no Principal element: the statement applies to the caller it is attached to".into(),
+        );
+        return Tri::Yes;
+    };
+    let p = &request.principal;
+    let mut notes = Vec::new();
+    let hits: Vec<PrincipalHits> = element
+        .entries
+        .iter()
+        .map(|e| entry_hits(e, p, &mut notes))
+        .collect();
+    because.append(&mut notes);
+    let any = |f: fn(&PrincipalHits) -> Tri| Tri::any(hits.iter().map(f));
+    if !element.negated {
+        let hit = any(|h| h.any.clone());
+        because.push(match &hit {
+            Tri::Yes => format!(
+                "Principal names {} (an account principal covers every identity in it)",
+                p.arn
+            ),
+            Tri::No => format!("Principal does not name {}", p.arn),
+            Tri::Depends(_) => format!("Principal may name {}", p.arn),
+        });
+        return hit;
+    }
+    // NotPrincipal: AWS may check the account, the role and the session in turn; the caller
+    // is exempt only if every one of them is listed.
+    let exempt = if p.is_session() {
+        any(|h| h.account.clone())
+            .and(any(|h| h.role.clone()))
+            .and(any(|h| h.caller.clone()))
+    } else {
+        any(|h| h.account.clone()).and(any(|h| h.caller.clone()))
+    };
+    let everyone = any(|h| {
+        if h.any == Tri::Yes && h.account == Tri::Yes && h.role == Tri::Yes {
+            Tri::Yes
+        } else {
+            Tri::No
+        }
+    });
+    if everyone == Tri::Yes {
+        because.push("NotPrincipal \"*\" exempts everyone".into());
+        return Tri::No;
+    }
+    let mut applies = !exempt.clone();
+    match (&exempt, p.permissions_boundary) {
+        (Tri::No, _) => because.push(format!(
+            "NotPrincipal does not list all of the account, the role and the session of {}, so the statement applies to it",
+            p.arn
+        )),
+        (_, Some(true)) => {
+            because.push("the caller has a permissions boundary: a NotPrincipal Deny always applies to it".into());
+            applies = Tri::Yes;
+        }
+        (_, None) => {
+            because.push(format!(
+                "NotPrincipal exempts {} unless the role has a permissions boundary",
+                p.arn
+            ));
+            applies = applies.or(Tri::depends(p.boundary_why.clone()));
+        }
+        (Tri::Yes, Some(false)) => because.push(format!("NotPrincipal exempts {}", p.arn)),
+        (Tri::Depends(_), Some(false)) => because.push(format!("NotPrincipal may exempt {}", p.arn)),
+    }
+    applies
+}
+
+fn conditions_apply(
+    policy: &Policy,
+    st: &Statement,
+    request: &Request,
+    because: &mut Vec<String>,
+) -> Tri {
+    let mut result = Tri::Yes;
+    for cond in &st.conditions {
+        let (tri, why) = evaluate_condition(policy, cond, &request.context);
+        because.push(why);
+        result = result.and(tri);
+        if result == Tri::No {
+            break;
+        }
+    }
+    result
+}
+
+/// Evaluates one condition test against the request context: its answer and a sentence.
+pub fn evaluate_condition(policy: &Policy, cond: &Condition, ctx: &Context) -> (Tri, String) {
+    let op = cond.operator;
+    let key = &cond.key.value;
+    let head = format!("{} {} [{}]", op.name(), key, quote_list(&cond.values));
+    let state = ctx.get(key);
+    let unknown = |why: &str| Tri::depends(format!("{key}: {why}"));
+    if op.base == OpBase::Null {
+        let (tri, what) = match state {
+            KeyState::Present(_) => (
+                Tri::any(cond.values.iter().map(|v| bool_is(&v.value, false))),
+                "present",
+            ),
+            KeyState::Absent => (
+                Tri::any(cond.values.iter().map(|v| bool_is(&v.value, true))),
+                "absent",
+            ),
+            KeyState::Unknown(why) => (unknown(why), "of unknown presence"),
+        };
+        return (
+            tri.clone(),
+            format!("{head}: the key is {what} → {}", tri.word()),
+        );
+    }
+    let vars = var_resolver(ctx);
+    let vars_opt: Option<&dyn Fn(&str) -> VarValue> =
+        (policy.variables_enabled && op.base.allows_variables()).then_some(&vars as _);
+    let negated = op.base.is_negated();
+    // "Request value v matches one of the policy values" for the positive comparison.
+    let positive = |v: &PString| {
+        Tri::any(
+            cond.values
+                .iter()
+                .map(|pv| compare(op.base, v, &pv.value, vars_opt, negated)),
+        )
+    };
+    let single = |v: &PString| {
+        if negated { !positive(v) } else { positive(v) }
+    };
+    let (tri, what) = match (op.set, state) {
+        (_, KeyState::Unknown(why)) => (
+            unknown(why),
+            "its value for this request is unknown".to_string(),
+        ),
+        (Some(SetQualifier::ForAnyValue), KeyState::Absent) => {
+            (Tri::No, "the key is absent, so ForAnyValue is false".into())
+        }
+        (Some(SetQualifier::ForAllValues), KeyState::Absent) => (
+            Tri::Yes,
+            "the key is absent, so ForAllValues is true".into(),
+        ),
+        (Some(SetQualifier::ForAnyValue), KeyState::Present(vs)) => (
+            Tri::any(vs.iter().map(single)),
+            format!("request values [{}]", join(vs)),
+        ),
+        (Some(SetQualifier::ForAllValues), KeyState::Present(vs)) => (
+            Tri::all(vs.iter().map(single)),
+            format!("request values [{}]", join(vs)),
+        ),
+        (None, KeyState::Absent) if op.if_exists => {
+            (Tri::Yes, "the key is absent, so …IfExists is true".into())
+        }
+        (None, KeyState::Absent) if negated => (
+            Tri::Yes,
+            "the key is absent, so a negated operator is true".into(),
+        ),
+        (None, KeyState::Absent) => (
+            Tri::No,
+            "the key is absent, so the operator is false".into(),
+        ),
+        (None, KeyState::Present(vs)) => {
+            let hit = Tri::any(vs.iter().map(positive));
+            let tri = if negated { !hit } else { hit };
+            (tri, format!("request value {}", join(vs)))
+        }
+    };
+    (tri.clone(), format!("{head}: {what} → {}", tri.word()))
+}
+
+fn join(vs: &[PString]) -> String {
+    let v: Vec<String> = vs.iter().map(|s| format!("\"{s}\"")).collect();
+    v.join(", ")
+}
+
+fn bool_is(v: &PString, expected: bool) -> Tri {
+    match v.as_known() {
+        Some(t) => Tri::from_bool(t.eq_ignore_ascii_case(if expected { "true" } else { "false" })),
+        None => Tri::depends(
+            v.holes()
+                .map(|h| h.why.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
+}
+
+fn holes_why(values: &[&PString]) -> Tri {
+    let set: BTreeSet<String> = values
+        .iter()
+        .flat_map(|v| v.holes().map(|h| h.why.to_string()))
+        .collect();
+    Tri::Depends(set)
+}
+
+/// Positive comparison of request value `v` with policy value `pv`.
+fn compare(
+    base: OpBase,
+    v: &PString,
+    pv: &PString,
+    vars: Option<&dyn Fn(&str) -> VarValue>,
+    negated: bool,
+) -> Tri {
+    let pattern = |opts: PatternOptions| match Pattern::compile(pv, opts, vars) {
+        Ok(p) => Ok(p),
+        // A variable with no value: positive operators do not match; for negated ones AWS's
+        // documents disagree, so the answer depends on undocumented behaviour.
+        Err(CompileError::NoValue(name)) => Err(if negated {
+            Tri::depends(format!(
+                "policy variable ${{{name}}} has no value in this request (AWS behaviour undocumented)"
+            ))
+        } else {
+            Tri::No
+        }),
+    };
+    let known = |a: &PString| a.as_known().map(str::trim).map(str::to_string);
+    match base.comparison() {
+        Comparison::Equals => {
+            pattern(PatternOptions::EXACT).map_or_else(|t| t, |p| p.matches(v, true))
+        }
+        Comparison::EqualsIgnoreCase => {
+            pattern(PatternOptions::EXACT_NOCASE).map_or_else(|t| t, |p| p.matches(v, true))
+        }
+        Comparison::Like => {
+            pattern(PatternOptions::GLOB).map_or_else(|t| t, |p| p.matches(v, true))
+        }
+        Comparison::Arn => {
+            pattern(PatternOptions::GLOB).map_or_else(|t| t, |p| p.matches_arn(v, true))
+        }
+        Comparison::Binary => Pattern::new(pv, PatternOptions::EXACT).matches(v, true),
+        Comparison::Bool => match (known(v), known(pv)) {
+            (Some(a), Some(b)) => Tri::from_bool(a.eq_ignore_ascii_case(&b)),
+            _ => holes_why(&[v, pv]),
+        },
+        Comparison::Numeric(ord) => match (known(v), known(pv)) {
+            (Some(a), Some(b)) => match (a.parse::<f64>(), b.parse::<f64>()) {
+                (Ok(a), Ok(b)) => Tri::from_bool(ordered(a.partial_cmp(&b), ord)),
+                _ => Tri::No,
+            },
+            _ => holes_why(&[v, pv]),
+        },
+        Comparison::Date(ord) => match (known(v), known(pv)) {
+            (Some(a), Some(b)) => match (parse_date(&a), parse_date(&b)) {
+                (Some(a), Some(b)) => Tri::from_bool(ordered(Some(a.cmp(&b)), ord)),
+                _ => Tri::No,
+            },
+            _ => holes_why(&[v, pv]),
+        },
+        Comparison::Ip => match (known(v), known(pv)) {
+            (Some(a), Some(b)) => match (a.parse::<std::net::IpAddr>(), parse_cidr(&b)) {
+                (Ok(ip), Some(net)) => Tri::from_bool(net.contains(&ip)),
+                _ => Tri::No,
+            },
+            _ => holes_why(&[v, pv]),
+        },
+        Comparison::Null => Tri::No,
+    }
+}
+
+fn ordered(cmp: Option<std::cmp::Ordering>, ord: Ordering) -> bool {
+    use std::cmp::Ordering as O;
+    match (cmp, ord) {
+        (None, _) => false,
+        (Some(c), Ordering::Equal) => c == O::Equal,
+        (Some(c), Ordering::Less) => c == O::Less,
+        (Some(c), Ordering::LessOrEqual) => c != O::Greater,
+        (Some(c), Ordering::Greater) => c == O::Greater,
+        (Some(c), Ordering::GreaterOrEqual) => c != O::Less,
+    }
+}
+
+/// Parses an IAM date: ISO 8601 / RFC 3339 timestamps, bare dates (midnight UTC), or epoch
+/// seconds.
+pub fn parse_date(text: &str) -> Option<jiff::Timestamp> {
+    let text = text.trim();
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Some(ts);
+    }
+    if let Ok(secs) = text.parse::<i64>() {
+        return jiff::Timestamp::from_second(secs).ok();
+    }
+    if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
+        return jiff::tz::TimeZone::UTC.to_timestamp(dt).ok();
+    }
+    if let Ok(d) = text.parse::<jiff::civil::Date>() {
+        return jiff::tz::TimeZone::UTC
+            .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+            .ok();
+    }
+    None
+}
+
+/// Parses a CIDR block; a bare address means /32 (IPv4) or /128 (IPv6).
+pub fn parse_cidr(text: &str) -> Option<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>().ok().or_else(|| {
+        text.parse::<std::net::IpAddr>()
+            .ok()
+            .map(ipnet::IpNet::from)
+    })
+}

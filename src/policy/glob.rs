@@ -1,0 +1,476 @@
+//! Three-valued wildcard matching of IAM patterns against partly known strings.
+//!
+//! A pattern (`*` any run, `?` one character) is matched against a value whose parts may be
+//! [`Hole`]s. The answer is `Yes` when the pattern matches whatever the unknowns are, `No`
+//! when no value of the unknowns could make it match, and `Depends` otherwise.
+//!
+//! Both questions are answered by one product-automaton walk over (pattern position, value
+//! position). For "whatever the unknowns are", an unknown hole in the value is an opaque
+//! token that only a `*` (or the same unknown in the pattern) can absorb; for "could it
+//! match", every hole is a free run of text on its side. The object-key hole of object ARNs
+//! ([`HoleKind::AnyKey`]) is existential ("some object") or universal ("every object") as the
+//! caller asks.
+
+use super::tri::Tri;
+use crate::value::{Hole, HoleKind, PString, Part};
+
+/// One compiled pattern token.
+#[derive(Debug, Clone, PartialEq)]
+enum PTok {
+    Char(char),
+    One,
+    Star,
+    Hole(Hole),
+}
+
+/// One value token.
+#[derive(Debug, Clone, PartialEq)]
+enum VTok<'a> {
+    Char(char),
+    Hole(&'a Hole),
+}
+
+/// The value of a policy variable in the request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VarValue {
+    /// The key has this value.
+    Value(PString),
+    /// The key is missing: the variable has no value.
+    NoValue,
+}
+
+/// How a compiled pattern treats `*`, `?` and case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatternOptions {
+    /// Whether `*` and `?` are wildcards (false for `…Equals` operators).
+    pub wildcards: bool,
+    /// Whether letters compare ignoring case.
+    pub ignore_case: bool,
+}
+
+impl PatternOptions {
+    /// Case-sensitive glob.
+    pub const GLOB: PatternOptions = PatternOptions {
+        wildcards: true,
+        ignore_case: false,
+    };
+    /// Case-insensitive glob (actions).
+    pub const GLOB_NOCASE: PatternOptions = PatternOptions {
+        wildcards: true,
+        ignore_case: true,
+    };
+    /// Exact, case-sensitive.
+    pub const EXACT: PatternOptions = PatternOptions {
+        wildcards: false,
+        ignore_case: false,
+    };
+    /// Exact, ignoring case.
+    pub const EXACT_NOCASE: PatternOptions = PatternOptions {
+        wildcards: false,
+        ignore_case: true,
+    };
+}
+
+/// A pattern ready to match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    toks: Vec<PTok>,
+    ignore_case: bool,
+}
+
+/// Why a pattern could not be compiled for a request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CompileError {
+    /// A policy variable whose key is missing from the request, so it has no value.
+    NoValue(String),
+}
+
+impl Pattern {
+    /// Compiles `text` with no policy variables.
+    pub fn new(text: &PString, options: PatternOptions) -> Pattern {
+        Pattern::compile(text, options, None).expect("no variables, no failure")
+    }
+
+    /// Compiles `text`; when `vars` is given, `${key}` variables are replaced by their
+    /// request values (`${*}`, `${?}`, `${$}` are the literal characters, and
+    /// `${key, 'default'}` falls back to the default).
+    pub fn compile(
+        text: &PString,
+        options: PatternOptions,
+        vars: Option<&dyn Fn(&str) -> VarValue>,
+    ) -> Result<Pattern, CompileError> {
+        let mut toks = Vec::new();
+        let fold = |c: char| {
+            if options.ignore_case {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                c
+            }
+        };
+        let push_literal = |toks: &mut Vec<PTok>, s: &str| {
+            toks.extend(s.chars().map(|c| PTok::Char(fold(c))));
+        };
+        for part in text.parts() {
+            let lit = match part {
+                Part::Hole(hole) => {
+                    toks.push(PTok::Hole(hole.clone()));
+                    continue;
+                }
+                Part::Lit(lit) => lit,
+            };
+            let mut rest = lit.as_str();
+            while let Some(c) = rest.chars().next() {
+                if let Some(vars) = vars
+                    && rest.starts_with("${")
+                    && let Some(close) = rest.find('}')
+                {
+                    {
+                        let inner = &rest[2..close];
+                        rest = &rest[close + 1..];
+                        match inner {
+                            "*" | "?" | "$" => push_literal(&mut toks, inner),
+                            _ => {
+                                let (name, default) = split_default(inner);
+                                match vars(name) {
+                                    VarValue::Value(v) => {
+                                        for p in v.parts() {
+                                            match p {
+                                                Part::Lit(s) => push_literal(&mut toks, s),
+                                                Part::Hole(h) => toks.push(PTok::Hole(h.clone())),
+                                            }
+                                        }
+                                    }
+                                    VarValue::NoValue => match default {
+                                        Some(d) => push_literal(&mut toks, d),
+                                        None => {
+                                            return Err(CompileError::NoValue(name.to_string()));
+                                        }
+                                    },
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                }
+                rest = &rest[c.len_utf8()..];
+                toks.push(match c {
+                    '*' if options.wildcards => PTok::Star,
+                    '?' if options.wildcards => PTok::One,
+                    _ => PTok::Char(fold(c)),
+                });
+            }
+        }
+        Ok(Pattern {
+            toks,
+            ignore_case: options.ignore_case,
+        })
+    }
+
+    /// Whether the pattern is exactly `*`.
+    pub fn is_star(&self) -> bool {
+        self.toks == [PTok::Star]
+    }
+
+    /// Matches `value`, treating the object-key hole as "some object" (`anykey_exists`)
+    /// or "every object".
+    pub fn matches(&self, value: &PString, anykey_exists: bool) -> Tri {
+        let vtoks = value_tokens(value, self.ignore_case);
+        match_tokens(&self.toks, &vtoks, anykey_exists)
+    }
+
+    /// Splits the pattern into ARN parts: the first five `:` separate six parts.
+    fn split_arn(&self) -> Option<Vec<Pattern>> {
+        let mut parts = vec![Vec::new()];
+        for tok in &self.toks {
+            if *tok == PTok::Char(':') && parts.len() < 6 {
+                parts.push(Vec::new());
+            } else {
+                parts.last_mut().unwrap().push(tok.clone());
+            }
+        }
+        (parts.len() == 6).then(|| {
+            parts
+                .into_iter()
+                .map(|toks| Pattern {
+                    toks,
+                    ignore_case: self.ignore_case,
+                })
+                .collect()
+        })
+    }
+
+    /// ARN matching: both sides split into six colon-separated parts, each part matched on
+    /// its own; anything that is not a six-part ARN does not match.
+    pub fn matches_arn(&self, value: &PString, anykey_exists: bool) -> Tri {
+        let Some(pparts) = self.split_arn() else {
+            return Tri::No;
+        };
+        let vtoks = value_tokens(value, self.ignore_case);
+        let mut vparts: Vec<&[VTok]> = Vec::new();
+        let mut start = 0;
+        for (i, tok) in vtoks.iter().enumerate() {
+            if *tok == VTok::Char(':') && vparts.len() < 5 {
+                vparts.push(&vtoks[start..i]);
+                start = i + 1;
+            }
+        }
+        vparts.push(&vtoks[start..]);
+        if vparts.len() != 6 {
+            return Tri::No;
+        }
+        Tri::all(
+            pparts
+                .iter()
+                .zip(vparts)
+                .map(|(p, v)| match_tokens(&p.toks, v, anykey_exists)),
+        )
+    }
+}
+
+fn split_default(inner: &str) -> (&str, Option<&str>) {
+    match inner.split_once(',') {
+        Some((name, default)) => {
+            let d = default.trim();
+            let d = d
+                .strip_prefix('\'')
+                .and_then(|d| d.strip_suffix('\''))
+                .unwrap_or(d);
+            (name.trim(), Some(d))
+        }
+        None => (inner.trim(), None),
+    }
+}
+
+fn value_tokens(value: &PString, ignore_case: bool) -> Vec<VTok<'_>> {
+    let mut out = Vec::new();
+    for part in value.parts() {
+        match part {
+            Part::Lit(s) => out.extend(s.chars().map(|c| {
+                VTok::Char(if ignore_case {
+                    c.to_lowercase().next().unwrap_or(c)
+                } else {
+                    c
+                })
+            })),
+            Part::Hole(h) => out.push(VTok::Hole(h)),
+        }
+    }
+    out
+}
+
+fn match_tokens(p: &[PTok], v: &[VTok], anykey_exists: bool) -> Tri {
+    if walk(p, v, false, anykey_exists) {
+        return Tri::Yes;
+    }
+    if !walk(p, v, true, anykey_exists) {
+        return Tri::No;
+    }
+    let mut why = std::collections::BTreeSet::new();
+    for tok in p {
+        if let PTok::Hole(h) = tok
+            && h.kind == HoleKind::Unknown
+        {
+            why.insert(h.why.to_string());
+        }
+    }
+    for tok in v {
+        if let VTok::Hole(h) = tok
+            && h.kind == HoleKind::Unknown
+        {
+            why.insert(h.why.to_string());
+        }
+    }
+    Tri::Depends(why)
+}
+
+/// Is there a match? `free_unknown`: unknown holes are free text (could-match question)
+/// rather than opaque (must-match question).
+fn walk(p: &[PTok], v: &[VTok], free_unknown: bool, anykey_exists: bool) -> bool {
+    let free = |h: &Hole| match h.kind {
+        HoleKind::Unknown => free_unknown,
+        HoleKind::AnyKey => anykey_exists,
+    };
+    let p_star = |i: usize| match p.get(i) {
+        Some(PTok::Star) => true,
+        Some(PTok::Hole(h)) => free(h),
+        _ => false,
+    };
+    let v_free = |j: usize| matches!(v.get(j), Some(VTok::Hole(h)) if free(h));
+    let width = v.len() + 1;
+    let mut seen = vec![false; (p.len() + 1) * width];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        let idx = i * width + j;
+        if seen[idx] {
+            continue;
+        }
+        seen[idx] = true;
+        if i == p.len() && j == v.len() {
+            return true;
+        }
+        let mut next = |a: usize, b: usize| {
+            if a <= p.len() && b <= v.len() && !seen[a * width + b] {
+                stack.push((a, b));
+            }
+        };
+        // A star (or free pattern hole) may match nothing; so may a free value hole.
+        if p_star(i) {
+            next(i + 1, j);
+        }
+        if v_free(j) {
+            next(i, j + 1);
+        }
+        let (Some(pt), Some(vt)) = (p.get(i), v.get(j)) else {
+            continue;
+        };
+        match (pt, vt) {
+            (PTok::Char(a), VTok::Char(b)) if a == b => next(i + 1, j + 1),
+            (PTok::One, VTok::Char(_)) => next(i + 1, j + 1),
+            (_, VTok::Char(_)) if p_star(i) => next(i, j + 1),
+            (_, VTok::Hole(h)) if free(h) => {
+                // The value's free run produces whatever the pattern wants next.
+                match pt {
+                    PTok::Char(_) | PTok::One => next(i + 1, j),
+                    PTok::Hole(ph) if !free(ph) => next(i + 1, j),
+                    _ => {}
+                }
+            }
+            (_, VTok::Hole(h)) => {
+                // An opaque unknown: only a star, or the very same unknown, covers it.
+                if p_star(i) {
+                    next(i, j + 1);
+                }
+                if let PTok::Hole(ph) = pt
+                    && ph.id == h.id
+                {
+                    next(i + 1, j + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn acct() -> Hole {
+        Hole::unknown("account-id", "the account id (--account-id)")
+    }
+    fn name() -> Hole {
+        Hole::unknown("role-name", "the role name (--role-arn)")
+    }
+    fn glob(p: &str) -> Pattern {
+        Pattern::new(&PString::known(p), PatternOptions::GLOB)
+    }
+
+    #[test]
+    fn known_strings_match_like_a_glob() {
+        assert_eq!(
+            glob("s3:Get*").matches(&"s3:GetObject".into(), true),
+            Tri::Yes
+        );
+        assert_eq!(
+            glob("s3:Get?bject").matches(&"s3:GetObject".into(), true),
+            Tri::Yes
+        );
+        assert_eq!(
+            glob("s3:Put*").matches(&"s3:GetObject".into(), true),
+            Tri::No
+        );
+        assert_eq!(glob("*").matches(&"".into(), true), Tri::Yes);
+        assert_eq!(glob("?").matches(&"".into(), true), Tri::No);
+    }
+
+    #[test]
+    fn wildcard_over_unknown_account_and_name_is_yes() {
+        let role = PString::known("arn:aws:iam::")
+            .with_hole(acct())
+            .with_str(":role/clumio/")
+            .with_hole(name());
+        let p = glob("arn:aws:iam::*:role/clumio/*");
+        assert_eq!(p.matches_arn(&role, true), Tri::Yes);
+        let q = glob("arn:aws:iam::*:role/clumio/ClumioIAMRole-*");
+        assert!(matches!(q.matches_arn(&role, true), Tri::Depends(_)));
+        let r = glob("arn:aws:iam::*:role/other/*");
+        assert_eq!(r.matches_arn(&role, true), Tri::No);
+    }
+
+    #[test]
+    fn same_unknown_on_both_sides_matches_certainly() {
+        let role = PString::known("arn:aws:iam::")
+            .with_hole(acct())
+            .with_str(":role/clumio/R");
+        let p = Pattern::new(&role, PatternOptions::EXACT);
+        assert_eq!(p.matches(&role, true), Tri::Yes);
+        let other = PString::known("arn:aws:iam::111122223333:role/clumio/R");
+        assert!(matches!(p.matches(&other, true), Tri::Depends(_)));
+    }
+
+    #[test]
+    fn object_key_is_existential_or_universal() {
+        let obj = PString::known("arn:aws:s3:::b/").with_hole(Hole::any_key());
+        assert_eq!(
+            glob("arn:aws:s3:::b/logs/*").matches_arn(&obj, true),
+            Tri::Yes
+        );
+        assert_eq!(
+            glob("arn:aws:s3:::b/logs/*").matches_arn(&obj, false),
+            Tri::No
+        );
+        assert_eq!(glob("arn:aws:s3:::b/*").matches_arn(&obj, false), Tri::Yes);
+        assert_eq!(glob("arn:aws:s3:::c/*").matches_arn(&obj, true), Tri::No);
+    }
+
+    #[test]
+    fn arn_parts_match_separately() {
+        let v = PString::known("arn:aws:svc:us-east-1:1111:x/y");
+        assert_eq!(
+            glob("arn:aws:svc:*:1111:x/*").matches_arn(&v, true),
+            Tri::Yes
+        );
+        // `*` never spans a colon between the six parts.
+        assert_eq!(glob("arn:aws:*:x/*").matches_arn(&v, true), Tri::No);
+        assert_eq!(glob("arn:aws:*:x/*").matches(&v, true), Tri::Yes);
+    }
+
+    #[test]
+    fn variables_substitute_and_escape() {
+        let vars = |name: &str| match name {
+            "aws:username" => VarValue::Value(PString::known("alice")),
+            _ => VarValue::NoValue,
+        };
+        let p = Pattern::compile(
+            &PString::known("home/${aws:username}/${*}"),
+            PatternOptions::GLOB,
+            Some(&vars),
+        )
+        .unwrap();
+        assert_eq!(p.matches(&"home/alice/*".into(), true), Tri::Yes);
+        assert_eq!(p.matches(&"home/alice/x".into(), true), Tri::No);
+        let missing = Pattern::compile(
+            &PString::known("${aws:userid}"),
+            PatternOptions::GLOB,
+            Some(&vars),
+        );
+        assert_eq!(missing, Err(CompileError::NoValue("aws:userid".into())));
+        let defaulted = Pattern::compile(
+            &PString::known("${aws:userid, 'none'}"),
+            PatternOptions::GLOB,
+            Some(&vars),
+        )
+        .unwrap();
+        assert_eq!(defaulted.matches(&"none".into(), true), Tri::Yes);
+        // Without variables (no Version), `${…}` is literal text.
+        let literal = Pattern::new(&PString::known("${aws:username}"), PatternOptions::GLOB);
+        assert_eq!(literal.matches(&"${aws:username}".into(), true), Tri::Yes);
+    }
+
+    #[test]
+    fn ignore_case_folds_both_sides() {
+        let p = Pattern::new(&PString::known("S3:GET*"), PatternOptions::GLOB_NOCASE);
+        assert_eq!(p.matches(&"s3:GetObject".into(), true), Tri::Yes);
+    }
+}

@@ -1,0 +1,13 @@
+//! The IAM policy language: parse located documents into an AST and evaluate requests
+//! against it with three-valued logic.
+
+pub mod ast;
+pub mod eval;
+pub mod glob;
+pub mod parse;
+pub mod tri;
+
+pub use ast::{Effect, Policy, PolicyKind, Statement};
+pub use eval::{Decision, Evaluation, KeyState, Request, RequestPrincipal, evaluate};
+pub use parse::{PolicyError, parse_policy};
+pub use tri::Tri;

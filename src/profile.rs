@@ -1,0 +1,497 @@
+//! The backup profile: who Clumio is, what its backups need, and what its requests look like.
+//!
+//! Everything the checker assumes about Clumio lives here as data (SPEC.md "Who the backup
+//! principal is", AWS-SEMANTICS.md sections 1.1, 1.2 and 2). What the user did not tell us
+//! stays a [`Hole`], so verdicts that hinge on it come out as "depends", naming the flag that
+//! settles it.
+
+use crate::policy::eval::{Context, KeyState, Request, RequestPrincipal};
+use crate::value::{Hole, PString};
+
+/// Clumio's documented role-session names [C1][C2]. Others may exist.
+pub const SESSION_NAMES: &[&str] = &[
+    "daebaksrv-S3Backup",
+    "daebaksrv-RestoreTargetCheck",
+    "daebaksrv-createS3CustomerSession",
+    "Ingestion-ingesttool",
+];
+
+/// The role-name prefixes Clumio's templates have used: `ClumioIAMRole-<short-region>-<token>`
+/// since template v0.18, `ClumioRole-<region>-<token>` before.
+pub const ROLE_NAME_PREFIXES: &[&str] = &["ClumioIAMRole-", "ClumioRole-"];
+
+/// The default role path.
+pub const DEFAULT_ROLE_PATH: &str = "/clumio/";
+
+/// Object-level S3 actions a backup performs on every object.
+pub const OBJECT_ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:GetObjectTagging",
+    "s3:GetObjectVersionTagging",
+];
+
+/// Bucket-level S3 actions a backup performs on the bucket.
+pub const BUCKET_ACTIONS: &[&str] = &[
+    "s3:ListBucket",
+    "s3:ListBucketVersions",
+    "s3:GetBucketLocation",
+    "s3:GetBucketVersioning",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetBucketPolicy",
+    "s3:GetInventoryConfiguration",
+    "s3:PutInventoryConfiguration",
+];
+
+/// KMS action needed to read SSE-KMS objects (backups).
+pub const KMS_DECRYPT: &str = "kms:Decrypt";
+/// KMS action needed to write SSE-KMS objects (restores); policies grant it as
+/// `kms:GenerateDataKey*`.
+pub const KMS_GENERATE_DATA_KEY: &str = "kms:GenerateDataKey";
+
+/// What the user told us about the Clumio role; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileOptions {
+    /// `--account-id`.
+    pub account_id: Option<String>,
+    /// `--role-arn`.
+    pub role_arn: Option<String>,
+    /// `--role-name`.
+    pub role_name: Option<String>,
+    /// `--role-path` (default `/clumio/`).
+    pub role_path: Option<String>,
+    /// `--org-id`.
+    pub org_id: Option<String>,
+    /// `--permissions-boundary`: `Some(true)` / `Some(false)`, `None` when not said.
+    pub permissions_boundary: Option<bool>,
+    /// `--region` of the buckets, when known.
+    pub region: Option<String>,
+    /// The partition, `aws` unless given.
+    pub partition: Option<String>,
+}
+
+/// One possible identity of the Clumio role (a name form, when the name is unknown).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleCandidate {
+    /// The role name, possibly partly known (`ClumioIAMRole-<token>`).
+    pub name: PString,
+    /// The role ARN with its path.
+    pub arn: PString,
+}
+
+/// Who Clumio is in the customer's account, with unknowns kept as holes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// `aws`, `aws-cn`, `aws-us-gov`.
+    pub partition: String,
+    /// The account that owns the buckets and the role.
+    pub account: PString,
+    /// The role's path, e.g. `/clumio/`.
+    pub path: String,
+    /// The role: one candidate when its name is known, one per published name form when not.
+    pub roles: Vec<RoleCandidate>,
+    /// The organization id, when given.
+    pub org_id: Option<String>,
+    /// Whether the role carries a permissions boundary; `None` when not said.
+    pub permissions_boundary: Option<bool>,
+    /// The buckets' region.
+    pub region: PString,
+}
+
+/// A problem with the options that describe the role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileError(pub String);
+
+impl std::fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The hole for the account id.
+pub fn account_hole() -> Hole {
+    Hole::unknown("account-id", "the AWS account id (--account-id)")
+}
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Profile {
+    /// Builds the profile from what the user told us, checking the values.
+    pub fn new(opts: &ProfileOptions) -> Result<Profile, ProfileError> {
+        let mut partition = opts.partition.clone().unwrap_or_else(|| "aws".into());
+        let mut account = opts.account_id.clone();
+        if let Some(a) = &account
+            && !is_account_id(a)
+        {
+            return Err(ProfileError(format!(
+                "--account-id must be 12 digits, got \"{a}\""
+            )));
+        }
+        let mut path = opts
+            .role_path
+            .clone()
+            .unwrap_or_else(|| DEFAULT_ROLE_PATH.into());
+        if !path.starts_with('/') || !path.ends_with('/') {
+            return Err(ProfileError(format!(
+                "--role-path must start and end with `/` (like /clumio/), got \"{path}\""
+            )));
+        }
+        let mut name = opts.role_name.clone();
+        if let Some(arn) = &opts.role_arn {
+            let parsed = parse_role_arn(arn).ok_or_else(|| {
+                ProfileError(format!(
+                    "--role-arn must look like arn:aws:iam::123456789012:role/clumio/ClumioIAMRole-uw-2-abc, got \"{arn}\""
+                ))
+            })?;
+            if let Some(a) = &account
+                && *a != parsed.account
+            {
+                return Err(ProfileError(format!(
+                    "--role-arn is in account {} but --account-id is {a}",
+                    parsed.account
+                )));
+            }
+            partition = parsed.partition;
+            account = Some(parsed.account);
+            path = parsed.path;
+            name = Some(parsed.name);
+        }
+        let account = match account {
+            Some(a) => PString::known(a),
+            None => PString::hole(account_hole()),
+        };
+        let names: Vec<PString> = match name {
+            Some(n) => vec![PString::known(n)],
+            None => ROLE_NAME_PREFIXES
+                .iter()
+                .map(|prefix| {
+                    PString::known(*prefix).with_hole(Hole::unknown(
+                        "role-name-suffix",
+                        "the Clumio role's name (--role-arn or --role-name)",
+                    ))
+                })
+                .collect(),
+        };
+        let roles = names
+            .into_iter()
+            .map(|name| {
+                let arn = PString::known(format!("arn:{partition}:iam::"))
+                    .with_hole_or_str(&account)
+                    .with_str(&format!(":role{path}"))
+                    .with_hole_or_str(&name);
+                RoleCandidate { name, arn }
+            })
+            .collect();
+        let region = match &opts.region {
+            Some(r) => PString::known(r.clone()),
+            None => PString::hole(Hole::unknown("region", "the bucket's region (--region)")),
+        };
+        if let Some(org) = &opts.org_id
+            && !org.starts_with("o-")
+        {
+            return Err(ProfileError(format!(
+                "--org-id must look like o-a1b2c3d4e5, got \"{org}\""
+            )));
+        }
+        Ok(Profile {
+            partition,
+            account,
+            path,
+            roles,
+            org_id: opts.org_id.clone(),
+            permissions_boundary: opts.permissions_boundary,
+            region,
+        })
+    }
+
+    /// The ARN of a session of `role`.
+    pub fn session_arn(&self, role: &RoleCandidate, session: &str) -> PString {
+        PString::known(format!("arn:{}:sts::", self.partition))
+            .with_hole_or_str(&self.account)
+            .with_str(":assumed-role/")
+            .with_hole_or_str(&role.name)
+            .with_str(&format!("/{session}"))
+    }
+
+    /// The caller for a session of `role`.
+    pub fn principal(&self, role: &RoleCandidate, session: &str) -> RequestPrincipal {
+        RequestPrincipal {
+            arn: self.session_arn(role, session),
+            account: self.account.clone(),
+            role_arn: Some(role.arn.clone()),
+            permissions_boundary: self.permissions_boundary,
+            boundary_why:
+                "whether the Clumio role has a permissions boundary (--permissions-boundary)".into(),
+        }
+    }
+
+    /// The ARN of a bucket.
+    pub fn bucket_arn(&self, bucket: &PString) -> PString {
+        PString::known(format!("arn:{}:s3:::", self.partition)).with_hole_or_str(bucket)
+    }
+
+    /// The ARN of "some object" in a bucket.
+    pub fn object_arn(&self, bucket: &PString) -> PString {
+        self.bucket_arn(bucket)
+            .with_str("/")
+            .with_hole(Hole::any_key())
+    }
+
+    fn identity_context(&self, ctx: &mut Context, role: &RoleCandidate, session: &str) {
+        ctx.set_value("aws:PrincipalArn", role.arn.clone());
+        ctx.set_value("aws:PrincipalAccount", self.account.clone());
+        ctx.set_value("aws:PrincipalType", PString::known("AssumedRole"));
+        ctx.set_value(
+            "aws:userid",
+            PString::hole(Hole::unknown(
+                "role-unique-id",
+                "the role's unique id (AROA…), assigned when the role is created",
+            ))
+            .with_str(&format!(":{session}")),
+        );
+        ctx.set(
+            "aws:PrincipalOrgID",
+            match &self.org_id {
+                Some(org) => KeyState::Present(vec![PString::known(org.clone())]),
+                None => KeyState::Unknown(
+                    "whether the account is in an AWS Organization, and which (--org-id)".into(),
+                ),
+            },
+        );
+        ctx.set(
+            "aws:PrincipalTag/Vendor",
+            KeyState::Unknown("whether the Clumio role keeps its default tag Vendor=Clumio".into()),
+        );
+        ctx.set("aws:username", KeyState::Absent);
+        ctx.set(
+            "aws:PrincipalIsAWSService",
+            KeyState::Present(vec!["false".into()]),
+        );
+        ctx.set("aws:PrincipalServiceName", KeyState::Absent);
+        ctx.set(
+            "aws:SecureTransport",
+            KeyState::Present(vec!["true".into()]),
+        );
+        ctx.set("aws:MultiFactorAuthPresent", KeyState::Absent);
+        ctx.set("aws:MultiFactorAuthAge", KeyState::Absent);
+        ctx.set("aws:FederatedProvider", KeyState::Absent);
+        ctx.set("aws:SourceAccount", KeyState::Absent);
+        ctx.set("aws:SourceArn", KeyState::Absent);
+        ctx.set("aws:SourceOrgID", KeyState::Absent);
+        ctx.set("aws:SourceOrgPaths", KeyState::Absent);
+        // Clumio calls from outside the customer's VPCs: these keys are absent (or hold
+        // Clumio's own endpoints, which never equal the customer's).
+        ctx.set("aws:SourceVpc", KeyState::Absent);
+        ctx.set("aws:SourceVpce", KeyState::Absent);
+        ctx.set("aws:VpcSourceIp", KeyState::Absent);
+        ctx.set(
+            "aws:SourceIp",
+            KeyState::Unknown("Clumio's egress IP address (not published)".into()),
+        );
+        ctx.set(
+            "aws:ResourceAccount",
+            KeyState::Present(vec![self.account.clone()]),
+        );
+        ctx.set(
+            "aws:RequestedRegion",
+            KeyState::Present(vec![self.region.clone()]),
+        );
+    }
+
+    /// The context of Clumio's direct S3 calls (a role session, from outside any customer
+    /// VPC, over TLS, not through another service).
+    pub fn s3_context(&self, role: &RoleCandidate, session: &str) -> Context {
+        let mut ctx = Context::new(KeyState::Unknown(
+            "its value for Clumio's requests is not modeled".into(),
+        ));
+        self.identity_context(&mut ctx, role, session);
+        ctx.set("aws:ViaAWSService", KeyState::Present(vec!["false".into()]));
+        ctx.set("aws:CalledVia", KeyState::Absent);
+        ctx.set("aws:CalledViaFirst", KeyState::Absent);
+        ctx.set("aws:CalledViaLast", KeyState::Absent);
+        ctx.set(
+            "s3:ResourceAccount",
+            KeyState::Present(vec![self.account.clone()]),
+        );
+        ctx.set("s3:authType", KeyState::Present(vec!["REST-HEADER".into()]));
+        ctx.set(
+            "s3:signatureversion",
+            KeyState::Present(vec!["AWS4-HMAC-SHA256".into()]),
+        );
+        ctx.set("s3:DataAccessPointArn", KeyState::Absent);
+        ctx.set("s3:DataAccessPointAccount", KeyState::Absent);
+        ctx.set("s3:AccessPointNetworkOrigin", KeyState::Absent);
+        ctx
+    }
+
+    /// The context of the KMS calls S3 makes on the role's behalf while serving its reads
+    /// and writes of SSE-KMS objects (`via_s3`), or of the role's own direct KMS calls.
+    pub fn kms_context(&self, role: &RoleCandidate, session: &str, via_s3: bool) -> Context {
+        let mut ctx = Context::new(KeyState::Unknown(
+            "its value for Clumio's requests is not modeled".into(),
+        ));
+        self.identity_context(&mut ctx, role, session);
+        ctx.set(
+            "kms:CallerAccount",
+            KeyState::Present(vec![self.account.clone()]),
+        );
+        if via_s3 {
+            ctx.set("aws:ViaAWSService", KeyState::Present(vec!["true".into()]));
+            ctx.set(
+                "kms:ViaService",
+                KeyState::Present(vec![
+                    PString::known("s3.")
+                        .with_hole_or_str(&self.region)
+                        .with_str(".amazonaws.com"),
+                ]),
+            );
+            ctx.set(
+                "aws:CalledVia",
+                KeyState::Unknown("whether S3 fills aws:CalledVia on the KMS calls it makes for a caller (undocumented)".into()),
+            );
+            ctx.set(
+                "aws:SourceIp",
+                KeyState::Unknown(
+                    "the source IP AWS reports for S3's KMS calls made on a caller's behalf".into(),
+                ),
+            );
+            ctx.set(
+                "kms:EncryptionContextKeys",
+                KeyState::Present(vec!["aws:s3:arn".into()]),
+            );
+        } else {
+            ctx.set("aws:ViaAWSService", KeyState::Present(vec!["false".into()]));
+            ctx.set("kms:ViaService", KeyState::Absent);
+            ctx.set("aws:CalledVia", KeyState::Absent);
+        }
+        ctx.set("kms:GrantIsForAWSResource", KeyState::Absent);
+        ctx
+    }
+
+    /// A direct S3 request of `action` by a session of `role` on `resource`.
+    pub fn s3_request(
+        &self,
+        role: &RoleCandidate,
+        session: &str,
+        action: &str,
+        resource: PString,
+    ) -> Request {
+        Request {
+            principal: self.principal(role, session),
+            action: action.to_string(),
+            resource,
+            context: self.s3_context(role, session),
+        }
+    }
+
+    /// A KMS request of `action` on `key_arn`, made by S3 on the role's behalf (`via_s3`) or
+    /// by the role itself.
+    pub fn kms_request(
+        &self,
+        role: &RoleCandidate,
+        session: &str,
+        action: &str,
+        key_arn: PString,
+        via_s3: bool,
+    ) -> Request {
+        Request {
+            principal: self.principal(role, session),
+            action: action.to_string(),
+            resource: key_arn,
+            context: self.kms_context(role, session, via_s3),
+        }
+    }
+}
+
+trait PushEither {
+    fn with_hole_or_str(self, other: &PString) -> PString;
+}
+
+impl PushEither for PString {
+    fn with_hole_or_str(mut self, other: &PString) -> PString {
+        self.push(other);
+        self
+    }
+}
+
+/// The parts of a role ARN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleArn {
+    /// Partition.
+    pub partition: String,
+    /// Account id.
+    pub account: String,
+    /// Path, `/` or `/a/b/`.
+    pub path: String,
+    /// Role name.
+    pub name: String,
+}
+
+/// Parses `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
+pub fn parse_role_arn(arn: &str) -> Option<RoleArn> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[3].is_empty() {
+        return None;
+    }
+    if !is_account_id(parts[4]) {
+        return None;
+    }
+    let rest = parts[5].strip_prefix("role/")?;
+    let (path, name) = match rest.rfind('/') {
+        Some(i) => (format!("/{}", &rest[..=i]), &rest[i + 1..]),
+        None => ("/".to_string(), rest),
+    };
+    if name.is_empty() || name.contains(['*', '?']) {
+        return None;
+    }
+    Some(RoleArn {
+        partition: parts[1].to_string(),
+        account: parts[4].to_string(),
+        path,
+        name: name.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arn_gives_account_path_and_name() {
+        let r =
+            parse_role_arn("arn:aws:iam::111122223333:role/clumio/ClumioIAMRole-uw-2-abc").unwrap();
+        assert_eq!(r.account, "111122223333");
+        assert_eq!(r.path, "/clumio/");
+        assert_eq!(r.name, "ClumioIAMRole-uw-2-abc");
+        let root = parse_role_arn("arn:aws:iam::111122223333:role/R").unwrap();
+        assert_eq!(root.path, "/");
+        assert!(parse_role_arn("arn:aws:iam::1111:role/R").is_none());
+        assert!(parse_role_arn("arn:aws:sts::111122223333:assumed-role/R/s").is_none());
+    }
+
+    #[test]
+    fn unknown_name_gives_both_published_forms() {
+        let p = Profile::new(&ProfileOptions::default()).unwrap();
+        assert_eq!(p.roles.len(), 2);
+        assert_eq!(
+            p.roles[0].arn.to_string(),
+            "arn:aws:iam::<account-id>:role/clumio/ClumioIAMRole-<role-name-suffix>"
+        );
+        assert_eq!(
+            p.session_arn(&p.roles[1], "daebaksrv-S3Backup").to_string(),
+            "arn:aws:sts::<account-id>:assumed-role/ClumioRole-<role-name-suffix>/daebaksrv-S3Backup"
+        );
+    }
+
+    #[test]
+    fn conflicting_account_is_an_error() {
+        let opts = ProfileOptions {
+            account_id: Some("999999999999".into()),
+            role_arn: Some("arn:aws:iam::111122223333:role/clumio/R".into()),
+            ..Default::default()
+        };
+        assert!(Profile::new(&opts).is_err());
+    }
+}

@@ -1,0 +1,183 @@
+//! Source files, their ids, and byte spans that turn into `line:column`.
+//!
+//! Every value a diagnostic may point at carries a [`Span`]: a file id and a byte range in
+//! that file's text. [`Sources`] owns the texts and converts a span into 1-based line and
+//! column numbers, where the column counts characters (not bytes), as SPEC.md requires.
+
+use std::fmt;
+
+/// Identifies one loaded file inside [`Sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range `start..end` in one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    /// The file the range belongs to.
+    pub file: FileId,
+    /// First byte of the range.
+    pub start: u32,
+    /// One past the last byte of the range.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span from byte `start` to byte `end` of `file`.
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span {
+            file,
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
+    }
+
+    /// The smallest span covering both `self` and `other` (same file assumed).
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// A 1-based line and character column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for LineCol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// One loaded file: its display name, its text and the byte offset of each line start.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name shown in diagnostics: the path as given, or `<stdin>`.
+    pub name: String,
+    /// The whole text of the file.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    fn new(name: String, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            name,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The 1-based line and character column of byte `offset` (clamped to the text).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text[start..offset].chars().count() + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// The text of 1-based line `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// The set of files a run has loaded. Files are added once and never change.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(SourceFile::new(name.into(), text.into()));
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    /// The file behind `id`.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// The start and end positions of `span`.
+    pub fn range(&self, span: Span) -> (LineCol, LineCol) {
+        let file = self.file(span.file);
+        (
+            file.line_col(span.start as usize),
+            file.line_col(span.end as usize),
+        )
+    }
+
+    /// The text `span` covers.
+    pub fn slice(&self, span: Span) -> &str {
+        let text = &self.file(span.file).text;
+        text.get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    /// How many files are loaded.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether no file is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters_not_bytes() {
+        let mut sources = Sources::new();
+        let id = sources.add("a.json", "{\n  \"é\": \"x\"\n}");
+        let file = sources.file(id);
+        let x = file.text.find("\"x\"").unwrap();
+        assert_eq!(file.line_col(x), LineCol { line: 2, column: 8 });
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_text(2), "  \"é\": \"x\"");
+    }
+
+    #[test]
+    fn offset_past_the_end_is_clamped() {
+        let mut sources = Sources::new();
+        let id = sources.add("a", "ab\ncd");
+        assert_eq!(
+            sources.file(id).line_col(99),
+            LineCol { line: 2, column: 3 }
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! Located, possibly unknown values.
+//!
+//! Front ends turn every input (JSON, HCL, YAML) into [`Node`]s: JSON-shaped values that know
+//! their [`Span`] and may be [`Kind::Unknown`] (known only after apply, or not given). Strings
+//! are [`PString`]s, which may be partly known: `"arn:aws:iam::" + <account> + ":root"`.
+//! IAM matching works on these directly, so that an unknown makes a verdict "depends" instead
+//! of a guess.
+
+use crate::source::Span;
+use std::fmt;
+use std::sync::Arc;
+
+/// What kind of unknown a [`Hole`] stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HoleKind {
+    /// A single value nobody knows statically: any string could stand here.
+    Unknown,
+    /// "Some object key": backups read every object, so a pattern that matches any key
+    /// matches one that Clumio reads.
+    AnyKey,
+}
+
+/// An unknown part of a string. Two holes with the same `id` stand for the same value
+/// (for example the account id, wherever it appears).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Hole {
+    /// Identity of the unknown quantity, e.g. `account-id`.
+    pub id: Arc<str>,
+    /// What it is and what settles it, e.g. `the account id (--account-id)`.
+    pub why: Arc<str>,
+    /// How matching treats it.
+    pub kind: HoleKind,
+}
+
+impl Hole {
+    /// An unknown value with identity `id`, described by `why`.
+    pub fn unknown(id: impl Into<Arc<str>>, why: impl Into<Arc<str>>) -> Self {
+        Hole {
+            id: id.into(),
+            why: why.into(),
+            kind: HoleKind::Unknown,
+        }
+    }
+
+    /// The "any object key" hole of object ARNs.
+    pub fn any_key() -> Self {
+        Hole {
+            id: "object-key".into(),
+            why: "the object key".into(),
+            kind: HoleKind::AnyKey,
+        }
+    }
+}
+
+/// One piece of a partly known string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// Known text.
+    Lit(String),
+    /// An unknown run of text.
+    Hole(Hole),
+}
+
+/// A string that may be partly known. Adjacent literals are always merged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct PString {
+    parts: Vec<Part>,
+}
+
+impl PString {
+    /// A fully known string.
+    pub fn known(text: impl Into<String>) -> Self {
+        let text = text.into();
+        if text.is_empty() {
+            return PString::default();
+        }
+        PString {
+            parts: vec![Part::Lit(text)],
+        }
+    }
+
+    /// A string that is entirely one unknown.
+    pub fn hole(hole: Hole) -> Self {
+        PString {
+            parts: vec![Part::Hole(hole)],
+        }
+    }
+
+    /// Appends known text.
+    pub fn push_str(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if let Some(Part::Lit(last)) = self.parts.last_mut() {
+            last.push_str(text);
+        } else {
+            self.parts.push(Part::Lit(text.to_string()));
+        }
+    }
+
+    /// Appends an unknown run.
+    pub fn push_hole(&mut self, hole: Hole) {
+        self.parts.push(Part::Hole(hole));
+    }
+
+    /// Appends another partly known string.
+    pub fn push(&mut self, other: &PString) {
+        for part in &other.parts {
+            match part {
+                Part::Lit(text) => self.push_str(text),
+                Part::Hole(hole) => self.push_hole(hole.clone()),
+            }
+        }
+    }
+
+    /// Builder form of [`PString::push_str`].
+    pub fn with_str(mut self, text: &str) -> Self {
+        self.push_str(text);
+        self
+    }
+
+    /// Builder form of [`PString::push_hole`].
+    pub fn with_hole(mut self, hole: Hole) -> Self {
+        self.push_hole(hole);
+        self
+    }
+
+    /// The pieces of the string, in order.
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    /// The text, when the string is fully known.
+    pub fn as_known(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [] => Some(""),
+            [Part::Lit(text)] => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Whether every part is known.
+    pub fn is_known(&self) -> bool {
+        self.as_known().is_some()
+    }
+
+    /// The holes in this string.
+    pub fn holes(&self) -> impl Iterator<Item = &Hole> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Hole(hole) => Some(hole),
+            Part::Lit(_) => None,
+        })
+    }
+
+    /// The known text before the first hole.
+    pub fn known_prefix(&self) -> &str {
+        match self.parts.first() {
+            Some(Part::Lit(text)) => text,
+            _ => "",
+        }
+    }
+
+    /// Whether the known text contains `needle` (holes never do).
+    pub fn contains_known(&self, needle: &str) -> bool {
+        self.parts
+            .iter()
+            .any(|part| matches!(part, Part::Lit(text) if text.contains(needle)))
+    }
+}
+
+impl fmt::Display for PString {
+    /// Known text as is, holes as `<why>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for part in &self.parts {
+            match part {
+                Part::Lit(text) => f.write_str(text)?,
+                Part::Hole(hole) => write!(f, "<{}>", hole.id)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<&str> for PString {
+    fn from(text: &str) -> Self {
+        PString::known(text)
+    }
+}
+
+/// A JSON-shaped value that knows where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub kind: Kind,
+    /// Where the value is written.
+    pub span: Span,
+}
+
+/// The shapes a [`Node`] can take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number, kept as written.
+    Number(String),
+    /// A (possibly partly known) string.
+    Str(PString),
+    /// A list.
+    Array(Vec<Node>),
+    /// An object; members keep their order and duplicates.
+    Object(Vec<Member>),
+    /// A value not known statically.
+    Unknown(Hole),
+}
+
+/// One `key: value` member of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// The key text.
+    pub key: String,
+    /// Where the key is written.
+    pub key_span: Span,
+    /// The value.
+    pub value: Node,
+}
+
+impl Node {
+    /// A node of `kind` at `span`.
+    pub fn new(kind: Kind, span: Span) -> Self {
+        Node { kind, span }
+    }
+
+    /// The members, when this is an object.
+    pub fn as_object(&self) -> Option<&[Member]> {
+        match &self.kind {
+            Kind::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    /// The string, when this is a string.
+    pub fn as_pstr(&self) -> Option<&PString> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The first member named `key` (exact match), when this is an object.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_object()?
+            .iter()
+            .find(|m| m.key == key)
+            .map(|m| &m.value)
+    }
+
+    /// A short name of the value's shape, for error messages.
+    pub fn shape(&self) -> &'static str {
+        match self.kind {
+            Kind::Null => "null",
+            Kind::Bool(_) => "a boolean",
+            Kind::Number(_) => "a number",
+            Kind::Str(_) => "a string",
+            Kind::Array(_) => "a list",
+            Kind::Object(_) => "an object",
+            Kind::Unknown(_) => "an unknown value",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adjacent_literals_merge_and_known_text_is_exposed() {
+        let s = PString::known("arn:aws:iam::")
+            .with_str("")
+            .with_hole(Hole::unknown("account-id", "the account id"))
+            .with_str(":root");
+        assert_eq!(s.parts().len(), 3);
+        assert!(!s.is_known());
+        assert_eq!(s.known_prefix(), "arn:aws:iam::");
+        assert_eq!(s.to_string(), "arn:aws:iam::<account-id>:root");
+        let k = PString::known("a").with_str("b");
+        assert_eq!(k.as_known(), Some("ab"));
+    }
+}
