@@ -4,9 +4,14 @@
 //! front ends turn files into located [`value`]s, [`policy`] parses and evaluates IAM
 //! policies three-valued, and [`profile`] says who Clumio is and what its requests look like.
 
+pub mod embedded;
 pub mod json;
+pub mod model;
 pub mod policy;
 pub mod profile;
+pub mod report;
+pub mod resource;
+pub mod rules;
 pub mod simulate;
 pub mod source;
 pub mod value;

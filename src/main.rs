@@ -5,7 +5,7 @@ use clumio_preflight::policy::PolicyKind;
 use clumio_preflight::profile::{Profile, ProfileOptions};
 use clumio_preflight::simulate::{self, SimulateArgs};
 use clumio_preflight::source::Sources;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 /// Finds infrastructure code that breaks Clumio backups of S3 buckets.
@@ -180,6 +180,7 @@ fn run_simulate(cmd: SimulateCmd) -> ExitCode {
         unknown: cmd.unknown,
         clumio: cmd.clumio,
         permissions_boundary: cmd.profile.permissions_boundary,
+        role_path: cmd.profile.role_path.clone(),
         kind,
     };
     let sim = match simulate::simulate(&policy, &args, &profile) {
@@ -190,6 +191,12 @@ fn run_simulate(cmd: SimulateCmd) -> ExitCode {
         Format::Json => simulate::render_json(&sources, &sim, args.clumio),
         Format::Human => simulate::render_human(&sources, file, &sim),
     };
-    println!("{}", out.trim_end());
-    ExitCode::SUCCESS
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{}", out.trim_end()).and_then(|()| stdout.flush()) {
+        // The reader went away (`… | head`): nothing left to say, and nothing went wrong.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            fail(&format!("error: cannot write the output: {e}"))
+        }
+        _ => ExitCode::SUCCESS,
+    }
 }

@@ -7,6 +7,7 @@ use crate::policy::eval::{
     Context, Decision, Evaluation, KeyState, Request, RequestPrincipal, evaluate,
 };
 use crate::policy::parse::parse_policy;
+use crate::policy::tri::Tri;
 use crate::profile::{self, Profile};
 use crate::source::{FileId, Sources};
 use crate::value::{Hole, PString};
@@ -32,6 +33,8 @@ pub struct SimulateArgs {
     pub clumio: bool,
     /// `--permissions-boundary` for a `--principal`.
     pub permissions_boundary: Option<bool>,
+    /// `--role-path`, when given: the path of the `--principal` session's role.
+    pub role_path: Option<String>,
     /// The policy kind, or `None` to detect it (KMS actions mean a key policy).
     pub kind: Option<PolicyKind>,
 }
@@ -70,7 +73,7 @@ pub fn load_policy(
     let doc = parse_json(&src.text, &OffsetMap::direct(file, 0)).map_err(|e| {
         let (at, _) = sources.range(e.span);
         SimulateError(format!(
-            "{}:{at}: error: invalid JSON: {}",
+            "{}:{at}: error: invalid JSON: {}; a policy document must be strict JSON [CP901]",
             src.name, e.message
         ))
     })?;
@@ -157,6 +160,9 @@ pub fn simulate(
         .clone()
         .ok_or_else(|| SimulateError("simulate needs --resource ARN, or --clumio".into()))?;
     let mut p = RequestPrincipal::from_arn(principal);
+    if let Some(role_arn) = session_role_arn(principal, args, profile) {
+        p.role_arn = Some(role_arn);
+    }
     if let Some(b) = args.permissions_boundary {
         p.permissions_boundary = Some(b);
     }
@@ -183,6 +189,42 @@ pub fn simulate(
             evaluation,
         }],
     })
+}
+
+/// For a role-session `principal`, the ARN of its role with the role's path. A session ARN
+/// (`arn:aws:sts::ACCT:assumed-role/NAME/SESSION`) carries no path, while `aws:PrincipalArn`
+/// and role principals use the role ARN with it: the path comes from `--role-arn` (or
+/// `--role-name` with `--role-path`) when they name the same role, else it stays unknown.
+/// `None` when `principal` is not a session ARN.
+fn session_role_arn(principal: &str, args: &SimulateArgs, profile: &Profile) -> Option<PString> {
+    let parts: Vec<&str> = principal.splitn(6, ':').collect();
+    let [_, partition, "sts", _, account, resource] = parts.as_slice() else {
+        return None;
+    };
+    let (name, _session) = resource.strip_prefix("assumed-role/")?.split_once('/')?;
+    let same_role = |role: &profile::RoleCandidate| {
+        role.name.as_known() == Some(name) && profile.account.as_known() == Some(*account)
+    };
+    if let [role] = profile.roles.as_slice()
+        && same_role(role)
+    {
+        return Some(role.arn.clone());
+    }
+    let prefix = format!("arn:{partition}:iam::{account}:role/");
+    if let Some(path) = &args.role_path {
+        let inner = path.trim_start_matches('/');
+        return Some(PString::known(format!("{prefix}{inner}{name}")));
+    }
+    Some(
+        PString::known(prefix)
+            .with_hole(Hole::unknown(
+                "role-path",
+                format!(
+                    "the path of role {name}, which its session ARN does not show (--role-arn ARN or --role-path PATH)"
+                ),
+            ))
+            .with_str(name),
+    )
 }
 
 /// The bucket the simulation is about: `--resource`, else the one bucket the policy names.
@@ -255,7 +297,7 @@ fn simulate_clumio(policy: &Policy, args: &SimulateArgs, profile: &Profile) -> S
                 });
             }
         }
-        outcomes.push(merge(evaluated, profile.roles.len()));
+        outcomes.push(merge(evaluated, profile::SESSION_NAMES.len()));
     }
     let decision = overall(outcomes.iter().map(|o| o.evaluation.decision));
     let depends_on: BTreeSet<String> = outcomes
@@ -273,40 +315,85 @@ fn simulate_clumio(policy: &Policy, args: &SimulateArgs, profile: &Profile) -> S
     }
 }
 
-/// Merges the evaluations of one action across role-name candidates and sessions: the same
-/// decision everywhere stands; otherwise it depends on which role or session it is.
-fn merge(mut evaluated: Vec<Outcome>, role_candidates: usize) -> Outcome {
+/// Merges the evaluations of one action across role-name candidates and sessions
+/// (`evaluated` is role-major: `sessions` consecutive outcomes per role). The same decision
+/// everywhere stands; otherwise the decision depends on which role name or which session it
+/// is (only what actually varies is named). Likewise each statement whose answer varies.
+/// The outcome shown is the worst one.
+fn merge(mut evaluated: Vec<Outcome>, sessions: usize) -> Outcome {
     let rank = |d: Decision| match d {
         Decision::Deny => 0,
         Decision::Depends => 1,
         Decision::ImplicitDeny => 2,
         Decision::Allow => 3,
     };
-    let decisions: BTreeSet<u8> = evaluated
+    let decisions: Vec<&'static str> = evaluated
         .iter()
-        .map(|o| rank(o.evaluation.decision))
+        .map(|o| o.evaluation.decision.word())
+        .collect();
+    // Per statement, the answer it got in each evaluation (all evaluations have the same
+    // statements, in order).
+    let answers: Vec<Vec<Tri>> = (0..evaluated
+        .first()
+        .map_or(0, |o| o.evaluation.statements.len()))
+        .map(|i| {
+            evaluated
+                .iter()
+                .filter_map(|o| o.evaluation.statements.get(i))
+                .map(|s| s.applies.clone())
+                .collect()
+        })
+        .collect();
+    let others: BTreeSet<String> = evaluated
+        .iter()
+        .flat_map(|o| o.evaluation.depends_on.clone())
         .collect();
     evaluated.sort_by_key(|o| rank(o.evaluation.decision));
     let mut shown = evaluated.swap_remove(0);
-    if decisions.len() > 1 {
-        let sessions = profile::SESSION_NAMES.len();
-        let mut extra = vec![];
-        if role_candidates > 1 {
-            extra.push("the Clumio role's name (--role-arn or --role-name)".to_string());
-        }
-        if sessions > 1 {
-            extra.push("which Clumio session makes the request".to_string());
-        }
+    let reasons = variation(&decisions, sessions);
+    if !reasons.is_empty() {
         shown.evaluation.decision = Decision::Depends;
-        let mut all: BTreeSet<String> = evaluated
-            .iter()
-            .flat_map(|o| o.evaluation.depends_on.clone())
-            .collect();
-        all.extend(shown.evaluation.depends_on.drain(..));
-        all.extend(extra);
+        let mut all = others;
+        all.extend(reasons);
         shown.evaluation.depends_on = all.into_iter().collect();
     }
+    for (st, answers) in shown.evaluation.statements.iter_mut().zip(answers) {
+        if answers.iter().all(|a| *a == st.applies) {
+            continue;
+        }
+        let mut unknowns: BTreeSet<String> = answers.iter().flat_map(|a| a.unknowns()).collect();
+        let words: Vec<&'static str> = answers.iter().map(|a| a.word()).collect();
+        let reasons = variation(&words, sessions);
+        if !reasons.is_empty() {
+            let seen: BTreeSet<&str> = words.iter().copied().collect();
+            let seen: Vec<&str> = seen.into_iter().collect();
+            st.because.push(format!(
+                "it applies {} depending on {}",
+                seen.join(" or "),
+                reasons.join(" and ")
+            ));
+        }
+        unknowns.extend(reasons);
+        st.applies = Tri::Depends(unknowns);
+    }
     shown
+}
+
+/// What a list of answers (role-major, `sessions` per role) varies with: the role name, the
+/// session, both, or nothing.
+fn variation(answers: &[&'static str], sessions: usize) -> Vec<String> {
+    let per_role: Vec<BTreeSet<&str>> = answers
+        .chunks(sessions.max(1))
+        .map(|c| c.iter().copied().collect())
+        .collect();
+    let mut reasons = Vec::new();
+    if per_role.iter().any(|set| *set != per_role[0]) {
+        reasons.push("the Clumio role's name (--role-arn or --role-name)".to_string());
+    }
+    if per_role.iter().any(|set| set.len() > 1) {
+        reasons.push("which Clumio session makes the request".to_string());
+    }
+    reasons
 }
 
 fn overall(decisions: impl Iterator<Item = Decision>) -> Decision {

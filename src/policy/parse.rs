@@ -52,36 +52,46 @@ impl Parser {
         });
     }
 
-    /// Members of an object, reporting duplicate and unknown keys.
-    fn members<'a>(&mut self, node: &'a Node, allowed: &[&str], what: &str) -> &'a [Member] {
+    /// Members of an object, reporting duplicate and unknown keys. Also returns the allowed
+    /// names that an unknown key was taken for a misspelling of (so that the element is not
+    /// reported missing a second time).
+    fn members<'a>(
+        &mut self,
+        node: &'a Node,
+        allowed: &[&'static str],
+        what: &str,
+    ) -> (&'a [Member], Vec<&'static str>) {
         let members = node.as_object().unwrap_or(&[]);
+        let mut hinted = Vec::new();
         for (i, m) in members.iter().enumerate() {
             if members[..i].iter().any(|prev| prev.key == m.key) {
                 self.error(
                     m.key_span,
                     format!(
-                        "duplicate key `{}` in {what}: AWS rejects the document",
+                        "duplicate element `{}` in {what}: AWS rejects the document; each element may appear only once",
                         m.key
                     ),
                 );
             }
             if !allowed.contains(&m.key.as_str()) {
-                let hint = allowed
-                    .iter()
-                    .find(|a| a.eq_ignore_ascii_case(&m.key) || edit_distance(a, &m.key) <= 2)
+                let suggestion = closest(allowed, &m.key, 2);
+                if let Some(a) = suggestion {
+                    hinted.push(a);
+                }
+                let hint = suggestion
                     .map(|a| format!(" (did you mean `{a}`?)"))
                     .unwrap_or_default();
                 self.error(
                     m.key_span,
                     format!(
-                        "unknown element `{}` in {what}{hint}; expected one of {}",
+                        "unknown element `{}` in {what}{hint}; AWS expects only {}",
                         m.key,
                         allowed.join(", ")
                     ),
                 );
             }
         }
-        members
+        (members, hinted)
     }
 
     fn policy(&mut self, doc: &Node) -> Option<Policy> {
@@ -104,7 +114,7 @@ impl Parser {
             );
             return None;
         }
-        let members = self.members(doc, POLICY_KEYS, "the policy");
+        let (members, hinted) = self.members(doc, POLICY_KEYS, "the policy");
         let mut version = None;
         let mut statements_node = None;
         for m in members {
@@ -112,7 +122,10 @@ impl Parser {
                 "Version" => version = self.version(&m.value),
                 "Statement" => statements_node = Some(&m.value),
                 "Id" if !matches!(m.value.kind, Kind::Str(_) | Kind::Unknown(_)) => {
-                    self.error(m.value.span, "`Id` must be a string");
+                    self.error(
+                        m.value.span,
+                        format!("`Id` must be a string, found {}", m.value.shape()),
+                    );
                 }
                 _ => {}
             }
@@ -122,7 +135,12 @@ impl Parser {
             .is_some_and(|v: &Located<String>| v.value == "2012-10-17");
         let mut statements = Vec::new();
         match statements_node {
-            None => self.error(doc.span, "the policy has no `Statement` element"),
+            // A misspelt `Statement` was reported already.
+            None if hinted.contains(&"Statement") => {}
+            None => self.error(
+                doc.span,
+                "the policy has no `Statement` element; AWS expects `\"Statement\": [ … ]` with at least one statement",
+            ),
             Some(node) => {
                 let items: Vec<&Node> = match &node.kind {
                     Kind::Array(items) => items.iter().collect(),
@@ -142,7 +160,7 @@ impl Parser {
                 if items.is_empty() && matches!(node.kind, Kind::Array(_)) {
                     self.error(
                         node.span,
-                        "`Statement` is empty: AWS rejects a policy without statements",
+                        "`Statement` is an empty list; AWS expects at least one statement",
                     );
                 }
                 for (index, item) in items.into_iter().enumerate() {
@@ -193,7 +211,7 @@ impl Parser {
             return None;
         }
         let errors_before = self.errors.len();
-        let members = self.members(node, STATEMENT_KEYS, "a statement");
+        let (members, hinted) = self.members(node, STATEMENT_KEYS, "a statement");
         let get = |key: &str| members.iter().find(|m| m.key == key);
 
         let sid = get("Sid").and_then(|m| match m.value.as_pstr() {
@@ -208,6 +226,7 @@ impl Parser {
         });
 
         let effect = match get("Effect") {
+            None if hinted.contains(&"Effect") => None,
             None => {
                 self.error(
                     node.span,
@@ -237,22 +256,34 @@ impl Parser {
             },
         };
 
-        let action = self.pair(node, get("Action"), get("NotAction"), "Action", true);
+        let misspelt = |name: &str| hinted.iter().any(|h| h.ends_with(name));
+        let action = self.pair(
+            node,
+            get("Action"),
+            get("NotAction"),
+            "Action",
+            !misspelt("Action"),
+        );
         let resource = self.pair(
             node,
             get("Resource"),
             get("NotResource"),
             "Resource",
-            self.kind != PolicyKind::Key,
+            self.kind != PolicyKind::Key && !misspelt("Resource"),
         );
-        let principal = self.principal(node, get("Principal"), get("NotPrincipal"));
+        let principal = self.principal(
+            node,
+            get("Principal"),
+            get("NotPrincipal"),
+            misspelt("Principal"),
+        );
         if let (Some(p), Some(e)) = (&principal, &effect)
             && p.negated
             && e.value == Effect::Allow
         {
             self.error(
                     p.span,
-                    "`NotPrincipal` with \"Effect\": \"Allow\" is not supported by AWS; name the principals with `Principal`",
+                    "`NotPrincipal` with \"Effect\": \"Allow\" is not supported by AWS; name the principals to allow with `Principal`",
                 );
         }
         if let Some(action) = &action {
@@ -299,15 +330,29 @@ impl Parser {
             (Some(_), Some(n)) => {
                 self.error(
                     n.key_span,
-                    format!("a statement cannot have both `{name}` and `Not{name}`"),
+                    format!(
+                        "the statement has both `{name}` and `Not{name}`; AWS expects exactly one of them"
+                    ),
                 );
                 None
             }
             (None, None) => {
                 if required {
+                    let example = if name == "Action" {
+                        "\"Action\": \"s3:GetObject\""
+                    } else {
+                        "\"Resource\": \"arn:aws:s3:::BUCKET/*\""
+                    };
+                    let whose = match self.kind {
+                        PolicyKind::Bucket => "a bucket-policy statement",
+                        PolicyKind::Key => "a key-policy statement",
+                        PolicyKind::Generic => "every statement",
+                    };
                     self.error(
                         stmt.span,
-                        format!("the statement has neither `{name}` nor `Not{name}`"),
+                        format!(
+                            "the statement has neither `{name}` nor `Not{name}`; AWS requires one of them in {whose} (for example {example})"
+                        ),
                     );
                 }
                 None
@@ -316,7 +361,18 @@ impl Parser {
                 let negated = m.key.starts_with("Not");
                 let items = self.string_list(&m.value, &m.key)?;
                 if items.is_empty() {
-                    self.error(m.value.span, format!("`{}` is an empty list", m.key));
+                    let what = if name == "Action" {
+                        "action"
+                    } else {
+                        "resource ARN"
+                    };
+                    self.error(
+                        m.value.span,
+                        format!(
+                            "`{}` is an empty list; AWS expects at least one {what}",
+                            m.key
+                        ),
+                    );
                     return None;
                 }
                 Some(Element {
@@ -396,11 +452,16 @@ impl Parser {
                 self.error(
                     item.span,
                     format!(
-                        "resource \"{text}\" is a malformed ARN: it needs six `:`-separated parts"
+                        "resource \"{text}\" is a malformed ARN: AWS expects six `:`-separated parts, `arn:partition:service:region:account:resource` (for example \"arn:aws:s3:::BUCKET/*\")"
                     ),
                 );
             } else if parts[2].contains(['*', '?']) || parts[2].is_empty() {
-                self.error(item.span, format!("resource \"{text}\": the service part of an ARN cannot be empty or hold wildcards"));
+                self.error(
+                    item.span,
+                    format!(
+                        "resource \"{text}\": the service part of an ARN cannot be empty or hold wildcards; AWS expects a service name such as `s3` or `kms`"
+                    ),
+                );
             }
         }
     }
@@ -410,17 +471,18 @@ impl Parser {
         stmt: &Node,
         pos: Option<&Member>,
         neg: Option<&Member>,
+        misspelt: bool,
     ) -> Option<PrincipalElement> {
         let m = match (pos, neg) {
             (Some(_), Some(n)) => {
                 self.error(
                     n.key_span,
-                    "a statement cannot have both `Principal` and `NotPrincipal`",
+                    "the statement has both `Principal` and `NotPrincipal`; AWS expects exactly one of them",
                 );
                 return None;
             }
             (None, None) => {
-                if self.kind != PolicyKind::Generic {
+                if self.kind != PolicyKind::Generic && !misspelt {
                     let what = if self.kind == PolicyKind::Key {
                         "a key policy"
                     } else {
@@ -428,7 +490,9 @@ impl Parser {
                     };
                     self.error(
                         stmt.span,
-                        format!("a statement of {what} needs a `Principal` (or `NotPrincipal`)"),
+                        format!(
+                            "the statement has no `Principal`; AWS requires one in {what} (for example \"Principal\": {{\"AWS\": \"arn:aws:iam::111122223333:root\"}}, or \"*\")"
+                        ),
                     );
                 }
                 return None;
@@ -452,7 +516,7 @@ impl Parser {
                         other => {
                             self.error(
                                 pm.key_span,
-                                format!("unknown principal type `{other}`; expected AWS, Service, Federated or CanonicalUser"),
+                                format!("unknown principal type `{other}`; AWS expects AWS, Service, Federated or CanonicalUser"),
                             );
                             continue;
                         }
@@ -473,16 +537,34 @@ impl Parser {
                 value: Located::new(PString::hole(h.clone()), m.value.span),
             }),
             _ => {
+                let found = match m.value.as_pstr().and_then(|s| s.as_known()) {
+                    Some(text) => format!("\"{text}\""),
+                    None => m.value.shape().to_string(),
+                };
                 self.error(
                     m.value.span,
                     format!(
-                        "`{}` must be \"*\" or an object such as {{\"AWS\": …}}, found {}",
+                        "`{}` must be \"*\" or an object such as {{\"AWS\": \"arn:aws:iam::111122223333:root\"}}, found {found}",
                         m.key,
-                        m.value.shape()
                     ),
                 );
                 return None;
             }
+        }
+        if entries.is_empty()
+            && m.value.as_object().is_some_and(|o| {
+                o.iter()
+                    .all(|pm| matches!(&pm.value.kind, Kind::Array(items) if items.is_empty()))
+            })
+        {
+            self.error(
+                m.value.span,
+                format!(
+                    "`{}` names no principal; AWS expects at least one (for example {{\"AWS\": \"arn:aws:iam::111122223333:root\"}})",
+                    m.key
+                ),
+            );
+            return None;
         }
         Some(PrincipalElement {
             negated,
@@ -512,7 +594,7 @@ impl Parser {
             self.error(
                 v.span,
                 format!(
-                    "invalid AWS principal \"{text}\": expected \"*\", a 12-digit account id, or an IAM/STS ARN (`arn:aws:iam::ACCOUNT:role/NAME`)"
+                    "invalid AWS principal \"{text}\": AWS expects \"*\", a 12-digit account id, or an IAM/STS ARN (`arn:aws:iam::ACCOUNT:role/NAME`)"
                 ),
             );
         }
@@ -537,24 +619,14 @@ impl Parser {
                 );
             }
             let Some(operator) = Operator::parse(&om.key) else {
-                let hint = OPERATORS
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .filter(|n| edit_distance(n, om.key.trim_end_matches("IfExists")) <= 3)
-                    .min_by_key(|n| edit_distance(n, &om.key))
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
-                self.error(
-                    om.key_span,
-                    format!("unknown condition operator `{}`{hint}", om.key),
-                );
+                self.error(om.key_span, unknown_operator_message(&om.key));
                 continue;
             };
             let Some(keys) = om.value.as_object() else {
                 self.error(
                     om.value.span,
                     format!(
-                        "the `{}` block must be an object of condition keys, found {}",
+                        "the `{}` block must be an object of condition keys and values (for example {{\"aws:SourceVpc\": \"vpc-0a1b2c3d\"}}), found {}",
                         om.key,
                         om.value.shape()
                     ),
@@ -562,7 +634,7 @@ impl Parser {
                 continue;
             };
             for km in keys {
-                let Some(values) = self.condition_values(&km.value) else {
+                let Some(values) = self.condition_values(&km.value, &om.key, &km.key) else {
                     continue;
                 };
                 let cond = Condition {
@@ -579,7 +651,12 @@ impl Parser {
         out
     }
 
-    fn condition_values(&mut self, node: &Node) -> Option<Vec<Located<PString>>> {
+    fn condition_values(
+        &mut self,
+        node: &Node,
+        operator: &str,
+        key: &str,
+    ) -> Option<Vec<Located<PString>>> {
         let singles: Vec<&Node> = match &node.kind {
             Kind::Array(items) => items.iter().collect(),
             _ => vec![node],
@@ -595,7 +672,7 @@ impl Parser {
                     self.error(
                         item.span,
                         format!(
-                            "a condition value must be a string, number or boolean, found {}",
+                            "the value of `{key}` under `{operator}` is {}; AWS expects a string, number or boolean, or a list of them",
                             item.shape()
                         ),
                     );
@@ -605,7 +682,10 @@ impl Parser {
             out.push(Located::new(text, item.span));
         }
         if out.is_empty() {
-            self.error(node.span, "a condition key needs at least one value");
+            self.error(
+                node.span,
+                format!("`{key}` under `{operator}` has no value; AWS expects at least one"),
+            );
             return None;
         }
         Some(out)
@@ -618,9 +698,19 @@ impl Parser {
                 continue;
             };
             if !cond.operator.base.allows_variables() && text.contains("${") {
+                let literal = match cond.operator.base.comparison() {
+                    Comparison::Numeric(_) => "a literal number",
+                    Comparison::Date(_) => "a literal date",
+                    Comparison::Bool | Comparison::Null => "a literal \"true\" or \"false\"",
+                    Comparison::Ip => "a literal IP address or CIDR block",
+                    _ => "a literal value",
+                };
                 self.error(
                     v.span,
-                    format!("`{name}` does not allow policy variables such as \"{text}\""),
+                    format!(
+                        "`{name}` on `{}` does not allow policy variables, found \"{text}\"; AWS expects {literal}",
+                        cond.key.value
+                    ),
                 );
                 continue;
             }
@@ -651,6 +741,65 @@ impl Parser {
             }
         }
     }
+}
+
+/// The allowed name closest to `found` (ignoring case), if within `max` edits.
+fn closest(allowed: &[&'static str], found: &str, max: usize) -> Option<&'static str> {
+    allowed
+        .iter()
+        .map(|a| (edit_distance(a, found), *a))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a)
+}
+
+/// What is wrong with condition operator `key`, which [`Operator::parse`] rejected, with a
+/// "did you mean" hint built from its qualifier, base and `IfExists` suffix.
+fn unknown_operator_message(key: &str) -> String {
+    const QUALIFIERS: &[&str] = &["ForAnyValue", "ForAllValues"];
+    let (qualifier, rest) = match key.split_once(':') {
+        Some((q, rest)) => (Some(q), rest),
+        None => (None, key),
+    };
+    let (base, if_exists) = match rest.len().checked_sub(8) {
+        Some(i) if rest.is_char_boundary(i) && rest[i..].eq_ignore_ascii_case("IfExists") => {
+            (&rest[..i], true)
+        }
+        _ => (rest, false),
+    };
+    let names: Vec<&'static str> = OPERATORS.iter().map(|(n, _)| *n).collect();
+    let base_is_null = base.eq_ignore_ascii_case("Null");
+    if if_exists && base_is_null {
+        return format!(
+            "`{key}` is not a condition operator: `Null` already tests whether the key is present and takes no `IfExists` suffix; use `Null`"
+        );
+    }
+    let fixed_base = if base.is_empty() {
+        None
+    } else {
+        closest(&names, base, 3)
+    };
+    let fixed_qualifier = match qualifier {
+        None => Some(None),
+        Some(q) => closest(QUALIFIERS, q, 3).map(Some),
+    };
+    let hint = match (fixed_qualifier, fixed_base) {
+        (Some(q), Some(b)) => {
+            let q = q.map(|q| format!("{q}:")).unwrap_or_default();
+            let suffix = if if_exists && b != "Null" {
+                "IfExists"
+            } else {
+                ""
+            };
+            let suggestion = format!("{q}{b}{suffix}");
+            (suggestion != key).then(|| format!(" (did you mean `{suggestion}`?)"))
+        }
+        _ => None,
+    }
+    .unwrap_or_default();
+    format!(
+        "unknown condition operator `{key}`{hint}; AWS expects a String…, Numeric…, Date…, Arn… operator, Bool, BinaryEquals, IpAddress, NotIpAddress or Null, optionally with `IfExists` and a `ForAnyValue:`/`ForAllValues:` prefix"
+    )
 }
 
 /// Levenshtein distance, for "did you mean" hints.

@@ -1,0 +1,34 @@
+//! `--format line`: one `path:line:column: severity: message [CODE]` per diagnostic, for
+//! editor problem matchers and grep.
+
+use super::{Report, load_error_location};
+
+/// One line per diagnostic and per input that could not be read.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for e in &report.load_errors {
+        let (file, at) = load_error_location(&report.sources, e);
+        let (line, column) = at.map_or((1, 1), |a| (a.line, a.column));
+        out.push_str(&format!(
+            "{file}:{line}:{column}: error: {}\n",
+            one_line(&e.message)
+        ));
+    }
+    for d in &report.diagnostics {
+        let (start, _) = report.sources.range(d.span);
+        out.push_str(&format!(
+            "{}:{}:{}: {}: {} [{}]\n",
+            report.sources.file(d.span.file).name,
+            start.line,
+            start.column,
+            d.severity,
+            one_line(&d.message),
+            d.rule.code
+        ));
+    }
+    out
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,101 @@
+//! Reports: the diagnostics of a run rendered for people (`human`), programs (`json`) and
+//! editors and grep (`line`), and the exit status.
+
+pub mod human;
+pub mod json;
+pub mod line;
+
+use crate::resource::LoadError;
+use crate::rules::{Diagnostic, Severity};
+use crate::source::{LineCol, Sources};
+
+/// The outcome of a scan.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// The files read.
+    pub sources: Sources,
+    /// The findings, sorted by location.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Inputs that could not be read or parsed.
+    pub load_errors: Vec<LoadError>,
+    /// How many files were checked.
+    pub files: usize,
+}
+
+/// From which severity findings fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Errors only (default).
+    Error,
+    /// Warnings and errors.
+    Warning,
+    /// Any finding.
+    Note,
+    /// Never (exit 0 whatever is found, unless the input is unusable).
+    Never,
+}
+
+/// Counts by severity: (errors, warnings, notes).
+pub fn counts(report: &Report) -> (usize, usize, usize) {
+    let count = |s: Severity| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == s)
+            .count()
+    };
+    (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note),
+    )
+}
+
+/// 0: nothing at or above the fail level; 1: findings at or above it (a file that could not
+/// be read counts as an error); 2: nothing could be checked.
+pub fn exit_status(report: &Report, fail_on: FailOn) -> u8 {
+    if report.files == 0 && !report.load_errors.is_empty() {
+        return 2;
+    }
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Note => Severity::Note,
+        FailOn::Never => return 0,
+    };
+    let failing = report.diagnostics.iter().any(|d| d.severity >= threshold)
+        || !report.load_errors.is_empty();
+    u8::from(failing)
+}
+
+/// Where a load error is: `file:line:col`, or the path alone.
+pub fn load_error_location(sources: &Sources, e: &LoadError) -> (String, Option<LineCol>) {
+    match (e.span, e.file) {
+        (Some(span), _) => {
+            let (start, _) = sources.range(span);
+            (sources.file(span.file).name.clone(), Some(start))
+        }
+        (None, Some(file)) => (sources.file(file).name.clone(), None),
+        (None, None) => (e.path.clone().unwrap_or_default(), None),
+    }
+}
+
+/// "2 errors, 1 warning, 0 notes in 3 files".
+pub fn summary_line(report: &Report) -> String {
+    let (e, w, n) = counts(report);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut s = format!(
+        "{}, {}, {} in {}",
+        plural(e, "error"),
+        plural(w, "warning"),
+        plural(n, "note"),
+        plural(report.files, "file")
+    );
+    if !report.load_errors.is_empty() {
+        s.push_str(&format!(
+            "; {} could not be read",
+            plural(report.load_errors.len(), "input")
+        ));
+    }
+    s
+}

@@ -1,0 +1,40 @@
+#![doc = include_str!("docs/CP101.md")]
+
+use super::bucket_deny::{self, Class, StatementVerdict};
+use super::{Diagnostic, RuleInfo, Severity, fix};
+use crate::model::Inventory;
+use crate::profile::Profile;
+
+/// CP101.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP101",
+    name: "bucket-deny-blocks-backup",
+    severity: Severity::Error,
+    summary: "a bucket-policy Deny certainly applies to the Clumio role for an action backups need",
+    docs: include_str!("docs/CP101.md"),
+};
+
+/// Reports every Deny statement that certainly denies a backup request.
+pub fn check(
+    inv: &Inventory,
+    profile: &Profile,
+    verdicts: &[StatementVerdict],
+    out: &mut Vec<Diagnostic>,
+) {
+    for v in verdicts.iter().filter(|v| v.class == Class::Blocks) {
+        let Some((_, st)) = bucket_deny::statement(inv, v) else {
+            continue;
+        };
+        let bp = &inv.policies[v.policy];
+        let message = format!(
+            "Deny statement \"{}\" blocks Clumio backups of {}: {} denied to the Clumio role because {}",
+            st.label(),
+            inv.target_of(bp),
+            bucket_deny::action_list(&v.denied),
+            bucket_deny::condition_reasons(v)
+        );
+        let help = fix::exempt_help(profile, bp.syntax);
+        let label = format!("denies {}", bucket_deny::action_list(&v.denied));
+        out.extend(bucket_deny::diagnostic(inv, v, &INFO, message, help, label));
+    }
+}

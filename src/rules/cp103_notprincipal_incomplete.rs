@@ -1,0 +1,57 @@
+#![doc = include_str!("docs/CP103.md")]
+
+use super::bucket_deny::{self, Class, StatementVerdict};
+use super::{Diagnostic, RuleInfo, Severity, fix};
+use crate::model::Inventory;
+use crate::profile::Profile;
+
+/// CP103.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP103",
+    name: "notprincipal-incomplete",
+    severity: Severity::Error,
+    summary: "a NotPrincipal Deny leaves the Clumio role denied (account, role or session ARN missing, or a permissions boundary)",
+    docs: include_str!("docs/CP103.md"),
+};
+
+/// Reports `NotPrincipal` Deny statements that deny the Clumio role.
+pub fn check(
+    inv: &Inventory,
+    profile: &Profile,
+    verdicts: &[StatementVerdict],
+    out: &mut Vec<Diagnostic>,
+) {
+    for v in verdicts
+        .iter()
+        .filter(|v| v.class == Class::NotPrincipalIncomplete)
+    {
+        let Some((_, st)) = bucket_deny::statement(inv, v) else {
+            continue;
+        };
+        let bp = &inv.policies[v.policy];
+        let why = if profile.permissions_boundary == Some(true) {
+            "the Clumio role has a permissions boundary, and a NotPrincipal Deny always applies to such a principal".to_string()
+        } else {
+            format!(
+                "AWS checks the account, the role and the session ARN in turn, and NotPrincipal must list all three; \
+                 denied sessions: {}",
+                v.sessions_denied.join(", ")
+            )
+        };
+        let message = format!(
+            "Deny statement \"{}\" uses NotPrincipal but still denies the Clumio role on {} ({}): {why}",
+            st.label(),
+            inv.target_of(bp),
+            bucket_deny::action_list(&v.denied),
+        );
+        let help = fix::replace_notprincipal_help(profile, bp.syntax);
+        out.extend(bucket_deny::diagnostic(
+            inv,
+            v,
+            &INFO,
+            message,
+            help,
+            "NotPrincipal does not exempt the Clumio role".into(),
+        ));
+    }
+}

@@ -1,0 +1,46 @@
+#![doc = include_str!("docs/CP106.md")]
+
+use super::{Diagnostic, Related, RuleInfo, Severity};
+use crate::model::Inventory;
+
+/// CP106.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP106",
+    name: "duplicate-bucket-policy",
+    severity: Severity::Warning,
+    summary: "one bucket gets its policy from two places; the one applied last wins",
+    docs: include_str!("docs/CP106.md"),
+};
+
+/// Reports every policy after the first that sets the same bucket's policy.
+pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+    for (bi, bucket) in inv.buckets.iter().enumerate() {
+        let setters: Vec<_> = inv
+            .policies
+            .iter()
+            .filter(|p| p.bucket == Some(bi))
+            .collect();
+        let Some((first, rest)) = setters.split_first() else {
+            continue;
+        };
+        for dup in rest {
+            out.push(Diagnostic {
+                rule: &INFO,
+                severity: INFO.severity,
+                message: format!(
+                    "the policy of {} is set both by {} and by {}: a bucket has one policy, so whichever is applied \
+                     last wins and the other is silently replaced (both were checked)",
+                    bucket.resource, first.resource, dup.resource
+                ),
+                help: "keep one source of the bucket policy: move the statements into a single aws_s3_bucket_policy \
+                       and remove the inline `policy` argument (or the second policy resource)"
+                    .into(),
+                span: dup.span,
+                label: "second source of the bucket policy".into(),
+                resource: dup.resource.clone(),
+                target: Some(bucket.resource.clone()),
+                related: vec![Related { span: first.span, message: format!("first set by {}", first.resource) }],
+            });
+        }
+    }
+}

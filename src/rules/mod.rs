@@ -1,0 +1,132 @@
+//! The rules: each reads the [`Inventory`] and the backup [`Profile`] and emits
+//! [`Diagnostic`]s. One module per rule, each documented in `docs/CODE.md` (also what
+//! `clumio-preflight explain CODE` prints).
+
+use crate::model::Inventory;
+use crate::profile::Profile;
+use crate::source::Span;
+use std::fmt;
+
+pub mod bucket_deny;
+pub mod cp101_bucket_deny_blocks_backup;
+pub mod cp102_bucket_deny_may_block_backup;
+pub mod cp103_notprincipal_incomplete;
+pub mod cp104_principal_wildcard;
+pub mod cp105_notprincipal_fragile;
+pub mod cp106_duplicate_bucket_policy;
+pub mod cp901_invalid_policy;
+pub mod cp902_unresolved_policy;
+pub mod fix;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Informational.
+    Note,
+    /// Backups may break.
+    Warning,
+    /// Backups break.
+    Error,
+}
+
+impl Severity {
+    /// `error`, `warning`, `note`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Stable code, e.g. `CP101`.
+    pub code: &'static str,
+    /// Stable name, e.g. `bucket-deny-blocks-backup`.
+    pub name: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// One line: when it fires.
+    pub summary: &'static str,
+    /// The full documentation (Markdown).
+    pub docs: &'static str,
+}
+
+/// A secondary location shown with a diagnostic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Related {
+    /// Where.
+    pub span: Span,
+    /// What it is.
+    pub message: String,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// The rule.
+    pub rule: &'static RuleInfo,
+    /// Severity (the rule's default unless configured).
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// The fix.
+    pub help: String,
+    /// The offending element.
+    pub span: Span,
+    /// The label shown at the span.
+    pub label: String,
+    /// The resource that holds the element.
+    pub resource: String,
+    /// The bucket or key whose backup breaks, where known.
+    pub target: Option<String>,
+    /// Other places worth showing.
+    pub related: Vec<Related>,
+}
+
+/// Every rule, in code order.
+pub const RULES: &[&RuleInfo] = &[
+    &cp101_bucket_deny_blocks_backup::INFO,
+    &cp102_bucket_deny_may_block_backup::INFO,
+    &cp103_notprincipal_incomplete::INFO,
+    &cp104_principal_wildcard::INFO,
+    &cp105_notprincipal_fragile::INFO,
+    &cp106_duplicate_bucket_policy::INFO,
+    &cp901_invalid_policy::INFO,
+    &cp902_unresolved_policy::INFO,
+];
+
+/// Looks a rule up by code (case-insensitive) or name.
+pub fn find(code_or_name: &str) -> Option<&'static RuleInfo> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// Runs every rule over the inventory. Diagnostics come out sorted by location.
+pub fn run(inventory: &Inventory, profile: &Profile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let verdicts = bucket_deny::analyze(inventory, profile);
+    cp101_bucket_deny_blocks_backup::check(inventory, profile, &verdicts, &mut out);
+    cp102_bucket_deny_may_block_backup::check(inventory, profile, &verdicts, &mut out);
+    cp103_notprincipal_incomplete::check(inventory, profile, &verdicts, &mut out);
+    cp104_principal_wildcard::check(inventory, profile, &verdicts, &mut out);
+    cp105_notprincipal_fragile::check(inventory, profile, &verdicts, &mut out);
+    cp106_duplicate_bucket_policy::check(inventory, &mut out);
+    cp901_invalid_policy::check(inventory, &mut out);
+    cp902_unresolved_policy::check(inventory, &mut out);
+    out.sort_by(|a, b| {
+        (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
+    });
+    out
+}

@@ -1,0 +1,514 @@
+//! From Terraform resources to the model: buckets, bucket policies, and the policy documents
+//! of `data "aws_iam_policy_document"` rendered exactly as the AWS provider renders them.
+//!
+//! Linking works on the hole ids the HCL front end leaves for references
+//! (`aws_s3_bucket.data.arn`): what a resource's computed attributes are is filled in here
+//! (`id`, `bucket` and `arn` of a bucket whose name is known), and a policy's `bucket`
+//! argument that names a bucket (by reference or by its name) links the two.
+
+use crate::embedded::parse_embedded_json;
+use crate::model::{Bucket, BucketPolicy, Inventory, PolicyDoc, PolicySyntax};
+use crate::policy::ast::PolicyKind;
+use crate::policy::parse::parse_policy;
+use crate::resource::{Lifecycle, Mode, Resource};
+use crate::source::{Sources, Span};
+use crate::value::{Hole, Kind, Member, Node, PString, Part};
+use std::collections::HashMap;
+
+/// Replacement values for reference holes: attribute address → value.
+type Known = HashMap<String, Node>;
+
+/// The rendered policy documents, by `data.aws_iam_policy_document.NAME.json` address.
+type Docs = HashMap<String, Node>;
+
+/// Builds the inventory from Terraform resources.
+pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
+    let live: Vec<&Resource> = resources
+        .iter()
+        .filter(|r| r.lifecycle != Lifecycle::Deleted)
+        .collect();
+    let mut known = Known::new();
+    for r in live.iter().filter(|r| is_bucket(r)) {
+        let name = bucket_name(r);
+        let text = |s: PString| Node::new(Kind::Str(s), r.header);
+        known.insert(format!("{}.id", r.address), text(name.clone()));
+        known.insert(format!("{}.bucket", r.address), text(name.clone()));
+        let mut arn = PString::known("arn:aws:s3:::");
+        arn.push(&name);
+        known.insert(format!("{}.arn", r.address), text(arn));
+    }
+    // Every resource's attributes with the buckets' computed attributes filled in.
+    let filled: Vec<Node> = live
+        .iter()
+        .map(|r| substitute(&r.attributes, &known, 0))
+        .collect();
+    let docs = render_documents(&live, &filled, sources, &known);
+
+    let mut inv = Inventory::default();
+    for r in live.iter().filter(|r| is_bucket(r)) {
+        inv.buckets.push(Bucket {
+            resource: r.address.clone(),
+            name: bucket_name(r),
+            span: r.span,
+            header: r.header,
+            lifecycle: r.lifecycle,
+        });
+    }
+    for (r, attrs) in live.iter().zip(&filled) {
+        if r.mode != Mode::Managed {
+            continue;
+        }
+        let (bucket, bucket_expr, policy_node) = match r.rtype.as_str() {
+            "aws_s3_bucket" => match attrs.get("policy") {
+                Some(p) if !matches!(p.kind, Kind::Null) => (
+                    inv.buckets.iter().position(|b| b.resource == r.address),
+                    bucket_name(r),
+                    p,
+                ),
+                _ => continue,
+            },
+            "aws_s3_bucket_policy" => {
+                let Some(p) = attrs.get("policy") else {
+                    continue;
+                };
+                let expr = attrs
+                    .get("bucket")
+                    .and_then(|b| b.as_pstr())
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        PString::hole(Hole::unknown(
+                            format!("{}.bucket", r.address),
+                            "the bucket argument is not known",
+                        ))
+                    });
+                (link_bucket(&inv.buckets, &expr), expr, p)
+            }
+            _ => continue,
+        };
+        let (doc, syntax) = policy_doc(policy_node, &docs, sources);
+        inv.policies.push(BucketPolicy {
+            resource: r.address.clone(),
+            bucket,
+            bucket_expr,
+            span: policy_node.span,
+            doc,
+            syntax,
+        });
+    }
+    inv
+}
+
+fn is_bucket(r: &Resource) -> bool {
+    r.mode == Mode::Managed && r.rtype == "aws_s3_bucket"
+}
+
+/// A bucket's name: its `bucket` argument, or a hole when AWS picks it.
+fn bucket_name(r: &Resource) -> PString {
+    match r.attributes.get("bucket").map(|n| &n.kind) {
+        Some(Kind::Str(s)) => s.clone(),
+        _ => PString::hole(Hole::unknown(
+            format!("{}.bucket", r.address),
+            format!(
+                "the name of {} (chosen at apply: no `bucket` argument)",
+                r.address
+            ),
+        )),
+    }
+}
+
+/// The bucket a policy's `bucket` argument names: by reference (after substitution, the
+/// bucket's name or its name hole) or by an equal literal name.
+fn link_bucket(buckets: &[Bucket], expr: &PString) -> Option<usize> {
+    buckets
+        .iter()
+        .position(|b| b.name == *expr && !b.name.parts().is_empty())
+}
+
+/// Replaces reference holes by known values, recursively (bounded).
+fn substitute(node: &Node, known: &Known, depth: usize) -> Node {
+    if depth > 64 {
+        return node.clone();
+    }
+    match &node.kind {
+        Kind::Str(s) if !s.is_known() => {
+            if let [Part::Hole(h)] = s.parts()
+                && let Some(v) = known.get(h.id.as_ref())
+            {
+                return Node::new(v.kind.clone(), node.span);
+            }
+            let mut out = PString::default();
+            for part in s.parts() {
+                match part {
+                    Part::Hole(h) => match known.get(h.id.as_ref()).map(|n| &n.kind) {
+                        Some(Kind::Str(v)) => out.push(v),
+                        _ => out.push_hole(h.clone()),
+                    },
+                    Part::Lit(t) => out.push_str(t),
+                }
+            }
+            Node::new(Kind::Str(out), node.span)
+        }
+        Kind::Unknown(h) => match known.get(h.id.as_ref()) {
+            Some(v) => Node::new(v.kind.clone(), node.span),
+            None => node.clone(),
+        },
+        Kind::Array(items) => Node::new(
+            Kind::Array(
+                items
+                    .iter()
+                    .map(|n| substitute(n, known, depth + 1))
+                    .collect(),
+            ),
+            node.span,
+        ),
+        Kind::Object(members) => Node::new(
+            Kind::Object(
+                members
+                    .iter()
+                    .map(|m| Member {
+                        key: m.key.clone(),
+                        key_span: m.key_span,
+                        value: substitute(&m.value, known, depth + 1),
+                    })
+                    .collect(),
+            ),
+            node.span,
+        ),
+        _ => node.clone(),
+    }
+}
+
+fn render_documents(live: &[&Resource], filled: &[Node], sources: &Sources, known: &Known) -> Docs {
+    let mut docs = Docs::new();
+    let pending: Vec<(&Resource, &Node)> = live
+        .iter()
+        .zip(filled)
+        .filter(|(r, _)| r.mode == Mode::Data && r.rtype == "aws_iam_policy_document")
+        .map(|(r, n)| (*r, n))
+        .collect();
+    // Documents may merge other documents: render in rounds until nothing changes.
+    for _ in 0..=pending.len() {
+        let mut progressed = false;
+        for (r, attrs) in &pending {
+            let key = format!("{}.json", r.address);
+            if docs.contains_key(&key) {
+                continue;
+            }
+            let mut lookup = known.clone();
+            lookup.extend(docs.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let attrs = substitute(attrs, &lookup, 0);
+            if references_pending(&attrs, &pending, &docs) {
+                continue;
+            }
+            let doc = render_document(&attrs, r.span, sources);
+            docs.insert(format!("{}.minified_json", r.address), doc.clone());
+            docs.insert(key, doc);
+            progressed = true;
+        }
+        if !progressed {
+            break;
+        }
+    }
+    docs
+}
+
+fn references_pending(attrs: &Node, pending: &[(&Resource, &Node)], docs: &Docs) -> bool {
+    let mut found = false;
+    visit_holes(attrs, &mut |h| {
+        let id = h.id.as_ref();
+        let is_doc = pending.iter().any(|(r, _)| {
+            id == format!("{}.json", r.address) || id == format!("{}.minified_json", r.address)
+        });
+        if is_doc && !docs.contains_key(id) {
+            found = true;
+        }
+    });
+    found
+}
+
+fn visit_holes(node: &Node, f: &mut dyn FnMut(&Hole)) {
+    match &node.kind {
+        Kind::Str(s) => s.holes().for_each(&mut *f),
+        Kind::Unknown(h) => f(h),
+        Kind::Array(items) => items.iter().for_each(|n| visit_holes(n, f)),
+        Kind::Object(members) => members.iter().for_each(|m| visit_holes(&m.value, f)),
+        _ => {}
+    }
+}
+
+fn member(key: &str, value: Node) -> Member {
+    Member {
+        key: key.to_string(),
+        key_span: value.span,
+        value,
+    }
+}
+
+/// `&{…}` is how Terraform escapes IAM policy variables: it renders as `${…}`.
+fn unescape_vars(node: &Node) -> Node {
+    match &node.kind {
+        Kind::Str(s) if s.contains_known("&{") => {
+            let mut out = PString::default();
+            for part in s.parts() {
+                match part {
+                    Part::Lit(t) => out.push_str(&t.replace("&{", "${")),
+                    Part::Hole(h) => out.push_hole(h.clone()),
+                }
+            }
+            Node::new(Kind::Str(out), node.span)
+        }
+        Kind::Array(items) => Node::new(
+            Kind::Array(items.iter().map(unescape_vars).collect()),
+            node.span,
+        ),
+        _ => node.clone(),
+    }
+}
+
+/// The blocks named `key` (a list of objects; a single object is accepted too).
+fn blocks<'a>(node: &'a Node, key: &str) -> Vec<&'a Node> {
+    match node.get(key) {
+        Some(n) => match &n.kind {
+            Kind::Array(items) => items.iter().collect(),
+            Kind::Object(_) => vec![n],
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    }
+}
+
+fn text_of(node: Option<&Node>) -> Option<String> {
+    node.and_then(|n| n.as_pstr())
+        .and_then(|s| s.as_known())
+        .map(str::to_string)
+}
+
+fn sid_of(st: &Node) -> Option<String> {
+    text_of(st.get("Sid")).filter(|s| !s.is_empty())
+}
+
+/// Adds a statement; with `replace`, one with the same non-empty Sid takes the old one's place.
+fn merge_in(statements: &mut Vec<Node>, st: Node, replace: bool) {
+    if replace
+        && let Some(sid) = sid_of(&st)
+        && let Some(slot) = statements
+            .iter_mut()
+            .find(|s| sid_of(s).as_deref() == Some(sid.as_str()))
+    {
+        *slot = st;
+        return;
+    }
+    statements.push(st);
+}
+
+/// Renders one `aws_iam_policy_document` (attributes already substituted) into a policy
+/// node; statements keep the spans of their blocks and attributes.
+fn render_document(attrs: &Node, span: Span, sources: &Sources) -> Node {
+    let mut statements: Vec<Node> = Vec::new();
+    for key in ["source_policy_documents", "source_json"] {
+        for src in list_items(attrs.get(key)) {
+            for st in document_statements(&src, sources) {
+                merge_in(&mut statements, st, false);
+            }
+        }
+    }
+    for block in blocks(attrs, "statement") {
+        merge_in(&mut statements, render_statement(block), true);
+    }
+    for key in ["override_policy_documents", "override_json"] {
+        for ovr in list_items(attrs.get(key)) {
+            for st in document_statements(&ovr, sources) {
+                merge_in(&mut statements, st, true);
+            }
+        }
+    }
+    let version = attrs
+        .get("version")
+        .filter(|v| matches!(v.kind, Kind::Str(_)))
+        .cloned()
+        .unwrap_or_else(|| Node::new(Kind::Str(PString::known("2012-10-17")), span));
+    let mut members = vec![member("Version", version)];
+    if let Some(id) = attrs
+        .get("policy_id")
+        .filter(|v| matches!(v.kind, Kind::Str(_)))
+    {
+        members.push(member("Id", id.clone()));
+    }
+    members.push(member(
+        "Statement",
+        Node::new(Kind::Array(statements), span),
+    ));
+    Node::new(Kind::Object(members), span)
+}
+
+fn list_items(node: Option<&Node>) -> Vec<Node> {
+    match node {
+        Some(n) => match &n.kind {
+            Kind::Array(items) => items.clone(),
+            Kind::Null => Vec::new(),
+            _ => vec![n.clone()],
+        },
+        None => Vec::new(),
+    }
+}
+
+/// The statements of a merged-in document (a rendered node, or JSON text).
+fn document_statements(doc: &Node, sources: &Sources) -> Vec<Node> {
+    let parsed = match &doc.kind {
+        Kind::Object(_) => Some(doc.clone()),
+        Kind::Str(s) => parse_embedded_json(sources, s, doc.span).ok(),
+        _ => None,
+    };
+    match parsed.as_ref().and_then(|d| d.get("Statement")) {
+        Some(n) => match &n.kind {
+            Kind::Array(items) => items.clone(),
+            Kind::Object(_) => vec![n.clone()],
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    }
+}
+
+fn render_statement(block: &Node) -> Node {
+    let mut members = Vec::new();
+    if let Some(sid) = block.get("sid").filter(|n| matches!(n.kind, Kind::Str(_))) {
+        members.push(member("Sid", sid.clone()));
+    }
+    let effect = block
+        .get("effect")
+        .filter(|n| matches!(n.kind, Kind::Str(_) | Kind::Unknown(_)))
+        .cloned()
+        .unwrap_or_else(|| Node::new(Kind::Str(PString::known("Allow")), block.span));
+    members.push(member("Effect", effect));
+    for (hcl, json) in [
+        ("principals", "Principal"),
+        ("not_principals", "NotPrincipal"),
+    ] {
+        if let Some(p) = render_principals(block, hcl) {
+            members.push(member(json, p));
+        }
+    }
+    for (hcl, json) in [
+        ("actions", "Action"),
+        ("not_actions", "NotAction"),
+        ("resources", "Resource"),
+        ("not_resources", "NotResource"),
+    ] {
+        if let Some(v) = block.get(hcl).filter(|n| !matches!(n.kind, Kind::Null)) {
+            members.push(member(json, unescape_vars(v)));
+        }
+    }
+    if let Some(c) = render_conditions(block) {
+        members.push(member("Condition", c));
+    }
+    Node::new(Kind::Object(members), block.span)
+}
+
+/// `principals { type, identifiers }` blocks, grouped by type; `type = "*"` renders `"*"`.
+fn render_principals(block: &Node, key: &str) -> Option<Node> {
+    let list = blocks(block, key);
+    let first = list.first()?;
+    let mut by_type: Vec<(String, Span, Vec<Node>)> = Vec::new();
+    for p in &list {
+        let ty = text_of(p.get("type")).unwrap_or_else(|| "AWS".into());
+        let ids: Vec<Node> = match p.get("identifiers") {
+            Some(n) => match &n.kind {
+                Kind::Array(items) => items.iter().map(unescape_vars).collect(),
+                _ => vec![unescape_vars(n)],
+            },
+            None => Vec::new(),
+        };
+        if ty == "*" {
+            return Some(Node::new(Kind::Str(PString::known("*")), p.span));
+        }
+        match by_type.iter_mut().find(|(t, _, _)| *t == ty) {
+            Some((_, _, all)) => all.extend(ids),
+            None => by_type.push((ty, p.span, ids)),
+        }
+    }
+    let members = by_type
+        .into_iter()
+        .map(|(ty, span, ids)| Member {
+            key: ty,
+            key_span: span,
+            value: Node::new(Kind::Array(ids), span),
+        })
+        .collect();
+    Some(Node::new(Kind::Object(members), first.span))
+}
+
+/// `condition { test, variable, values }` blocks: different tests or variables are ANDed;
+/// blocks with the same test and variable merge into one OR list, as the provider does.
+fn render_conditions(block: &Node) -> Option<Node> {
+    let list = blocks(block, "condition");
+    let first = list.first()?;
+    let mut ops: Vec<Member> = Vec::new();
+    for c in &list {
+        let (Some(test), Some(variable)) = (text_of(c.get("test")), text_of(c.get("variable")))
+        else {
+            continue;
+        };
+        let values: Vec<Node> = match c.get("values") {
+            Some(n) => match &n.kind {
+                Kind::Array(items) => items.iter().map(unescape_vars).collect(),
+                _ => vec![unescape_vars(n)],
+            },
+            None => Vec::new(),
+        };
+        let op_idx = match ops.iter().position(|m| m.key == test) {
+            Some(i) => i,
+            None => {
+                ops.push(Member {
+                    key: test.clone(),
+                    key_span: c.get("test").map_or(c.span, |n| n.span),
+                    value: Node::new(Kind::Object(Vec::new()), c.span),
+                });
+                ops.len() - 1
+            }
+        };
+        let Kind::Object(vars) = &mut ops[op_idx].value.kind else {
+            continue;
+        };
+        match vars.iter_mut().find(|m| m.key == variable) {
+            Some(existing) => {
+                if let Kind::Array(all) = &mut existing.value.kind {
+                    all.extend(values);
+                }
+                existing.value.span = existing.value.span.to(c.span);
+            }
+            None => vars.push(Member {
+                key: variable,
+                key_span: c.get("variable").map_or(c.span, |n| n.span),
+                value: Node::new(Kind::Array(values), c.span),
+            }),
+        }
+    }
+    Some(Node::new(Kind::Object(ops), first.span))
+}
+
+/// Reads a policy attribute: a rendered policy document, a `jsonencode` object, JSON text,
+/// or a value known only after apply.
+fn policy_doc(node: &Node, docs: &Docs, sources: &Sources) -> (PolicyDoc, PolicySyntax) {
+    let kind = PolicyKind::Bucket;
+    match &node.kind {
+        Kind::Str(s) => {
+            if let [Part::Hole(h)] = s.parts() {
+                return match docs.get(h.id.as_ref()) {
+                    Some(doc) => (
+                        PolicyDoc::from_parse(Ok(parse_policy(doc, kind))),
+                        PolicySyntax::PolicyDocument,
+                    ),
+                    None => (PolicyDoc::Unknown(h.clone()), PolicySyntax::Json),
+                };
+            }
+            let parsed =
+                parse_embedded_json(sources, s, node.span).map(|doc| parse_policy(&doc, kind));
+            (PolicyDoc::from_parse(parsed), PolicySyntax::Json)
+        }
+        Kind::Unknown(h) => (PolicyDoc::Unknown(h.clone()), PolicySyntax::Json),
+        _ => (
+            PolicyDoc::from_parse(Ok(parse_policy(node, kind))),
+            PolicySyntax::HclJsonencode,
+        ),
+    }
+}
