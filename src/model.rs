@@ -88,6 +88,108 @@ pub struct Bucket {
     pub lifecycle: Lifecycle,
 }
 
+/// The policy of a KMS key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyPolicy {
+    /// No policy in the code: the default key policy (the account-root "enable IAM
+    /// policies" statement) applies.
+    Default,
+    /// A policy written in the code.
+    Written {
+        /// The resource that sets it (the key, or `aws_kms_key_policy.x`).
+        resource: String,
+        /// The policy attribute.
+        span: Span,
+        /// The document.
+        doc: PolicyDoc,
+        /// How it is written.
+        syntax: PolicySyntax,
+    },
+}
+
+/// A customer-managed KMS key defined in the code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    /// Its resource address or logical id.
+    pub resource: String,
+    /// Its ARN (usually known only after apply).
+    pub arn: PString,
+    /// The ids under which other resources refer to it (hole ids and literal ids/ARNs).
+    pub refs: Vec<String>,
+    /// Its alias names (`alias/data`).
+    pub aliases: Vec<PString>,
+    /// Its policy.
+    pub policy: KeyPolicy,
+    /// The resource block.
+    pub span: Span,
+    /// The resource header.
+    pub header: Span,
+}
+
+/// Which key encrypts a bucket's objects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyRef {
+    /// SSE-S3 (`AES256`): no KMS key involved.
+    None,
+    /// The AWS managed key `aws/s3`: usable by every same-account caller through S3.
+    AwsManaged,
+    /// A key defined in the code (index into [`Inventory::keys`]).
+    Key(usize),
+    /// A key named by a literal id, ARN or alias that is not in the code.
+    External(PString),
+    /// A key known only after apply.
+    Unknown(Hole),
+}
+
+/// A bucket's default encryption setting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Encryption {
+    /// Index of the bucket, when it is in the code.
+    pub bucket: Option<usize>,
+    /// The bucket as written, for buckets outside the code.
+    pub bucket_expr: PString,
+    /// The resource that sets it.
+    pub resource: String,
+    /// The setting (the rule, or the key argument).
+    pub span: Span,
+    /// `AES256`, `aws:kms`, `aws:kms:dsse`, or unknown.
+    pub algorithm: PString,
+    /// The key.
+    pub key: KeyRef,
+    /// Whether S3 Bucket Keys are enabled (the encryption context is then the bucket ARN).
+    pub bucket_key: bool,
+}
+
+/// A bucket's object ownership setting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ownership {
+    /// Index of the bucket, when it is in the code.
+    pub bucket: Option<usize>,
+    /// The bucket as written.
+    pub bucket_expr: PString,
+    /// The resource that sets it.
+    pub resource: String,
+    /// The `object_ownership` / `ObjectOwnership` value.
+    pub span: Span,
+    /// `ObjectWriter`, `BucketOwnerPreferred`, `BucketOwnerEnforced`, or unknown.
+    pub setting: PString,
+}
+
+/// An ACL set on a bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acl {
+    /// Index of the bucket, when it is in the code.
+    pub bucket: Option<usize>,
+    /// The bucket as written.
+    pub bucket_expr: PString,
+    /// The resource that sets it.
+    pub resource: String,
+    /// The ACL setting.
+    pub span: Span,
+    /// What it sets, e.g. `acl = "log-delivery-write"` or `grant`.
+    pub what: String,
+}
+
 /// Everything the rules look at.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inventory {
@@ -95,6 +197,14 @@ pub struct Inventory {
     pub buckets: Vec<Bucket>,
     /// The bucket policies, each linked to its bucket where possible.
     pub policies: Vec<BucketPolicy>,
+    /// The customer-managed KMS keys.
+    pub keys: Vec<Key>,
+    /// Default-encryption settings.
+    pub encryptions: Vec<Encryption>,
+    /// Object ownership settings.
+    pub ownerships: Vec<Ownership>,
+    /// ACLs.
+    pub acls: Vec<Acl>,
 }
 
 impl Inventory {
@@ -105,6 +215,22 @@ impl Inventory {
             Some(i) => self.buckets[i].resource.clone(),
             None => policy.bucket_expr.to_string(),
         }
+    }
+
+    /// What a bucket-linked setting is about: the bucket's resource, or its expression.
+    pub fn bucket_label(&self, bucket: Option<usize>, expr: &PString) -> String {
+        match bucket {
+            Some(i) => self.buckets[i].resource.clone(),
+            None => expr.to_string(),
+        }
+    }
+
+    /// The index of the bucket a `bucket` argument names: by equal (possibly partly
+    /// known) name, after reference substitution.
+    pub fn link_bucket(&self, expr: &PString) -> Option<usize> {
+        self.buckets
+            .iter()
+            .position(|b| b.name == *expr && !b.name.parts().is_empty())
     }
 
     /// The bucket name a policy applies to (possibly unknown).

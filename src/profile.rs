@@ -5,7 +5,7 @@
 //! stays a [`Hole`], so verdicts that hinge on it come out as "depends", naming the flag that
 //! settles it.
 
-use crate::policy::eval::{Context, KeyState, Request, RequestPrincipal};
+use crate::policy::eval::{Context, KeyState, PUBLIC_IP_HOLE, Request, RequestPrincipal};
 use crate::value::{Hole, PString};
 
 /// Clumio's documented role-session names [C1][C2]. Others may exist.
@@ -286,9 +286,13 @@ impl Profile {
         ctx.set("aws:SourceVpc", KeyState::Absent);
         ctx.set("aws:SourceVpce", KeyState::Absent);
         ctx.set("aws:VpcSourceIp", KeyState::Absent);
-        ctx.set(
+        // Clumio's public egress address, unknown; absent if Clumio goes through VPC
+        // endpoints of its own (AWS-SEMANTICS.md 1.2, Open Q3). Never a private address.
+        let egress = "Clumio's egress IP address (not published)";
+        ctx.set_absent_or(
             "aws:SourceIp",
-            KeyState::Unknown("Clumio's egress IP address (not published)".into()),
+            vec![PString::hole(Hole::unknown(PUBLIC_IP_HOLE, egress))],
+            egress,
         );
         ctx.set(
             "aws:ResourceAccount",

@@ -24,10 +24,18 @@ pub enum KeyState {
     Unknown(String),
 }
 
+/// The id of a [`Hole`] that stands for a public IP address nobody knows, such as the
+/// `aws:SourceIp` of Clumio's direct calls: its public egress address, since a request
+/// through a VPC endpoint carries no `aws:SourceIp` at all (AWS-SEMANTICS.md 1.2). Such an
+/// address is never inside a private, loopback or link-local block.
+pub const PUBLIC_IP_HOLE: &str = "public-ip";
+
 /// The condition keys of a request. Key names compare ignoring case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Context {
     keys: HashMap<String, KeyState>,
+    /// For keys whose state is [`KeyState::Unknown`]: the values they hold when present.
+    if_present: HashMap<String, Vec<PString>>,
     /// What a key that was never set holds.
     pub default: KeyState,
 }
@@ -37,17 +45,36 @@ impl Context {
     pub fn new(default: KeyState) -> Self {
         Context {
             keys: HashMap::new(),
+            if_present: HashMap::new(),
             default,
         }
     }
 
     /// Sets `key` to `state`.
     pub fn set(&mut self, key: &str, state: KeyState) {
-        self.keys.insert(key.to_ascii_lowercase(), state);
+        let key = key.to_ascii_lowercase();
+        self.if_present.remove(&key);
+        self.keys.insert(key, state);
+    }
+
+    /// Makes `key` unknown in a known way: either absent, or present with `values` (which
+    /// may hold holes); `why` says what settles it. A condition that comes out the same
+    /// either way is decided.
+    pub fn set_absent_or(&mut self, key: &str, values: Vec<PString>, why: impl Into<String>) {
+        self.set(key, KeyState::Unknown(why.into()));
+        self.if_present.insert(key.to_ascii_lowercase(), values);
+    }
+
+    /// For a key set with [`Context::set_absent_or`], the values it holds when present.
+    pub fn if_present(&self, key: &str) -> Option<&[PString]> {
+        self.if_present
+            .get(&key.to_ascii_lowercase())
+            .map(Vec::as_slice)
     }
 
     /// Adds one value to `key`, making it multi-valued when it already has one.
     pub fn add_value(&mut self, key: &str, value: PString) {
+        self.if_present.remove(&key.to_ascii_lowercase());
         let entry = self
             .keys
             .entry(key.to_ascii_lowercase())
@@ -556,10 +583,42 @@ fn conditions_apply(
 
 /// Evaluates one condition test against the request context: its answer and a sentence.
 pub fn evaluate_condition(policy: &Policy, cond: &Condition, ctx: &Context) -> (Tri, String) {
+    let key = &cond.key.value;
+    let state = ctx.get(key);
+    if let (KeyState::Unknown(why), Some(values)) = (state, ctx.if_present(key)) {
+        // Absent, or present with known-shaped values: decided when both agree.
+        let (absent, _) = condition_on(policy, cond, ctx, &KeyState::Absent);
+        let (present, _) = condition_on(policy, cond, ctx, &KeyState::Present(values.to_vec()));
+        let head = format!(
+            "{} {} [{}]",
+            cond.operator.name(),
+            key,
+            quote_list(&cond.values)
+        );
+        let tri = match (&absent, &present) {
+            (Tri::Yes, Tri::Yes) => Tri::Yes,
+            (Tri::No, Tri::No) => Tri::No,
+            _ => Tri::depends(format!("{key}: {why}")),
+        };
+        let what = match &tri {
+            Tri::Depends(_) => "its presence and value for this request are unknown",
+            _ => "the same whether the key is absent or holds its possible values",
+        };
+        return (tri.clone(), format!("{head}: {what} → {}", tri.word()));
+    }
+    condition_on(policy, cond, ctx, state)
+}
+
+/// Evaluates one condition test for the key in `state` (variables resolve from `ctx`).
+fn condition_on(
+    policy: &Policy,
+    cond: &Condition,
+    ctx: &Context,
+    state: &KeyState,
+) -> (Tri, String) {
     let op = cond.operator;
     let key = &cond.key.value;
     let head = format!("{} {} [{}]", op.name(), key, quote_list(&cond.values));
-    let state = ctx.get(key);
     let unknown = |why: &str| Tri::depends(format!("{key}: {why}"));
     if op.base == OpBase::Null {
         let (tri, what) = match state {
@@ -598,6 +657,10 @@ pub fn evaluate_condition(policy: &Policy, cond: &Condition, ctx: &Context) -> (
             unknown(why),
             "its value for this request is unknown".to_string(),
         ),
+        // `…IfExists` makes a missing key true, also under a set qualifier.
+        (_, KeyState::Absent) if op.if_exists => {
+            (Tri::Yes, "the key is absent, so …IfExists is true".into())
+        }
         (Some(SetQualifier::ForAnyValue), KeyState::Absent) => {
             (Tri::No, "the key is absent, so ForAnyValue is false".into())
         }
@@ -613,9 +676,6 @@ pub fn evaluate_condition(policy: &Policy, cond: &Condition, ctx: &Context) -> (
             Tri::all(vs.iter().map(single)),
             format!("request values [{}]", join(vs)),
         ),
-        (None, KeyState::Absent) if op.if_exists => {
-            (Tri::Yes, "the key is absent, so …IfExists is true".into())
-        }
         (None, KeyState::Absent) if negated => (
             Tri::Yes,
             "the key is absent, so a negated operator is true".into(),
@@ -716,10 +776,39 @@ fn compare(
                 (Ok(ip), Some(net)) => Tri::from_bool(net.contains(&ip)),
                 _ => Tri::No,
             },
+            (None, Some(b))
+                if is_public_ip_hole(v) && parse_cidr(&b).is_some_and(|n| !is_public(&n)) =>
+            {
+                Tri::No
+            }
             _ => holes_why(&[v, pv]),
         },
         Comparison::Null => Tri::No,
     }
+}
+
+/// Whether `v` is exactly the unknown public address ([`PUBLIC_IP_HOLE`]).
+fn is_public_ip_hole(v: &PString) -> bool {
+    matches!(v.parts(), [crate::value::Part::Hole(h)] if &*h.id == PUBLIC_IP_HOLE)
+}
+
+/// Whether a block may hold public addresses: false when it lies entirely inside the
+/// private (RFC 1918, RFC 4193), loopback or link-local ranges.
+fn is_public(net: &ipnet::IpNet) -> bool {
+    const NON_PUBLIC: &[&str] = &[
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    ];
+    !NON_PUBLIC
+        .iter()
+        .filter_map(|r| r.parse::<ipnet::IpNet>().ok())
+        .any(|r| r.contains(net))
 }
 
 fn ordered(cmp: Option<std::cmp::Ordering>, ord: Ordering) -> bool {

@@ -200,11 +200,11 @@ impl Pattern {
     }
 
     /// ARN matching: both sides split into six colon-separated parts, each part matched on
-    /// its own; anything that is not a six-part ARN does not match.
+    /// its own; anything that is not a six-part ARN does not match. Unknowns inside a
+    /// six-part ARN stand for one part's text (an account, a name) and hold no `:`; an
+    /// unknown on a side whose known text has fewer than six parts may be (or complete) a
+    /// whole ARN, so that side only fails to match when the whole texts cannot match.
     pub fn matches_arn(&self, value: &PString, anykey_exists: bool) -> Tri {
-        let Some(pparts) = self.split_arn() else {
-            return Tri::No;
-        };
         let vtoks = value_tokens(value, self.ignore_case);
         let mut vparts: Vec<&[VTok]> = Vec::new();
         let mut start = 0;
@@ -215,9 +215,22 @@ impl Pattern {
             }
         }
         vparts.push(&vtoks[start..]);
-        if vparts.len() != 6 {
-            return Tri::No;
-        }
+        let pparts = self.split_arn();
+        let (Some(pparts), 6) = (&pparts, vparts.len()) else {
+            let p_unknown = self
+                .toks
+                .iter()
+                .any(|t| matches!(t, PTok::Hole(h) if h.kind == HoleKind::Unknown));
+            let v_unknown = vtoks
+                .iter()
+                .any(|t| matches!(t, VTok::Hole(h) if h.kind == HoleKind::Unknown));
+            let may_be_arns = (pparts.is_some() || p_unknown) && (vparts.len() == 6 || v_unknown);
+            // An ARN match is also a match of the whole texts.
+            if !may_be_arns || !walk(&self.toks, &vtoks, true, anykey_exists) {
+                return Tri::No;
+            }
+            return Tri::Depends(unknown_whys(&self.toks, &vtoks));
+        };
         Tri::all(
             pparts
                 .iter()
@@ -265,6 +278,11 @@ fn match_tokens(p: &[PTok], v: &[VTok], anykey_exists: bool) -> Tri {
     if !walk(p, v, true, anykey_exists) {
         return Tri::No;
     }
+    Tri::Depends(unknown_whys(p, v))
+}
+
+/// What the unknowns of a pattern and a value stand for.
+fn unknown_whys(p: &[PTok], v: &[VTok]) -> std::collections::BTreeSet<String> {
     let mut why = std::collections::BTreeSet::new();
     for tok in p {
         if let PTok::Hole(h) = tok
@@ -280,7 +298,7 @@ fn match_tokens(p: &[PTok], v: &[VTok], anykey_exists: bool) -> Tri {
             why.insert(h.why.to_string());
         }
     }
-    Tri::Depends(why)
+    why
 }
 
 /// Is there a match? `free_unknown`: unknown holes are free text (could-match question)

@@ -7,7 +7,9 @@
 //! argument that names a bucket (by reference or by its name) links the two.
 
 use crate::embedded::parse_embedded_json;
-use crate::model::{Bucket, BucketPolicy, Inventory, PolicyDoc, PolicySyntax};
+use crate::model::{
+    Acl, Bucket, BucketPolicy, Encryption, Inventory, Key, KeyPolicy, KeyRef, Ownership, PolicyDoc, PolicySyntax,
+};
 use crate::policy::ast::PolicyKind;
 use crate::policy::parse::parse_policy;
 use crate::resource::{Lifecycle, Mode, Resource};
@@ -37,7 +39,13 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         arn.push(&name);
         known.insert(format!("{}.arn", r.address), text(arn));
     }
-    // Every resource's attributes with the buckets' computed attributes filled in.
+    for r in live.iter().filter(|r| r.mode == Mode::Managed && r.rtype == "aws_kms_alias") {
+        if let Some(name) = r.attributes.get("name").filter(|n| matches!(n.kind, Kind::Str(_))) {
+            known.insert(format!("{}.name", r.address), name.clone());
+            known.insert(format!("{}.id", r.address), name.clone());
+        }
+    }
+    // Every resource's attributes with the computed attributes known statically filled in.
     let filled: Vec<Node> = live
         .iter()
         .map(|r| substitute(&r.attributes, &known, 0))
@@ -54,48 +62,268 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
             lifecycle: r.lifecycle,
         });
     }
-    for (r, attrs) in live.iter().zip(&filled) {
-        if r.mode != Mode::Managed {
-            continue;
+    let managed: Vec<(&Resource, &Node)> = live
+        .iter()
+        .zip(&filled)
+        .filter(|(r, _)| r.mode == Mode::Managed)
+        .map(|(r, n)| (*r, n))
+        .collect();
+    for (r, attrs) in &managed {
+        bucket_policy(&mut inv, r, attrs, &docs, sources);
+    }
+    for (r, attrs) in &managed {
+        if matches!(r.rtype.as_str(), "aws_kms_key" | "aws_kms_replica_key") {
+            key(&mut inv, r, attrs, &docs, sources);
         }
-        let (bucket, bucket_expr, policy_node) = match r.rtype.as_str() {
-            "aws_s3_bucket" => match attrs.get("policy") {
-                Some(p) if !matches!(p.kind, Kind::Null) => (
-                    inv.buckets.iter().position(|b| b.resource == r.address),
-                    bucket_name(r),
-                    p,
-                ),
-                _ => continue,
-            },
-            "aws_s3_bucket_policy" => {
-                let Some(p) = attrs.get("policy") else {
-                    continue;
-                };
-                let expr = attrs
-                    .get("bucket")
-                    .and_then(|b| b.as_pstr())
-                    .cloned()
-                    .unwrap_or_else(|| {
-                        PString::hole(Hole::unknown(
-                            format!("{}.bucket", r.address),
-                            "the bucket argument is not known",
-                        ))
-                    });
-                (link_bucket(&inv.buckets, &expr), expr, p)
+    }
+    for (r, attrs) in &managed {
+        match r.rtype.as_str() {
+            "aws_kms_key_policy" => key_policy(&mut inv, r, attrs, &docs, sources),
+            "aws_kms_alias" => alias(&mut inv, r, attrs),
+            _ => {}
+        }
+    }
+    for (r, attrs) in &managed {
+        match r.rtype.as_str() {
+            "aws_s3_bucket" => {
+                let target = (inv.buckets.iter().position(|b| b.resource == r.address), bucket_name(r));
+                for block in blocks(attrs, "server_side_encryption_configuration") {
+                    encryption(&mut inv, r, block, target.clone());
+                }
+                inline_acl(&mut inv, r, attrs, target);
             }
-            _ => continue,
-        };
-        let (doc, syntax) = policy_doc(policy_node, &docs, sources);
-        inv.policies.push(BucketPolicy {
-            resource: r.address.clone(),
-            bucket,
-            bucket_expr,
-            span: policy_node.span,
-            doc,
-            syntax,
-        });
+            "aws_s3_bucket_server_side_encryption_configuration" => {
+                let target = bucket_target(&inv, r, attrs);
+                encryption(&mut inv, r, attrs, target);
+            }
+            "aws_s3_bucket_ownership_controls" => ownership(&mut inv, r, attrs),
+            "aws_s3_bucket_acl" => acl(&mut inv, r, attrs),
+            _ => {}
+        }
     }
     inv
+}
+
+/// The bucket a `bucket` argument names: its index when in the code, and the expression.
+fn bucket_target(inv: &Inventory, r: &Resource, attrs: &Node) -> (Option<usize>, PString) {
+    let expr = attrs.get("bucket").and_then(|b| b.as_pstr()).cloned().unwrap_or_else(|| {
+        PString::hole(Hole::unknown(format!("{}.bucket", r.address), "the bucket argument is not known"))
+    });
+    (inv.link_bucket(&expr), expr)
+}
+
+/// An inline `policy` of `aws_s3_bucket`, or an `aws_s3_bucket_policy`.
+fn bucket_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &Sources) {
+    let (bucket, bucket_expr, policy_node) = match r.rtype.as_str() {
+        "aws_s3_bucket" => match attrs.get("policy") {
+            Some(p) if !matches!(p.kind, Kind::Null) => (
+                inv.buckets.iter().position(|b| b.resource == r.address),
+                bucket_name(r),
+                p,
+            ),
+            _ => return,
+        },
+        "aws_s3_bucket_policy" => {
+            let Some(p) = attrs.get("policy") else { return };
+            let (bucket, expr) = bucket_target(inv, r, attrs);
+            (bucket, expr, p)
+        }
+        _ => return,
+    };
+    let (doc, syntax) = policy_doc(policy_node, docs, sources, PolicyKind::Bucket);
+    inv.policies.push(BucketPolicy {
+        resource: r.address.clone(),
+        bucket,
+        bucket_expr,
+        span: policy_node.span,
+        doc,
+        syntax,
+    });
+}
+
+/// `aws_kms_key` / `aws_kms_replica_key`, with its inline policy or the default one.
+fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &Sources) {
+    let policy = match attrs.get("policy").filter(|p| !matches!(p.kind, Kind::Null)) {
+        Some(p) => {
+            let (doc, syntax) = policy_doc(p, docs, sources, PolicyKind::Key);
+            KeyPolicy::Written {
+                resource: r.address.clone(),
+                span: p.span,
+                doc,
+                syntax,
+            }
+        }
+        None => KeyPolicy::Default,
+    };
+    let refs = ["arn", "key_id", "id"].iter().map(|a| format!("{}.{a}", r.address)).collect();
+    inv.keys.push(Key {
+        resource: r.address.clone(),
+        arn: PString::hole(Hole::unknown(
+            format!("{}.arn", r.address),
+            format!("{}.arn is known only after apply", r.address),
+        )),
+        refs,
+        aliases: Vec::new(),
+        policy,
+        span: r.span,
+        header: r.header,
+    });
+}
+
+/// The key a reference (hole ids, an alias name, a literal id or ARN) names.
+fn find_key(inv: &Inventory, value: &PString) -> Option<usize> {
+    if let Some(i) = value
+        .holes()
+        .find_map(|h| inv.keys.iter().position(|k| k.refs.iter().any(|r| **r == *h.id)))
+    {
+        return Some(i);
+    }
+    let text = value.as_known()?;
+    inv.keys.iter().position(|k| {
+        k.refs.iter().any(|r| r == text)
+            || k.aliases.iter().filter_map(|a| a.as_known()).any(|a| text == a || text.ends_with(&format!(":{a}")))
+    })
+}
+
+/// `aws_kms_key_policy`: the policy of a key defined elsewhere in the code.
+fn key_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &Sources) {
+    let (Some(key_id), Some(p)) = (attrs.get("key_id").and_then(|k| k.as_pstr()), attrs.get("policy")) else {
+        return;
+    };
+    let (doc, syntax) = policy_doc(p, docs, sources, PolicyKind::Key);
+    let Some(i) = find_key(inv, key_id) else { return };
+    inv.keys[i].policy = KeyPolicy::Written {
+        resource: r.address.clone(),
+        span: p.span,
+        doc,
+        syntax,
+    };
+}
+
+/// `aws_kms_alias`: another name for a key in the code.
+fn alias(inv: &mut Inventory, r: &Resource, attrs: &Node) {
+    let Some(target) = attrs.get("target_key_id").and_then(|k| k.as_pstr()) else { return };
+    let Some(i) = find_key(inv, target) else { return };
+    if let Some(name) = attrs.get("name").and_then(|n| n.as_pstr()) {
+        inv.keys[i].aliases.push(name.clone());
+    }
+    inv.keys[i].refs.push(format!("{}.arn", r.address));
+    inv.keys[i].refs.push(format!("{}.target_key_arn", r.address));
+}
+
+/// What a `kms_master_key_id` names.
+fn key_ref(inv: &Inventory, algorithm: &PString, key: Option<&Node>) -> KeyRef {
+    let kms = algorithm.as_known().is_none_or(|a| a.starts_with("aws:kms"));
+    if algorithm.as_known() == Some("AES256") {
+        return KeyRef::None;
+    }
+    let Some(value) = key.and_then(|k| match &k.kind {
+        Kind::Str(s) if !s.parts().is_empty() => Some(s.clone()),
+        Kind::Unknown(h) => Some(PString::hole(h.clone())),
+        _ => None,
+    }) else {
+        return if kms { KeyRef::AwsManaged } else { KeyRef::None };
+    };
+    if let Some(i) = find_key(inv, &value) {
+        return KeyRef::Key(i);
+    }
+    let lone_hole = match value.parts() {
+        [Part::Hole(h)] => Some(h.clone()),
+        _ => None,
+    };
+    match (value.as_known(), lone_hole) {
+        (Some(t), _) if t == "alias/aws/s3" || t.ends_with(":alias/aws/s3") => KeyRef::AwsManaged,
+        (_, Some(h)) => KeyRef::Unknown(h),
+        _ => KeyRef::External(value),
+    }
+}
+
+/// One `rule` (or the whole configuration) of default encryption.
+fn encryption(inv: &mut Inventory, r: &Resource, config: &Node, target: (Option<usize>, PString)) {
+    for rule in blocks(config, "rule") {
+        let default = blocks(rule, "apply_server_side_encryption_by_default");
+        let Some(default) = default.first() else { continue };
+        let algorithm = default.get("sse_algorithm").and_then(|a| a.as_pstr()).cloned().unwrap_or_default();
+        let key_node = default.get("kms_master_key_id");
+        let key = key_ref(inv, &algorithm, key_node);
+        let span = key_node.or(default.get("sse_algorithm")).map_or(rule.span, |n| n.span);
+        let bucket_key = matches!(rule.get("bucket_key_enabled").map(|n| &n.kind), Some(Kind::Bool(true)));
+        inv.encryptions.push(Encryption {
+            bucket: target.0,
+            bucket_expr: target.1.clone(),
+            resource: r.address.clone(),
+            span,
+            algorithm,
+            key,
+            bucket_key,
+        });
+    }
+}
+
+/// `aws_s3_bucket_ownership_controls`.
+fn ownership(inv: &mut Inventory, r: &Resource, attrs: &Node) {
+    let (bucket, bucket_expr) = bucket_target(inv, r, attrs);
+    for rule in blocks(attrs, "rule") {
+        let Some(setting) = rule.get("object_ownership") else { continue };
+        let value = match &setting.kind {
+            Kind::Str(s) => s.clone(),
+            Kind::Unknown(h) => PString::hole(h.clone()),
+            _ => continue,
+        };
+        inv.ownerships.push(Ownership {
+            bucket,
+            bucket_expr: bucket_expr.clone(),
+            resource: r.address.clone(),
+            span: setting.span,
+            setting: value,
+        });
+    }
+}
+
+/// `aws_s3_bucket_acl`: a canned ACL other than `private`, or explicit grants.
+fn acl(inv: &mut Inventory, r: &Resource, attrs: &Node) {
+    let (bucket, bucket_expr) = bucket_target(inv, r, attrs);
+    let mut push = |span: Span, what: String| {
+        inv.acls.push(Acl {
+            bucket,
+            bucket_expr: bucket_expr.clone(),
+            resource: r.address.clone(),
+            span,
+            what,
+        })
+    };
+    if let Some(a) = attrs.get("acl")
+        && let Some(s) = a.as_pstr()
+        && s.as_known() != Some("private")
+    {
+        push(a.span, format!("acl = \"{s}\""));
+    }
+    for policy in blocks(attrs, "access_control_policy") {
+        push(policy.span, "access_control_policy grants".into());
+    }
+}
+
+/// The provider-v3 inline `acl` (other than `private`) and `grant` blocks of a bucket.
+fn inline_acl(inv: &mut Inventory, r: &Resource, attrs: &Node, target: (Option<usize>, PString)) {
+    let mut found: Vec<(Span, String)> = Vec::new();
+    if let Some(a) = attrs.get("acl")
+        && let Some(s) = a.as_pstr()
+        && s.as_known() != Some("private")
+    {
+        found.push((a.span, format!("acl = \"{s}\"")));
+    }
+    for g in blocks(attrs, "grant") {
+        found.push((g.span, "grant".into()));
+    }
+    for (span, what) in found {
+        inv.acls.push(Acl {
+            bucket: target.0,
+            bucket_expr: target.1.clone(),
+            resource: r.address.clone(),
+            span,
+            what,
+        });
+    }
 }
 
 fn is_bucket(r: &Resource) -> bool {
@@ -114,14 +342,6 @@ fn bucket_name(r: &Resource) -> PString {
             ),
         )),
     }
-}
-
-/// The bucket a policy's `bucket` argument names: by reference (after substitution, the
-/// bucket's name or its name hole) or by an equal literal name.
-fn link_bucket(buckets: &[Bucket], expr: &PString) -> Option<usize> {
-    buckets
-        .iter()
-        .position(|b| b.name == *expr && !b.name.parts().is_empty())
 }
 
 /// Replaces reference holes by known values, recursively (bounded).
@@ -488,8 +708,7 @@ fn render_conditions(block: &Node) -> Option<Node> {
 
 /// Reads a policy attribute: a rendered policy document, a `jsonencode` object, JSON text,
 /// or a value known only after apply.
-fn policy_doc(node: &Node, docs: &Docs, sources: &Sources) -> (PolicyDoc, PolicySyntax) {
-    let kind = PolicyKind::Bucket;
+fn policy_doc(node: &Node, docs: &Docs, sources: &Sources, kind: PolicyKind) -> (PolicyDoc, PolicySyntax) {
     match &node.kind {
         Kind::Str(s) => {
             if let [Part::Hole(h)] = s.parts() {
