@@ -4,6 +4,8 @@
 //! front ends turn files into located [`value`]s, [`policy`] parses and evaluates IAM
 //! policies three-valued, and [`profile`] says who Clumio is and what its requests look like.
 
+pub mod cloudformation;
+pub mod check;
 pub mod embedded;
 pub mod json;
 pub mod model;
@@ -14,4 +16,5 @@ pub mod resource;
 pub mod rules;
 pub mod simulate;
 pub mod source;
+pub mod terraform;
 pub mod value;

@@ -1,25 +1,96 @@
 //! The command line: parse arguments, call the library, map the outcome to an exit status.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clumio_preflight::check::{CheckOptions, Input};
 use clumio_preflight::policy::PolicyKind;
 use clumio_preflight::profile::{Profile, ProfileOptions};
+use clumio_preflight::report::{self, FailOn};
+use clumio_preflight::rules;
 use clumio_preflight::simulate::{self, SimulateArgs};
 use clumio_preflight::source::Sources;
-use std::io::{Read, Write};
+use clumio_preflight::terraform::TerraformOptions;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Finds infrastructure code that breaks Clumio backups of S3 buckets.
+///
+/// With no subcommand it scans the given paths (Terraform, plan JSON or `terraform plan`
+/// text, CloudFormation), or standard input when it is a pipe, or the current directory.
 #[derive(Parser, Debug)]
-#[command(name = "clumio-preflight", version, about, max_term_width = 100)]
+#[command(
+    name = "clumio-preflight",
+    version,
+    about,
+    max_term_width = 100,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckCmd,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Scan files and directories (the default when no subcommand is given).
+    Check(CheckCmd),
     /// Evaluate one policy for one request and explain the decision, statement by statement.
     Simulate(SimulateCmd),
+    /// Print the documentation of a rule (e.g. `explain CP101`).
+    Explain {
+        /// The rule's code or name.
+        code: String,
+    },
+    /// List every rule with its default severity.
+    Rules,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
+enum ReportFormat {
+    Human,
+    Json,
+    Line,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
+enum FailLevel {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug, Clone)]
+struct CheckCmd {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format [default: human].
+    #[arg(long, value_enum, default_value = "human")]
+    format: ReportFormat,
+    /// Exit with status 1 when findings at or above this severity exist.
+    #[arg(long, value_enum, default_value = "error", env = "CLUMIO_PREFLIGHT_FAIL_ON")]
+    fail_on: FailLevel,
+    /// Colour in the human report (NO_COLOR is honoured with `auto`).
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// A Terraform variable value, as `terraform -var` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_key_value)]
+    vars: Vec<(String, String)>,
+    /// A Terraform variable file, as `terraform -var-file` (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    #[command(flatten)]
+    profile: ProfileFlags,
 }
 
 /// Who the Clumio role is. Each is optional: what is not given stays unknown.
@@ -123,8 +194,107 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Simulate(cmd) => run_simulate(cmd),
+        None => run_check(cli.check),
+        Some(Command::Check(cmd)) => run_check(cmd),
+        Some(Command::Simulate(cmd)) => run_simulate(cmd),
+        Some(Command::Explain { code }) => run_explain(&code),
+        Some(Command::Rules) => run_rules(),
     }
+}
+
+/// Writes `text` to standard output; a reader that went away (`… | head`) is not an error.
+fn emit(text: &str, status: ExitCode) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => fail(&format!("error: cannot write the output: {e}")),
+        _ => status,
+    }
+}
+
+fn run_check(cmd: CheckCmd) -> ExitCode {
+    let profile = match Profile::new(&cmd.profile.options()) {
+        Ok(p) => p,
+        Err(e) => return fail(&format!("error: {e}")),
+    };
+    let stdin_is_pipe = !std::io::stdin().is_terminal();
+    let mut inputs: Vec<Input> = Vec::new();
+    if cmd.paths.is_empty() {
+        if stdin_is_pipe {
+            inputs.push(Input::Stdin);
+        } else {
+            inputs.push(Input::Path(PathBuf::from(".")));
+        }
+    }
+    for p in &cmd.paths {
+        if p.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+        } else {
+            inputs.push(Input::Path(p.clone()));
+        }
+    }
+    let mut stdin_text = None;
+    if inputs.contains(&Input::Stdin) {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            return fail(&format!("<stdin>: error: cannot read standard input: {e}"));
+        }
+        if text.trim().is_empty() {
+            return fail(
+                "<stdin>: error: standard input is empty; pipe a plan into it \
+                 (`terraform show -json PLAN | clumio-preflight`, or `terraform plan | clumio-preflight`), \
+                 or a CloudFormation template, or give paths to scan",
+            );
+        }
+        stdin_text = Some(text);
+    }
+    let options = CheckOptions {
+        inputs,
+        stdin: stdin_text,
+        terraform: TerraformOptions {
+            account_id: cmd.profile.account_id.clone(),
+            region: cmd.profile.region.clone(),
+            vars: cmd.vars.clone(),
+            var_files: cmd.var_files.clone(),
+        },
+    };
+    let report = clumio_preflight::check::check(&options, &profile);
+    let fail_on = match cmd.fail_on {
+        FailLevel::Error => FailOn::Error,
+        FailLevel::Warning => FailOn::Warning,
+        FailLevel::Note => FailOn::Note,
+        FailLevel::Never => FailOn::Never,
+    };
+    let status = report::exit_status(&report, fail_on);
+    let text = match cmd.format {
+        ReportFormat::Json => report::json::render(&report) + "\n",
+        ReportFormat::Line => report::line::render(&report),
+        ReportFormat::Human => {
+            let color = match cmd.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            report::human::render(&report, color)
+        }
+    };
+    emit(&text, ExitCode::from(status))
+}
+
+fn run_explain(code: &str) -> ExitCode {
+    match rules::find(code) {
+        Some(rule) => emit(rule.docs, ExitCode::SUCCESS),
+        None => fail(&format!(
+            "error: no rule named \"{code}\"; `clumio-preflight rules` lists them"
+        )),
+    }
+}
+
+fn run_rules() -> ExitCode {
+    let mut text = String::new();
+    for rule in rules::RULES {
+        text.push_str(&format!("{}  {:<34} {:<8} {}\n", rule.code, rule.name, rule.severity.as_str(), rule.summary));
+    }
+    emit(&text, ExitCode::SUCCESS)
 }
 
 fn fail(message: &str) -> ExitCode {

@@ -510,11 +510,17 @@ fn principal_applies(st: &Statement, request: &Request, because: &mut Vec<String
     let any = |f: fn(&PrincipalHits) -> Tri| Tri::any(hits.iter().map(f));
     if !element.negated {
         let hit = any(|h| h.any.clone());
+        let everyone = hits
+            .iter()
+            .any(|h| h.any == Tri::Yes && h.role == Tri::Yes && h.account == Tri::Yes);
+        let by_account = hits.iter().any(|h| h.account == Tri::Yes);
         because.push(match &hit {
-            Tri::Yes => format!(
-                "Principal names {} (an account principal covers every identity in it)",
+            Tri::Yes if everyone => format!("Principal \"*\" covers everyone, including {}", p.arn),
+            Tri::Yes if by_account => format!(
+                "Principal names the account of {} (an account principal covers every identity in it)",
                 p.arn
             ),
+            Tri::Yes => format!("Principal names {}", p.arn),
             Tri::No => format!("Principal does not name {}", p.arn),
             Tri::Depends(_) => format!("Principal may name {}", p.arn),
         });

@@ -24,6 +24,7 @@ pub fn render(report: &Report, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(100)
+        .with_wrap_lines(false)
         .with_context_lines(2);
     let mut out = String::new();
     for e in &report.load_errors {
@@ -71,9 +72,8 @@ impl Shown {
                 LabeledSpan::new(Some(text.clone()), start, end - start)
             })
             .collect();
-        let (start, _) = report.sources.range(d.span);
         Shown {
-            message: format!("{} [{}:{}]", d.message, file.name, start),
+            message: d.message.clone(),
             code: format!("{} {}", d.rule.code, d.rule.name),
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,

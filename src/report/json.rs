@@ -1,64 +1,125 @@
-//! `--format json`: the machine contract of SPEC.md. Keys are only ever added.
+//! `--format json`: the machine contract of SPEC.md, as typed structs so that the keys and
+//! their order are fixed in one place. Keys are only ever added.
 
 use super::{Report, counts, load_error_location};
-use serde_json::{Value, json};
+use serde::Serialize;
+
+/// The whole document.
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: Summary,
+    /// Inputs that could not be read or parsed (added to the contract; never removed).
+    errors: Vec<JsonLoadError>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    help: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    resource: &'a str,
+    target: Option<&'a str>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+    files: usize,
+}
+
+#[derive(Serialize)]
+struct JsonLoadError {
+    file: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: String,
+}
 
 /// The JSON document for a report.
 pub fn render(report: &Report) -> String {
-    let diagnostics: Vec<Value> = report
+    let sources = &report.sources;
+    let diagnostics = report
         .diagnostics
         .iter()
         .map(|d| {
-            let (start, end) = report.sources.range(d.span);
-            let related: Vec<Value> = d
-                .related
-                .iter()
-                .map(|r| {
-                    let (s, e) = report.sources.range(r.span);
-                    json!({
-                        "message": r.message,
-                        "file": report.sources.file(r.span.file).name,
-                        "line": s.line, "column": s.column,
-                        "end_line": e.line, "end_column": e.column,
+            let (start, end) = sources.range(d.span);
+            JsonDiagnostic {
+                code: d.rule.code,
+                name: d.rule.name,
+                severity: d.severity.as_str(),
+                message: &d.message,
+                help: &d.help,
+                file: &sources.file(d.span.file).name,
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                resource: &d.resource,
+                target: d.target.as_deref(),
+                related: d
+                    .related
+                    .iter()
+                    .map(|r| {
+                        let (s, e) = sources.range(r.span);
+                        JsonRelated {
+                            message: &r.message,
+                            file: &sources.file(r.span.file).name,
+                            line: s.line,
+                            column: s.column,
+                            end_line: e.line,
+                            end_column: e.column,
+                        }
                     })
-                })
-                .collect();
-            json!({
-                "code": d.rule.code,
-                "name": d.rule.name,
-                "severity": d.severity.as_str(),
-                "message": d.message,
-                "help": d.help,
-                "file": report.sources.file(d.span.file).name,
-                "line": start.line,
-                "column": start.column,
-                "end_line": end.line,
-                "end_column": end.column,
-                "resource": d.resource,
-                "target": d.target,
-                "related": related,
-            })
+                    .collect(),
+            }
         })
         .collect();
-    let errors: Vec<Value> = report
+    let errors = report
         .load_errors
         .iter()
         .map(|e| {
-            let (file, at) = load_error_location(&report.sources, e);
-            json!({
-                "file": file,
-                "line": at.map(|a| a.line),
-                "column": at.map(|a| a.column),
-                "message": e.message,
-            })
+            let (file, at) = load_error_location(sources, e);
+            JsonLoadError {
+                file,
+                line: at.map(|a| a.line),
+                column: at.map(|a| a.column),
+                message: e.message.clone(),
+            }
         })
         .collect();
-    let (e, w, n) = counts(report);
-    let doc = json!({
-        "version": 1,
-        "diagnostics": diagnostics,
-        "errors": errors,
-        "summary": { "errors": e, "warnings": w, "notes": n, "files": report.files },
-    });
+    let (errors_n, warnings, notes) = counts(report);
+    let doc = Document {
+        version: 1,
+        diagnostics,
+        summary: Summary {
+            errors: errors_n,
+            warnings,
+            notes,
+            files: report.files,
+        },
+        errors,
+    };
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }

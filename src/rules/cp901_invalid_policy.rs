@@ -1,7 +1,7 @@
 #![doc = include_str!("docs/CP901.md")]
 
 use super::{Diagnostic, RuleInfo, Severity};
-use crate::model::{Inventory, PolicyDoc};
+use crate::model::{Inventory, KeyPolicy, PolicyDoc};
 
 /// CP901.
 pub const INFO: RuleInfo = RuleInfo {
@@ -12,10 +12,15 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP901.md"),
 };
 
-/// Reports every problem the policy parser found.
+/// Reports every problem the policy parser found, in bucket and key policies.
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
-    for bp in &inv.policies {
-        let errors = match &bp.doc {
+    let bucket_docs = inv.policies.iter().map(|bp| (&bp.doc, &bp.resource, inv.target_of(bp)));
+    let key_docs = inv.keys.iter().filter_map(|k| match &k.policy {
+        KeyPolicy::Written { doc, resource, .. } => Some((doc, resource, k.resource.clone())),
+        KeyPolicy::Default => None,
+    });
+    for (doc, resource, target) in bucket_docs.chain(key_docs) {
+        let errors = match doc {
             PolicyDoc::Parsed { errors, .. } => errors,
             PolicyDoc::Invalid(errors) => errors,
             PolicyDoc::Unknown(_) => continue,
@@ -24,12 +29,12 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic {
                 rule: &INFO,
                 severity: INFO.severity,
-                message: format!("invalid policy for {}: {}", inv.target_of(bp), e.message),
+                message: format!("invalid policy for {target}: {}", e.message),
                 help: "AWS rejects this document when it is applied (MalformedPolicy); fix the element shown".into(),
                 span: e.span,
                 label: "invalid here".into(),
-                resource: bp.resource.clone(),
-                target: Some(inv.target_of(bp)),
+                resource: resource.clone(),
+                target: Some(target.clone()),
                 related: Vec::new(),
             });
         }

@@ -1,7 +1,7 @@
 #![doc = include_str!("docs/CP902.md")]
 
 use super::{Diagnostic, RuleInfo, Severity};
-use crate::model::{Inventory, PolicyDoc};
+use crate::model::{Inventory, KeyPolicy, PolicyDoc};
 
 /// CP902.
 pub const INFO: RuleInfo = RuleInfo {
@@ -12,28 +12,26 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP902.md"),
 };
 
-/// Reports every policy whose document is not known statically.
+/// Reports every bucket or key policy whose document is not known statically.
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
-    for bp in &inv.policies {
-        let PolicyDoc::Unknown(hole) = &bp.doc else {
-            continue;
-        };
+    let bucket_docs = inv.policies.iter().map(|bp| (&bp.doc, &bp.resource, bp.span, inv.target_of(bp)));
+    let key_docs = inv.keys.iter().filter_map(|k| match &k.policy {
+        KeyPolicy::Written { doc, resource, span, .. } => Some((doc, resource, *span, k.resource.clone())),
+        KeyPolicy::Default => None,
+    });
+    for (doc, resource, span, target) in bucket_docs.chain(key_docs) {
+        let PolicyDoc::Unknown(hole) = doc else { continue };
         out.push(Diagnostic {
             rule: &INFO,
             severity: INFO.severity,
-            message: format!(
-                "the policy of {} could not be checked: {} ({})",
-                inv.target_of(bp),
-                hole.why,
-                hole.id
-            ),
+            message: format!("the policy of {target} could not be checked: {} ({})", hole.why, hole.id),
             help: "run the check on the plan (`terraform show -json PLAN | clumio-preflight`), or give the missing \
                    values (--var, --var-file, --account-id)"
                 .into(),
-            span: bp.span,
+            span,
             label: "known only after apply".into(),
-            resource: bp.resource.clone(),
-            target: Some(inv.target_of(bp)),
+            resource: resource.clone(),
+            target: Some(target),
             related: Vec::new(),
         });
     }

@@ -118,3 +118,77 @@ mod tests {
         );
     }
 }
+
+/// The key-policy statement that lets the Clumio role decrypt (backups) and generate data
+/// keys (restores), in `syntax`. A known role is named as the principal; otherwise every
+/// role under the Clumio path is matched with a condition (principals cannot hold wildcards).
+pub fn key_statement(profile: &Profile, syntax: PolicySyntax) -> String {
+    let arn = role_arn(profile, syntax);
+    let exact = !arn.ends_with('*');
+    match syntax {
+        PolicySyntax::Json => {
+            let (principal, condition) = if exact {
+                (format!("{{ \"AWS\": \"{arn}\" }}"), String::new())
+            } else {
+                ("\"*\"".to_string(), format!(",\n  \"Condition\": {{ \"ArnLike\": {{ \"aws:PrincipalArn\": \"{arn}\" }} }}"))
+            };
+            format!(
+                "{{\n  \"Sid\": \"AllowClumioBackupAndRestore\",\n  \"Effect\": \"Allow\",\n  \"Principal\": {principal},\n  \
+                 \"Action\": [\"kms:Decrypt\", \"kms:GenerateDataKey*\"],\n  \"Resource\": \"*\"{condition}\n}}"
+            )
+        }
+        PolicySyntax::HclJsonencode => {
+            let (principal, condition) = if exact {
+                (format!("{{ AWS = \"{arn}\" }}"), String::new())
+            } else {
+                ("\"*\"".to_string(), format!("\n  Condition = {{ ArnLike = {{ \"aws:PrincipalArn\" = \"{arn}\" }} }}"))
+            };
+            format!(
+                "{{\n  Sid       = \"AllowClumioBackupAndRestore\"\n  Effect    = \"Allow\"\n  Principal = {principal}\n  \
+                 Action    = [\"kms:Decrypt\", \"kms:GenerateDataKey*\"]\n  Resource  = \"*\"{condition}\n}}"
+            )
+        }
+        PolicySyntax::PolicyDocument => {
+            let (principal, condition) = if exact {
+                (format!("  principals {{\n    type        = \"AWS\"\n    identifiers = [\"{arn}\"]\n  }}"), String::new())
+            } else {
+                (
+                    "  principals {\n    type        = \"*\"\n    identifiers = [\"*\"]\n  }".to_string(),
+                    format!(
+                        "\n  condition {{\n    test     = \"ArnLike\"\n    variable = \"aws:PrincipalArn\"\n    values   = [\"{arn}\"]\n  }}"
+                    ),
+                )
+            };
+            format!(
+                "statement {{\n  sid       = \"AllowClumioBackupAndRestore\"\n{principal}\n  \
+                 actions   = [\"kms:Decrypt\", \"kms:GenerateDataKey*\"]\n  resources = [\"*\"]{condition}\n}}"
+            )
+        }
+        PolicySyntax::Yaml => {
+            let value = if arn.contains("${") { format!("!Sub '{arn}'") } else { arn.clone() };
+            let (principal, condition) = if exact {
+                (format!("\n    AWS: {value}"), String::new())
+            } else {
+                (" '*'".to_string(), format!("\n  Condition:\n    ArnLike:\n      aws:PrincipalArn: {value}"))
+            };
+            format!(
+                "- Sid: AllowClumioBackupAndRestore\n  Effect: Allow\n  Principal:{principal}\n  Action:\n    - kms:Decrypt\n    \
+                 - kms:GenerateDataKey*\n  Resource: '*'{condition}"
+            )
+        }
+    }
+}
+
+/// The fix for an ownership setting that leaves objects with other accounts.
+pub fn ownership_fix(syntax: PolicySyntax) -> &'static str {
+    match syntax {
+        PolicySyntax::Yaml | PolicySyntax::Json => {
+            "set `OwnershipControls: { Rules: [{ ObjectOwnership: BucketOwnerEnforced }] }`: the bucket owner then owns every \
+             object, existing and new, and ACLs stop counting"
+        }
+        _ => {
+            "set `object_ownership = \"BucketOwnerEnforced\"` in the aws_s3_bucket_ownership_controls rule: the bucket owner then \
+             owns every object, existing and new, and ACLs stop counting"
+        }
+    }
+}

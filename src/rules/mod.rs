@@ -14,9 +14,22 @@ pub mod cp103_notprincipal_incomplete;
 pub mod cp104_principal_wildcard;
 pub mod cp105_notprincipal_fragile;
 pub mod cp106_duplicate_bucket_policy;
+pub mod cp201_kms_no_decrypt;
+pub mod cp202_kms_deny_blocks_backup;
+pub mod cp203_kms_deny_may_block_backup;
+pub mod cp204_kms_grant_via_iam;
+pub mod cp205_kms_key_unresolved;
+pub mod cp206_kms_no_generate_data_key;
+pub mod cp207_kms_decrypt_may_be_missing;
+pub mod cp301_ownership_object_writer;
+pub mod cp302_ownership_bucket_owner_preferred;
+pub mod cp303_acl_in_use;
+pub mod cp304_ownership_unknown;
 pub mod cp901_invalid_policy;
 pub mod cp902_unresolved_policy;
 pub mod fix;
+pub mod key_access;
+pub mod ownership;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -101,6 +114,17 @@ pub const RULES: &[&RuleInfo] = &[
     &cp104_principal_wildcard::INFO,
     &cp105_notprincipal_fragile::INFO,
     &cp106_duplicate_bucket_policy::INFO,
+    &cp201_kms_no_decrypt::INFO,
+    &cp202_kms_deny_blocks_backup::INFO,
+    &cp203_kms_deny_may_block_backup::INFO,
+    &cp204_kms_grant_via_iam::INFO,
+    &cp205_kms_key_unresolved::INFO,
+    &cp206_kms_no_generate_data_key::INFO,
+    &cp207_kms_decrypt_may_be_missing::INFO,
+    &cp301_ownership_object_writer::INFO,
+    &cp302_ownership_bucket_owner_preferred::INFO,
+    &cp303_acl_in_use::INFO,
+    &cp304_ownership_unknown::INFO,
     &cp901_invalid_policy::INFO,
     &cp902_unresolved_policy::INFO,
 ];
@@ -123,6 +147,18 @@ pub fn run(inventory: &Inventory, profile: &Profile) -> Vec<Diagnostic> {
     cp104_principal_wildcard::check(inventory, profile, &verdicts, &mut out);
     cp105_notprincipal_fragile::check(inventory, profile, &verdicts, &mut out);
     cp106_duplicate_bucket_policy::check(inventory, &mut out);
+    let keys = key_access::analyze(inventory, profile);
+    cp201_kms_no_decrypt::check(inventory, profile, &keys, &mut out);
+    cp202_kms_deny_blocks_backup::check(inventory, profile, &keys, &mut out);
+    cp203_kms_deny_may_block_backup::check(inventory, profile, &keys, &mut out);
+    cp204_kms_grant_via_iam::check(inventory, profile, &keys, &mut out);
+    cp205_kms_key_unresolved::check(inventory, &mut out);
+    cp206_kms_no_generate_data_key::check(inventory, profile, &keys, &mut out);
+    cp207_kms_decrypt_may_be_missing::check(inventory, profile, &keys, &mut out);
+    cp301_ownership_object_writer::check(inventory, &mut out);
+    cp302_ownership_bucket_owner_preferred::check(inventory, &mut out);
+    cp303_acl_in_use::check(inventory, &mut out);
+    cp304_ownership_unknown::check(inventory, &mut out);
     cp901_invalid_policy::check(inventory, &mut out);
     cp902_unresolved_policy::check(inventory, &mut out);
     out.sort_by(|a, b| {

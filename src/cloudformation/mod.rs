@@ -1,0 +1,66 @@
+//! The CloudFormation front end: templates in YAML or JSON → [`Resource`]s.
+//!
+//! - [`yaml`] builds located nodes from YAML without recursion; short tags (`!Ref`, `!Sub`, …)
+//!   become their long forms; aliases are rejected (CloudFormation does not accept them).
+//! - [`template`] reads the sections (`Parameters`, `Mappings`, `Conditions`, `Resources`,
+//!   `Transform`) and produces one resource per logical id: `rtype` is the `Type`, `address`
+//!   the logical id, `attributes` the resolved `Properties` (an empty map when absent), `span`
+//!   the whole entry and `header` the logical id. A resource whose `Condition` is decidably
+//!   false is left out; one whose condition cannot be decided is kept.
+//! - `intrinsics` resolves what is knowable (parameters, pseudo parameters, `Fn::Sub`,
+//!   `Fn::Join`, `Fn::If` with decidable conditions, …); references to resources become holes
+//!   `LOGICALID.Ref` / `LOGICALID.ATTR` for the model to fill in. An undecidable `Fn::If` stays
+//!   the object `{"Fn::If": [condition, if-true, if-false]}` with both branches resolved.
+//!
+//! Transforms: SAM (`AWS::Serverless-2016-10-31`) is read as written (buckets stay
+//! `AWS::S3::Bucket`); `AWS::LanguageExtensions` is evaluated (`Fn::ForEach` over a collection
+//! known statically is expanded, `Fn::Length`, `Fn::ToJsonString`, `Fn::FindInMap`'s
+//! `DefaultValue`); any other transform, and any `Fn::ForEach` that cannot be expanded, gives a
+//! note (see [`load_template_with_notes`]).
+
+pub mod template;
+pub mod yaml;
+
+mod intrinsics;
+
+pub use intrinsics::MAX_RESOLVE_DEPTH;
+pub use template::{is_template, load_template_with_notes, parse_document};
+
+use crate::resource::{LoadError, Resource};
+use crate::source::{FileId, Sources};
+
+/// What the user told us about the stack.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CfnOptions {
+    /// `--account-id`: the value of `AWS::AccountId` (else the account hole).
+    pub account_id: Option<String>,
+    /// `--region`: the value of `AWS::Region` (else a hole).
+    pub region: Option<String>,
+    /// `--partition`: the value of `AWS::Partition` (else derived from the region, else `aws`).
+    pub partition: Option<String>,
+    /// `--parameter Key=Value`, overriding parameter defaults (the last one given wins).
+    pub parameters: Vec<(String, String)>,
+}
+
+/// Parses and resolves one template already added to `sources`.
+///
+/// This is the strict form of [`load_template_with_notes`]: a template that can only be partly
+/// checked is an error (the first note, with how many more there are) rather than a list of
+/// resources that silently misses some. Callers that can report notes beside results (the
+/// pipeline) should call [`load_template_with_notes`].
+pub fn load_template(
+    sources: &Sources,
+    file: FileId,
+    opts: &CfnOptions,
+) -> Result<Vec<Resource>, LoadError> {
+    let (resources, mut notes) = load_template_with_notes(sources, file, opts)?;
+    if notes.is_empty() {
+        return Ok(resources);
+    }
+    let more = notes.len() - 1;
+    let mut first = notes.swap_remove(0);
+    if more > 0 {
+        first.message = format!("{} (and {more} more such notes)", first.message);
+    }
+    Err(first)
+}

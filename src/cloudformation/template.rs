@@ -1,0 +1,495 @@
+//! One CloudFormation template: read as JSON or YAML, its sections taken apart, and one
+//! [`Resource`] per resource with intrinsic functions resolved.
+
+use super::CfnOptions;
+use super::intrinsics::{Expanded, ParamValue, Pseudo, Resolver};
+use super::yaml::{MAX_DEPTH, parse_yaml};
+use crate::json::{OffsetMap, parse_json};
+use crate::profile::account_hole;
+use crate::resource::{Lifecycle, LoadError, Mode, Resource};
+use crate::source::{FileId, Sources, Span};
+use crate::value::{Hole, Kind, Member, Node, PString};
+use std::collections::{HashMap, HashSet};
+
+/// Transforms read as written: SAM leaves buckets as they are, and the language extensions'
+/// functions are evaluated here.
+const UNDERSTOOD_TRANSFORMS: [&str; 2] = ["AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"];
+
+fn error(file: FileId, span: Option<Span>, message: impl Into<String>) -> LoadError {
+    LoadError {
+        file: Some(file),
+        span,
+        path: None,
+        message: message.into(),
+    }
+}
+
+/// Parses the text of `file` as a JSON template (when it starts with `{` and is JSON) or YAML.
+pub fn parse_document(text: &str, file: FileId) -> Result<Node, LoadError> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = &text[bom..];
+    if body.trim_start().starts_with('{') {
+        if let Some(at) = json_too_deep(body) {
+            let at = bom + at;
+            return Err(error(
+                file,
+                Some(Span::new(file, at, at + 1)),
+                format!("invalid template: nesting deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let json_err = match parse_json(body, &OffsetMap::direct(file, bom)) {
+            Ok(node) => return Ok(node),
+            Err(e) => e,
+        };
+        // A YAML flow mapping also starts with `{`; CloudFormation accepts either.
+        return parse_yaml(text, file).map_err(|_| {
+            error(
+                file,
+                Some(json_err.span),
+                format!("invalid JSON: {}", json_err.message),
+            )
+        });
+    }
+    parse_yaml(text, file)
+        .map_err(|e| error(file, Some(e.span), format!("invalid YAML: {}", e.message)))
+}
+
+/// The offset of the first bracket that opens more than [`MAX_DEPTH`] levels in JSON text.
+fn json_too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether a text looks like a CloudFormation template: a top-level `AWSTemplateFormatVersion`,
+/// or a top-level `Resources` map holding `AWS::` types. Reads keys only at the top level,
+/// without building a tree, and stops early on a Terraform plan's first key.
+pub fn is_template(text: &str) -> bool {
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    if body.starts_with('{') {
+        json_is_template(body)
+    } else {
+        yaml_is_template(body)
+    }
+}
+
+fn json_is_template(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    // Start of the value of the top-level `Resources` key, while inside it.
+    let mut resources_from: Option<usize> = None;
+    let mut first_key = true;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                let end = i.min(bytes.len());
+                i += 1;
+                if depth != 1 {
+                    continue;
+                }
+                let mut j = i;
+                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if bytes.get(j) != Some(&b':') {
+                    continue;
+                }
+                let key = &text[start..end];
+                if first_key && matches!(key, "format_version" | "terraform_version") {
+                    return false;
+                }
+                first_key = false;
+                match key {
+                    "AWSTemplateFormatVersion" => return true,
+                    "Resources" => resources_from = Some(j + 1),
+                    _ => {}
+                }
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 1
+                    && let Some(from) = resources_from.take()
+                {
+                    let value = &text[from..=i];
+                    if value.contains("\"Type\"") && value.contains("\"AWS::") {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The key of a top-level YAML line (`Key:` or `"Key":`), if it is one.
+fn yaml_key(line: &str) -> Option<&str> {
+    let (key, rest) = if let Some(q) = line.strip_prefix('"') {
+        let end = q.find('"')?;
+        (&q[..end], &q[end + 1..])
+    } else if let Some(q) = line.strip_prefix('\'') {
+        let end = q.find('\'')?;
+        (&q[..end], &q[end + 1..])
+    } else {
+        let end = line.find(':')?;
+        (line[..end].trim_end(), &line[end..])
+    };
+    let rest = rest.trim_start();
+    let after = rest.strip_prefix(':')?;
+    (after.is_empty() || after.starts_with([' ', '\t', '\r'])).then_some(key)
+}
+
+fn yaml_is_template(text: &str) -> bool {
+    let mut in_resources = false;
+    for line in text.lines() {
+        let indented = line.starts_with([' ', '\t']);
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if !indented {
+            in_resources = false;
+            match yaml_key(line) {
+                Some("AWSTemplateFormatVersion") => return true,
+                Some("Resources") => in_resources = true,
+                _ => {}
+            }
+        } else if in_resources
+            && let Some(key) = yaml_key(trimmed)
+            && key == "Type"
+        {
+            let value = trimmed[trimmed.find(':').map_or(0, |i| i + 1)..].trim_start();
+            let value = value.trim_start_matches(['"', '\'']);
+            if value.starts_with("AWS::") {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Parses and resolves one template, returning its resources and notes: constructs that
+/// leave part of the template unchecked (an `Fn::ForEach` over a collection not known
+/// statically, a macro `Transform`, a resource without a `Type`, …). The error is for a
+/// template that cannot be read at all.
+pub fn load_template_with_notes(
+    sources: &Sources,
+    file: FileId,
+    opts: &CfnOptions,
+) -> Result<(Vec<Resource>, Vec<LoadError>), LoadError> {
+    let text = &sources.file(file).text;
+    let root = parse_document(text, file)?;
+    let Some(top) = root.as_object() else {
+        return Err(error(
+            file,
+            Some(root.span),
+            format!(
+                "not a CloudFormation template: the top level is {}, not a map of sections",
+                root.shape()
+            ),
+        ));
+    };
+    let mut notes = Vec::new();
+    let mut sections: HashMap<&str, &Member> = HashMap::new();
+    for m in top {
+        if sections.contains_key(m.key.as_str()) {
+            notes.push(error(
+                file,
+                Some(m.key_span),
+                format!("section `{}` appears twice; only the first is read", m.key),
+            ));
+        } else {
+            sections.insert(m.key.as_str(), m);
+        }
+    }
+    let section = |name: &str| sections.get(name).map(|m| &m.value);
+
+    if let Some(t) = section("Transform") {
+        read_transforms(t, file, &mut notes);
+    }
+    let params = read_parameters(section("Parameters"), opts);
+    let mut conditions: HashMap<&str, &Node> = HashMap::new();
+    for m in section("Conditions").and_then(Node::as_object).unwrap_or(&[]) {
+        conditions.entry(m.key.as_str()).or_insert(&m.value);
+    }
+    let mut resolver = Resolver::new(
+        sources,
+        file,
+        params,
+        section("Mappings"),
+        conditions,
+        pseudo(opts),
+    );
+
+    let Some(resources) = section("Resources") else {
+        notes.push(error(
+            file,
+            Some(Span::new(file, 0, 0)),
+            "the template has no Resources section",
+        ));
+        return Ok((Vec::new(), notes));
+    };
+    let Some(members) = resources.as_object() else {
+        return Err(error(
+            file,
+            Some(resources.span),
+            format!("Resources is {}, not a map of resources", resources.shape()),
+        ));
+    };
+    let entries = resolver.expand_members(members, &[], 0);
+    resolver.set_resources(entries.iter().map(|e| e.key.clone()).collect::<HashSet<_>>());
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        if let Some(r) = resource(&mut resolver, entry) {
+            out.push(r);
+        }
+    }
+    notes.extend(resolver.take_notes());
+    Ok((out, notes))
+}
+
+/// One resource, or `None` when it is left out (its condition is false, or it is malformed,
+/// which leaves a note).
+fn resource<'t>(resolver: &mut Resolver<'t>, entry: &Expanded<'t>) -> Option<Resource> {
+    let id = &entry.key;
+    if entry.value.as_object().is_none() {
+        resolver.note(
+            entry.key_span,
+            format!("resource `{id}` is {}, not a map; it is not checked", entry.value.shape()),
+        );
+        return None;
+    }
+    let rtype = entry
+        .value
+        .get("Type")
+        .and_then(Node::as_pstr)
+        .and_then(PString::as_known);
+    let Some(rtype) = rtype else {
+        resolver.note(
+            entry.key_span,
+            format!("resource `{id}` has no Type string; it is not checked"),
+        );
+        return None;
+    };
+    if let Some(cond) = entry.value.get("Condition")
+        && let Some(name) = cond.as_pstr().and_then(PString::as_known)
+        && resolver.condition(name, cond.span, 0) == Some(false)
+    {
+        return None;
+    }
+    let empty = || Node::new(Kind::Object(Vec::new()), entry.entry_span);
+    let attributes = match entry.value.get("Properties") {
+        None => empty(),
+        Some(props) => match resolver.resolve_with(props, &entry.bindings, 0) {
+            None => empty(),
+            Some(node) if matches!(node.kind, Kind::Object(_)) => node,
+            Some(node) => {
+                let span = node.span;
+                resolver.note(
+                    span,
+                    format!(
+                        "the Properties of `{id}` are {}, not a map; they are not checked",
+                        node.shape()
+                    ),
+                );
+                empty()
+            }
+        },
+    };
+    Some(Resource {
+        mode: Mode::Managed,
+        rtype: rtype.to_string(),
+        address: id.clone(),
+        module: String::new(),
+        attributes,
+        span: entry.entry_span,
+        header: entry.key_span,
+        lifecycle: Lifecycle::Unknown,
+    })
+}
+
+fn read_transforms(node: &Node, file: FileId, notes: &mut Vec<LoadError>) {
+    let items: Vec<&Node> = match &node.kind {
+        Kind::Array(items) => items.iter().collect(),
+        _ => vec![node],
+    };
+    for item in items {
+        let name = item
+            .as_pstr()
+            .or_else(|| item.get("Name").and_then(Node::as_pstr))
+            .and_then(PString::as_known);
+        match name {
+            Some(n) if UNDERSTOOD_TRANSFORMS.contains(&n) => {}
+            Some(n) => notes.push(error(
+                file,
+                Some(item.span),
+                format!(
+                    "Transform `{n}` changes the template when the stack is deployed; the \
+                     template is checked as written"
+                ),
+            )),
+            None => notes.push(error(
+                file,
+                Some(item.span),
+                "a Transform whose name is not a string; the template is checked as written",
+            )),
+        }
+    }
+}
+
+/// Parameter values: `--parameter` overrides, else `Default`, else a hole.
+fn read_parameters(section: Option<&Node>, opts: &CfnOptions) -> HashMap<String, ParamValue> {
+    let mut out = HashMap::new();
+    for m in section.and_then(Node::as_object).unwrap_or(&[]) {
+        let name = m.key.as_str();
+        if out.contains_key(name) {
+            continue;
+        }
+        let ptype = m
+            .value
+            .get("Type")
+            .and_then(Node::as_pstr)
+            .and_then(PString::as_known)
+            .unwrap_or("String");
+        let ssm = ptype.starts_with("AWS::SSM::Parameter::Value<");
+        let inner = ptype
+            .strip_prefix("AWS::SSM::Parameter::Value<")
+            .and_then(|t| t.strip_suffix('>'))
+            .unwrap_or(ptype);
+        let list = inner == "CommaDelimitedList" || inner.starts_with("List<");
+        let given = opts
+            .parameters
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone());
+        let default = if ssm {
+            None
+        } else {
+            m.value.get("Default").and_then(default_text)
+        };
+        let value = match given.or(default) {
+            Some(v) if list => ParamValue::List(v.split(',').map(|s| s.trim().to_string()).collect()),
+            Some(v) => ParamValue::Str(v),
+            None => {
+                let why = if ssm {
+                    format!(
+                        "parameter {name} is read from SSM Parameter Store when the stack is \
+                         deployed (set its value with --parameter {name}=VALUE)"
+                    )
+                } else {
+                    format!(
+                        "parameter {name} has no default (set it with --parameter {name}=VALUE)"
+                    )
+                };
+                ParamValue::Hole {
+                    hole: Hole::unknown(format!("Parameters.{name}"), why),
+                    list,
+                }
+            }
+        };
+        out.insert(name.to_string(), value);
+    }
+    out
+}
+
+/// A parameter default as text (a list default, which CloudFormation rejects, is joined).
+fn default_text(node: &Node) -> Option<String> {
+    match &node.kind {
+        Kind::Str(s) => s.as_known().map(str::to_string),
+        Kind::Number(n) => Some(n.clone()),
+        Kind::Bool(b) => Some(b.to_string()),
+        Kind::Array(items) => items
+            .iter()
+            .map(default_text)
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.join(",")),
+        _ => None,
+    }
+}
+
+fn pseudo(opts: &CfnOptions) -> Pseudo {
+    let account = match &opts.account_id {
+        Some(a) => PString::known(a.clone()),
+        None => PString::hole(account_hole()),
+    };
+    let region = match &opts.region {
+        Some(r) => PString::known(r.clone()),
+        None => PString::hole(Hole::unknown("region", "the stack's region (--region)")),
+    };
+    let partition = opts.partition.clone().unwrap_or_else(|| {
+        let r = opts.region.as_deref().unwrap_or("");
+        if r.starts_with("cn-") {
+            "aws-cn"
+        } else if r.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else if r.starts_with("us-isob-") {
+            "aws-iso-b"
+        } else if r.starts_with("us-iso-") {
+            "aws-iso"
+        } else {
+            "aws"
+        }
+        .to_string()
+    });
+    Pseudo {
+        account,
+        region,
+        partition,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_depth_ignores_brackets_in_strings() {
+        let ok = format!("{{\"a\": \"{}\"}}", "[".repeat(500));
+        assert_eq!(json_too_deep(&ok), None);
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_eq!(json_too_deep(&deep), Some(MAX_DEPTH));
+    }
+
+    #[test]
+    fn yaml_keys_are_read_quoted_or_plain() {
+        assert_eq!(yaml_key("Resources:"), Some("Resources"));
+        assert_eq!(yaml_key("\"Resources\" :  # c"), Some("Resources"));
+        assert_eq!(yaml_key("'Type': x"), Some("Type"));
+        assert_eq!(yaml_key("Type:AWS::X"), None);
+        assert_eq!(yaml_key("- a"), None);
+    }
+}

@@ -1,0 +1,42 @@
+#![doc = include_str!("docs/CP201.md")]
+
+use super::key_access::{self, Grant, KeyVerdict};
+use super::{Diagnostic, RuleInfo, Severity, fix};
+use crate::model::Inventory;
+use crate::profile::Profile;
+
+/// CP201.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP201",
+    name: "kms-no-decrypt",
+    severity: Severity::Error,
+    summary: "the key that encrypts the bucket lets the Clumio role decrypt neither directly nor through IAM delegation",
+    docs: include_str!("docs/CP201.md"),
+};
+
+/// Reports keys whose policy certainly grants the role no `kms:Decrypt`.
+pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+    for v in verdicts.iter().filter(|v| v.decrypt == Grant::Missing) {
+        let key = &inv.keys[v.key];
+        let (span, resource) = key_access::grant_span(inv, v);
+        out.push(Diagnostic {
+            rule: &INFO,
+            severity: INFO.severity,
+            message: format!(
+                "the policy of {} grants the Clumio role no kms:Decrypt, neither by name nor through the account-root \
+                 statement, so Clumio cannot read the SSE-KMS objects of {}",
+                key.resource,
+                key_access::bucket_label(inv, v)
+            ),
+            help: format!(
+                "add this statement to the key policy:\n{}",
+                fix::key_statement(profile, key_access::syntax(inv, v))
+            ),
+            span,
+            label: "no statement allows the Clumio role to decrypt".into(),
+            resource,
+            target: Some(key_access::bucket_label(inv, v)),
+            related: Vec::new(),
+        });
+    }
+}

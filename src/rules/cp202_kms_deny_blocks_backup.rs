@@ -1,0 +1,49 @@
+#![doc = include_str!("docs/CP202.md")]
+
+use super::key_access::{self, KeyVerdict};
+use super::{Diagnostic, RuleInfo, Severity, fix};
+use crate::model::Inventory;
+use crate::profile::{self, Profile};
+
+/// CP202.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP202",
+    name: "kms-deny-blocks-backup",
+    severity: Severity::Error,
+    summary: "a key-policy Deny certainly applies to the Clumio role's decrypts",
+    docs: include_str!("docs/CP202.md"),
+};
+
+/// Reports key-policy Deny statements that certainly deny the role's decrypts through S3.
+pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+    for v in verdicts {
+        for d in v.denies.iter().filter(|d| d.denied.contains(&profile::KMS_DECRYPT)) {
+            let st = &v.policy.statements[d.statement];
+            let why: Vec<&str> = d.reasons.iter().filter(|r| r.contains(" → ")).map(String::as_str).collect();
+            let why = if why.is_empty() { "no condition spares it".to_string() } else { why.join("; ") };
+            let (_, resource) = key_access::grant_span(inv, v);
+            out.push(Diagnostic {
+                rule: &INFO,
+                severity: INFO.severity,
+                message: format!(
+                    "Deny statement \"{}\" of the policy of {} denies {} made by S3 for the Clumio role, so Clumio cannot read \
+                     the SSE-KMS objects of {}: {why}",
+                    st.label(),
+                    inv.keys[v.key].resource,
+                    d.denied.join(" and "),
+                    key_access::bucket_label(inv, v)
+                ),
+                help: format!(
+                    "let calls made through AWS services pass (add `\"Bool\": {{\"aws:ViaAWSService\": \"false\"}}` to the \
+                     Deny's conditions) and {}",
+                    fix::exempt_help(profile, key_access::syntax(inv, v))
+                ),
+                span: st.span,
+                label: format!("denies {}", d.denied.join(" and ")),
+                resource,
+                target: Some(key_access::bucket_label(inv, v)),
+                related: Vec::new(),
+            });
+        }
+    }
+}

@@ -1,0 +1,50 @@
+#![doc = include_str!("docs/CP203.md")]
+
+use super::key_access::{self, KeyVerdict};
+use super::{Diagnostic, RuleInfo, Severity, fix};
+use crate::model::Inventory;
+use crate::profile::{self, Profile};
+
+/// CP203.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP203",
+    name: "kms-deny-may-block-backup",
+    severity: Severity::Warning,
+    summary: "a key-policy Deny may apply to the Clumio role's decrypts, depending on a value not known statically",
+    docs: include_str!("docs/CP203.md"),
+};
+
+/// Reports key-policy Deny statements whose effect on the role's KMS calls hinges on unknowns.
+pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+    for v in verdicts {
+        let maybe = v
+            .denies
+            .iter()
+            .filter(|d| !d.denied.contains(&profile::KMS_DECRYPT) && d.maybe.contains(&profile::KMS_DECRYPT));
+        for d in maybe {
+            let st = &v.policy.statements[d.statement];
+            let (_, resource) = key_access::grant_span(inv, v);
+            out.push(Diagnostic {
+                rule: &INFO,
+                severity: INFO.severity,
+                message: format!(
+                    "Deny statement \"{}\" of the policy of {} may deny kms:Decrypt made by S3 for the Clumio role on {}; \
+                     it depends on {}",
+                    st.label(),
+                    inv.keys[v.key].resource,
+                    key_access::bucket_label(inv, v),
+                    d.depends_on.join("; ")
+                ),
+                help: format!(
+                    "settle the unknowns (the flags named above), or {}",
+                    fix::exempt_help(profile, key_access::syntax(inv, v))
+                ),
+                span: st.span,
+                label: "may deny kms:Decrypt".into(),
+                resource,
+                target: Some(key_access::bucket_label(inv, v)),
+                related: Vec::new(),
+            });
+        }
+    }
+}

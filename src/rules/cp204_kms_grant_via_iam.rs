@@ -1,0 +1,44 @@
+#![doc = include_str!("docs/CP204.md")]
+
+use super::key_access::{self, Grant, KeyVerdict};
+use super::{Diagnostic, RuleInfo, Severity, fix};
+use crate::model::Inventory;
+use crate::profile::Profile;
+
+/// CP204.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP204",
+    name: "kms-grant-via-iam",
+    severity: Severity::Note,
+    summary: "the key policy grants the Clumio role only through the account-root delegation",
+    docs: include_str!("docs/CP204.md"),
+};
+
+/// Notes keys that grant the role `kms:Decrypt` only through the account principal.
+pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+    for v in verdicts.iter().filter(|v| v.decrypt == Grant::ViaIam) {
+        let key = &inv.keys[v.key];
+        let (span, resource) = key_access::grant_span(inv, v);
+        let which = if v.default_policy { "has no policy, so the default key policy applies: it" } else { "" };
+        out.push(Diagnostic {
+            rule: &INFO,
+            severity: INFO.severity,
+            message: format!(
+                "{} {which} grants the Clumio role kms:Decrypt only through the account-root statement: backups of {} rely on \
+                 the role's IAM policy (Clumio's template grants it), which is not in the scanned code",
+                key.resource,
+                key_access::bucket_label(inv, v)
+            )
+            .replace("  ", " "),
+            help: format!(
+                "nothing to do if the Clumio role keeps its KMS policy; to stop depending on it, add to the key policy:\n{}",
+                fix::key_statement(profile, key_access::syntax(inv, v))
+            ),
+            span,
+            label: "grants through IAM delegation only".into(),
+            resource,
+            target: Some(key_access::bucket_label(inv, v)),
+            related: Vec::new(),
+        });
+    }
+}

@@ -1,0 +1,38 @@
+#![doc = include_str!("docs/CP205.md")]
+
+use super::{Diagnostic, RuleInfo, Severity};
+use crate::model::{Inventory, KeyRef};
+
+/// CP205.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP205",
+    name: "kms-key-unresolved",
+    severity: Severity::Note,
+    summary: "the bucket is encrypted with a key not defined in the scanned sources, so its policy cannot be checked",
+    docs: include_str!("docs/CP205.md"),
+};
+
+/// Notes buckets encrypted with keys the scan cannot see.
+pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+    for enc in &inv.encryptions {
+        let what = match &enc.key {
+            KeyRef::External(k) => format!("the key {k}, which is not defined in the scanned sources"),
+            KeyRef::Unknown(h) => format!("a key known only after apply ({})", h.why),
+            _ => continue,
+        };
+        let bucket = inv.bucket_label(enc.bucket, &enc.bucket_expr);
+        out.push(Diagnostic {
+            rule: &INFO,
+            severity: INFO.severity,
+            message: format!("{bucket} is encrypted with {what}; its key policy could not be checked"),
+            help: "scan the code that defines the key with the bucket, or check its policy with \
+                   `clumio-preflight simulate KEY_POLICY.json --clumio`"
+                .into(),
+            span: enc.span,
+            label: "key not in the scanned code".into(),
+            resource: enc.resource.clone(),
+            target: Some(bucket),
+            related: Vec::new(),
+        });
+    }
+}

@@ -1,0 +1,47 @@
+#![doc = include_str!("docs/CP206.md")]
+
+use super::key_access::{self, Grant, KeyVerdict};
+use super::{Diagnostic, RuleInfo, Severity, fix};
+use crate::model::Inventory;
+use crate::profile::{self, Profile};
+
+/// CP206.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP206",
+    name: "kms-no-generate-data-key",
+    severity: Severity::Warning,
+    summary: "the key lets the Clumio role decrypt but not kms:GenerateDataKey*: restores into the bucket fail",
+    docs: include_str!("docs/CP206.md"),
+};
+
+/// Reports keys that allow the role to decrypt but not to generate data keys.
+pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+    for v in verdicts {
+        let decrypt_ok = matches!(v.decrypt, Grant::Direct | Grant::ViaIam)
+            && !v.denies.iter().any(|d| d.denied.contains(&profile::KMS_DECRYPT));
+        let generate_denied = v.denies.iter().any(|d| d.denied.contains(&profile::KMS_GENERATE_DATA_KEY));
+        if !decrypt_ok || (v.generate != Grant::Missing && !generate_denied) {
+            continue;
+        }
+        let (span, resource) = key_access::grant_span(inv, v);
+        let why = if generate_denied { "a Deny statement takes it away" } else { "no statement grants it" };
+        out.push(Diagnostic {
+            rule: &INFO,
+            severity: INFO.severity,
+            message: format!(
+                "{} lets the Clumio role decrypt but not kms:GenerateDataKey* ({why}): backups of {} work, restores into it fail",
+                inv.keys[v.key].resource,
+                key_access::bucket_label(inv, v)
+            ),
+            help: format!(
+                "grant both actions to the role:\n{}",
+                fix::key_statement(profile, key_access::syntax(inv, v))
+            ),
+            span,
+            label: "kms:GenerateDataKey* not granted".into(),
+            resource,
+            target: Some(key_access::bucket_label(inv, v)),
+            related: Vec::new(),
+        });
+    }
+}

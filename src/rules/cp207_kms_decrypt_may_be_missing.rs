@@ -1,0 +1,42 @@
+#![doc = include_str!("docs/CP207.md")]
+
+use super::key_access::{self, Grant, KeyVerdict};
+use super::{Diagnostic, RuleInfo, Severity, fix};
+use crate::model::Inventory;
+use crate::profile::Profile;
+
+/// CP207.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP207",
+    name: "kms-decrypt-may-be-missing",
+    severity: Severity::Warning,
+    summary: "whether the key policy grants the Clumio role kms:Decrypt depends on a value not known statically",
+    docs: include_str!("docs/CP207.md"),
+};
+
+/// Reports keys whose grant of `kms:Decrypt` to the role hinges on unknowns.
+pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+    for v in verdicts {
+        let Grant::Depends(on) = &v.decrypt else { continue };
+        let (span, resource) = key_access::grant_span(inv, v);
+        out.push(Diagnostic {
+            rule: &INFO,
+            severity: INFO.severity,
+            message: format!(
+                "whether the policy of {} lets the Clumio role decrypt the SSE-KMS objects of {} depends on {}",
+                inv.keys[v.key].resource,
+                key_access::bucket_label(inv, v),
+                on.join("; ")
+            ),
+            help: format!(
+                "settle the unknowns (the flags named above), or grant the role by name:\n{}",
+                fix::key_statement(profile, key_access::syntax(inv, v))
+            ),
+            span,
+            label: "may not grant kms:Decrypt".into(),
+            resource,
+            target: Some(key_access::bucket_label(inv, v)),
+            related: Vec::new(),
+        });
+    }
+}

@@ -1,0 +1,27 @@
+#![doc = include_str!("docs/CP301.md")]
+
+use super::ownership::{self, Setting};
+use super::{Diagnostic, RuleInfo, Severity};
+use crate::model::Inventory;
+
+/// CP301.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP301",
+    name: "ownership-object-writer",
+    severity: Severity::Error,
+    summary: "object ownership ObjectWriter: objects written by other accounts belong to them and reading them fails with 403",
+    docs: include_str!("docs/CP301.md"),
+};
+
+/// Reports `ObjectWriter` settings.
+pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+    for o in inv.ownerships.iter().filter(|o| ownership::setting(o) == Setting::ObjectWriter) {
+        out.push(ownership::diagnostic(
+            inv,
+            o,
+            &INFO,
+            "object ownership ObjectWriter: objects other accounts upload belong to them, and the Clumio role gets 403 \
+             (\"Object and Bucket Owner Mismatch\") reading them",
+        ));
+    }
+}

@@ -1,0 +1,36 @@
+#![doc = include_str!("docs/CP303.md")]
+
+use super::{Diagnostic, RuleInfo, Severity};
+use crate::model::Inventory;
+
+/// CP303.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP303",
+    name: "acl-in-use",
+    severity: Severity::Warning,
+    summary: "an ACL is set on the bucket, which only works with ACLs enabled",
+    docs: include_str!("docs/CP303.md"),
+};
+
+/// Reports ACLs set on buckets.
+pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+    for acl in &inv.acls {
+        let bucket = inv.bucket_label(acl.bucket, &acl.bucket_expr);
+        out.push(Diagnostic {
+            rule: &INFO,
+            severity: INFO.severity,
+            message: format!(
+                "{} sets an ACL on {bucket} ({}): ACLs only work with ACLs enabled (ObjectWriter or BucketOwnerPreferred), \
+                 which lets objects belong to other accounts that the Clumio role cannot read",
+                acl.resource, acl.what
+            ),
+            help: "grant access with bucket-policy statements instead of ACLs, and set object ownership to BucketOwnerEnforced"
+                .into(),
+            span: acl.span,
+            label: "ACL in use".into(),
+            resource: acl.resource.clone(),
+            target: Some(bucket),
+            related: Vec::new(),
+        });
+    }
+}

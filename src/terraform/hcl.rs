@@ -1,0 +1,704 @@
+//! Terraform files into module structure: parsing with spans, and the blocks that matter.
+//!
+//! `*.tf` files are parsed by `hcl-edit`, which keeps a byte span on every block, attribute,
+//! expression and template part; `*.tf.json` files by [`crate::json::parse_json`]. Either
+//! way a file becomes part of a [`Module`]: its variables, locals, outputs, resources, data
+//! sources and module calls, with the expressions kept unevaluated (evaluation is
+//! [`super::eval`]'s job). The [`Loader`] reads each file once, registers it in [`Sources`],
+//! reports what cannot be read or parsed as a [`LoadError`] and goes on with the other files.
+
+use super::walk;
+use crate::json::{OffsetMap, parse_json};
+use crate::resource::{LoadError, Mode};
+use crate::source::{FileId, Sources, Span};
+use crate::value::{Kind, Node};
+use hcl_edit::Span as _;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block, Body, Structure};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// An unevaluated expression and the file it is written in.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    /// The file the expression's spans refer to.
+    pub file: FileId,
+    /// The expression.
+    pub kind: ExprKind,
+}
+
+/// The syntaxes an expression can be written in.
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    /// Native HCL syntax.
+    Hcl(Expression),
+    /// Terraform JSON syntax: strings are templates (`"${var.x}"`).
+    Json(Node),
+    /// A literal value (a `*.tfvars.json` value, a `--var`): strings are taken as they are.
+    Literal(Node),
+}
+
+/// The body of a block: native or JSON syntax.
+#[derive(Debug, Clone)]
+pub struct BlockBody {
+    /// The file the body's spans refer to.
+    pub file: FileId,
+    /// The body.
+    pub kind: BodyKind,
+}
+
+/// The syntaxes a block body can be written in.
+#[derive(Debug, Clone)]
+pub enum BodyKind {
+    /// Native HCL syntax.
+    Hcl(Body),
+    /// Terraform JSON syntax: an object whose members are arguments and nested blocks.
+    Json(Node),
+}
+
+impl BlockBody {
+    /// The expression of argument `name`, when the body sets it.
+    pub fn attribute(&self, name: &str) -> Option<Expr> {
+        let kind = match &self.kind {
+            BodyKind::Hcl(body) => ExprKind::Hcl(body.get_attribute(name)?.value.clone()),
+            BodyKind::Json(node) => ExprKind::Json(node.get(name)?.clone()),
+        };
+        Some(Expr {
+            file: self.file,
+            kind,
+        })
+    }
+
+    /// Whether the body sets argument `name`.
+    pub fn has_attribute(&self, name: &str) -> bool {
+        match &self.kind {
+            BodyKind::Hcl(body) => body.has_attribute(name),
+            BodyKind::Json(node) => node.get(name).is_some(),
+        }
+    }
+}
+
+/// A `variable "name" { … }` block.
+#[derive(Debug, Clone)]
+pub struct Variable {
+    /// The variable's name.
+    pub name: String,
+    /// Its `default`, when it has one.
+    pub default: Option<Expr>,
+    /// Whether the declared type is `string` or no type is declared: then a `--var` value is
+    /// taken as a string, otherwise parsed as an expression (as Terraform does).
+    pub string_typed: bool,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// A `resource` or `data` block.
+#[derive(Debug, Clone)]
+pub struct ResourceBlock {
+    /// Managed resource or data source.
+    pub mode: Mode,
+    /// `aws_s3_bucket`, …
+    pub rtype: String,
+    /// The block's name label.
+    pub name: String,
+    /// The whole block.
+    pub span: Span,
+    /// `resource "aws_s3_bucket" "name"`.
+    pub header: Span,
+    /// The body: arguments, nested blocks, meta-arguments.
+    pub body: BlockBody,
+}
+
+/// A `module "name" { source = … }` block.
+#[derive(Debug, Clone)]
+pub struct ModuleCall {
+    /// The call's name.
+    pub name: String,
+    /// The `source` argument, when it is a literal string.
+    pub source: Option<String>,
+    /// The whole block.
+    pub span: Span,
+    /// The body: `source`, `count`/`for_each`, input variables.
+    pub body: BlockBody,
+    /// The loaded module, when `source` is a local directory that could be read.
+    pub target: Option<usize>,
+}
+
+/// One module: the definitions of all its files.
+#[derive(Debug, Clone, Default)]
+pub struct Module {
+    /// The module's directory (the path it was reached by).
+    pub dir: PathBuf,
+    /// The files of the module, in the order they were read.
+    pub files: Vec<FileId>,
+    /// Total bytes of the module's files.
+    pub bytes: usize,
+    /// `variable` blocks.
+    pub variables: Vec<Variable>,
+    /// `locals` entries by name (the first definition wins).
+    pub locals: HashMap<String, Expr>,
+    /// `output` values by name.
+    pub outputs: HashMap<String, Expr>,
+    /// `resource` and `data` blocks, in file order.
+    pub resources: Vec<ResourceBlock>,
+    /// `module` blocks, in file order.
+    pub calls: Vec<ModuleCall>,
+}
+
+impl Module {
+    /// The variable named `name`.
+    pub fn variable(&self, name: &str) -> Option<&Variable> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+}
+
+/// A parsed configuration file, before it is merged into a [`Module`].
+#[derive(Debug)]
+pub enum Parsed {
+    /// A `*.tf` file.
+    Hcl(Body),
+    /// A `*.tf.json` file.
+    Json(Node),
+}
+
+fn range_span(file: FileId, range: Option<std::ops::Range<usize>>, fallback: Span) -> Span {
+    match range {
+        Some(r) => Span::new(file, r.start, r.end),
+        None => fallback,
+    }
+}
+
+/// The location error for `text` of `file` at byte `offset`.
+fn error_at(file: FileId, path: &str, text: &str, offset: usize, message: String) -> LoadError {
+    let offset = offset.min(text.len());
+    let len = text[offset..].chars().next().map_or(0, char::len_utf8);
+    LoadError {
+        file: Some(file),
+        span: Some(Span::new(file, offset, offset + len)),
+        path: Some(path.to_string()),
+        message,
+    }
+}
+
+/// Parses the text of a `*.tf` (or `*.tf.json` when `json`) file registered as `file`.
+pub fn parse_config(text: &str, file: FileId, path: &str, json: bool) -> Result<Parsed, LoadError> {
+    if json {
+        return parse_json(text, &OffsetMap::direct(file, 0))
+            .map(Parsed::Json)
+            .map_err(|err| LoadError {
+                file: Some(file),
+                span: Some(err.span),
+                path: Some(path.to_string()),
+                message: format!("invalid Terraform JSON: {}", err.message),
+            });
+    }
+    hcl_edit::parser::parse_body(text)
+        .map(Parsed::Hcl)
+        .map_err(|err| {
+            error_at(
+                file,
+                path,
+                text,
+                err.location().offset(),
+                format!("invalid HCL: {}", err.message()),
+            )
+        })
+}
+
+/// The arguments of a variable-definitions file (`*.tfvars` or `*.tfvars.json` when `json`).
+pub fn parse_tfvars(
+    text: &str,
+    file: FileId,
+    path: &str,
+    json: bool,
+) -> Result<Vec<(String, Expr)>, LoadError> {
+    match parse_config(text, file, path, json)? {
+        Parsed::Hcl(body) => Ok(body
+            .into_attributes()
+            .map(|attr| {
+                (
+                    attr.key.as_str().to_string(),
+                    Expr {
+                        file,
+                        kind: ExprKind::Hcl(attr.value),
+                    },
+                )
+            })
+            .collect()),
+        Parsed::Json(node) => match node.kind {
+            Kind::Object(members) => Ok(members
+                .into_iter()
+                .map(|m| {
+                    (
+                        m.key,
+                        Expr {
+                            file,
+                            kind: ExprKind::Literal(m.value),
+                        },
+                    )
+                })
+                .collect()),
+            _ => Err(LoadError {
+                file: Some(file),
+                span: Some(node.span),
+                path: Some(path.to_string()),
+                message: "a .tfvars.json file must hold an object".to_string(),
+            }),
+        },
+    }
+}
+
+/// Adds the definitions of a parsed file to `module`.
+pub fn add_to_module(module: &mut Module, file: FileId, parsed: Parsed) {
+    module.files.push(file);
+    match parsed {
+        Parsed::Hcl(body) => add_hcl(module, file, body),
+        Parsed::Json(node) => add_json(module, file, node),
+    }
+}
+
+fn add_hcl(module: &mut Module, file: FileId, body: Body) {
+    for structure in body {
+        let Structure::Block(block) = structure else {
+            continue;
+        };
+        let span = range_span(file, block.span(), Span::new(file, 0, 0));
+        match (block.ident.as_str(), block.labels.len()) {
+            ("resource", 2) | ("data", 2) => {
+                let mode = if block.ident.as_str() == "data" {
+                    Mode::Data
+                } else {
+                    Mode::Managed
+                };
+                let header_end = block.labels[1].span().map_or(span.end as usize, |r| r.end);
+                let header = Span::new(file, span.start as usize, header_end);
+                module.resources.push(ResourceBlock {
+                    mode,
+                    rtype: block.labels[0].as_str().to_string(),
+                    name: block.labels[1].as_str().to_string(),
+                    span,
+                    header,
+                    body: BlockBody {
+                        file,
+                        kind: BodyKind::Hcl(block.body),
+                    },
+                });
+            }
+            ("variable", 1) => module.variables.push(hcl_variable(file, block, span)),
+            ("locals", 0) => {
+                for attr in block.body.into_attributes() {
+                    module
+                        .locals
+                        .entry(attr.key.as_str().to_string())
+                        .or_insert(Expr {
+                            file,
+                            kind: ExprKind::Hcl(attr.value),
+                        });
+                }
+            }
+            ("output", 1) => {
+                let name = block.labels[0].as_str().to_string();
+                let mut body = block.body;
+                if let Some(attr) = body.remove_attribute("value") {
+                    module.outputs.entry(name).or_insert(Expr {
+                        file,
+                        kind: ExprKind::Hcl(attr.value),
+                    });
+                }
+            }
+            ("module", 1) => {
+                let source = block
+                    .body
+                    .get_attribute("source")
+                    .and_then(|attr| literal_string(&attr.value));
+                module.calls.push(ModuleCall {
+                    name: block.labels[0].as_str().to_string(),
+                    source,
+                    span,
+                    body: BlockBody {
+                        file,
+                        kind: BodyKind::Hcl(block.body),
+                    },
+                    target: None,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+fn hcl_variable(file: FileId, block: Block, span: Span) -> Variable {
+    let name = block.labels[0].as_str().to_string();
+    let string_typed = match block.body.get_attribute("type") {
+        None => true,
+        Some(attr) => matches!(&attr.value, Expression::Variable(v) if v.as_str() == "string"),
+    };
+    let mut body = block.body;
+    let default = body.remove_attribute("default").map(|attr| Expr {
+        file,
+        kind: ExprKind::Hcl(attr.value),
+    });
+    Variable {
+        name,
+        default,
+        string_typed,
+        span,
+    }
+}
+
+/// The text of a string literal expression (`"x"`, or a template without interpolation).
+pub fn literal_string(expr: &Expression) -> Option<String> {
+    match expr {
+        Expression::String(s) => Some(s.value().clone()),
+        Expression::StringTemplate(t) => {
+            let mut out = String::new();
+            for element in t.iter() {
+                out.push_str(element.as_literal()?.value());
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The objects under a JSON-syntax key: an object, or a list of objects (both are allowed).
+fn json_objects(node: &Node) -> Vec<&Node> {
+    match &node.kind {
+        Kind::Object(_) => vec![node],
+        Kind::Array(items) => items.iter().filter(|n| n.as_object().is_some()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The `name: value` entries of the objects under a JSON-syntax key (an object or a list of
+/// objects), with their key spans; `"//"` comment keys are skipped.
+pub fn json_entries(node: &Node) -> Vec<(&str, Span, &Node)> {
+    json_objects(node)
+        .into_iter()
+        .flat_map(|obj| obj.as_object().unwrap_or_default())
+        .filter(|m| m.key != "//")
+        .map(|m| (m.key.as_str(), m.key_span, &m.value))
+        .collect()
+}
+
+fn add_json(module: &mut Module, file: FileId, root: Node) {
+    for (section, _, value) in json_entries(&root) {
+        match section {
+            "resource" | "data" => {
+                let mode = if section == "data" {
+                    Mode::Data
+                } else {
+                    Mode::Managed
+                };
+                for (rtype, type_span, by_name) in json_entries(value) {
+                    for (name, name_span, body) in json_entries(by_name) {
+                        for body in json_objects(body) {
+                            module.resources.push(ResourceBlock {
+                                mode,
+                                rtype: rtype.to_string(),
+                                name: name.to_string(),
+                                span: name_span.to(body.span),
+                                header: type_span.to(name_span),
+                                body: BlockBody {
+                                    file,
+                                    kind: BodyKind::Json(body.clone()),
+                                },
+                            });
+                        }
+                    }
+                }
+            }
+            "variable" => {
+                for (name, name_span, body) in json_entries(value) {
+                    let string_typed = match body.get("type").and_then(Node::as_pstr) {
+                        None => true,
+                        Some(t) => matches!(t.as_known(), Some("string" | "${string}")),
+                    };
+                    module.variables.push(Variable {
+                        name: name.to_string(),
+                        default: body.get("default").map(|d| Expr {
+                            file,
+                            kind: ExprKind::Json(d.clone()),
+                        }),
+                        string_typed,
+                        span: name_span.to(body.span),
+                    });
+                }
+            }
+            "locals" => {
+                for (name, _, value) in json_entries(value) {
+                    module.locals.entry(name.to_string()).or_insert(Expr {
+                        file,
+                        kind: ExprKind::Json(value.clone()),
+                    });
+                }
+            }
+            "output" => {
+                for (name, _, body) in json_entries(value) {
+                    if let Some(v) = body.get("value") {
+                        module.outputs.entry(name.to_string()).or_insert(Expr {
+                            file,
+                            kind: ExprKind::Json(v.clone()),
+                        });
+                    }
+                }
+            }
+            "module" => {
+                for (name, name_span, body) in json_entries(value) {
+                    for body in json_objects(body) {
+                        let source = body
+                            .get("source")
+                            .and_then(Node::as_pstr)
+                            .and_then(|s| s.as_known())
+                            .map(str::to_string);
+                        module.calls.push(ModuleCall {
+                            name: name.to_string(),
+                            source,
+                            span: name_span.to(body.span),
+                            body: BlockBody {
+                                file,
+                                kind: BodyKind::Json(body.clone()),
+                            },
+                            target: None,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Reads files into [`Sources`], parses them, and builds modules, each directory once.
+pub struct Loader<'s> {
+    /// Where file texts are registered.
+    pub sources: &'s mut Sources,
+    /// Files that could not be read or parsed, modules that could not be found.
+    pub errors: Vec<LoadError>,
+    /// How many files were read.
+    pub files_read: usize,
+    /// The modules loaded so far.
+    pub modules: Vec<Module>,
+    by_dir: HashMap<PathBuf, usize>,
+}
+
+impl<'s> Loader<'s> {
+    /// A loader registering files in `sources`.
+    pub fn new(sources: &'s mut Sources) -> Self {
+        Loader {
+            sources,
+            errors: Vec::new(),
+            files_read: 0,
+            modules: Vec::new(),
+            by_dir: HashMap::new(),
+        }
+    }
+
+    /// Reads `path` and registers it; an unreadable file becomes a [`LoadError`].
+    pub fn read(&mut self, path: &Path) -> Option<FileId> {
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => {
+                    self.files_read += 1;
+                    Some(self.sources.add(path.display().to_string(), text))
+                }
+                Err(_) => {
+                    self.errors.push(LoadError {
+                        file: None,
+                        span: None,
+                        path: Some(path.display().to_string()),
+                        message: format!("{} is not UTF-8 text", path.display()),
+                    });
+                    None
+                }
+            },
+            Err(err) => {
+                self.errors.push(LoadError {
+                    file: None,
+                    span: None,
+                    path: Some(path.display().to_string()),
+                    message: format!("cannot read {}: {err}", path.display()),
+                });
+                None
+            }
+        }
+    }
+
+    /// Loads the module in `dir` made of `files` (all at once, parsing in parallel), unless
+    /// the directory was loaded before. Returns the module's index.
+    pub fn load_dir(&mut self, dir: &Path, files: &[PathBuf]) -> usize {
+        let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if let Some(&index) = self.by_dir.get(&key) {
+            return index;
+        }
+        let index = self.load_files(dir, files);
+        self.by_dir.insert(key, index);
+        index
+    }
+
+    /// Loads the directories in `dirs` as modules, parsing all their files in parallel.
+    /// Returns the module index of each directory, in order.
+    pub fn load_dirs(&mut self, dirs: &[(PathBuf, Vec<PathBuf>)]) -> Vec<usize> {
+        let mut pending = Vec::new();
+        let mut result = Vec::with_capacity(dirs.len());
+        for (dir, files) in dirs {
+            let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+            if let Some(&index) = self.by_dir.get(&key) {
+                result.push(index);
+                continue;
+            }
+            let index = self.modules.len();
+            self.modules.push(Module {
+                dir: dir.clone(),
+                ..Module::default()
+            });
+            self.by_dir.insert(key, index);
+            for path in files {
+                if let Some(file) = self.read(path) {
+                    pending.push((index, file, path.clone()));
+                }
+            }
+            result.push(index);
+        }
+        let parsed = parse_parallel(self.sources, &pending);
+        for ((index, file, _), parsed) in pending.into_iter().zip(parsed) {
+            let module = &mut self.modules[index];
+            module.bytes += self.sources.file(file).text.len();
+            match parsed {
+                Ok(parsed) => add_to_module(module, file, parsed),
+                Err(err) => self.errors.push(err),
+            }
+        }
+        result
+    }
+
+    /// Loads a module made of exactly `files` in `dir` (not cached by directory: a single
+    /// file given on the command line is a module of its own).
+    pub fn load_files(&mut self, dir: &Path, files: &[PathBuf]) -> usize {
+        let mut module = Module {
+            dir: dir.to_path_buf(),
+            ..Module::default()
+        };
+        for path in files {
+            let Some(file) = self.read(path) else {
+                continue;
+            };
+            let text = &self.sources.file(file).text;
+            module.bytes += text.len();
+            let name = path.display().to_string();
+            match parse_config(text, file, &name, walk::is_json(path)) {
+                Ok(parsed) => add_to_module(&mut module, file, parsed),
+                Err(err) => self.errors.push(err),
+            }
+        }
+        self.modules.push(module);
+        self.modules.len() - 1
+    }
+
+    /// Follows local module sources (`source = "./modules/x"`) of every loaded module,
+    /// loading each directory once, until no new module appears.
+    pub fn resolve_calls(&mut self) {
+        let mut next = 0;
+        while next < self.modules.len() {
+            for call in 0..self.modules[next].calls.len() {
+                let (dir, source, span) = {
+                    let module = &self.modules[next];
+                    let call = &module.calls[call];
+                    match &call.source {
+                        Some(source) if walk::is_local_source(source) => {
+                            (module.dir.clone(), source.clone(), call.span)
+                        }
+                        _ => continue,
+                    }
+                };
+                let target_dir = walk::normalize(&dir.join(&source));
+                let target = match walk::module_files(&target_dir) {
+                    Ok(files) if !files.is_empty() => Some(self.load_dir(&target_dir, &files)),
+                    Ok(_) => {
+                        self.module_error(span, &target_dir, &source, "holds no .tf files");
+                        None
+                    }
+                    Err(err) => {
+                        self.module_error(span, &target_dir, &source, &err.to_string());
+                        None
+                    }
+                };
+                self.modules[next].calls[call].target = target;
+            }
+            next += 1;
+        }
+    }
+
+    fn module_error(&mut self, span: Span, dir: &Path, source: &str, why: &str) {
+        self.errors.push(LoadError {
+            file: Some(span.file),
+            span: Some(span),
+            path: Some(dir.display().to_string()),
+            message: format!(
+                "module source \"{source}\" ({}) cannot be read: {why}",
+                dir.display()
+            ),
+        });
+    }
+
+    /// Reads and parses a variable-definitions file.
+    pub fn load_tfvars(&mut self, path: &Path) -> Vec<(String, Expr)> {
+        let Some(file) = self.read(path) else {
+            return Vec::new();
+        };
+        let text = &self.sources.file(file).text;
+        let name = path.display().to_string();
+        match parse_tfvars(text, file, &name, walk::is_json(path)) {
+            Ok(values) => values,
+            Err(err) => {
+                self.errors.push(err);
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// Parses the registered `files` on all cores; results keep the order of `files`.
+fn parse_parallel(
+    sources: &Sources,
+    files: &[(usize, FileId, PathBuf)],
+) -> Vec<Result<Parsed, LoadError>> {
+    let parse_one = |(_, file, path): &(usize, FileId, PathBuf)| {
+        let text = &sources.file(*file).text;
+        parse_config(
+            text,
+            *file,
+            &path.display().to_string(),
+            walk::is_json(path),
+        )
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || files.len() < 8 {
+        return files.iter().map(parse_one).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
+            .collect();
+        let mut out = Vec::with_capacity(files.len());
+        for (handle, part) in handles.into_iter().zip(files.chunks(chunk)) {
+            match handle.join() {
+                Ok(results) => out.extend(results),
+                // A parser panic is a bug: report the files of the chunk, do not retry.
+                Err(_) => out.extend(part.iter().map(|(_, file, path)| {
+                    Err(LoadError {
+                        file: Some(*file),
+                        span: None,
+                        path: Some(path.display().to_string()),
+                        message: "internal error: the parser failed on this file".to_string(),
+                    })
+                })),
+            }
+        }
+        out
+    })
+}

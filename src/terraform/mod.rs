@@ -1,0 +1,277 @@
+//! The Terraform source front end: `*.tf`, `*.tf.json` and `*.tfvars` into [`Resource`]s.
+//!
+//! [`load`] finds root modules ([`walk`]), reads and parses every file once with spans
+//! ([`hcl`]), follows local module sources, evaluates what is knowable without a cloud
+//! ([`eval`], [`functions`]) and hands one [`Resource`] per resource or data source instance
+//! to the model, following the conventions of [`crate::resource`]. A file that cannot be read
+//! or parsed is a [`LoadError`]; the other files are still loaded.
+//!
+//! Root modules: every file given on the command line is a module of its own; every
+//! directory given is walked (`.gitignore` respected; `.git/`, `.terraform/` and
+//! `.terragrunt-cache/` skipped), and each directory with `*.tf` / `*.tf.json` files in it is
+//! a root module, except directories that are the local `source` of a module call of another
+//! scanned module: their resources are reported through the call, with module addresses
+//! (`module.logs["a"].aws_s3_bucket.this`). A root module's variable values come from its
+//! `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars(.json)`, then
+//! `--var-file`s, then `--var`s, the last one winning.
+
+pub mod aws;
+pub mod eval;
+pub mod functions;
+pub mod hcl;
+pub mod walk;
+
+use crate::resource::{LoadError, Resource};
+use crate::source::Sources;
+use crate::value::{Kind, Node, PString};
+use hcl::{Expr, ExprKind};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// What the command line says about Terraform evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct TerraformOptions {
+    /// `--account-id`: the value of `data.aws_caller_identity.*.account_id`.
+    pub account_id: Option<String>,
+    /// `--region`: the value of `data.aws_region.*.name`.
+    pub region: Option<String>,
+    /// `--var name=value`, in order.
+    pub vars: Vec<(String, String)>,
+    /// `--var-file path`, in order.
+    pub var_files: Vec<PathBuf>,
+}
+
+/// One root module that was evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Root {
+    /// The directory Terraform would run in (the file's directory for a single file).
+    pub dir: PathBuf,
+    /// Its resources, as a range of [`Loaded::resources`]. Hole ids and addresses are
+    /// meaningful within one root module only: link resources root by root.
+    pub resources: Range<usize>,
+}
+
+/// What [`load`] produced.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// One resource per resource or data source instance, root module after root module.
+    pub resources: Vec<Resource>,
+    /// Files that could not be read or parsed, modules that could not be followed.
+    pub errors: Vec<LoadError>,
+    /// How many files were read (configuration, variable files, and files read by `file()`
+    /// and `templatefile()`).
+    pub files: usize,
+    /// The root modules, in order, with the range of their resources.
+    pub roots: Vec<Root>,
+}
+
+/// Stack size for evaluation: nesting is bounded by [`eval::MAX_DEPTH`], and unoptimised
+/// builds use large frames.
+const EVAL_STACK: usize = 64 << 20;
+
+/// Loads the Terraform configuration under `paths` (files or directories) into resources.
+/// Every file read is added to `sources`.
+pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -> Loaded {
+    let scan = walk::scan(paths);
+    let mut loader = hcl::Loader::new(sources);
+    loader.errors.extend(scan.errors);
+
+    let dirs: Vec<(PathBuf, Vec<PathBuf>)> = scan
+        .dirs
+        .iter()
+        .map(|(dir, files)| (dir.clone(), files.config.clone()))
+        .collect();
+    let dir_modules = loader.load_dirs(&dirs);
+    let file_modules: Vec<(PathBuf, usize)> = scan
+        .files
+        .iter()
+        .map(|file| {
+            let dir = match file.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let module = loader.load_files(&dir, std::slice::from_ref(file));
+            (dir, module)
+        })
+        .collect();
+    loader.resolve_calls();
+
+    // Roots: directories not called by another module, files, and (for cycles of module
+    // calls) whatever is not reachable from those.
+    let targeted: HashSet<usize> = loader
+        .modules
+        .iter()
+        .flat_map(|m| m.calls.iter().filter_map(|c| c.target))
+        .collect();
+    let mut is_root: Vec<bool> = dir_modules.iter().map(|m| !targeted.contains(m)).collect();
+    let mut reached = HashSet::new();
+    let starts = dir_modules
+        .iter()
+        .zip(&is_root)
+        .filter(|(_, root)| **root)
+        .map(|(m, _)| *m)
+        .chain(file_modules.iter().map(|(_, m)| *m));
+    for start in starts.collect::<Vec<_>>() {
+        reach(&loader.modules, start, &mut reached);
+    }
+    for (i, module) in dir_modules.iter().enumerate() {
+        if !reached.contains(module) {
+            is_root[i] = true;
+            reach(&loader.modules, *module, &mut reached);
+        }
+    }
+
+    let var_file_values: Vec<(String, Expr)> = opts
+        .var_files
+        .iter()
+        .flat_map(|path| loader.load_tfvars(path))
+        .collect();
+    let cli_vars: Vec<(String, crate::source::FileId)> = opts
+        .vars
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.clone(),
+                loader.sources.add(format!("--var {name}"), value.clone()),
+            )
+        })
+        .collect();
+
+    let mut roots: Vec<eval::RootInput> = Vec::new();
+    for (i, (dir, files)) in scan.dirs.iter().enumerate() {
+        if !is_root[i] {
+            continue;
+        }
+        let mut values = Vec::new();
+        for path in &files.tfvars {
+            values.extend(loader.load_tfvars(path));
+        }
+        roots.push(root_input(dir_modules[i], dir, values));
+    }
+    for (dir, module) in &file_modules {
+        roots.push(root_input(*module, dir, Vec::new()));
+    }
+    for root in &mut roots {
+        root.values.extend(var_file_values.iter().cloned());
+        let module = &loader.modules[root.module];
+        for (name, file) in &cli_vars {
+            let text = loader.sources.file(*file).text.clone();
+            let string_typed = module.variable(name).is_none_or(|v| v.string_typed);
+            root.values
+                .insert(name.clone(), cli_var(&text, *file, string_typed));
+        }
+    }
+
+    let hcl::Loader {
+        modules,
+        errors,
+        files_read,
+        ..
+    } = loader;
+    let eval_opts = eval::EvalOptions {
+        account_id: opts.account_id.clone(),
+        region: opts.region.clone(),
+    };
+    let outputs = evaluate_all(&modules, sources, &roots, &eval_opts);
+
+    let mut loaded = Loaded {
+        errors,
+        files: files_read,
+        ..Loaded::default()
+    };
+    for (root, output) in roots.iter().zip(outputs) {
+        let start = loaded.resources.len();
+        loaded.resources.extend(output.resources);
+        loaded.errors.extend(output.errors);
+        loaded.files += output.files_read;
+        loaded.roots.push(Root {
+            dir: root.dir.clone(),
+            resources: start..loaded.resources.len(),
+        });
+    }
+    loaded
+}
+
+fn root_input(module: usize, dir: &Path, values: Vec<(String, Expr)>) -> eval::RootInput {
+    eval::RootInput {
+        module,
+        dir: dir.to_path_buf(),
+        values: values.into_iter().collect::<HashMap<_, _>>(),
+    }
+}
+
+/// A `--var` value: a string for a string variable, else an expression (as Terraform reads
+/// `-var 'ids=["a","b"]'`), falling back to the string when it does not parse.
+fn cli_var(text: &str, file: crate::source::FileId, string_typed: bool) -> Expr {
+    let literal = || Expr {
+        file,
+        kind: ExprKind::Literal(Node::new(
+            Kind::Str(PString::known(text)),
+            crate::source::Span::new(file, 0, text.len()),
+        )),
+    };
+    if string_typed {
+        return literal();
+    }
+    match hcl_edit::parser::parse_expr(text) {
+        Ok(expr) => Expr {
+            file,
+            kind: ExprKind::Hcl(expr),
+        },
+        Err(_) => literal(),
+    }
+}
+
+/// Marks `start` and every module it calls, transitively.
+fn reach(modules: &[hcl::Module], start: usize, reached: &mut HashSet<usize>) {
+    let mut stack = vec![start];
+    while let Some(m) = stack.pop() {
+        if reached.insert(m) {
+            stack.extend(modules[m].calls.iter().filter_map(|c| c.target));
+        }
+    }
+}
+
+/// Evaluates every root on a thread with a large stack (falling back to this thread).
+fn evaluate_all(
+    modules: &[hcl::Module],
+    sources: &mut Sources,
+    roots: &[eval::RootInput],
+    opts: &eval::EvalOptions,
+) -> Vec<eval::RootOutput> {
+    let run = |sources: &mut Sources| -> Vec<eval::RootOutput> {
+        roots
+            .iter()
+            .map(|root| eval::evaluate_root(modules, sources, root, opts))
+            .collect()
+    };
+    let spawned = std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("terraform-eval".to_string())
+            .stack_size(EVAL_STACK)
+            .spawn_scoped(scope, || run(sources));
+        match handle {
+            Ok(handle) => Some(handle.join()),
+            Err(_) => None,
+        }
+    });
+    match spawned {
+        Some(Ok(outputs)) => outputs,
+        // A panic in evaluation is a bug: report it instead of taking the run down.
+        Some(Err(_)) => roots
+            .iter()
+            .map(|root| eval::RootOutput {
+                errors: vec![LoadError {
+                    file: None,
+                    span: None,
+                    path: Some(root.dir.display().to_string()),
+                    message: "internal error while evaluating this Terraform root module"
+                        .to_string(),
+                }],
+                ..eval::RootOutput::default()
+            })
+            .collect(),
+        None => run(sources),
+    }
+}

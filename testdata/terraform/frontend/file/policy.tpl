@@ -1,0 +1,1 @@
+{"Resource": "arn:aws:s3:::${bucket}/*"}

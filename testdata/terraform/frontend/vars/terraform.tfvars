@@ -1,0 +1,3 @@
+a = "a-tfvars"
+b = "b-tfvars"
+e = ["e1", "e2"]
