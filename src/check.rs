@@ -1,12 +1,18 @@
 //! The scan pipeline as one function a test can call: inputs → front ends → model → rules.
+//!
+//! Inputs are classified by content, not only by name: a directory is walked for Terraform
+//! configuration (root modules) and for plan JSON and CloudFormation templates; a file or
+//! standard input is plan JSON, the text of `terraform plan`, a CloudFormation template, or
+//! Terraform configuration (by extension). Anything else named explicitly is an error.
 
+use crate::model::{Inventory, PolicySyntax};
 use crate::profile::Profile;
 use crate::report::Report;
 use crate::resource::LoadError;
-use crate::rules;
-use crate::source::Sources;
-use crate::terraform::{self, TerraformOptions};
-use std::path::PathBuf;
+use crate::rules::{self, Diagnostic, fix};
+use crate::source::{FileId, Sources};
+use crate::terraform::{self, TerraformOptions, plan};
+use std::path::{Path, PathBuf};
 
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,46 +32,301 @@ pub struct CheckOptions {
     pub stdin: Option<String>,
     /// Terraform evaluation options.
     pub terraform: TerraformOptions,
+    /// Where the Terraform sources of a plan are, to point findings at the `.tf` lines
+    /// (`--source-dir`; by default the current directory when it holds `.tf` files).
+    pub source_dir: Option<PathBuf>,
+}
+
+/// What a text turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    PlanJson,
+}
+
+fn detect(text: &str) -> Option<Format> {
+    if plan::is_plan_json(text) {
+        Some(Format::PlanJson)
+    } else {
+        None
+    }
+}
+
+/// Collects what the front ends produce.
+struct Scan {
+    sources: Sources,
+    errors: Vec<LoadError>,
+    inventories: Vec<Inventory>,
+    /// Which of `inventories` come from plans (their findings may be mapped to sources).
+    from_plan: Vec<bool>,
+    files: usize,
+    notes: Vec<String>,
+}
+
+impl Scan {
+    fn path_error(&mut self, path: &Path, message: String) {
+        self.errors.push(LoadError {
+            file: None,
+            span: None,
+            path: Some(path.display().to_string()),
+            message,
+        });
+    }
+
+    /// Loads one text already added as `file`, of a detected format.
+    fn load_text(&mut self, file: FileId, format: Format) {
+        self.files += 1;
+        match format {
+            Format::PlanJson => {
+                let plan = plan::load_plan(&self.sources, file);
+                self.errors.extend(plan.errors);
+                self.inventories.push(terraform::aws::inventory(&plan.resources, &self.sources));
+                self.from_plan.push(true);
+            }
+        }
+    }
+
+    /// A file named explicitly, or found in a directory (`explicit` false: files of no known
+    /// format are skipped quietly, as every linter does with unrelated files).
+    fn load_file(&mut self, path: &Path, explicit: bool) {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                if explicit {
+                    self.path_error(path, format!("cannot read the file: {e}"));
+                }
+                return;
+            }
+        };
+        match detect(&text) {
+            Some(format) => {
+                let file = self.sources.add(path.display().to_string(), text);
+                self.load_text(file, format);
+            }
+            None if explicit => self.path_error(
+                path,
+                "not a Terraform file (.tf, .tf.json, .tfvars), a plan (`terraform show -json`), the text of \
+                 `terraform plan`, or a CloudFormation template"
+                    .into(),
+            ),
+            None => {}
+        }
+    }
+}
+
+/// Files in `dir` that may be plans or templates (not Terraform configuration, which the
+/// Terraform front end walks itself). `.gitignore` is respected and hidden folders skipped.
+fn candidate_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let ext_ok = [".json", ".yaml", ".yml", ".template", ".txt", ".tfplan.txt"]
+                .iter()
+                .any(|e| name.ends_with(e));
+            ext_ok && !name.ends_with(".tf.json") && !name.ends_with(".tfvars.json")
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Scans the inputs and runs every rule.
 pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
-    let mut sources = Sources::new();
-    let mut load_errors = Vec::new();
-    let paths: Vec<PathBuf> = options
-        .inputs
-        .iter()
-        .filter_map(|i| match i {
-            Input::Path(p) => Some(p.clone()),
-            Input::Stdin => None,
-        })
-        .collect();
-    if let Some(text) = &options.stdin {
-        let file = sources.add("<stdin>", text.clone());
-        load_errors.push(LoadError {
-            file: Some(file),
-            span: None,
-            path: None,
-            message: "standard input holds no input this version reads (expected a Terraform plan or a CloudFormation \
-                      template)"
-                .into(),
-        });
+    let mut scan = Scan {
+        sources: Sources::new(),
+        errors: Vec::new(),
+        inventories: Vec::new(),
+        from_plan: Vec::new(),
+        files: 0,
+        notes: Vec::new(),
+    };
+    let mut tf_paths: Vec<PathBuf> = Vec::new();
+    for input in &options.inputs {
+        match input {
+            Input::Stdin => {
+                let text = options.stdin.clone().unwrap_or_default();
+                match detect(&text) {
+                    Some(format) => {
+                        let file = scan.sources.add("<stdin>", text);
+                        scan.load_text(file, format);
+                    }
+                    None => scan.errors.push(LoadError {
+                        file: None,
+                        span: None,
+                        path: Some("<stdin>".into()),
+                        message: "standard input is neither a plan (`terraform show -json PLAN`), nor the text of \
+                                  `terraform plan`, nor a CloudFormation template"
+                            .into(),
+                    }),
+                }
+            }
+            Input::Path(p) if p.is_dir() => {
+                tf_paths.push(p.clone());
+                for f in candidate_files(p) {
+                    scan.load_file(&f, false);
+                }
+            }
+            Input::Path(p) if terraform::walk::is_config_file(p) => tf_paths.push(p.clone()),
+            Input::Path(p) if p.exists() => scan.load_file(p, true),
+            Input::Path(p) => scan.path_error(p, "no such file or directory".into()),
+        }
     }
-    let loaded = terraform::load(&paths, &options.terraform, &mut sources);
-    load_errors.extend(loaded.errors);
-    let mut diagnostics = Vec::new();
-    for root in &loaded.roots {
-        let resources = &loaded.resources[root.resources.clone()];
-        let inventory = terraform::aws::inventory(resources, &sources);
-        diagnostics.extend(rules::run(&inventory, profile));
+    if !tf_paths.is_empty() {
+        let loaded = terraform::load(&tf_paths, &options.terraform, &mut scan.sources);
+        scan.files += loaded.files;
+        scan.errors.extend(loaded.errors);
+        for root in &loaded.roots {
+            let resources = &loaded.resources[root.resources.clone()];
+            scan.inventories.push(terraform::aws::inventory(resources, &scan.sources));
+            scan.from_plan.push(false);
+        }
     }
-    diagnostics.sort_by(|a, b| {
-        (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
-    });
+    let mapper = if scan.from_plan.contains(&true) {
+        source_dir(options).map(|dir| SourceMapper::load(&dir, &options.terraform, &mut scan.sources))
+    } else {
+        None
+    };
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for (inv, from_plan) in scan.inventories.iter().zip(&scan.from_plan) {
+        let mut found = rules::run(inv, profile);
+        if *from_plan && let Some(mapper) = &mapper {
+            for d in &mut found {
+                mapper.remap(d, inv, profile);
+            }
+        }
+        diagnostics.extend(found);
+    }
+    diagnostics.sort_by(|a, b| (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code)));
     Report {
-        sources,
+        sources: scan.sources,
         diagnostics,
-        load_errors,
-        files: loaded.files,
+        load_errors: scan.errors,
+        files: scan.files,
+        notes: scan.notes,
+    }
+}
+
+/// `--source-dir`, or the current directory when it holds `.tf` files.
+fn source_dir(options: &CheckOptions) -> Option<PathBuf> {
+    if let Some(dir) = &options.source_dir {
+        return Some(dir.clone());
+    }
+    let cwd = PathBuf::from(".");
+    let has_tf = std::fs::read_dir(&cwd)
+        .ok()?
+        .filter_map(Result::ok)
+        .any(|e| e.path().extension().is_some_and(|x| x == "tf"));
+    has_tf.then_some(cwd)
+}
+
+/// Points findings made on a plan at the Terraform sources the plan came from.
+struct SourceMapper {
+    inventories: Vec<Inventory>,
+    /// Resource address → header span, for every resource of the sources.
+    headers: Vec<(String, crate::source::Span)>,
+}
+
+/// `module.a["x"].aws_s3_bucket.b[0]` → `module.a.aws_s3_bucket.b`.
+fn without_instance_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0;
+    let mut in_string = false;
+    for c in address.chars() {
+        match c {
+            '"' if depth > 0 => in_string = !in_string,
+            '[' if !in_string => depth += 1,
+            ']' if !in_string && depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+impl SourceMapper {
+    fn load(dir: &Path, opts: &TerraformOptions, sources: &mut Sources) -> SourceMapper {
+        let loaded = terraform::load(&[dir.to_path_buf()], opts, sources);
+        let headers = loaded.resources.iter().map(|r| (r.address.clone(), r.header)).collect();
+        let inventories = loaded
+            .roots
+            .iter()
+            .map(|root| terraform::aws::inventory(&loaded.resources[root.resources.clone()], sources))
+            .collect();
+        SourceMapper { inventories, headers }
+    }
+
+    fn same(a: &str, b: &str) -> bool {
+        a == b || without_instance_keys(a) == without_instance_keys(b)
+    }
+
+    /// The statement `span` is in the plan inventory: (resource, index).
+    fn statement_of(inv: &Inventory, d: &Diagnostic) -> Option<(String, usize)> {
+        let bucket_policies = inv.policies.iter().map(|p| (&p.resource, &p.doc));
+        let key_policies = inv.keys.iter().filter_map(|k| match &k.policy {
+            crate::model::KeyPolicy::Written { resource, doc, .. } => Some((resource, doc)),
+            crate::model::KeyPolicy::Default => None,
+        });
+        for (resource, doc) in bucket_policies.chain(key_policies) {
+            if let crate::model::PolicyDoc::Parsed { policy, .. } = doc
+                && let Some(i) = policy.statements.iter().position(|s| s.span == d.span)
+            {
+                return Some((resource.clone(), i));
+            }
+        }
+        None
+    }
+
+    /// The span of statement `index` of `resource`'s policy in the sources, and how that
+    /// policy is written.
+    fn source_statement(&self, resource: &str, index: usize) -> Option<(crate::source::Span, PolicySyntax)> {
+        for inv in &self.inventories {
+            let bucket_policies = inv.policies.iter().map(|p| (&p.resource, &p.doc, p.syntax));
+            let key_policies = inv.keys.iter().filter_map(|k| match &k.policy {
+                crate::model::KeyPolicy::Written { resource, doc, syntax, .. } => Some((resource, doc, *syntax)),
+                crate::model::KeyPolicy::Default => None,
+            });
+            for (r, doc, syntax) in bucket_policies.chain(key_policies) {
+                if Self::same(r, resource)
+                    && let crate::model::PolicyDoc::Parsed { policy, .. } = doc
+                    && let Some(st) = policy.statements.get(index)
+                {
+                    return Some((st.span, syntax));
+                }
+            }
+        }
+        None
+    }
+
+    /// Moves `d` to the sources (the statement, else the resource), keeping the plan
+    /// location as a related one; a fix shown in the plan's JSON syntax is shown in the
+    /// syntax of the source.
+    fn remap(&self, d: &mut Diagnostic, plan_inventory: &Inventory, profile: &Profile) {
+        let statement = Self::statement_of(plan_inventory, d).and_then(|(r, i)| self.source_statement(&r, i));
+        let header = || {
+            self.headers
+                .iter()
+                .find(|(a, _)| *a == d.resource)
+                .or_else(|| self.headers.iter().find(|(a, _)| Self::same(a, &d.resource)))
+                .map(|(_, span)| *span)
+        };
+        let target = match statement {
+            Some((span, syntax)) => {
+                for snippet in [fix::exemption, fix::key_statement] {
+                    d.help = d.help.replace(&snippet(profile, PolicySyntax::Json), &snippet(profile, syntax));
+                }
+                Some(span)
+            }
+            None => header(),
+        };
+        if let Some(span) = target {
+            d.related.push(crate::rules::Related {
+                span: d.span,
+                message: "where the plan has it".into(),
+            });
+            d.span = span;
+        }
     }
 }

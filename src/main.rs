@@ -78,7 +78,12 @@ struct CheckCmd {
     #[arg(long, value_enum, default_value = "human")]
     format: ReportFormat,
     /// Exit with status 1 when findings at or above this severity exist.
-    #[arg(long, value_enum, default_value = "error", env = "CLUMIO_PREFLIGHT_FAIL_ON")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "error",
+        env = "CLUMIO_PREFLIGHT_FAIL_ON"
+    )]
     fail_on: FailLevel,
     /// Colour in the human report (NO_COLOR is honoured with `auto`).
     #[arg(long, value_enum, default_value = "auto")]
@@ -89,6 +94,10 @@ struct CheckCmd {
     /// A Terraform variable file, as `terraform -var-file` (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
+    /// The Terraform sources of a plan, to point findings at the .tf lines [default: the current
+    /// directory when it holds .tf files].
+    #[arg(long, value_name = "DIR")]
+    source_dir: Option<PathBuf>,
     #[command(flatten)]
     profile: ProfileFlags,
 }
@@ -205,8 +214,13 @@ fn main() -> ExitCode {
 /// Writes `text` to standard output; a reader that went away (`… | head`) is not an error.
 fn emit(text: &str, status: ExitCode) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => fail(&format!("error: cannot write the output: {e}")),
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            fail(&format!("error: cannot write the output: {e}"))
+        }
         _ => status,
     }
 }
@@ -250,6 +264,7 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
     let options = CheckOptions {
         inputs,
         stdin: stdin_text,
+        source_dir: cmd.source_dir.clone(),
         terraform: TerraformOptions {
             account_id: cmd.profile.account_id.clone(),
             region: cmd.profile.region.clone(),
@@ -272,7 +287,9 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
             let color = match cmd.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
             };
             report::human::render(&report, color)
         }
@@ -292,7 +309,13 @@ fn run_explain(code: &str) -> ExitCode {
 fn run_rules() -> ExitCode {
     let mut text = String::new();
     for rule in rules::RULES {
-        text.push_str(&format!("{}  {:<34} {:<8} {}\n", rule.code, rule.name, rule.severity.as_str(), rule.summary));
+        text.push_str(&format!(
+            "{}  {:<34} {:<8} {}\n",
+            rule.code,
+            rule.name,
+            rule.severity.as_str(),
+            rule.summary
+        ));
     }
     emit(&text, ExitCode::SUCCESS)
 }

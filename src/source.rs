@@ -120,7 +120,12 @@ impl Sources {
 
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.push(SourceFile::new(name.into(), text.into()));
+        let name = name.into();
+        let name = match name.strip_prefix("./") {
+            Some(rest) if !rest.is_empty() => rest.to_string(),
+            _ => name,
+        };
+        self.files.push(SourceFile::new(name, text.into()));
         FileId((self.files.len() - 1) as u32)
     }
 

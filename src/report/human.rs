@@ -37,6 +37,9 @@ pub fn render(report: &Report, color: bool) -> String {
         let _ = handler.render_report(&mut out, &shown);
         out.push('\n');
     }
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
     out.push_str(&summary_line(report));
     out.push('\n');
     out

@@ -12,6 +12,8 @@ struct Document<'a> {
     summary: Summary,
     /// Inputs that could not be read or parsed (added to the contract; never removed).
     errors: Vec<JsonLoadError>,
+    /// Notes about the inputs as a whole (added to the contract; never removed).
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -120,6 +122,7 @@ pub fn render(report: &Report) -> String {
             files: report.files,
         },
         errors,
+        notes: &report.notes,
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }

@@ -20,6 +20,9 @@ pub struct Report {
     pub load_errors: Vec<LoadError>,
     /// How many files were checked.
     pub files: usize,
+    /// Things the user should know about the inputs (said once), e.g. what a plan's text
+    /// leaves out.
+    pub notes: Vec<String>,
 }
 
 /// From which severity findings fail the run.
