@@ -5,6 +5,7 @@
 //! standard input is plan JSON, the text of `terraform plan`, a CloudFormation template, or
 //! Terraform configuration (by extension). Anything else named explicitly is an error.
 
+use crate::cloudformation::{self, CfnOptions};
 use crate::model::{Inventory, PolicySyntax};
 use crate::profile::Profile;
 use crate::report::Report;
@@ -32,6 +33,8 @@ pub struct CheckOptions {
     pub stdin: Option<String>,
     /// Terraform evaluation options.
     pub terraform: TerraformOptions,
+    /// CloudFormation resolution options.
+    pub cloudformation: CfnOptions,
     /// Where the Terraform sources of a plan are, to point findings at the `.tf` lines
     /// (`--source-dir`; by default the current directory when it holds `.tf` files).
     pub source_dir: Option<PathBuf>,
@@ -41,11 +44,14 @@ pub struct CheckOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     PlanJson,
+    CloudFormation,
 }
 
 fn detect(text: &str) -> Option<Format> {
     if plan::is_plan_json(text) {
         Some(Format::PlanJson)
+    } else if cloudformation::is_template(text) {
+        Some(Format::CloudFormation)
     } else {
         None
     }
@@ -73,13 +79,33 @@ impl Scan {
     }
 
     /// Loads one text already added as `file`, of a detected format.
-    fn load_text(&mut self, file: FileId, format: Format) {
+    fn load_text(&mut self, file: FileId, format: Format, options: &CheckOptions) {
         self.files += 1;
         match format {
+            Format::CloudFormation => {
+                match cloudformation::load_template_with_notes(
+                    &self.sources,
+                    file,
+                    &options.cloudformation,
+                ) {
+                    Ok((resources, notes)) => {
+                        for n in notes {
+                            let (name, at) = crate::report::load_error_location(&self.sources, &n);
+                            let at = at.map(|a| format!(":{a}")).unwrap_or_default();
+                            self.notes.push(format!("{name}{at}: {}", n.message));
+                        }
+                        self.inventories
+                            .push(cloudformation::aws::inventory(&resources, &self.sources));
+                        self.from_plan.push(false);
+                    }
+                    Err(e) => self.errors.push(e),
+                }
+            }
             Format::PlanJson => {
                 let plan = plan::load_plan(&self.sources, file);
                 self.errors.extend(plan.errors);
-                self.inventories.push(terraform::aws::inventory(&plan.resources, &self.sources));
+                self.inventories
+                    .push(terraform::aws::inventory(&plan.resources, &self.sources));
                 self.from_plan.push(true);
             }
         }
@@ -87,7 +113,7 @@ impl Scan {
 
     /// A file named explicitly, or found in a directory (`explicit` false: files of no known
     /// format are skipped quietly, as every linter does with unrelated files).
-    fn load_file(&mut self, path: &Path, explicit: bool) {
+    fn load_file(&mut self, path: &Path, explicit: bool, options: &CheckOptions) {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
@@ -100,7 +126,7 @@ impl Scan {
         match detect(&text) {
             Some(format) => {
                 let file = self.sources.add(path.display().to_string(), text);
-                self.load_text(file, format);
+                self.load_text(file, format, options);
             }
             None if explicit => self.path_error(
                 path,
@@ -151,7 +177,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
                 match detect(&text) {
                     Some(format) => {
                         let file = scan.sources.add("<stdin>", text);
-                        scan.load_text(file, format);
+                        scan.load_text(file, format, options);
                     }
                     None => scan.errors.push(LoadError {
                         file: None,
@@ -166,11 +192,11 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             Input::Path(p) if p.is_dir() => {
                 tf_paths.push(p.clone());
                 for f in candidate_files(p) {
-                    scan.load_file(&f, false);
+                    scan.load_file(&f, false, options);
                 }
             }
             Input::Path(p) if terraform::walk::is_config_file(p) => tf_paths.push(p.clone()),
-            Input::Path(p) if p.exists() => scan.load_file(p, true),
+            Input::Path(p) if p.exists() => scan.load_file(p, true, options),
             Input::Path(p) => scan.path_error(p, "no such file or directory".into()),
         }
     }
@@ -180,12 +206,14 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         scan.errors.extend(loaded.errors);
         for root in &loaded.roots {
             let resources = &loaded.resources[root.resources.clone()];
-            scan.inventories.push(terraform::aws::inventory(resources, &scan.sources));
+            scan.inventories
+                .push(terraform::aws::inventory(resources, &scan.sources));
             scan.from_plan.push(false);
         }
     }
     let mapper = if scan.from_plan.contains(&true) {
-        source_dir(options).map(|dir| SourceMapper::load(&dir, &options.terraform, &mut scan.sources))
+        source_dir(options)
+            .map(|dir| SourceMapper::load(&dir, &options.terraform, &mut scan.sources))
     } else {
         None
     };
@@ -199,7 +227,9 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         }
         diagnostics.extend(found);
     }
-    diagnostics.sort_by(|a, b| (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code)));
+    diagnostics.sort_by(|a, b| {
+        (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
+    });
     Report {
         sources: scan.sources,
         diagnostics,
@@ -249,13 +279,22 @@ fn without_instance_keys(address: &str) -> String {
 impl SourceMapper {
     fn load(dir: &Path, opts: &TerraformOptions, sources: &mut Sources) -> SourceMapper {
         let loaded = terraform::load(&[dir.to_path_buf()], opts, sources);
-        let headers = loaded.resources.iter().map(|r| (r.address.clone(), r.header)).collect();
+        let headers = loaded
+            .resources
+            .iter()
+            .map(|r| (r.address.clone(), r.header))
+            .collect();
         let inventories = loaded
             .roots
             .iter()
-            .map(|root| terraform::aws::inventory(&loaded.resources[root.resources.clone()], sources))
+            .map(|root| {
+                terraform::aws::inventory(&loaded.resources[root.resources.clone()], sources)
+            })
             .collect();
-        SourceMapper { inventories, headers }
+        SourceMapper {
+            inventories,
+            headers,
+        }
     }
 
     fn same(a: &str, b: &str) -> bool {
@@ -281,11 +320,20 @@ impl SourceMapper {
 
     /// The span of statement `index` of `resource`'s policy in the sources, and how that
     /// policy is written.
-    fn source_statement(&self, resource: &str, index: usize) -> Option<(crate::source::Span, PolicySyntax)> {
+    fn source_statement(
+        &self,
+        resource: &str,
+        index: usize,
+    ) -> Option<(crate::source::Span, PolicySyntax)> {
         for inv in &self.inventories {
             let bucket_policies = inv.policies.iter().map(|p| (&p.resource, &p.doc, p.syntax));
             let key_policies = inv.keys.iter().filter_map(|k| match &k.policy {
-                crate::model::KeyPolicy::Written { resource, doc, syntax, .. } => Some((resource, doc, *syntax)),
+                crate::model::KeyPolicy::Written {
+                    resource,
+                    doc,
+                    syntax,
+                    ..
+                } => Some((resource, doc, *syntax)),
                 crate::model::KeyPolicy::Default => None,
             });
             for (r, doc, syntax) in bucket_policies.chain(key_policies) {
@@ -304,18 +352,26 @@ impl SourceMapper {
     /// location as a related one; a fix shown in the plan's JSON syntax is shown in the
     /// syntax of the source.
     fn remap(&self, d: &mut Diagnostic, plan_inventory: &Inventory, profile: &Profile) {
-        let statement = Self::statement_of(plan_inventory, d).and_then(|(r, i)| self.source_statement(&r, i));
+        let statement =
+            Self::statement_of(plan_inventory, d).and_then(|(r, i)| self.source_statement(&r, i));
         let header = || {
             self.headers
                 .iter()
                 .find(|(a, _)| *a == d.resource)
-                .or_else(|| self.headers.iter().find(|(a, _)| Self::same(a, &d.resource)))
+                .or_else(|| {
+                    self.headers
+                        .iter()
+                        .find(|(a, _)| Self::same(a, &d.resource))
+                })
                 .map(|(_, span)| *span)
         };
         let target = match statement {
             Some((span, syntax)) => {
                 for snippet in [fix::exemption, fix::key_statement] {
-                    d.help = d.help.replace(&snippet(profile, PolicySyntax::Json), &snippet(profile, syntax));
+                    d.help = d.help.replace(
+                        &snippet(profile, PolicySyntax::Json),
+                        &snippet(profile, syntax),
+                    );
                 }
                 Some(span)
             }

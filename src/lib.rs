@@ -4,8 +4,8 @@
 //! front ends turn files into located [`value`]s, [`policy`] parses and evaluates IAM
 //! policies three-valued, and [`profile`] says who Clumio is and what its requests look like.
 
-pub mod cloudformation;
 pub mod check;
+pub mod cloudformation;
 pub mod embedded;
 pub mod json;
 pub mod model;

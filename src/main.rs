@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clumio_preflight::check::{CheckOptions, Input};
+use clumio_preflight::cloudformation::CfnOptions;
 use clumio_preflight::policy::PolicyKind;
 use clumio_preflight::profile::{Profile, ProfileOptions};
 use clumio_preflight::report::{self, FailOn};
@@ -94,6 +95,9 @@ struct CheckCmd {
     /// A Terraform variable file, as `terraform -var-file` (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
+    /// A CloudFormation parameter value, overriding its default (repeatable).
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    parameters: Vec<(String, String)>,
     /// The Terraform sources of a plan, to point findings at the .tf lines [default: the current
     /// directory when it holds .tf files].
     #[arg(long, value_name = "DIR")]
@@ -265,6 +269,12 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
         inputs,
         stdin: stdin_text,
         source_dir: cmd.source_dir.clone(),
+        cloudformation: CfnOptions {
+            account_id: cmd.profile.account_id.clone(),
+            region: cmd.profile.region.clone(),
+            partition: None,
+            parameters: cmd.parameters.clone(),
+        },
         terraform: TerraformOptions {
             account_id: cmd.profile.account_id.clone(),
             region: cmd.profile.region.clone(),

@@ -233,6 +233,60 @@ impl Inventory {
             .position(|b| b.name == *expr && !b.name.parts().is_empty())
     }
 
+    /// The key a reference names: a hole whose id is one of a key's reference ids, a
+    /// literal id or ARN listed there, or an alias name (`alias/x`, or an alias ARN ending
+    /// in `:alias/x`, possibly with unknown region and account).
+    pub fn find_key(&self, value: &PString) -> Option<usize> {
+        if let Some(i) = value.holes().find_map(|h| {
+            self.keys
+                .iter()
+                .position(|k| k.refs.iter().any(|r| **r == *h.id))
+        }) {
+            return Some(i);
+        }
+        let tail = match value.parts().last() {
+            Some(crate::value::Part::Lit(t)) => t.as_str(),
+            _ => "",
+        };
+        self.keys.iter().position(|k| {
+            value
+                .as_known()
+                .is_some_and(|text| k.refs.iter().any(|r| r == text))
+                || k.aliases
+                    .iter()
+                    .filter_map(|a| a.as_known())
+                    .any(|a| value.as_known() == Some(a) || tail.ends_with(&format!(":{a}")))
+        })
+    }
+
+    /// What a default-encryption setting's key names: SSE-S3, the AWS managed `aws/s3` key
+    /// (`aws:kms` without a key), a key of the code, one outside it, or an unknown.
+    pub fn key_ref(&self, algorithm: &PString, key: Option<&PString>) -> KeyRef {
+        if algorithm.as_known() == Some("AES256") {
+            return KeyRef::None;
+        }
+        let kms = algorithm
+            .as_known()
+            .is_none_or(|a| a.starts_with("aws:kms"));
+        let Some(value) = key.filter(|k| !k.parts().is_empty()) else {
+            return if kms {
+                KeyRef::AwsManaged
+            } else {
+                KeyRef::None
+            };
+        };
+        if let Some(i) = self.find_key(value) {
+            return KeyRef::Key(i);
+        }
+        match (value.as_known(), value.parts()) {
+            (Some(t), _) if t == "alias/aws/s3" || t.ends_with(":alias/aws/s3") => {
+                KeyRef::AwsManaged
+            }
+            (_, [crate::value::Part::Hole(h)]) => KeyRef::Unknown(h.clone()),
+            _ => KeyRef::External(value.clone()),
+        }
+    }
+
     /// The bucket name a policy applies to (possibly unknown).
     pub fn bucket_name_of(&self, policy: &BucketPolicy) -> PString {
         match policy.bucket {

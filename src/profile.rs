@@ -110,7 +110,7 @@ impl std::fmt::Display for ProfileError {
 
 /// The hole for the account id.
 pub fn account_hole() -> Hole {
-    Hole::unknown("account-id", "the AWS account id (--account-id)")
+    Hole::segment("account-id", "the AWS account id (--account-id)")
 }
 
 fn is_account_id(s: &str) -> bool {
@@ -167,7 +167,7 @@ impl Profile {
             None => ROLE_NAME_PREFIXES
                 .iter()
                 .map(|prefix| {
-                    PString::known(*prefix).with_hole(Hole::unknown(
+                    PString::known(*prefix).with_hole(Hole::segment(
                         "role-name-suffix",
                         "the Clumio role's name (--role-arn or --role-name)",
                     ))
@@ -186,7 +186,7 @@ impl Profile {
             .collect();
         let region = match &opts.region {
             Some(r) => PString::known(r.clone()),
-            None => PString::hole(Hole::unknown("region", "the bucket's region (--region)")),
+            None => PString::hole(Hole::segment("region", "the bucket's region (--region)")),
         };
         if let Some(org) = &opts.org_id
             && !org.starts_with("o-")
@@ -245,7 +245,7 @@ impl Profile {
         ctx.set_value("aws:PrincipalType", PString::known("AssumedRole"));
         ctx.set_value(
             "aws:userid",
-            PString::hole(Hole::unknown(
+            PString::hole(Hole::segment(
                 "role-unique-id",
                 "the role's unique id (AROA…), assigned when the role is created",
             ))

@@ -30,6 +30,9 @@ pub struct Hole {
     pub why: Arc<str>,
     /// How matching treats it.
     pub kind: HoleKind,
+    /// Whether the value is one ARN segment or name: it never holds `:` or `/` (an account
+    /// id, a role or bucket name, a region).
+    pub segment: bool,
 }
 
 impl Hole {
@@ -39,6 +42,15 @@ impl Hole {
             id: id.into(),
             why: why.into(),
             kind: HoleKind::Unknown,
+            segment: false,
+        }
+    }
+
+    /// An unknown name or ARN segment (no `:` or `/` in it), with identity `id`.
+    pub fn segment(id: impl Into<Arc<str>>, why: impl Into<Arc<str>>) -> Self {
+        Hole {
+            segment: true,
+            ..Hole::unknown(id, why)
         }
     }
 
@@ -48,6 +60,7 @@ impl Hole {
             id: "object-key".into(),
             why: "the object key".into(),
             kind: HoleKind::AnyKey,
+            segment: false,
         }
     }
 }
@@ -267,6 +280,70 @@ impl Node {
             Kind::Object(_) => "an object",
             Kind::Unknown(_) => "an unknown value",
         }
+    }
+}
+
+/// Replaces holes whose id `known` has a value: a string that is one hole becomes the known
+/// node (which may be an object); holes inside strings take a known string's text. Bounded
+/// in depth; everything else is kept as is.
+pub fn substitute(node: &Node, known: &std::collections::HashMap<String, Node>) -> Node {
+    substitute_at(node, known, 0)
+}
+
+fn substitute_at(
+    node: &Node,
+    known: &std::collections::HashMap<String, Node>,
+    depth: usize,
+) -> Node {
+    if depth > 64 || known.is_empty() {
+        return node.clone();
+    }
+    match &node.kind {
+        Kind::Str(s) if !s.is_known() => {
+            if let [Part::Hole(h)] = s.parts()
+                && let Some(v) = known.get(h.id.as_ref())
+            {
+                return Node::new(v.kind.clone(), node.span);
+            }
+            let mut out = PString::default();
+            for part in s.parts() {
+                match part {
+                    Part::Hole(h) => match known.get(h.id.as_ref()).map(|n| &n.kind) {
+                        Some(Kind::Str(v)) => out.push(v),
+                        _ => out.push_hole(h.clone()),
+                    },
+                    Part::Lit(t) => out.push_str(t),
+                }
+            }
+            Node::new(Kind::Str(out), node.span)
+        }
+        Kind::Unknown(h) => match known.get(h.id.as_ref()) {
+            Some(v) => Node::new(v.kind.clone(), node.span),
+            None => node.clone(),
+        },
+        Kind::Array(items) => Node::new(
+            Kind::Array(
+                items
+                    .iter()
+                    .map(|n| substitute_at(n, known, depth + 1))
+                    .collect(),
+            ),
+            node.span,
+        ),
+        Kind::Object(members) => Node::new(
+            Kind::Object(
+                members
+                    .iter()
+                    .map(|m| Member {
+                        key: m.key.clone(),
+                        key_span: m.key_span,
+                        value: substitute_at(&m.value, known, depth + 1),
+                    })
+                    .collect(),
+            ),
+            node.span,
+        ),
+        _ => node.clone(),
     }
 }
 

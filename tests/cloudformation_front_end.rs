@@ -10,7 +10,10 @@ use clumio_preflight::resource::{Lifecycle, LoadError, Mode, Resource};
 use clumio_preflight::source::{FileId, Sources, Span};
 use clumio_preflight::value::{Hole, Kind, Node, PString, Part};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/cloudformation/frontend/");
+const DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/testdata/cloudformation/frontend/"
+);
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{DIR}{name}")).unwrap()
@@ -48,8 +51,8 @@ impl Loaded {
 fn load_text(name: &str, text: &str, opts: &CfnOptions) -> Loaded {
     let mut sources = Sources::new();
     let file = sources.add(name, text);
-    let (resources, notes) = load_template_with_notes(&sources, file, opts)
-        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    let (resources, notes) =
+        load_template_with_notes(&sources, file, opts).unwrap_or_else(|e| panic!("{name}: {e:?}"));
     Loaded {
         sources,
         file,
@@ -122,10 +125,16 @@ fn yaml_template_gives_one_resource_per_logical_id_with_entry_spans() {
     assert_eq!(policy.lifecycle, Lifecycle::Unknown);
     assert_eq!(t.slice(policy.header), "DataBucketPolicy");
     assert_eq!(t.line_col(policy.header), (20, 3));
-    assert!(t.slice(policy.span).starts_with("DataBucketPolicy:\n    Type:"));
+    assert!(
+        t.slice(policy.span)
+            .starts_with("DataBucketPolicy:\n    Type:")
+    );
     assert!(t.slice(policy.span).ends_with("${!aws:username}/*\""));
     let bucket = t.resource("DataBucket");
-    assert!(t.slice(bucket.span).ends_with("ObjectOwnership: BucketOwnerEnforced"));
+    assert!(
+        t.slice(bucket.span)
+            .ends_with("ObjectOwnership: BucketOwnerEnforced")
+    );
     assert_eq!(
         known(t.prop("DataBucket", "OwnershipControls.Rules.0.ObjectOwnership")),
         "BucketOwnerEnforced"
@@ -144,7 +153,10 @@ fn yaml_statement_spans_map_to_their_line_and_column() {
     let members = statement.as_object().unwrap();
     assert_eq!(t.slice(members[1].key_span), "Effect");
     // An unquoted date-like Version stays the text written.
-    assert_eq!(known(t.prop("DataBucketPolicy", "PolicyDocument.Version")), "2012-10-17");
+    assert_eq!(
+        known(t.prop("DataBucketPolicy", "PolicyDocument.Version")),
+        "2012-10-17"
+    );
     let second = t.prop("DataBucketPolicy", "PolicyDocument.Statement.1");
     assert_eq!(t.line_col(second.span), (39, 13));
 }
@@ -157,7 +169,10 @@ fn yaml_short_tags_become_long_forms_spanning_tag_and_value() {
     let a = node.get("a").unwrap();
     assert_eq!(slice(a.span), "!GetAtt Data.Arn");
     let m = &a.as_object().unwrap()[0];
-    assert_eq!((m.key.as_str(), slice(m.key_span)), ("Fn::GetAtt", "!GetAtt"));
+    assert_eq!(
+        (m.key.as_str(), slice(m.key_span)),
+        ("Fn::GetAtt", "!GetAtt")
+    );
     let Kind::Array(pair) = &m.value.kind else {
         panic!("{:?}", m.value.kind)
     };
@@ -170,8 +185,20 @@ fn yaml_short_tags_become_long_forms_spanning_tag_and_value() {
     let d = at_path(&node, "d.Fn::If");
     assert_eq!(slice(d.span), "[C, 1, 2]");
     for tag in [
-        "Sub", "Join", "Select", "Split", "ImportValue", "FindInMap", "Base64", "Equals",
-        "Not", "And", "Or", "GetAZs", "Cidr", "Transform",
+        "Sub",
+        "Join",
+        "Select",
+        "Split",
+        "ImportValue",
+        "FindInMap",
+        "Base64",
+        "Equals",
+        "Not",
+        "And",
+        "Or",
+        "GetAZs",
+        "Cidr",
+        "Transform",
     ] {
         let node = parse_yaml(&format!("k: !{tag} v\n"), FileId(0)).unwrap();
         let inner = at_path(&node, "k").as_object().unwrap();
@@ -205,16 +232,26 @@ fn get_att_of_a_resource_is_a_hole_named_after_it() {
     let t = load("bucket-policy.yaml");
     let hole = single_hole(t.prop("DataBucketPolicy", "PolicyDocument.Statement.0.Resource.0"));
     assert_eq!(&*hole.id, "DataBucket.Arn");
-    assert!(hole.why.contains("known only after the stack is created"), "{}", hole.why);
+    assert!(
+        hole.why.contains("known only after the stack is created"),
+        "{}",
+        hole.why
+    );
 }
 
 #[test]
 fn sub_escape_is_a_literal_iam_variable() {
     let t = load("bucket-policy.yaml");
     let not_resource = t.prop("DataBucketPolicy", "PolicyDocument.Statement.1.NotResource");
-    assert_eq!(known(not_resource), "arn:aws:s3:::acme-data/home/${aws:username}/*");
+    assert_eq!(
+        known(not_resource),
+        "arn:aws:s3:::acme-data/home/${aws:username}/*"
+    );
     // The value points at the whole `!Sub "…"`.
-    assert!(t.slice(not_resource.span).starts_with("!Sub \"arn:aws:s3:::${BucketName}"));
+    assert!(
+        t.slice(not_resource.span)
+            .starts_with("!Sub \"arn:aws:s3:::${BucketName}")
+    );
 }
 
 #[test]
@@ -230,7 +267,10 @@ fn pseudo_parameters_without_an_account_id_leave_the_account_hole() {
     assert_eq!(arn.known_prefix(), "arn:aws:iam::");
     let holes: Vec<&str> = arn.holes().map(|h| &*h.id).collect();
     assert_eq!(holes, ["account-id"]);
-    assert_eq!(arn.to_string(), "arn:aws:iam::<account-id>:role/clumio/ClumioIAMRole-uw-2-tok");
+    assert_eq!(
+        arn.to_string(),
+        "arn:aws:iam::<account-id>:role/clumio/ClumioIAMRole-uw-2-tok"
+    );
 }
 
 #[test]
@@ -252,7 +292,10 @@ fn pseudo_parameters_with_account_region_and_partition() {
         "arn:aws:iam::<account-id>:root"
     );
     let region = single_hole(t.prop("B", "R"));
-    assert_eq!((&*region.id, &*region.why), ("region", "the stack's region (--region)"));
+    assert_eq!(
+        (&*region.id, &*region.why),
+        ("region", "the stack's region (--region)")
+    );
     let explicit = CfnOptions {
         partition: Some("aws-us-gov".into()),
         ..CfnOptions::default()
@@ -369,20 +412,34 @@ fn find_in_map_select_split_join_and_friends() {
     let Kind::Array(ids) = &t.prop("Bucket", "B").kind else {
         panic!()
     };
-    assert_eq!(ids.iter().map(known).collect::<Vec<_>>(), ["vpce-a", "vpce-b"]);
+    assert_eq!(
+        ids.iter().map(known).collect::<Vec<_>>(),
+        ["vpce-a", "vpce-b"]
+    );
     let c = unknown_hole(t.prop("Bucket", "C"));
     assert!(c.why.contains("not known statically"), "{}", c.why);
-    assert!(unknown_hole(t.prop("Bucket", "D")).why.contains("no entry Vpce.test.Id"));
+    assert!(
+        unknown_hole(t.prop("Bucket", "D"))
+            .why
+            .contains("no entry Vpce.test.Id")
+    );
     assert_eq!(known(t.prop("Bucket", "E")), "vpce-default");
     assert_eq!(known(t.prop("Bucket", "F")), "vpce-b");
-    assert!(unknown_hole(t.prop("Bucket", "G")).why.contains("out of range"));
+    assert!(
+        unknown_hole(t.prop("Bucket", "G"))
+            .why
+            .contains("out of range")
+    );
     let Kind::Array(parts) = &t.prop("Bucket", "H").kind else {
         panic!()
     };
     assert_eq!(parts.iter().map(known).collect::<Vec<_>>(), ["a", "b", "c"]);
     assert_eq!(known(t.prop("Bucket", "I")), "x:y");
     assert_eq!(&*unknown_hole(t.prop("Bucket", "J")).id, "GetAZs[0]");
-    assert_eq!(&*single_hole(t.prop("Bucket", "K")).id, "ImportValue.shared-vpce-id");
+    assert_eq!(
+        &*single_hole(t.prop("Bucket", "K")).id,
+        "ImportValue.shared-vpce-id"
+    );
     assert_eq!(known(t.prop("Bucket", "L")), "aGVsbG8=");
     assert_eq!(known(t.prop("Bucket", "M")), "arn:aws:s3:::vpce-0prod/*");
 }
@@ -441,7 +498,12 @@ fn fn_if_with_an_undecidable_condition_keeps_both_branches() {
 fn no_value_removes_the_property_and_the_list_item() {
     let t = load("conditions.yaml");
     let logging = t.prop("Bucket", "LoggingConfiguration");
-    let keys: Vec<&str> = logging.as_object().unwrap().iter().map(|m| m.key.as_str()).collect();
+    let keys: Vec<&str> = logging
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|m| m.key.as_str())
+        .collect();
     assert_eq!(keys, ["LogFilePrefix"]);
     let Kind::Array(items) = &t.prop("MaybeLocked", "Items").kind else {
         panic!()
@@ -451,9 +513,13 @@ fn no_value_removes_the_property_and_the_list_item() {
 
 #[test]
 fn functions_that_cannot_be_resolved_are_unknown_not_errors() {
-    let text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      A: {\"Fn::Nope\": 1}\n      C: !Cidr [10.0.0.0/16, 2, 8]\n      T: {\"Fn::Transform\": {Name: M}}\n      R: !Ref Missing\n      J: !Join [\"\", [a, [b]]]\n      S: !Sub \"${Missing.Attr}-${!Literal}\"\n";
+    let text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      A: {\"Fn::Nope\": 1}\n      C: !Cidr [10.0.0.0/16, 2, 8]\n      T: {\"Fn::Transform\": {Name: M}}\n      R: !Ref Missing\n      J: !Join [\"\", [a, [b]]]\n      S: !Sub \"${Missing.Attr}-${!Literal}\"\n      E: {\"Fn::Base64\": !Ref AWS::Region}\n";
     let t = load_text("u.yaml", text, &CfnOptions::default());
-    assert!(unknown_hole(t.prop("B", "A")).why.contains("Fn::Nope is not evaluated"));
+    assert!(
+        unknown_hole(t.prop("B", "A"))
+            .why
+            .contains("Fn::Nope is not evaluated")
+    );
     assert!(matches!(t.prop("B", "C").kind, Kind::Unknown(_)));
     assert!(unknown_hole(t.prop("B", "T")).why.contains("macro `M`"));
     let missing = single_hole(t.prop("B", "R"));
@@ -464,6 +530,9 @@ fn functions_that_cannot_be_resolved_are_unknown_not_errors() {
         t.prop("B", "S").as_pstr().unwrap().to_string(),
         "<Missing.Attr>-${Literal}"
     );
+    let encoded = single_hole(t.prop("B", "E"));
+    assert!(encoded.why.contains("Base64 encoding"), "{}", encoded.why);
+    assert!(encoded.why.contains("--region"), "{}", encoded.why);
 }
 
 #[test]
@@ -483,7 +552,11 @@ fn sam_template_is_read_as_written() {
     let types: Vec<&str> = t.resources.iter().map(|r| r.rtype.as_str()).collect();
     assert_eq!(
         types,
-        ["AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::Serverless::Function"]
+        [
+            "AWS::S3::Bucket",
+            "AWS::S3::BucketPolicy",
+            "AWS::Serverless::Function"
+        ]
     );
     let uploads = t.resource("Uploads");
     assert_eq!(uploads.attributes.as_object().map(<[_]>::len), Some(0));
@@ -494,7 +567,10 @@ fn sam_template_is_read_as_written() {
             .to_string(),
         "<Uploads.Arn>/*"
     );
-    assert_eq!(&*single_hole(t.prop("Handler", "Policies.0.S3ReadPolicy.BucketName")).id, "Uploads.Ref");
+    assert_eq!(
+        &*single_hole(t.prop("Handler", "Policies.0.S3ReadPolicy.BucketName")).id,
+        "Uploads.Ref"
+    );
 }
 
 #[test]
@@ -504,16 +580,30 @@ fn for_each_over_a_known_list_is_expanded_and_an_unknown_one_is_noted() {
     assert_eq!(ids, ["logsBucket", "dataBucket"]);
     assert_eq!(known(t.prop("logsBucket", "BucketName")), "acme-logs");
     assert_eq!(known(t.prop("dataBucket", "BucketName")), "acme-data");
-    assert_eq!(t.slice(t.resource("dataBucket").header), "\"${Name}Bucket\"");
+    assert_eq!(
+        t.slice(t.resource("dataBucket").header),
+        "\"${Name}Bucket\""
+    );
     assert_eq!(t.notes.len(), 1, "{:?}", t.notes);
     let note = &t.notes[0];
-    assert!(note.message.contains("Fn::ForEach::Unknown is not expanded"), "{}", note.message);
-    assert!(note.message.contains("Parameters.Others") || note.message.contains("parameter Others"));
+    assert!(
+        note.message
+            .contains("Fn::ForEach::Unknown is not expanded"),
+        "{}",
+        note.message
+    );
+    assert!(
+        note.message.contains("Parameters.Others") || note.message.contains("parameter Others")
+    );
     assert_eq!(t.line_col(note.span.unwrap()), (17, 3));
     assert_eq!(note.file, Some(t.file));
     // The strict entry point refuses a partly checked template, loudly.
     let err = load_template(&t.sources, t.file, &CfnOptions::default()).unwrap_err();
-    assert!(err.message.contains("Fn::ForEach::Unknown"), "{}", err.message);
+    assert!(
+        err.message.contains("Fn::ForEach::Unknown"),
+        "{}",
+        err.message
+    );
     // Given the list, everything is expanded and the strict entry point accepts it.
     let opts = CfnOptions {
         parameters: vec![("Others".into(), "a-1,b".into())],
@@ -543,7 +633,11 @@ fn syntax_error_is_located_and_says_what_was_expected() {
     let (start, _) = sources.range(err.span.unwrap());
     assert_eq!((start.line, start.column), (6, 6));
     assert!(err.message.starts_with("invalid YAML:"), "{}", err.message);
-    assert!(err.message.contains("did not find expected key"), "{}", err.message);
+    assert!(
+        err.message.contains("did not find expected key"),
+        "{}",
+        err.message
+    );
     assert_eq!(err.file, Some(FileId(0)));
 }
 
@@ -600,11 +694,23 @@ fn columns_count_characters_after_multibyte_text() {
 fn a_million_nested_yaml_levels_give_a_clean_error() {
     let block = format!("Resources:\n  {}x\n", "- ".repeat(1_000_000));
     let (_, err) = load_error("deep.yaml", &block);
-    assert!(err.message.contains("nesting deeper than"), "{}", err.message);
-    let flow = format!("Resources: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(
+        err.message.contains("nesting deeper than"),
+        "{}",
+        err.message
+    );
+    let flow = format!(
+        "Resources: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let (_, err) = load_error("deep-flow.yaml", &flow);
     assert!(err.span.is_some());
-    assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
+    assert!(
+        err.message.contains("nesting deeper than"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]
@@ -615,7 +721,11 @@ fn thousand_deep_json_gives_a_clean_error() {
         "]".repeat(1000)
     );
     let (sources, err) = load_error("deep.json", &json);
-    assert!(err.message.contains("nesting deeper than"), "{}", err.message);
+    assert!(
+        err.message.contains("nesting deeper than"),
+        "{}",
+        err.message
+    );
     assert_eq!(sources.slice(err.span.unwrap()), "[");
 }
 
@@ -650,12 +760,22 @@ fn for_each_products_are_bounded() {
     // Eight nested loops of 20 items would be 20^8 resources.
     let mut body = "\"R${A}${B}${C}${D}${E}${F}${G}${H}\": {Type: AWS::S3::Bucket}".to_string();
     for id in ["H", "G", "F", "E", "D", "C", "B", "A"] {
-        body = format!("\"Fn::ForEach::{id}\": [{id}, [{}], {{{body}}}]", (0..20).map(|i| format!("v{i}")).collect::<Vec<_>>().join(", "));
+        body = format!(
+            "\"Fn::ForEach::{id}\": [{id}, [{}], {{{body}}}]",
+            (0..20)
+                .map(|i| format!("v{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let text = format!("Transform: AWS::LanguageExtensions\nResources: {{{body}}}\n");
     let t = load_text("big.yaml", &text, &CfnOptions::default());
     assert!(t.resources.len() < 1_000_000, "{}", t.resources.len());
-    assert!(t.notes.iter().any(|n| n.message.contains("too much")), "{:?}", t.notes);
+    assert!(
+        t.notes.iter().any(|n| n.message.contains("too much")),
+        "{:?}",
+        t.notes
+    );
 }
 
 // ---- detection ----
@@ -672,7 +792,9 @@ fn templates_are_detected_in_yaml_and_json() {
     ] {
         assert!(is_template(&fixture(name)), "{name}");
     }
-    assert!(is_template("\u{feff}\"Resources\":\n  B:\n    Type: 'AWS::S3::Bucket'\n"));
+    assert!(is_template(
+        "\u{feff}\"Resources\":\n  B:\n    Type: 'AWS::S3::Bucket'\n"
+    ));
 }
 
 #[test]
@@ -688,4 +810,30 @@ fn other_files_are_not_templates() {
     assert!(!is_template(&policy));
     assert!(!is_template("Resources:\n  thing:\n    Type: kubernetes\n"));
     assert!(!is_template(""));
+}
+
+#[test]
+fn a_large_value_used_many_times_is_bounded() {
+    // 64 KB × 5,000 references would be 320 MB of text.
+    let refs = vec!["!Ref Big"; 5_000].join(", ");
+    let text = format!(
+        "Parameters:\n  Big:\n    Type: String\n    Default: {}\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      L: [{refs}]\n",
+        "x".repeat(64 * 1024)
+    );
+    let t = load_text("big.yaml", &text, &CfnOptions::default());
+    let Kind::Array(items) = &t.prop("B", "L").kind else {
+        panic!()
+    };
+    assert_eq!(items.len(), 5_000);
+    let known_items = items
+        .iter()
+        .filter(|n| n.as_pstr().is_some_and(PString::is_known))
+        .count();
+    assert!(known_items > 0 && known_items < 2_000, "{known_items}");
+    assert!(matches!(items[4_999].kind, Kind::Unknown(_)));
+    assert!(
+        t.notes.iter().any(|n| n.message.contains("not checked")),
+        "{:?}",
+        t.notes
+    );
 }

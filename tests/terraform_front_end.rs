@@ -29,7 +29,11 @@ fn resource<'a>(loaded: &'a Loaded, address: &str) -> &'a Resource {
         .iter()
         .find(|r| r.address == address)
         .unwrap_or_else(|| {
-            let all: Vec<&str> = loaded.resources.iter().map(|r| r.address.as_str()).collect();
+            let all: Vec<&str> = loaded
+                .resources
+                .iter()
+                .map(|r| r.address.as_str())
+                .collect();
             panic!("no resource {address} among {all:?}")
         })
 }
@@ -95,12 +99,21 @@ fn jsonencode_keeps_the_policy_object_and_locates_the_statement() {
     assert_eq!(at(&sources, policy_resource.span), (5, 1));
 
     let policy = attr(policy_resource, "policy");
-    assert!(policy.as_object().is_some(), "jsonencode returns the object itself");
+    assert!(
+        policy.as_object().is_some(),
+        "jsonencode returns the object itself"
+    );
     let statement = &items(policy.get("Statement").unwrap())[0];
     assert_eq!(at(&sources, statement.span), (10, 7));
     assert_eq!(known(statement.get("Effect").unwrap()), "Deny");
-    assert_eq!(at(&sources, statement.get("Effect").unwrap().span), (12, 21));
-    assert_eq!(sources.slice(statement.get("Sid").unwrap().span), "\"DenyOutsideVpc\"");
+    assert_eq!(
+        at(&sources, statement.get("Effect").unwrap().span),
+        (12, 21)
+    );
+    assert_eq!(
+        sources.slice(statement.get("Sid").unwrap().span),
+        "\"DenyOutsideVpc\""
+    );
 }
 
 #[test]
@@ -141,7 +154,10 @@ fn heredoc_policies_plain_and_indented() {
 
     let plain = attr(resource(&loaded, "aws_s3_bucket_policy.plain"), "policy");
     let text = known(plain);
-    assert!(text.starts_with("{\n  \"Version\": \"2012-10-17\""), "{text:?}");
+    assert!(
+        text.starts_with("{\n  \"Version\": \"2012-10-17\""),
+        "{text:?}"
+    );
     assert!(text.ends_with("}\n"));
     // A plain <<EOF heredoc is located as exactly its text, inside the heredoc.
     assert_eq!(sources.slice(plain.span), text);
@@ -153,7 +169,10 @@ fn heredoc_policies_plain_and_indented() {
         text.starts_with("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\""),
         "the indentation is removed: {text:?}"
     );
-    assert!(text.contains("\"Resource\": \"arn:aws:s3:::b2/*\""), "{text:?}");
+    assert!(
+        text.contains("\"Resource\": \"arn:aws:s3:::b2/*\""),
+        "{text:?}"
+    );
     // An indented heredoc with interpolation is located as the whole heredoc.
     assert_eq!(at(&sources, indented.span), (13, 12));
     assert!(sources.slice(indented.span).starts_with("<<-EOT"));
@@ -163,7 +182,10 @@ fn heredoc_policies_plain_and_indented() {
 #[test]
 fn file_reads_are_located_in_the_file_read() {
     let (loaded, sources) = load_fixture("file");
-    let from_file = attr(resource(&loaded, "aws_s3_bucket_policy.from_file"), "policy");
+    let from_file = attr(
+        resource(&loaded, "aws_s3_bucket_policy.from_file"),
+        "policy",
+    );
     let text = known(from_file);
     assert!(text.contains("\"Effect\": \"Deny\""));
     assert_eq!(file_name(&sources, from_file.span), "policy.json");
@@ -185,7 +207,10 @@ fn file_reads_are_located_in_the_file_read() {
     assert_eq!(at(&sources, statement.span), (4, 5));
     assert_eq!(at(&sources, statement.get("Effect").unwrap().span), (5, 17));
 
-    let templated = attr(resource(&loaded, "aws_s3_bucket_policy.templated"), "policy");
+    let templated = attr(
+        resource(&loaded, "aws_s3_bucket_policy.templated"),
+        "policy",
+    );
     assert_eq!(
         known(templated),
         "{\"Resource\": \"arn:aws:s3:::tpl-bucket/*\"}\n"
@@ -248,7 +273,11 @@ fn variables_defaults_tfvars_var_files_and_cli_vars() {
 fn modules_with_for_each_are_instances_with_module_addresses() {
     let (loaded, _) = load_fixture("modules");
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    let addresses: Vec<&str> = loaded.resources.iter().map(|r| r.address.as_str()).collect();
+    let addresses: Vec<&str> = loaded
+        .resources
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
     assert_eq!(
         addresses,
         [
@@ -286,10 +315,7 @@ fn modules_with_for_each_are_instances_with_module_addresses() {
     // Outputs of local modules are evaluated; those of registry modules are holes.
     let root = resource(&loaded, "aws_s3_bucket_policy.root");
     assert_eq!(known(attr(root, "bucket")), "logs-a-out");
-    assert_eq!(
-        &*hole(attr(root, "policy")).id,
-        "module.remote.policy_json"
-    );
+    assert_eq!(&*hole(attr(root, "policy")).id, "module.remote.policy_json");
 }
 
 #[test]
@@ -299,13 +325,19 @@ fn count_and_for_each_make_one_resource_per_instance() {
     let b1 = resource(&loaded, "aws_s3_bucket.b[1]");
     assert_eq!(known(attr(b0, "bucket")), "bucket-0");
     assert_eq!(known(attr(b1, "bucket")), "bucket-1");
-    assert!(b0.attributes.get("count").is_none(), "meta-arguments are dropped");
+    assert!(
+        b0.attributes.get("count").is_none(),
+        "meta-arguments are dropped"
+    );
     assert!(!loaded.resources.iter().any(|r| r.address.contains("none")));
 
     let p1 = resource(&loaded, "aws_s3_bucket_policy.p[1]");
     assert_eq!(&*hole(attr(p1, "bucket")).id, "aws_s3_bucket.b[1].id");
     let policy = attr(p1, "policy");
-    assert_eq!(&*hole(policy.get("Resource").unwrap()).id, "aws_s3_bucket.b[0].arn");
+    assert_eq!(
+        &*hole(policy.get("Resource").unwrap()).id,
+        "aws_s3_bucket.b[0].arn"
+    );
 
     let x = resource(&loaded, "aws_s3_bucket.each[\"x\"]");
     assert_eq!(known(attr(x, "bucket")), "x-ex");
@@ -401,7 +433,10 @@ fn terraform_json_syntax() {
     let b = resource(&loaded, "aws_s3_bucket.b");
     assert_eq!(known(attr(b, "bucket")), "acme-data");
     // "${local.name}" is the local's value itself, located where the local is defined.
-    assert_eq!(sources.slice(attr(b, "bucket").span), "\"${var.prefix}-data\"");
+    assert_eq!(
+        sources.slice(attr(b, "bucket").span),
+        "\"${var.prefix}-data\""
+    );
     assert_eq!(known(attr(b, "tags").get("team").unwrap()), "storage");
     let sse = resource(
         &loaded,
@@ -427,7 +462,10 @@ fn nested_and_dynamic_blocks_are_lists() {
         .map(|s| known(s.get("sid").unwrap()))
         .collect();
     assert_eq!(sids, ["Static", "get", "put"]);
-    assert_eq!(known(&items(statements[2].get("actions").unwrap())[0]), "s3:PutObject");
+    assert_eq!(
+        known(&items(statements[2].get("actions").unwrap())[0]),
+        "s3:PutObject"
+    );
 
     // A dynamic block whose for_each is unknown is an unknown under the block's name.
     let u = resource(&loaded, "data.aws_iam_policy_document.u");
@@ -455,7 +493,10 @@ fn templates_for_expressions_and_functions() {
         Kind::Number("13".into())
     );
     assert_eq!(known(attr(t, "joined")), "s3:GetObject,s3:ListBucket,x");
-    assert_eq!(attr(t, "merged").get("a").unwrap().kind, Kind::Number("3".into()));
+    assert_eq!(
+        attr(t, "merged").get("a").unwrap().kind,
+        Kind::Number("3".into())
+    );
     assert_eq!(known(attr(t, "looked")), "v");
     assert_eq!(known(attr(t, "fmt")), "n-5");
     assert_eq!(known(attr(t, "coal")), "c");
@@ -476,7 +517,11 @@ fn templates_for_expressions_and_functions() {
 #[test]
 fn a_single_file_is_a_module_of_its_own() {
     let (loaded, _) = load_with(&[fixture("single/one.tf")], &TerraformOptions::default());
-    let addresses: Vec<&str> = loaded.resources.iter().map(|r| r.address.as_str()).collect();
+    let addresses: Vec<&str> = loaded
+        .resources
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
     assert_eq!(addresses, ["aws_s3_bucket.one"]);
     assert_eq!(loaded.files, 1);
 }
@@ -512,7 +557,11 @@ fn dot_terraform_and_gitignored_directories_are_skipped() {
     write(&dir, "ignored/main.tf", &bucket("ignored"));
     write(&dir, ".infra/main.tf", &bucket("dotted"));
     let (loaded, _) = load_with(&[dir], &TerraformOptions::default());
-    let mut addresses: Vec<&str> = loaded.resources.iter().map(|r| r.address.as_str()).collect();
+    let mut addresses: Vec<&str> = loaded
+        .resources
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
     addresses.sort();
     assert_eq!(
         addresses,
@@ -545,7 +594,11 @@ fn evaluation_is_bounded() {
     }
     text.push_str("  s0 = \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"\n");
     for i in 1..64 {
-        text.push_str(&format!("  s{i} = \"${{local.s{}}}${{local.s{}}}\"\n", i - 1, i - 1));
+        text.push_str(&format!(
+            "  s{i} = \"${{local.s{}}}${{local.s{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
     }
     text.push_str("}\n");
     text.push_str(
@@ -560,9 +613,15 @@ fn evaluation_is_bounded() {
     // Each is either evaluated or unknown; none hangs or overflows the stack.
     assert!(matches!(attr(b, "chain").kind, Kind::Unknown(_)));
     assert!(matches!(attr(b, "big").kind, Kind::Unknown(_)));
-    assert!(!matches!(attr(b, "long").as_pstr().map(PString::is_known), Some(true)));
+    assert!(!matches!(
+        attr(b, "long").as_pstr().map(PString::is_known),
+        Some(true)
+    ));
     let many = resource(&loaded, "aws_s3_bucket.many");
-    assert!(many.address.ends_with("many"), "an unknown count is one instance");
+    assert!(
+        many.address.ends_with("many"),
+        "an unknown count is one instance"
+    );
     assert!(
         loaded.errors.iter().any(|e| e.message.contains("budget")),
         "{:?}",
@@ -594,16 +653,87 @@ fn deep_nesting_and_module_cycles_are_reported_not_fatal() {
         "{:?}",
         loaded.errors
     );
-    assert!(loaded.resources.iter().any(|r| r.address == "aws_s3_bucket.ok"));
+    assert!(
+        loaded
+            .resources
+            .iter()
+            .any(|r| r.address == "aws_s3_bucket.ok")
+    );
 }
 
 #[test]
 fn a_missing_path_is_an_error() {
-    let (loaded, _) = load_with(
-        &[fixture("does-not-exist")],
-        &TerraformOptions::default(),
-    );
+    let (loaded, _) = load_with(&[fixture("does-not-exist")], &TerraformOptions::default());
     assert_eq!(loaded.errors.len(), 1);
-    assert!(loaded.errors[0].path.as_deref().unwrap().ends_with("does-not-exist"));
+    assert!(
+        loaded.errors[0]
+            .path
+            .as_deref()
+            .unwrap()
+            .ends_with("does-not-exist")
+    );
     assert!(loaded.resources.is_empty());
+}
+
+#[test]
+fn json_syntax_errors_are_located_and_splat_references_are_lists() {
+    let dir = scratch("json_error");
+    write(
+        &dir,
+        "bad.tf.json",
+        "{\n  \"resource\": {\n    \"aws_s3_bucket\" {}\n  }\n}\n",
+    );
+    write(
+        &dir,
+        "main.tf",
+        "resource \"aws_s3_bucket_policy\" \"p\" {\n  bucket = aws_s3_bucket.b[*].id\n  policy = [for s in var.list : s]\n}\nvariable \"list\" {}\n",
+    );
+    let (loaded, sources) = load_with(&[dir], &TerraformOptions::default());
+    assert_eq!(loaded.errors.len(), 1, "{:?}", loaded.errors);
+    let span = loaded.errors[0].span.unwrap();
+    assert_eq!(file_name(&sources, span), "bad.tf.json");
+    assert_eq!(at(&sources, span).0, 3);
+    let p = resource(&loaded, "aws_s3_bucket_policy.p");
+    // A splat is a list of unknown length, not a string.
+    let splat = attr(p, "bucket");
+    assert!(matches!(&splat.kind, Kind::Unknown(h) if &*h.id == "aws_s3_bucket.b[*].id"));
+    // A for-expression over an unknown collection is unknown; an untyped variable is not
+    // known to be a string.
+    assert!(matches!(&attr(p, "policy").kind, Kind::Unknown(h) if &*h.id == "var.list"));
+}
+
+#[test]
+fn cli_vars_for_non_string_variables_are_expressions_unless_bare_words() {
+    let dir = scratch("cli_vars");
+    write(
+        &dir,
+        "main.tf",
+        "variable \"n\" {\n  type = number\n}\nvariable \"any\" {\n  type = any\n}\nresource \"aws_s3_bucket\" \"b\" {\n  n   = var.n\n  any = var.any\n}\n",
+    );
+    let opts = TerraformOptions {
+        vars: vec![("n".into(), "42".into()), ("any".into(), "word".into())],
+        ..TerraformOptions::default()
+    };
+    let (loaded, _) = load_with(&[dir], &opts);
+    let b = resource(&loaded, "aws_s3_bucket.b");
+    assert_eq!(attr(b, "n").kind, Kind::Number("42".into()));
+    assert_eq!(known(attr(b, "any")), "word");
+}
+
+#[test]
+fn reading_into_an_unknown_reference_names_the_attribute() {
+    let dir = scratch("extend");
+    write(
+        &dir,
+        "main.tf",
+        "locals {\n  b = aws_s3_bucket.b\n}\nresource \"aws_s3_bucket_policy\" \"p\" {\n  bucket = local.b.id\n  policy = local.b.tags[\"x\"]\n  fn     = md5(\"x\").y\n}\n",
+    );
+    let (loaded, _) = load_with(&[dir], &TerraformOptions::default());
+    let p = resource(&loaded, "aws_s3_bucket_policy.p");
+    let bucket = hole(attr(p, "bucket"));
+    assert_eq!(&*bucket.id, "aws_s3_bucket.b.id");
+    assert_eq!(&*bucket.why, "aws_s3_bucket.b.id is known only after apply");
+    assert!(matches!(attr(p, "bucket").kind, Kind::Str(_)));
+    assert_eq!(&*hole(attr(p, "policy")).id, "aws_s3_bucket.b.tags[\"x\"]");
+    assert!(hole(attr(p, "fn")).why.contains("md5()"));
 }

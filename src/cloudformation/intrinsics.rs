@@ -28,8 +28,9 @@ use std::collections::{HashMap, HashSet};
 
 /// How deep resolution may recurse (structure and function nesting together).
 pub const MAX_RESOLVE_DEPTH: usize = 192;
-/// How many nodes one template may resolve to (guards `Fn::ForEach` products).
-const STEP_BUDGET: usize = 2_000_000;
+/// How much one template may resolve to: one unit per node and per 64 bytes of text copied
+/// (guards `Fn::ForEach` products and large values used many times; about 64 MB).
+const STEP_BUDGET: usize = 1_000_000;
 /// How many `Fn::ForEach` loops may nest.
 const MAX_LOOP_NESTING: usize = 8;
 
@@ -152,7 +153,10 @@ fn substitute_key(key: &str, bindings: &[(String, String)]) -> String {
     let mut out = key.to_string();
     for (id, value) in bindings.iter().rev() {
         out = out.replace(&format!("${{{id}}}"), value);
-        let alnum: String = value.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let alnum: String = value
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
         out = out.replace(&format!("&{{{id}}}"), &alnum);
     }
     out
@@ -162,7 +166,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -279,7 +287,8 @@ impl<'t> Resolver<'t> {
         match &node.kind {
             Kind::Object(members) => {
                 if let [m] = members.as_slice()
-                    && (m.key == "Ref" || (m.key.starts_with("Fn::") && !m.key.starts_with("Fn::ForEach::")))
+                    && (m.key == "Ref"
+                        || (m.key.starts_with("Fn::") && !m.key.starts_with("Fn::ForEach::")))
                 {
                     return self.intrinsic(m, node.span, depth + 1);
                 }
@@ -314,19 +323,43 @@ impl<'t> Resolver<'t> {
                     .collect();
                 Some(Node::new(Kind::Array(items), node.span))
             }
-            _ => Some(node.clone()),
+            _ => {
+                let size = (node.span.end - node.span.start) as usize;
+                if !self.charge(size) {
+                    return Some(self.too_deep(node.span, false));
+                }
+                Some(node.clone())
+            }
         }
+    }
+
+    /// Takes `bytes` worth of work from the budget; `false` (and an empty budget) when it
+    /// does not cover them. Text copied into the result is charged, so that a large value
+    /// used many times cannot make the output explode.
+    fn charge(&mut self, bytes: usize) -> bool {
+        let units = 1 + bytes / 64;
+        if self.budget < units {
+            self.budget = 0;
+            return false;
+        }
+        self.budget -= units;
+        true
     }
 
     fn too_deep(&mut self, span: Span, depth: bool) -> Node {
         let why = if depth {
-            format!("functions and values nested deeper than {MAX_RESOLVE_DEPTH} levels are not resolved")
+            format!(
+                "functions and values nested deeper than {MAX_RESOLVE_DEPTH} levels are not resolved"
+            )
         } else {
             "the template expands to more values than are resolved".to_string()
         };
         if !self.depth_noted {
             self.depth_noted = true;
-            self.note(span, format!("{why}; this part of the template is not checked"));
+            self.note(
+                span,
+                format!("{why}; this part of the template is not checked"),
+            );
         }
         self.unknown("value", span, why)
     }
@@ -365,7 +398,13 @@ impl<'t> Resolver<'t> {
                             .and_then(first_hole)
                             .map_or("the text is not known".to_string(), |h| h.why.to_string());
                         str_node(
-                            PString::hole(self.anon("Fn::Base64", span, format!("the Base64 encoding of a text not known statically ({why})"))),
+                            PString::hole(self.anon(
+                                "Fn::Base64",
+                                span,
+                                format!(
+                                    "the Base64 encoding of a text not known statically ({why})"
+                                ),
+                            )),
                             span,
                         )
                     }
@@ -412,8 +451,14 @@ impl<'t> Resolver<'t> {
             "Fn::Length" => {
                 let value = self.resolve(arg, depth + 1);
                 Some(match value.as_ref().map(|v| &v.kind) {
-                    Some(Kind::Array(items)) => Node::new(Kind::Number(items.len().to_string()), span),
-                    _ => self.unknown("Fn::Length", span, "the length of a list not known statically"),
+                    Some(Kind::Array(items)) => {
+                        Node::new(Kind::Number(items.len().to_string()), span)
+                    }
+                    _ => self.unknown(
+                        "Fn::Length",
+                        span,
+                        "the length of a list not known statically",
+                    ),
                 })
             }
             "Fn::ToJsonString" => {
@@ -422,29 +467,46 @@ impl<'t> Resolver<'t> {
                 if self.json_text(&value, &mut out, 0) {
                     Some(str_node(out, span))
                 } else {
-                    Some(self.unknown("Fn::ToJsonString", span, "Fn::ToJsonString of a value whose shape is not known statically"))
+                    Some(self.unknown(
+                        "Fn::ToJsonString",
+                        span,
+                        "Fn::ToJsonString of a value whose shape is not known statically",
+                    ))
                 }
             }
             "Fn::Equals" | "Fn::And" | "Fn::Or" | "Fn::Not" => {
                 Some(match self.eval_function(name, arg, depth) {
                     Some(b) => Node::new(Kind::Bool(b), span),
-                    None => self.unknown(name, span, format!("{name} over values not known statically")),
+                    None => self.unknown(
+                        name,
+                        span,
+                        format!("{name} over values not known statically"),
+                    ),
                 })
             }
-            other => Some(self.unknown(
-                other,
-                span,
-                format!("{other} is not evaluated"),
-            )),
+            other => Some(self.unknown(other, span, format!("{other} is not evaluated"))),
         }
     }
 
     /// The value of `Ref name`.
     fn reference(&mut self, name: &str, span: Span) -> Option<Node> {
         if let Some((_, v)) = self.loop_vars.iter().rev().find(|(id, _)| id == name) {
-            return Some(str_node(PString::known(v.clone()), span));
+            let v = v.clone();
+            if !self.charge(v.len()) {
+                return Some(self.too_deep(span, false));
+            }
+            return Some(str_node(PString::known(v), span));
         }
         if let Some(p) = self.params.get(name) {
+            let size = match p {
+                ParamValue::Str(s) => s.len(),
+                ParamValue::List(items) => items.iter().map(|s| s.len() + 1).sum(),
+                ParamValue::Hole { .. } => 0,
+            };
+            if !self.charge(size) {
+                return Some(self.too_deep(span, false));
+            }
+            let p = self.params.get(name)?;
             return Some(match p {
                 ParamValue::Str(s) => str_node(PString::known(s.clone()), span),
                 ParamValue::List(items) => Node::new(
@@ -456,8 +518,12 @@ impl<'t> Resolver<'t> {
                     ),
                     span,
                 ),
-                ParamValue::Hole { hole, list: true } => Node::new(Kind::Unknown(hole.clone()), span),
-                ParamValue::Hole { hole, list: false } => str_node(PString::hole(hole.clone()), span),
+                ParamValue::Hole { hole, list: true } => {
+                    Node::new(Kind::Unknown(hole.clone()), span)
+                }
+                ParamValue::Hole { hole, list: false } => {
+                    str_node(PString::hole(hole.clone()), span)
+                }
             });
         }
         let pseudo = |s: PString| Some(str_node(s, span));
@@ -487,11 +553,9 @@ impl<'t> Resolver<'t> {
                 span,
             )),
             "AWS::NoValue" => None,
-            _ if name.starts_with("AWS::") => Some(self.unknown(
-                name,
-                span,
-                format!("`{name}` is not a pseudo parameter"),
-            )),
+            _ if name.starts_with("AWS::") => {
+                Some(self.unknown(name, span, format!("`{name}` is not a pseudo parameter")))
+            }
             _ => {
                 let why = if self.resources.contains(name) {
                     format!("Ref {name} is known only after the stack is created")
@@ -515,8 +579,14 @@ impl<'t> Resolver<'t> {
     fn get_att(&mut self, arg: &'t Node, span: Span, depth: usize) -> Node {
         let pair = match &arg.kind {
             Kind::Array(items) if items.len() == 2 => {
-                let id = self.resolve(&items[0], depth + 1).as_ref().and_then(known_text);
-                let attr = self.resolve(&items[1], depth + 1).as_ref().and_then(known_text);
+                let id = self
+                    .resolve(&items[0], depth + 1)
+                    .as_ref()
+                    .and_then(known_text);
+                let attr = self
+                    .resolve(&items[1], depth + 1)
+                    .as_ref()
+                    .and_then(known_text);
                 id.zip(attr)
             }
             Kind::Str(s) => s
@@ -543,7 +613,8 @@ impl<'t> Resolver<'t> {
         if let Some(Kind::Array(args)) = node.get("Fn::If").map(|n| &n.kind)
             && let [cond, a, b] = args.as_slice()
         {
-            let show = |n: &Node| to_pstring(n).map_or("(no value)".to_string(), |s| format!("`{s}`"));
+            let show =
+                |n: &Node| to_pstring(n).map_or("(no value)".to_string(), |s| format!("`{s}`"));
             let cond = to_pstring(cond).map_or_else(|| "?".to_string(), |s| s.to_string());
             return Some(PString::hole(self.anon(
                 "Fn::If",
@@ -558,7 +629,11 @@ impl<'t> Resolver<'t> {
         let (template, vars_node) = match &arg.kind {
             Kind::Array(items) if items.len() == 2 => (&items[0], Some(&items[1])),
             Kind::Array(_) => {
-                return self.unknown("Fn::Sub", span, "Fn::Sub needs a string or [string, {variables}]");
+                return self.unknown(
+                    "Fn::Sub",
+                    span,
+                    "Fn::Sub needs a string or [string, {variables}]",
+                );
             }
             _ => (arg, None),
         };
@@ -566,10 +641,17 @@ impl<'t> Resolver<'t> {
         if let Some(vars_node) = vars_node {
             match self.resolve(vars_node, depth + 1).map(|n| n.kind) {
                 Some(Kind::Object(members)) => {
-                    vars = members.into_iter().map(|m| (m.key, Some(m.value))).collect();
+                    vars = members
+                        .into_iter()
+                        .map(|m| (m.key, Some(m.value)))
+                        .collect();
                 }
                 _ => {
-                    return self.unknown("Fn::Sub", span, "the variables of Fn::Sub are not a map known statically");
+                    return self.unknown(
+                        "Fn::Sub",
+                        span,
+                        "the variables of Fn::Sub are not a map known statically",
+                    );
                 }
             }
         }
@@ -589,7 +671,13 @@ impl<'t> Resolver<'t> {
         str_node(out, span)
     }
 
-    fn sub_text(&mut self, text: &str, vars: &[(String, Option<Node>)], span: Span, out: &mut PString) {
+    fn sub_text(
+        &mut self,
+        text: &str,
+        vars: &[(String, Option<Node>)],
+        span: Span,
+        out: &mut PString,
+    ) {
         let mut rest = text;
         while let Some(i) = rest.find("${") {
             out.push_str(&rest[..i]);
@@ -641,16 +729,27 @@ impl<'t> Resolver<'t> {
         let [delimiter, list] = args.as_slice() else {
             return self.unknown("Fn::Join", span, "Fn::Join needs [delimiter, [values]]");
         };
-        let delimiter = self.resolve(delimiter, depth + 1).as_ref().and_then(known_text);
+        let delimiter = self
+            .resolve(delimiter, depth + 1)
+            .as_ref()
+            .and_then(known_text);
         let list = self.resolve(list, depth + 1);
         let Some(delimiter) = delimiter else {
-            return self.unknown("Fn::Join", span, "the delimiter of Fn::Join is not known statically");
+            return self.unknown(
+                "Fn::Join",
+                span,
+                "the delimiter of Fn::Join is not known statically",
+            );
         };
         let items = match list.map(|l| l.kind) {
             Some(Kind::Array(items)) => items,
             Some(Kind::Unknown(h)) => {
                 return str_node(
-                    PString::hole(self.anon("Fn::Join", span, format!("Fn::Join of a list not known statically ({})", h.why))),
+                    PString::hole(self.anon(
+                        "Fn::Join",
+                        span,
+                        format!("Fn::Join of a list not known statically ({})", h.why),
+                    )),
                     span,
                 );
             }
@@ -664,7 +763,11 @@ impl<'t> Resolver<'t> {
             match self.text_of(item) {
                 Some(s) => out.push(&s),
                 None => {
-                    return self.unknown("Fn::Join", span, "Fn::Join of a list holding a list or a map");
+                    return self.unknown(
+                        "Fn::Join",
+                        span,
+                        "Fn::Join of a list holding a list or a map",
+                    );
                 }
             }
         }
@@ -681,7 +784,11 @@ impl<'t> Resolver<'t> {
         let index = self.resolve(index, depth + 1).as_ref().and_then(known_text);
         let list = self.resolve(list, depth + 1);
         let Some(index) = index.and_then(|i| i.trim().parse::<usize>().ok()) else {
-            return self.unknown("Fn::Select", span, "the index of Fn::Select is not a number known statically");
+            return self.unknown(
+                "Fn::Select",
+                span,
+                "the index of Fn::Select is not a number known statically",
+            );
         };
         match list.map(|l| l.kind) {
             Some(Kind::Array(items)) => match items.into_iter().nth(index) {
@@ -699,7 +806,11 @@ impl<'t> Resolver<'t> {
                 )),
                 span,
             ),
-            _ => self.unknown("Fn::Select", span, "Fn::Select from a value that is not a list"),
+            _ => self.unknown(
+                "Fn::Select",
+                span,
+                "Fn::Select from a value that is not a list",
+            ),
         }
     }
 
@@ -710,7 +821,10 @@ impl<'t> Resolver<'t> {
         let [delimiter, source] = args.as_slice() else {
             return self.unknown("Fn::Split", span, "Fn::Split needs [delimiter, string]");
         };
-        let delimiter = self.resolve(delimiter, depth + 1).as_ref().and_then(known_text);
+        let delimiter = self
+            .resolve(delimiter, depth + 1)
+            .as_ref()
+            .and_then(known_text);
         let source = self.resolve(source, depth + 1);
         let text = source.as_ref().and_then(known_text);
         match (delimiter, text) {
@@ -738,10 +852,18 @@ impl<'t> Resolver<'t> {
 
     fn find_in_map(&mut self, arg: &'t Node, span: Span, depth: usize) -> Option<Node> {
         let Kind::Array(args) = &arg.kind else {
-            return Some(self.unknown("Fn::FindInMap", span, "Fn::FindInMap needs [map, key, key]"));
+            return Some(self.unknown(
+                "Fn::FindInMap",
+                span,
+                "Fn::FindInMap needs [map, key, key]",
+            ));
         };
         if args.len() != 3 && args.len() != 4 {
-            return Some(self.unknown("Fn::FindInMap", span, "Fn::FindInMap needs [map, key, key]"));
+            return Some(self.unknown(
+                "Fn::FindInMap",
+                span,
+                "Fn::FindInMap needs [map, key, key]",
+            ));
         }
         let mut keys = Vec::with_capacity(3);
         for key in &args[..3] {
@@ -758,6 +880,9 @@ impl<'t> Resolver<'t> {
                 .and_then(|m| m.get(names[2]));
             return match (found, default) {
                 (Some(v), _) => {
+                    if !self.charge((v.span.end - v.span.start) as usize) {
+                        return Some(self.too_deep(span, false));
+                    }
                     let mut v = v.clone();
                     v.span = span;
                     Some(v)
@@ -766,7 +891,10 @@ impl<'t> Resolver<'t> {
                 (None, None) => Some(self.unknown(
                     "Fn::FindInMap",
                     span,
-                    format!("Mappings has no entry {}.{}.{}", names[0], names[1], names[2]),
+                    format!(
+                        "Mappings has no entry {}.{}.{}",
+                        names[0], names[1], names[2]
+                    ),
                 )),
             };
         }
@@ -781,17 +909,28 @@ impl<'t> Resolver<'t> {
         Some(self.unknown(
             "Fn::FindInMap",
             span,
-            format!("Fn::FindInMap [{}] with keys not known statically", shown.join(", ")),
+            format!(
+                "Fn::FindInMap [{}] with keys not known statically",
+                shown.join(", ")
+            ),
         ))
     }
 
     fn fn_if(&mut self, m: &'t Member, span: Span, depth: usize) -> Option<Node> {
         let arg = &m.value;
         let Kind::Array(args) = &arg.kind else {
-            return Some(self.unknown("Fn::If", span, "Fn::If needs [condition, value if true, value if false]"));
+            return Some(self.unknown(
+                "Fn::If",
+                span,
+                "Fn::If needs [condition, value if true, value if false]",
+            ));
         };
         let [cond, when_true, when_false] = args.as_slice() else {
-            return Some(self.unknown("Fn::If", span, "Fn::If needs [condition, value if true, value if false]"));
+            return Some(self.unknown(
+                "Fn::If",
+                span,
+                "Fn::If needs [condition, value if true, value if false]",
+            ));
         };
         let decided = match known_text(cond) {
             Some(name) => self.condition(&name, cond.span, depth + 1),
@@ -827,7 +966,10 @@ impl<'t> Resolver<'t> {
             None => {}
         }
         let Some(node) = self.conditions.get(name).copied() else {
-            self.note(at, format!("condition `{name}` is not defined in Conditions"));
+            self.note(
+                at,
+                format!("condition `{name}` is not defined in Conditions"),
+            );
             return None;
         };
         self.cond_cache.insert(name.to_string(), None);
@@ -1042,8 +1184,11 @@ impl<'t> Resolver<'t> {
             match known_text(item) {
                 Some(v) => values.push(v),
                 None => {
-                    let why = first_hole(item).map_or("a list or a map".to_string(), |h| h.why.to_string());
-                    return Err(format!("its collection holds a value not known statically: {why}"));
+                    let why = first_hole(item)
+                        .map_or("a list or a map".to_string(), |h| h.why.to_string());
+                    return Err(format!(
+                        "its collection holds a value not known statically: {why}"
+                    ));
                 }
             }
         }

@@ -18,6 +18,7 @@
 //! `DefaultValue`); any other transform, and any `Fn::ForEach` that cannot be expanded, gives a
 //! note (see [`load_template_with_notes`]).
 
+pub mod aws;
 pub mod template;
 pub mod yaml;
 

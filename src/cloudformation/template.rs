@@ -242,7 +242,10 @@ pub fn load_template_with_notes(
     }
     let params = read_parameters(section("Parameters"), opts);
     let mut conditions: HashMap<&str, &Node> = HashMap::new();
-    for m in section("Conditions").and_then(Node::as_object).unwrap_or(&[]) {
+    for m in section("Conditions")
+        .and_then(Node::as_object)
+        .unwrap_or(&[])
+    {
         conditions.entry(m.key.as_str()).or_insert(&m.value);
     }
     let mut resolver = Resolver::new(
@@ -270,7 +273,12 @@ pub fn load_template_with_notes(
         ));
     };
     let entries = resolver.expand_members(members, &[], 0);
-    resolver.set_resources(entries.iter().map(|e| e.key.clone()).collect::<HashSet<_>>());
+    resolver.set_resources(
+        entries
+            .iter()
+            .map(|e| e.key.clone())
+            .collect::<HashSet<_>>(),
+    );
     let mut out = Vec::with_capacity(entries.len());
     for entry in &entries {
         if let Some(r) = resource(&mut resolver, entry) {
@@ -288,7 +296,10 @@ fn resource<'t>(resolver: &mut Resolver<'t>, entry: &Expanded<'t>) -> Option<Res
     if entry.value.as_object().is_none() {
         resolver.note(
             entry.key_span,
-            format!("resource `{id}` is {}, not a map; it is not checked", entry.value.shape()),
+            format!(
+                "resource `{id}` is {}, not a map; it is not checked",
+                entry.value.shape()
+            ),
         );
         return None;
     }
@@ -402,7 +413,9 @@ fn read_parameters(section: Option<&Node>, opts: &CfnOptions) -> HashMap<String,
             m.value.get("Default").and_then(default_text)
         };
         let value = match given.or(default) {
-            Some(v) if list => ParamValue::List(v.split(',').map(|s| s.trim().to_string()).collect()),
+            Some(v) if list => {
+                ParamValue::List(v.split(',').map(|s| s.trim().to_string()).collect())
+            }
             Some(v) => ParamValue::Str(v),
             None => {
                 let why = if ssm {

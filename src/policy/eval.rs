@@ -340,9 +340,18 @@ fn resource_applies(
         if item.value.as_known() == Some("*") {
             return Tri::Yes;
         }
-        match Pattern::compile(&item.value, PatternOptions::GLOB, vars_opt) {
+        let decide = |vars: Option<&dyn Fn(&str) -> VarValue>| match Pattern::compile(
+            &item.value,
+            PatternOptions::GLOB,
+            vars,
+        ) {
             Ok(p) => p.matches_arn(&request.resource, exists),
             Err(CompileError::NoValue(_)) => Tri::No,
+        };
+        if policy.variables_enabled {
+            maybe_absent_vars(&request.context, &item.value, decide)
+        } else {
+            decide(vars_opt)
         }
     }));
     let word = if resource.negated {
@@ -368,6 +377,45 @@ fn resource_applies(
         ),
     });
     if resource.negated { !hit } else { hit }
+}
+
+/// Decides with the request's variable values; when a variable's key may also be absent
+/// ([`Context::set_absent_or`]), the answer stands only if it is the same without a value.
+fn maybe_absent_vars(
+    ctx: &Context,
+    text: &PString,
+    decide: impl Fn(Option<&dyn Fn(&str) -> VarValue>) -> Tri,
+) -> Tri {
+    let vars = var_resolver(ctx);
+    let with_values = decide(Some(&vars));
+    let lower = text.to_string().to_ascii_lowercase();
+    let maybe_absent: Vec<&String> = ctx
+        .if_present
+        .keys()
+        .filter(|k| lower.contains(&format!("${{{k}")))
+        .collect();
+    if maybe_absent.is_empty() {
+        return with_values;
+    }
+    let without = |name: &str| {
+        if maybe_absent.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            VarValue::NoValue
+        } else {
+            vars(name)
+        }
+    };
+    let without_values = decide(Some(&without));
+    if with_values == without_values {
+        return with_values;
+    }
+    let mut why: std::collections::BTreeSet<String> = with_values.unknowns().into_iter().collect();
+    why.extend(without_values.unknowns());
+    for k in maybe_absent {
+        if let KeyState::Unknown(w) = ctx.get(k) {
+            why.insert(format!("{k}: {w}"));
+        }
+    }
+    Tri::Depends(why)
 }
 
 fn var_resolver(ctx: &Context) -> impl Fn(&str) -> VarValue + '_ {
@@ -649,11 +697,12 @@ fn condition_on(
     let negated = op.base.is_negated();
     // "Request value v matches one of the policy values" for the positive comparison.
     let positive = |v: &PString| {
-        Tri::any(
-            cond.values
-                .iter()
-                .map(|pv| compare(op.base, v, &pv.value, vars_opt, negated)),
-        )
+        Tri::any(cond.values.iter().map(|pv| match vars_opt {
+            Some(_) => maybe_absent_vars(ctx, &pv.value, |vars| {
+                compare(op.base, v, &pv.value, vars, negated)
+            }),
+            None => compare(op.base, v, &pv.value, None, negated),
+        }))
     };
     let single = |v: &PString| {
         if negated { !positive(v) } else { positive(v) }

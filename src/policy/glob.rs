@@ -341,14 +341,18 @@ fn walk(p: &[PTok], v: &[VTok], free_unknown: bool, anykey_exists: bool) -> bool
         let (Some(pt), Some(vt)) = (p.get(i), v.get(j)) else {
             continue;
         };
+        // A name or segment never holds `:` or `/`.
+        let separator = |c: &char| *c == ':' || *c == '/';
+        let segment_star = matches!(pt, PTok::Hole(h) if h.segment);
         match (pt, vt) {
             (PTok::Char(a), VTok::Char(b)) if a == b => next(i + 1, j + 1),
             (PTok::One, VTok::Char(_)) => next(i + 1, j + 1),
-            (_, VTok::Char(_)) if p_star(i) => next(i, j + 1),
+            (_, VTok::Char(c)) if p_star(i) && !(segment_star && separator(c)) => next(i, j + 1),
             (_, VTok::Hole(h)) if free(h) => {
                 // The value's free run produces whatever the pattern wants next.
                 match pt {
-                    PTok::Char(_) | PTok::One => next(i + 1, j),
+                    PTok::Char(c) if !(h.segment && separator(c)) => next(i + 1, j),
+                    PTok::One => next(i + 1, j),
                     PTok::Hole(ph) if !free(ph) => next(i + 1, j),
                     _ => {}
                 }

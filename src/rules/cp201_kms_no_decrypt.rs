@@ -15,7 +15,12 @@ pub const INFO: RuleInfo = RuleInfo {
 };
 
 /// Reports keys whose policy certainly grants the role no `kms:Decrypt`.
-pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+pub fn check(
+    inv: &Inventory,
+    profile: &Profile,
+    verdicts: &[KeyVerdict],
+    out: &mut Vec<Diagnostic>,
+) {
     for v in verdicts.iter().filter(|v| v.decrypt == Grant::Missing) {
         let key = &inv.keys[v.key];
         let (span, resource) = key_access::grant_span(inv, v);

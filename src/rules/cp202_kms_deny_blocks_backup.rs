@@ -15,12 +15,30 @@ pub const INFO: RuleInfo = RuleInfo {
 };
 
 /// Reports key-policy Deny statements that certainly deny the role's decrypts through S3.
-pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+pub fn check(
+    inv: &Inventory,
+    profile: &Profile,
+    verdicts: &[KeyVerdict],
+    out: &mut Vec<Diagnostic>,
+) {
     for v in verdicts {
-        for d in v.denies.iter().filter(|d| d.denied.contains(&profile::KMS_DECRYPT)) {
+        for d in v
+            .denies
+            .iter()
+            .filter(|d| d.denied.contains(&profile::KMS_DECRYPT))
+        {
             let st = &v.policy.statements[d.statement];
-            let why: Vec<&str> = d.reasons.iter().filter(|r| r.contains(" → ")).map(String::as_str).collect();
-            let why = if why.is_empty() { "no condition spares it".to_string() } else { why.join("; ") };
+            let why: Vec<&str> = d
+                .reasons
+                .iter()
+                .filter(|r| r.contains(" → "))
+                .map(String::as_str)
+                .collect();
+            let why = if why.is_empty() {
+                "no condition spares it".to_string()
+            } else {
+                why.join("; ")
+            };
             let (_, resource) = key_access::grant_span(inv, v);
             out.push(Diagnostic {
                 rule: &INFO,

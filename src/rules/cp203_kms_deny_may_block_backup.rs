@@ -15,12 +15,16 @@ pub const INFO: RuleInfo = RuleInfo {
 };
 
 /// Reports key-policy Deny statements whose effect on the role's KMS calls hinges on unknowns.
-pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+pub fn check(
+    inv: &Inventory,
+    profile: &Profile,
+    verdicts: &[KeyVerdict],
+    out: &mut Vec<Diagnostic>,
+) {
     for v in verdicts {
-        let maybe = v
-            .denies
-            .iter()
-            .filter(|d| !d.denied.contains(&profile::KMS_DECRYPT) && d.maybe.contains(&profile::KMS_DECRYPT));
+        let maybe = v.denies.iter().filter(|d| {
+            !d.denied.contains(&profile::KMS_DECRYPT) && d.maybe.contains(&profile::KMS_DECRYPT)
+        });
         for d in maybe {
             let st = &v.policy.statements[d.statement];
             let (_, resource) = key_access::grant_span(inv, v);

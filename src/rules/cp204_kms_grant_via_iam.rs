@@ -15,11 +15,20 @@ pub const INFO: RuleInfo = RuleInfo {
 };
 
 /// Notes keys that grant the role `kms:Decrypt` only through the account principal.
-pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+pub fn check(
+    inv: &Inventory,
+    profile: &Profile,
+    verdicts: &[KeyVerdict],
+    out: &mut Vec<Diagnostic>,
+) {
     for v in verdicts.iter().filter(|v| v.decrypt == Grant::ViaIam) {
         let key = &inv.keys[v.key];
         let (span, resource) = key_access::grant_span(inv, v);
-        let which = if v.default_policy { "has no policy, so the default key policy applies: it" } else { "" };
+        let which = if v.default_policy {
+            "has no policy, so the default key policy applies: it"
+        } else {
+            ""
+        };
         out.push(Diagnostic {
             rule: &INFO,
             severity: INFO.severity,

@@ -16,7 +16,9 @@ pub const INFO: RuleInfo = RuleInfo {
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
     for enc in &inv.encryptions {
         let what = match &enc.key {
-            KeyRef::External(k) => format!("the key {k}, which is not defined in the scanned sources"),
+            KeyRef::External(k) => {
+                format!("the key {k}, which is not defined in the scanned sources")
+            }
             KeyRef::Unknown(h) => format!("a key known only after apply ({})", h.why),
             _ => continue,
         };
@@ -24,7 +26,9 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic {
             rule: &INFO,
             severity: INFO.severity,
-            message: format!("{bucket} is encrypted with {what}; its key policy could not be checked"),
+            message: format!(
+                "{bucket} is encrypted with {what}; its key policy could not be checked"
+            ),
             help: "scan the code that defines the key with the bucket, or check its policy with \
                    `clumio-preflight simulate KEY_POLICY.json --clumio`"
                 .into(),

@@ -15,16 +15,31 @@ pub const INFO: RuleInfo = RuleInfo {
 };
 
 /// Reports keys that allow the role to decrypt but not to generate data keys.
-pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+pub fn check(
+    inv: &Inventory,
+    profile: &Profile,
+    verdicts: &[KeyVerdict],
+    out: &mut Vec<Diagnostic>,
+) {
     for v in verdicts {
         let decrypt_ok = matches!(v.decrypt, Grant::Direct | Grant::ViaIam)
-            && !v.denies.iter().any(|d| d.denied.contains(&profile::KMS_DECRYPT));
-        let generate_denied = v.denies.iter().any(|d| d.denied.contains(&profile::KMS_GENERATE_DATA_KEY));
+            && !v
+                .denies
+                .iter()
+                .any(|d| d.denied.contains(&profile::KMS_DECRYPT));
+        let generate_denied = v
+            .denies
+            .iter()
+            .any(|d| d.denied.contains(&profile::KMS_GENERATE_DATA_KEY));
         if !decrypt_ok || (v.generate != Grant::Missing && !generate_denied) {
             continue;
         }
         let (span, resource) = key_access::grant_span(inv, v);
-        let why = if generate_denied { "a Deny statement takes it away" } else { "no statement grants it" };
+        let why = if generate_denied {
+            "a Deny statement takes it away"
+        } else {
+            "no statement grants it"
+        };
         out.push(Diagnostic {
             rule: &INFO,
             severity: INFO.severity,

@@ -15,9 +15,16 @@ pub const INFO: RuleInfo = RuleInfo {
 };
 
 /// Reports keys whose grant of `kms:Decrypt` to the role hinges on unknowns.
-pub fn check(inv: &Inventory, profile: &Profile, verdicts: &[KeyVerdict], out: &mut Vec<Diagnostic>) {
+pub fn check(
+    inv: &Inventory,
+    profile: &Profile,
+    verdicts: &[KeyVerdict],
+    out: &mut Vec<Diagnostic>,
+) {
     for v in verdicts {
-        let Grant::Depends(on) = &v.decrypt else { continue };
+        let Grant::Depends(on) = &v.decrypt else {
+            continue;
+        };
         let (span, resource) = key_access::grant_span(inv, v);
         out.push(Diagnostic {
             rule: &INFO,

@@ -15,7 +15,11 @@ pub const INFO: RuleInfo = RuleInfo {
 
 /// Reports `ObjectWriter` settings.
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
-    for o in inv.ownerships.iter().filter(|o| ownership::setting(o) == Setting::ObjectWriter) {
+    for o in inv
+        .ownerships
+        .iter()
+        .filter(|o| ownership::setting(o) == Setting::ObjectWriter)
+    {
         out.push(ownership::diagnostic(
             inv,
             o,

@@ -15,7 +15,11 @@ pub const INFO: RuleInfo = RuleInfo {
 
 /// Reports `BucketOwnerPreferred` settings.
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
-    for o in inv.ownerships.iter().filter(|o| ownership::setting(o) == Setting::Preferred) {
+    for o in inv
+        .ownerships
+        .iter()
+        .filter(|o| ownership::setting(o) == Setting::Preferred)
+    {
         out.push(ownership::diagnostic(
             inv,
             o,

@@ -14,7 +14,10 @@ pub const INFO: RuleInfo = RuleInfo {
 
 /// Reports every problem the policy parser found, in bucket and key policies.
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
-    let bucket_docs = inv.policies.iter().map(|bp| (&bp.doc, &bp.resource, inv.target_of(bp)));
+    let bucket_docs = inv
+        .policies
+        .iter()
+        .map(|bp| (&bp.doc, &bp.resource, inv.target_of(bp)));
     let key_docs = inv.keys.iter().filter_map(|k| match &k.policy {
         KeyPolicy::Written { doc, resource, .. } => Some((doc, resource, k.resource.clone())),
         KeyPolicy::Default => None,

@@ -14,13 +14,23 @@ pub const INFO: RuleInfo = RuleInfo {
 
 /// Reports every bucket or key policy whose document is not known statically.
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
-    let bucket_docs = inv.policies.iter().map(|bp| (&bp.doc, &bp.resource, bp.span, inv.target_of(bp)));
+    let bucket_docs = inv
+        .policies
+        .iter()
+        .map(|bp| (&bp.doc, &bp.resource, bp.span, inv.target_of(bp)));
     let key_docs = inv.keys.iter().filter_map(|k| match &k.policy {
-        KeyPolicy::Written { doc, resource, span, .. } => Some((doc, resource, *span, k.resource.clone())),
+        KeyPolicy::Written {
+            doc,
+            resource,
+            span,
+            ..
+        } => Some((doc, resource, *span, k.resource.clone())),
         KeyPolicy::Default => None,
     });
     for (doc, resource, span, target) in bucket_docs.chain(key_docs) {
-        let PolicyDoc::Unknown(hole) = doc else { continue };
+        let PolicyDoc::Unknown(hole) = doc else {
+            continue;
+        };
         out.push(Diagnostic {
             rule: &INFO,
             severity: INFO.severity,

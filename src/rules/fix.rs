@@ -130,7 +130,12 @@ pub fn key_statement(profile: &Profile, syntax: PolicySyntax) -> String {
             let (principal, condition) = if exact {
                 (format!("{{ \"AWS\": \"{arn}\" }}"), String::new())
             } else {
-                ("\"*\"".to_string(), format!(",\n  \"Condition\": {{ \"ArnLike\": {{ \"aws:PrincipalArn\": \"{arn}\" }} }}"))
+                (
+                    "\"*\"".to_string(),
+                    format!(
+                        ",\n  \"Condition\": {{ \"ArnLike\": {{ \"aws:PrincipalArn\": \"{arn}\" }} }}"
+                    ),
+                )
             };
             format!(
                 "{{\n  \"Sid\": \"AllowClumioBackupAndRestore\",\n  \"Effect\": \"Allow\",\n  \"Principal\": {principal},\n  \
@@ -141,7 +146,12 @@ pub fn key_statement(profile: &Profile, syntax: PolicySyntax) -> String {
             let (principal, condition) = if exact {
                 (format!("{{ AWS = \"{arn}\" }}"), String::new())
             } else {
-                ("\"*\"".to_string(), format!("\n  Condition = {{ ArnLike = {{ \"aws:PrincipalArn\" = \"{arn}\" }} }}"))
+                (
+                    "\"*\"".to_string(),
+                    format!(
+                        "\n  Condition = {{ ArnLike = {{ \"aws:PrincipalArn\" = \"{arn}\" }} }}"
+                    ),
+                )
             };
             format!(
                 "{{\n  Sid       = \"AllowClumioBackupAndRestore\"\n  Effect    = \"Allow\"\n  Principal = {principal}\n  \
@@ -150,10 +160,16 @@ pub fn key_statement(profile: &Profile, syntax: PolicySyntax) -> String {
         }
         PolicySyntax::PolicyDocument => {
             let (principal, condition) = if exact {
-                (format!("  principals {{\n    type        = \"AWS\"\n    identifiers = [\"{arn}\"]\n  }}"), String::new())
+                (
+                    format!(
+                        "  principals {{\n    type        = \"AWS\"\n    identifiers = [\"{arn}\"]\n  }}"
+                    ),
+                    String::new(),
+                )
             } else {
                 (
-                    "  principals {\n    type        = \"*\"\n    identifiers = [\"*\"]\n  }".to_string(),
+                    "  principals {\n    type        = \"*\"\n    identifiers = [\"*\"]\n  }"
+                        .to_string(),
                     format!(
                         "\n  condition {{\n    test     = \"ArnLike\"\n    variable = \"aws:PrincipalArn\"\n    values   = [\"{arn}\"]\n  }}"
                     ),
@@ -165,11 +181,18 @@ pub fn key_statement(profile: &Profile, syntax: PolicySyntax) -> String {
             )
         }
         PolicySyntax::Yaml => {
-            let value = if arn.contains("${") { format!("!Sub '{arn}'") } else { arn.clone() };
+            let value = if arn.contains("${") {
+                format!("!Sub '{arn}'")
+            } else {
+                arn.clone()
+            };
             let (principal, condition) = if exact {
                 (format!("\n    AWS: {value}"), String::new())
             } else {
-                (" '*'".to_string(), format!("\n  Condition:\n    ArnLike:\n      aws:PrincipalArn: {value}"))
+                (
+                    " '*'".to_string(),
+                    format!("\n  Condition:\n    ArnLike:\n      aws:PrincipalArn: {value}"),
+                )
             };
             format!(
                 "- Sid: AllowClumioBackupAndRestore\n  Effect: Allow\n  Principal:{principal}\n  Action:\n    - kms:Decrypt\n    \

@@ -9,11 +9,11 @@
 //! account (which delegates to the role's IAM policy), and no Deny may apply.
 
 use crate::model::{Encryption, Inventory, KeyPolicy, KeyRef, PolicyDoc, PolicySyntax};
+use crate::policy::Tri;
 use crate::policy::ast::{
     Effect, Element, Located, Policy, PrincipalElement, PrincipalEntry, PrincipalKind, Statement,
 };
 use crate::policy::eval::{Context, KeyState, Request, evaluate_statement};
-use crate::policy::Tri;
 use crate::profile::{self, Profile};
 use crate::source::Span;
 use crate::value::PString;
@@ -81,11 +81,22 @@ pub fn default_policy(profile: &Profile, span: Span) -> Policy {
             effect: Located::new(Effect::Allow, span),
             principal: Some(PrincipalElement {
                 negated: false,
-                entries: vec![PrincipalEntry { kind: PrincipalKind::Aws, value: loc(root) }],
+                entries: vec![PrincipalEntry {
+                    kind: PrincipalKind::Aws,
+                    value: loc(root),
+                }],
                 span,
             }),
-            action: Element { negated: false, items: vec![loc("kms:*".into())], span },
-            resource: Some(Element { negated: false, items: vec![loc("*".into())], span }),
+            action: Element {
+                negated: false,
+                items: vec![loc("kms:*".into())],
+                span,
+            },
+            resource: Some(Element {
+                negated: false,
+                items: vec![loc("*".into())],
+                span,
+            }),
             conditions: Vec::new(),
             span,
         }],
@@ -109,18 +120,31 @@ fn with_entries(st: &Statement, keep: impl Fn(&PrincipalEntry) -> bool) -> Optio
         return None;
     }
     Some(Statement {
-        principal: Some(PrincipalElement { entries, ..p.clone() }),
+        principal: Some(PrincipalElement {
+            entries,
+            ..p.clone()
+        }),
         ..st.clone()
     })
 }
 
 /// The requests S3 makes to KMS for the role (one per role candidate and session).
-fn requests(profile: &Profile, inv: &Inventory, enc: &Encryption, key_arn: &PString, action: &str) -> Vec<Vec<Request>> {
+fn requests(
+    profile: &Profile,
+    inv: &Inventory,
+    enc: &Encryption,
+    key_arn: &PString,
+    action: &str,
+) -> Vec<Vec<Request>> {
     let bucket = match enc.bucket {
         Some(i) => inv.buckets[i].name.clone(),
         None => enc.bucket_expr.clone(),
     };
-    let context_arn = if enc.bucket_key { profile.bucket_arn(&bucket) } else { profile.object_arn(&bucket) };
+    let context_arn = if enc.bucket_key {
+        profile.bucket_arn(&bucket)
+    } else {
+        profile.object_arn(&bucket)
+    };
     profile
         .roles
         .iter()
@@ -138,7 +162,10 @@ fn requests(profile: &Profile, inv: &Inventory, enc: &Encryption, key_arn: &PStr
 }
 
 fn set_encryption_context(ctx: &mut Context, arn: &PString) {
-    ctx.set("kms:EncryptionContext:aws:s3:arn", KeyState::Present(vec![arn.clone()]));
+    ctx.set(
+        "kms:EncryptionContext:aws:s3:arn",
+        KeyState::Present(vec![arn.clone()]),
+    );
 }
 
 /// Whether `st` applies to the requests: sessions combine with OR (a denied session is a
@@ -169,7 +196,10 @@ fn applies(policy: &Policy, st: &Statement, per_role: &[Vec<Request>]) -> (Tri, 
 }
 
 fn grant(policy: &Policy, per_role: &[Vec<Request>]) -> Grant {
-    let allows = policy.statements.iter().filter(|s| s.effect.value == Effect::Allow);
+    let allows = policy
+        .statements
+        .iter()
+        .filter(|s| s.effect.value == Effect::Allow);
     let mut direct = Tri::No;
     let mut via_iam = Tri::No;
     for st in allows {
@@ -196,16 +226,22 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
         let key = &inv.keys[ki];
         let (policy, default_policy) = match &key.policy {
             KeyPolicy::Default => (default_policy(profile, key.header), true),
-            KeyPolicy::Written { doc: PolicyDoc::Parsed { policy, errors }, .. } if errors.is_empty() => {
-                (policy.clone(), false)
-            }
+            KeyPolicy::Written {
+                doc: PolicyDoc::Parsed { policy, errors },
+                ..
+            } if errors.is_empty() => (policy.clone(), false),
             // Unreadable or unknown policies are CP901 / CP902.
             KeyPolicy::Written { .. } => continue,
         };
         let decrypt_requests = requests(profile, inv, enc, &key.arn, profile::KMS_DECRYPT);
-        let generate_requests = requests(profile, inv, enc, &key.arn, profile::KMS_GENERATE_DATA_KEY);
+        let generate_requests =
+            requests(profile, inv, enc, &key.arn, profile::KMS_GENERATE_DATA_KEY);
         let mut denies = Vec::new();
-        for st in policy.statements.iter().filter(|s| s.effect.value == Effect::Deny) {
+        for st in policy
+            .statements
+            .iter()
+            .filter(|s| s.effect.value == Effect::Deny)
+        {
             let mut d = KeyDeny {
                 statement: st.index,
                 denied: Vec::new(),
@@ -214,7 +250,10 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
                 reasons: Vec::new(),
             };
             let mut depends = BTreeSet::new();
-            for (action, reqs) in [(profile::KMS_DECRYPT, &decrypt_requests), (profile::KMS_GENERATE_DATA_KEY, &generate_requests)] {
+            for (action, reqs) in [
+                (profile::KMS_DECRYPT, &decrypt_requests),
+                (profile::KMS_GENERATE_DATA_KEY, &generate_requests),
+            ] {
                 let (tri, reasons) = applies(&policy, st, reqs);
                 match tri {
                     Tri::Yes => {

@@ -28,9 +28,18 @@ pub fn setting(o: &Ownership) -> Setting {
 
 /// A diagnostic at the setting, with the fix in the front end's syntax (Terraform addresses
 /// contain a dot; CloudFormation logical ids never do).
-pub fn diagnostic(inv: &Inventory, o: &Ownership, rule: &'static RuleInfo, what: &str) -> Diagnostic {
+pub fn diagnostic(
+    inv: &Inventory,
+    o: &Ownership,
+    rule: &'static RuleInfo,
+    what: &str,
+) -> Diagnostic {
     let bucket = inv.bucket_label(o.bucket, &o.bucket_expr);
-    let syntax = if o.resource.contains('.') { PolicySyntax::HclJsonencode } else { PolicySyntax::Yaml };
+    let syntax = if o.resource.contains('.') {
+        PolicySyntax::HclJsonencode
+    } else {
+        PolicySyntax::Yaml
+    };
     Diagnostic {
         rule,
         severity: rule.severity,

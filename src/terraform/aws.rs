@@ -8,7 +8,8 @@
 
 use crate::embedded::parse_embedded_json;
 use crate::model::{
-    Acl, Bucket, BucketPolicy, Encryption, Inventory, Key, KeyPolicy, KeyRef, Ownership, PolicyDoc, PolicySyntax,
+    Acl, Bucket, BucketPolicy, Encryption, Inventory, Key, KeyPolicy, KeyRef, Ownership, PolicyDoc,
+    PolicySyntax,
 };
 use crate::policy::ast::PolicyKind;
 use crate::policy::parse::parse_policy;
@@ -39,8 +40,15 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         arn.push(&name);
         known.insert(format!("{}.arn", r.address), text(arn));
     }
-    for r in live.iter().filter(|r| r.mode == Mode::Managed && r.rtype == "aws_kms_alias") {
-        if let Some(name) = r.attributes.get("name").filter(|n| matches!(n.kind, Kind::Str(_))) {
+    for r in live
+        .iter()
+        .filter(|r| r.mode == Mode::Managed && r.rtype == "aws_kms_alias")
+    {
+        if let Some(name) = r
+            .attributes
+            .get("name")
+            .filter(|n| matches!(n.kind, Kind::Str(_)))
+        {
             known.insert(format!("{}.name", r.address), name.clone());
             known.insert(format!("{}.id", r.address), name.clone());
         }
@@ -86,7 +94,10 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
     for (r, attrs) in &managed {
         match r.rtype.as_str() {
             "aws_s3_bucket" => {
-                let target = (inv.buckets.iter().position(|b| b.resource == r.address), bucket_name(r));
+                let target = (
+                    inv.buckets.iter().position(|b| b.resource == r.address),
+                    bucket_name(r),
+                );
                 for block in blocks(attrs, "server_side_encryption_configuration") {
                     encryption(&mut inv, r, block, target.clone());
                 }
@@ -106,9 +117,16 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
 
 /// The bucket a `bucket` argument names: its index when in the code, and the expression.
 fn bucket_target(inv: &Inventory, r: &Resource, attrs: &Node) -> (Option<usize>, PString) {
-    let expr = attrs.get("bucket").and_then(|b| b.as_pstr()).cloned().unwrap_or_else(|| {
-        PString::hole(Hole::unknown(format!("{}.bucket", r.address), "the bucket argument is not known"))
-    });
+    let expr = attrs
+        .get("bucket")
+        .and_then(|b| b.as_pstr())
+        .cloned()
+        .unwrap_or_else(|| {
+            PString::hole(Hole::unknown(
+                format!("{}.bucket", r.address),
+                "the bucket argument is not known",
+            ))
+        });
     (inv.link_bucket(&expr), expr)
 }
 
@@ -143,7 +161,10 @@ fn bucket_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, s
 
 /// `aws_kms_key` / `aws_kms_replica_key`, with its inline policy or the default one.
 fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &Sources) {
-    let policy = match attrs.get("policy").filter(|p| !matches!(p.kind, Kind::Null)) {
+    let policy = match attrs
+        .get("policy")
+        .filter(|p| !matches!(p.kind, Kind::Null))
+    {
         Some(p) => {
             let (doc, syntax) = policy_doc(p, docs, sources, PolicyKind::Key);
             KeyPolicy::Written {
@@ -155,7 +176,10 @@ fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &S
         }
         None => KeyPolicy::Default,
     };
-    let refs = ["arn", "key_id", "id"].iter().map(|a| format!("{}.{a}", r.address)).collect();
+    let refs = ["arn", "key_id", "id"]
+        .iter()
+        .map(|a| format!("{}.{a}", r.address))
+        .collect();
     inv.keys.push(Key {
         resource: r.address.clone(),
         arn: PString::hole(Hole::unknown(
@@ -172,26 +196,35 @@ fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &S
 
 /// The key a reference (hole ids, an alias name, a literal id or ARN) names.
 fn find_key(inv: &Inventory, value: &PString) -> Option<usize> {
-    if let Some(i) = value
-        .holes()
-        .find_map(|h| inv.keys.iter().position(|k| k.refs.iter().any(|r| **r == *h.id)))
-    {
+    if let Some(i) = value.holes().find_map(|h| {
+        inv.keys
+            .iter()
+            .position(|k| k.refs.iter().any(|r| **r == *h.id))
+    }) {
         return Some(i);
     }
     let text = value.as_known()?;
     inv.keys.iter().position(|k| {
         k.refs.iter().any(|r| r == text)
-            || k.aliases.iter().filter_map(|a| a.as_known()).any(|a| text == a || text.ends_with(&format!(":{a}")))
+            || k.aliases
+                .iter()
+                .filter_map(|a| a.as_known())
+                .any(|a| text == a || text.ends_with(&format!(":{a}")))
     })
 }
 
 /// `aws_kms_key_policy`: the policy of a key defined elsewhere in the code.
 fn key_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &Sources) {
-    let (Some(key_id), Some(p)) = (attrs.get("key_id").and_then(|k| k.as_pstr()), attrs.get("policy")) else {
+    let (Some(key_id), Some(p)) = (
+        attrs.get("key_id").and_then(|k| k.as_pstr()),
+        attrs.get("policy"),
+    ) else {
         return;
     };
     let (doc, syntax) = policy_doc(p, docs, sources, PolicyKind::Key);
-    let Some(i) = find_key(inv, key_id) else { return };
+    let Some(i) = find_key(inv, key_id) else {
+        return;
+    };
     inv.keys[i].policy = KeyPolicy::Written {
         resource: r.address.clone(),
         span: p.span,
@@ -202,18 +235,26 @@ fn key_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sour
 
 /// `aws_kms_alias`: another name for a key in the code.
 fn alias(inv: &mut Inventory, r: &Resource, attrs: &Node) {
-    let Some(target) = attrs.get("target_key_id").and_then(|k| k.as_pstr()) else { return };
-    let Some(i) = find_key(inv, target) else { return };
+    let Some(target) = attrs.get("target_key_id").and_then(|k| k.as_pstr()) else {
+        return;
+    };
+    let Some(i) = find_key(inv, target) else {
+        return;
+    };
     if let Some(name) = attrs.get("name").and_then(|n| n.as_pstr()) {
         inv.keys[i].aliases.push(name.clone());
     }
     inv.keys[i].refs.push(format!("{}.arn", r.address));
-    inv.keys[i].refs.push(format!("{}.target_key_arn", r.address));
+    inv.keys[i]
+        .refs
+        .push(format!("{}.target_key_arn", r.address));
 }
 
 /// What a `kms_master_key_id` names.
 fn key_ref(inv: &Inventory, algorithm: &PString, key: Option<&Node>) -> KeyRef {
-    let kms = algorithm.as_known().is_none_or(|a| a.starts_with("aws:kms"));
+    let kms = algorithm
+        .as_known()
+        .is_none_or(|a| a.starts_with("aws:kms"));
     if algorithm.as_known() == Some("AES256") {
         return KeyRef::None;
     }
@@ -222,7 +263,11 @@ fn key_ref(inv: &Inventory, algorithm: &PString, key: Option<&Node>) -> KeyRef {
         Kind::Unknown(h) => Some(PString::hole(h.clone())),
         _ => None,
     }) else {
-        return if kms { KeyRef::AwsManaged } else { KeyRef::None };
+        return if kms {
+            KeyRef::AwsManaged
+        } else {
+            KeyRef::None
+        };
     };
     if let Some(i) = find_key(inv, &value) {
         return KeyRef::Key(i);
@@ -242,12 +287,23 @@ fn key_ref(inv: &Inventory, algorithm: &PString, key: Option<&Node>) -> KeyRef {
 fn encryption(inv: &mut Inventory, r: &Resource, config: &Node, target: (Option<usize>, PString)) {
     for rule in blocks(config, "rule") {
         let default = blocks(rule, "apply_server_side_encryption_by_default");
-        let Some(default) = default.first() else { continue };
-        let algorithm = default.get("sse_algorithm").and_then(|a| a.as_pstr()).cloned().unwrap_or_default();
+        let Some(default) = default.first() else {
+            continue;
+        };
+        let algorithm = default
+            .get("sse_algorithm")
+            .and_then(|a| a.as_pstr())
+            .cloned()
+            .unwrap_or_default();
         let key_node = default.get("kms_master_key_id");
         let key = key_ref(inv, &algorithm, key_node);
-        let span = key_node.or(default.get("sse_algorithm")).map_or(rule.span, |n| n.span);
-        let bucket_key = matches!(rule.get("bucket_key_enabled").map(|n| &n.kind), Some(Kind::Bool(true)));
+        let span = key_node
+            .or(default.get("sse_algorithm"))
+            .map_or(rule.span, |n| n.span);
+        let bucket_key = matches!(
+            rule.get("bucket_key_enabled").map(|n| &n.kind),
+            Some(Kind::Bool(true))
+        );
         inv.encryptions.push(Encryption {
             bucket: target.0,
             bucket_expr: target.1.clone(),
@@ -264,7 +320,9 @@ fn encryption(inv: &mut Inventory, r: &Resource, config: &Node, target: (Option<
 fn ownership(inv: &mut Inventory, r: &Resource, attrs: &Node) {
     let (bucket, bucket_expr) = bucket_target(inv, r, attrs);
     for rule in blocks(attrs, "rule") {
-        let Some(setting) = rule.get("object_ownership") else { continue };
+        let Some(setting) = rule.get("object_ownership") else {
+            continue;
+        };
         let value = match &setting.kind {
             Kind::Str(s) => s.clone(),
             Kind::Unknown(h) => PString::hole(h.clone()),
@@ -708,7 +766,12 @@ fn render_conditions(block: &Node) -> Option<Node> {
 
 /// Reads a policy attribute: a rendered policy document, a `jsonencode` object, JSON text,
 /// or a value known only after apply.
-fn policy_doc(node: &Node, docs: &Docs, sources: &Sources, kind: PolicyKind) -> (PolicyDoc, PolicySyntax) {
+fn policy_doc(
+    node: &Node,
+    docs: &Docs,
+    sources: &Sources,
+    kind: PolicyKind,
+) -> (PolicyDoc, PolicySyntax) {
     match &node.kind {
         Kind::Str(s) => {
             if let [Part::Hole(h)] = s.parts() {

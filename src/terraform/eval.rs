@@ -51,6 +51,9 @@ pub const BASE_STEPS: u64 = 2_000_000;
 /// Extra steps per byte of a root module's files (its own and its modules').
 pub const STEPS_PER_BYTE: u64 = 16;
 
+/// The largest file `file()` and `templatefile()` read.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
 /// Meta-arguments of `resource` / `data` blocks, which are not resource attributes.
 const META_ATTRIBUTES: &[&str] = &["count", "for_each", "provider", "depends_on"];
 /// Meta-blocks of `resource` / `data` blocks.
@@ -1080,7 +1083,7 @@ impl<'m, 's> Evaluator<'m, 's> {
                         prefix.trim_end_matches('.')
                     )
                 };
-                hole_node(Hole::unknown(id, why), decl.string_typed, span)
+                hole_node(Hole::unknown(id, why), decl.is_string, span)
             }
         };
         self.insts[inst]
@@ -1593,7 +1596,9 @@ impl<'m, 's> Evaluator<'m, 's> {
             Mode::Managed => format!("{id} is known only after apply"),
             Mode::Data => format!("{id} is read by the data source, not known statically"),
         };
-        let string = last_attr.is_some_and(|a| STRING_ATTRIBUTES.contains(&a));
+        // A splat makes a list; otherwise a known string attribute is a string.
+        let string =
+            !id.contains("[*]") && last_attr.is_some_and(|a| STRING_ATTRIBUTES.contains(&a));
         hole_node(Hole::unknown(id, why), string, span)
     }
 
@@ -1702,8 +1707,8 @@ impl<'m, 's> Evaluator<'m, 's> {
     fn apply(&mut self, node: Node, ops: &[&TraversalOperator], cx: Cx, span: Span) -> Node {
         let mut node = node;
         for (i, op) in ops.iter().enumerate() {
-            if matches!(node.kind, Kind::Unknown(_)) {
-                return node;
+            if let Kind::Unknown(hole) = &node.kind {
+                return self.extend_hole(hole.clone(), &ops[i..], cx, span);
             }
             node = match op {
                 TraversalOperator::GetAttr(attr) => match &node.kind {
@@ -1746,6 +1751,39 @@ impl<'m, 's> Evaluator<'m, 's> {
             };
         }
         node
+    }
+
+    /// Reading into an unknown reference names what is read: `local.b.arn` where `local.b`
+    /// is the resource `aws_s3_bucket.b` is the hole `aws_s3_bucket.b.arn`. Other unknowns
+    /// (errors, functions, the account id, …) stay as they are.
+    fn extend_hole(&mut self, hole: Hole, ops: &[&TraversalOperator], cx: Cx, span: Span) -> Node {
+        let fixed = [
+            "evaluation-budget",
+            "unknown",
+            "account-id",
+            "region",
+            "self",
+            "terraform",
+        ];
+        if hole.id.starts_with(functions::ERROR_PREFIX)
+            || hole.id.contains("()@")
+            || fixed.contains(&&*hole.id)
+        {
+            return unknown(hole, span);
+        }
+        let mut id = hole.id.to_string();
+        let mut last_attr = None;
+        for op in ops {
+            id.push_str(&self.render_op(op, cx));
+            last_attr = match op {
+                TraversalOperator::GetAttr(a) => Some(a.as_str()),
+                _ => None,
+            };
+        }
+        let why = hole.why.replace(&*hole.id, &id);
+        let string =
+            !id.contains("[*]") && last_attr.is_some_and(|a| STRING_ATTRIBUTES.contains(&a));
+        hole_node(Hole::unknown(id, why), string, span)
     }
 
     // ----- functions ---------------------------------------------------------------------
@@ -1842,6 +1880,16 @@ impl<'m, 's> Evaluator<'m, 's> {
         let key = std::fs::canonicalize(found).unwrap_or_else(|_| found.clone());
         if let Some(&id) = self.files.get(&key) {
             return Ok(id);
+        }
+        let size = std::fs::metadata(found).map_or(0, |m| m.len());
+        if size > MAX_FILE_BYTES {
+            return Err(error(
+                span,
+                format!(
+                    "{what}(): {} is larger than {MAX_FILE_BYTES} bytes",
+                    found.display()
+                ),
+            ));
         }
         match std::fs::read_to_string(found) {
             Ok(content) => {

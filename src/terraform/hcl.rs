@@ -88,6 +88,9 @@ pub struct Variable {
     /// Whether the declared type is `string` or no type is declared: then a `--var` value is
     /// taken as a string, otherwise parsed as an expression (as Terraform does).
     pub string_typed: bool,
+    /// Whether the declared type is exactly `string`: then a missing value is a string made
+    /// of one hole, otherwise an unknown of unknown shape.
+    pub is_string: bool,
     /// The whole block.
     pub span: Span,
 }
@@ -171,7 +174,10 @@ fn range_span(file: FileId, range: Option<std::ops::Range<usize>>, fallback: Spa
 /// The location error for `text` of `file` at byte `offset`.
 fn error_at(file: FileId, path: &str, text: &str, offset: usize, message: String) -> LoadError {
     let offset = offset.min(text.len());
-    let len = text[offset..].chars().next().map_or(0, char::len_utf8);
+    let len = text
+        .get(offset..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(0, char::len_utf8);
     LoadError {
         file: Some(file),
         span: Some(Span::new(file, offset, offset + len)),
@@ -329,10 +335,10 @@ fn add_hcl(module: &mut Module, file: FileId, body: Body) {
 
 fn hcl_variable(file: FileId, block: Block, span: Span) -> Variable {
     let name = block.labels[0].as_str().to_string();
-    let string_typed = match block.body.get_attribute("type") {
-        None => true,
-        Some(attr) => matches!(&attr.value, Expression::Variable(v) if v.as_str() == "string"),
-    };
+    let is_string = block.body.get_attribute("type").is_some_and(
+        |attr| matches!(&attr.value, Expression::Variable(v) if v.as_str() == "string"),
+    );
+    let string_typed = is_string || !block.body.has_attribute("type");
     let mut body = block.body;
     let default = body.remove_attribute("default").map(|attr| Expr {
         file,
@@ -342,6 +348,7 @@ fn hcl_variable(file: FileId, block: Block, span: Span) -> Variable {
         name,
         default,
         string_typed,
+        is_string,
         span,
     }
 }
@@ -410,10 +417,10 @@ fn add_json(module: &mut Module, file: FileId, root: Node) {
             }
             "variable" => {
                 for (name, name_span, body) in json_entries(value) {
-                    let string_typed = match body.get("type").and_then(Node::as_pstr) {
-                        None => true,
-                        Some(t) => matches!(t.as_known(), Some("string" | "${string}")),
-                    };
+                    let declared = body.get("type").and_then(Node::as_pstr);
+                    let is_string = declared
+                        .is_some_and(|t| matches!(t.as_known(), Some("string" | "${string}")));
+                    let string_typed = is_string || declared.is_none();
                     module.variables.push(Variable {
                         name: name.to_string(),
                         default: body.get("default").map(|d| Expr {
@@ -421,6 +428,7 @@ fn add_json(module: &mut Module, file: FileId, root: Node) {
                             kind: ExprKind::Json(d.clone()),
                         }),
                         string_typed,
+                        is_string,
                         span: name_span.to(body.span),
                     });
                 }

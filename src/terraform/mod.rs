@@ -19,12 +19,15 @@ pub mod aws;
 pub mod eval;
 pub mod functions;
 pub mod hcl;
+pub mod plan;
+pub mod text_plan;
 pub mod walk;
 
 use crate::resource::{LoadError, Resource};
 use crate::source::Sources;
 use crate::value::{Kind, Node, PString};
 use hcl::{Expr, ExprKind};
+use hcl_edit::expr::Expression;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -174,6 +177,9 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
         region: opts.region.clone(),
     };
     let outputs = evaluate_all(&modules, sources, &roots, &eval_opts);
+    // Freeing the parsed trees of a large tree takes a while: let it run beside the caller
+    // (if no thread can be started, the closure and the trees are dropped right here).
+    let _ = std::thread::Builder::new().spawn(move || drop(modules));
 
     let mut loaded = Loaded {
         errors,
@@ -215,11 +221,12 @@ fn cli_var(text: &str, file: crate::source::FileId, string_typed: bool) -> Expr 
         return literal();
     }
     match hcl_edit::parser::parse_expr(text) {
+        // A bare word is text: a --var value cannot refer to anything.
+        Ok(Expression::Variable(_) | Expression::Traversal(_)) | Err(_) => literal(),
         Ok(expr) => Expr {
             file,
             kind: ExprKind::Hcl(expr),
         },
-        Err(_) => literal(),
     }
 }
 

@@ -1,0 +1,33 @@
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-data-prod"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "DenyEveryoneElse"
+        Effect = "Deny"
+        NotPrincipal = {
+          AWS = [
+            "arn:aws:iam::111122223333:root",
+            "arn:aws:iam::111122223333:role/admin/DataAdmin",
+            "arn:aws:iam::111122223333:role/clumio/ClumioIAMRole-uw-2-abc123",
+          ]
+        }
+        Action   = "s3:*"
+        Resource = [aws_s3_bucket.data.arn, "${aws_s3_bucket.data.arn}/*"]
+      },
+    ]
+  })
+}
+
+resource "aws_s3_bucket_ownership_controls" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}

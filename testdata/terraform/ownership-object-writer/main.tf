@@ -1,0 +1,12 @@
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-data-prod"
+}
+
+# Partners upload into this bucket with their own credentials.
+resource "aws_s3_bucket_ownership_controls" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  rule {
+    object_ownership = "ObjectWriter"
+  }
+}

@@ -1,0 +1,30 @@
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-data-prod"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AllowAnalyticsFromVpc"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:aws:iam::111122223333:role/analytics" }
+        Action    = ["s3:GetObject", "s3:ListBucket"]
+        Resource  = [aws_s3_bucket.data.arn, "${aws_s3_bucket.data.arn}/*"]
+        Condition = {
+          StringEquals = { "aws:SourceVpc" = "vpc-0a1b2c3d" }
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_s3_bucket_ownership_controls" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
