@@ -44,12 +44,15 @@ pub struct CheckOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     PlanJson,
+    TextPlan,
     CloudFormation,
 }
 
 fn detect(text: &str) -> Option<Format> {
     if plan::is_plan_json(text) {
         Some(Format::PlanJson)
+    } else if terraform::text_plan::is_text_plan(text) {
+        Some(Format::TextPlan)
     } else if cloudformation::is_template(text) {
         Some(Format::CloudFormation)
     } else {
@@ -100,6 +103,18 @@ impl Scan {
                     }
                     Err(e) => self.errors.push(e),
                 }
+            }
+            Format::TextPlan => {
+                let plan = terraform::text_plan::load_text_plan(&self.sources, file);
+                self.errors.extend(plan.errors);
+                for note in plan.notes {
+                    if !self.notes.contains(&note) {
+                        self.notes.push(note);
+                    }
+                }
+                self.inventories
+                    .push(terraform::aws::inventory(&plan.resources, &self.sources));
+                self.from_plan.push(true);
             }
             Format::PlanJson => {
                 let plan = plan::load_plan(&self.sources, file);

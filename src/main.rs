@@ -126,7 +126,7 @@ struct ProfileFlags {
     org_id: Option<String>,
     /// The Clumio role carries a permissions boundary (a NotPrincipal Deny then always applies).
     #[arg(long, env = "CLUMIO_PREFLIGHT_PERMISSIONS_BOUNDARY", value_name = "BOOL",
-          num_args = 0..=1, default_missing_value = "true")]
+          num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     permissions_boundary: Option<bool>,
     /// The buckets' region (for kms:ViaService), e.g. us-west-2.
     #[arg(long, env = "CLUMIO_PREFLIGHT_REGION", value_name = "REGION")]
@@ -270,13 +270,13 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
         stdin: stdin_text,
         source_dir: cmd.source_dir.clone(),
         cloudformation: CfnOptions {
-            account_id: cmd.profile.account_id.clone(),
+            account_id: profile.account.as_known().map(str::to_string),
             region: cmd.profile.region.clone(),
             partition: None,
             parameters: cmd.parameters.clone(),
         },
         terraform: TerraformOptions {
-            account_id: cmd.profile.account_id.clone(),
+            account_id: profile.account.as_known().map(str::to_string),
             region: cmd.profile.region.clone(),
             vars: cmd.vars.clone(),
             var_files: cmd.var_files.clone(),

@@ -591,6 +591,14 @@ Terraform will perform the following actions:
             )
         }
       + empty     = jsonencode({})
+      ~ ws        = jsonencode( # whitespace changes
+                {
+                    a = [
+                        1,
+                        true,
+                    ]
+                }
+            )
 
       ~ rule "label" {
           ~ enabled = false -> true
@@ -622,6 +630,9 @@ Terraform will perform the following actions:
     // jsonencode inside a document encodes a string.
     assert_eq!(known(get(get(obj, "nested"), "inner")), "{\"a\":1}");
     assert_eq!(attr(r, "empty").kind, Kind::Object(Vec::new()));
+    let ws = items(get(attr(r, "ws"), "a"));
+    assert_eq!(ws[0].kind, Kind::Number("1".into()));
+    assert_eq!(ws[1].kind, Kind::Bool(true));
     let rules = items(attr(r, "rule"));
     assert_eq!(rules.len(), 2);
     assert_eq!(get(&rules[0], "enabled").kind, Kind::Bool(true));
@@ -768,5 +779,98 @@ fn inventory_links_the_vpc_deny_policy_to_its_bucket() {
             .iter()
             .map(|d| (&d.rule.code, &d.message))
             .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn windows_line_endings_read_the_same() {
+    let (_, _, plain) = load("update_policy.txt");
+    let crlf = fixture_text("update_policy.txt").replace('\n', "\r\n");
+    let (sources, _, plan) = load_str("crlf.txt", &crlf);
+    no_errors(&plan);
+    assert_eq!(plain.resources.len(), plan.resources.len());
+    for (p, c) in plain.resources.iter().zip(&plan.resources) {
+        assert_eq!(shape(&p.attributes), shape(&c.attributes));
+    }
+    let policy = resource(&plan, "aws_s3_bucket_policy.data");
+    let st = &items(get(attr(policy, "policy"), "Statement"))[0];
+    assert_eq!(sources.slice(get(st, "Effect").span), "\"Deny\"");
+}
+
+#[test]
+fn nesting_within_the_bound_is_read() {
+    let depth = 250;
+    let mut text = String::from(
+        "  # aws_s3_bucket.deep will be created\n  + resource \"aws_s3_bucket\" \"deep\" {\n      + x = jsonencode(\n",
+    );
+    for _ in 0..depth {
+        text.push_str("{\n+ a = ");
+    }
+    text.push_str("\"leaf\"\n");
+    for _ in 0..depth {
+        text.push_str("}\n");
+    }
+    text.push_str(")\n    }\n");
+    let (_, _, plan) = load_str("deep.txt", &text);
+    no_errors(&plan);
+    let mut node = attr(&plan.resources[0], "x");
+    for _ in 0..depth {
+        node = get(node, "a");
+    }
+    assert_eq!(known(node), "leaf");
+}
+
+#[test]
+fn unknown_change_descriptions_are_reported_not_skipped() {
+    let text = "Terraform will perform the following actions:\n\n  \
+                # aws_s3_bucket.x will be frobnicated\n  \
+                ~ resource \"aws_s3_bucket\" \"x\" {\n        id = \"x\"\n    }\n\n  \
+                # aws_s3_bucket.y will be created\n  \
+                # aws_s3_bucket.z will be created\n  \
+                + resource \"aws_s3_bucket\" \"z\" {\n      + bucket = \"z\"\n    }\n";
+    let (sources, _, plan) = load_str("odd.txt", text);
+    let addresses: Vec<&str> = plan.resources.iter().map(|r| r.address.as_str()).collect();
+    // `y` has no block of its own: `z`'s block is not taken for it.
+    assert_eq!(addresses, ["aws_s3_bucket.z"]);
+    assert_eq!(plan.errors.len(), 2, "{:?}", plan.errors);
+    assert!(
+        plan.errors[0].message.contains("will be frobnicated"),
+        "{}",
+        plan.errors[0].message
+    );
+    assert_eq!(start(&sources, plan.errors[0].span.unwrap()).line, 3);
+    assert!(
+        plan.errors[1]
+            .message
+            .contains("expected `resource \"TYPE\" \"NAME\" {`"),
+        "{}",
+        plan.errors[1].message
+    );
+    assert_eq!(start(&sources, plan.errors[1].span.unwrap()).line, 9);
+}
+
+#[test]
+fn deferred_changes_and_failed_plans_are_noted() {
+    let text = "\nNote: This is a partial plan, parts can only be known in the next plan / apply cycle.\n\n  \
+                # aws_s3_bucket.later was deferred\n  \
+                #  (because a prerequisite for this resource is deferred)\n  \
+                + resource \"aws_s3_bucket\" \"later\" {\n      + bucket = \"later\"\n    }\n\n\
+                Terraform planned the following actions, but then encountered a problem:\n\n  \
+                # aws_s3_bucket.now will be created\n  \
+                + resource \"aws_s3_bucket\" \"now\" {\n      + bucket = \"now\"\n    }\n";
+    let (_, _, plan) = load_str("partial.txt", text);
+    no_errors(&plan);
+    let addresses: Vec<&str> = plan.resources.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(addresses, ["aws_s3_bucket.now"]);
+    assert_eq!(plan.notes.len(), 2, "{:?}", plan.notes);
+    assert!(
+        plan.notes[0].contains("1 resource change is deferred"),
+        "{}",
+        plan.notes[0]
+    );
+    assert!(
+        plan.notes[1].contains("planning failed"),
+        "{}",
+        plan.notes[1]
     );
 }

@@ -12,6 +12,11 @@
 //!   `LOGICALID.Ref` / `LOGICALID.ATTR` for the model to fill in. An undecidable `Fn::If` stays
 //!   the object `{"Fn::If": [condition, if-true, if-false]}` with both branches resolved.
 //!
+//! A template is JSON when it starts with `{` and parses as strict JSON; otherwise (also a YAML
+//! flow mapping that starts with `{`) it is YAML. A policy document given as a string
+//! (`PolicyDocument: '{"Statement": …}'`) stays a string node spanning its literal, for
+//! [`crate::embedded`] to parse with offsets mapped through the quoting.
+//!
 //! Transforms: SAM (`AWS::Serverless-2016-10-31`) is read as written (buckets stay
 //! `AWS::S3::Bucket`); `AWS::LanguageExtensions` is evaluated (`Fn::ForEach` over a collection
 //! known statically is expanded, `Fn::Length`, `Fn::ToJsonString`, `Fn::FindInMap`'s

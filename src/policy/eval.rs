@@ -11,7 +11,7 @@ use super::glob::{CompileError, Pattern, PatternOptions, VarValue};
 use super::tri::Tri;
 use crate::source::Span;
 use crate::value::{Hole, PString};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// What the request context holds for one condition key.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,12 +30,14 @@ pub enum KeyState {
 /// address is never inside a private, loopback or link-local block.
 pub const PUBLIC_IP_HOLE: &str = "public-ip";
 
-/// The condition keys of a request. Key names compare ignoring case.
+/// The condition keys of a request. Key names compare ignoring case. A request has a few
+/// dozen keys at most, so they are kept in order and looked up by a scan (no hashing, no
+/// allocation per lookup).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Context {
-    keys: HashMap<String, KeyState>,
+    keys: Vec<(String, KeyState)>,
     /// For keys whose state is [`KeyState::Unknown`]: the values they hold when present.
-    if_present: HashMap<String, Vec<PString>>,
+    if_present: Vec<(String, Vec<PString>)>,
     /// What a key that was never set holds.
     pub default: KeyState,
 }
@@ -44,17 +46,26 @@ impl Context {
     /// A context in which every key not set is `default`.
     pub fn new(default: KeyState) -> Self {
         Context {
-            keys: HashMap::new(),
-            if_present: HashMap::new(),
+            keys: Vec::new(),
+            if_present: Vec::new(),
             default,
         }
     }
 
+    fn slot(&self, key: &str) -> Option<usize> {
+        self.keys
+            .iter()
+            .position(|(k, _)| k.eq_ignore_ascii_case(key))
+    }
+
     /// Sets `key` to `state`.
     pub fn set(&mut self, key: &str, state: KeyState) {
-        let key = key.to_ascii_lowercase();
-        self.if_present.remove(&key);
-        self.keys.insert(key, state);
+        self.if_present
+            .retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+        match self.slot(key) {
+            Some(i) => self.keys[i].1 = state,
+            None => self.keys.push((key.to_string(), state)),
+        }
     }
 
     /// Makes `key` unknown in a known way: either absent, or present with `values` (which
@@ -62,26 +73,34 @@ impl Context {
     /// either way is decided.
     pub fn set_absent_or(&mut self, key: &str, values: Vec<PString>, why: impl Into<String>) {
         self.set(key, KeyState::Unknown(why.into()));
-        self.if_present.insert(key.to_ascii_lowercase(), values);
+        self.if_present.push((key.to_string(), values));
     }
 
     /// For a key set with [`Context::set_absent_or`], the values it holds when present.
     pub fn if_present(&self, key: &str) -> Option<&[PString]> {
         self.if_present
-            .get(&key.to_ascii_lowercase())
-            .map(Vec::as_slice)
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The keys set with [`Context::set_absent_or`].
+    fn maybe_absent_keys(&self) -> impl Iterator<Item = &str> {
+        self.if_present.iter().map(|(k, _)| k.as_str())
     }
 
     /// Adds one value to `key`, making it multi-valued when it already has one.
     pub fn add_value(&mut self, key: &str, value: PString) {
-        self.if_present.remove(&key.to_ascii_lowercase());
-        let entry = self
-            .keys
-            .entry(key.to_ascii_lowercase())
-            .or_insert(KeyState::Present(Vec::new()));
-        match entry {
-            KeyState::Present(values) => values.push(value),
-            other => *other = KeyState::Present(vec![value]),
+        self.if_present
+            .retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+        match self.slot(key) {
+            Some(i) => match &mut self.keys[i].1 {
+                KeyState::Present(values) => values.push(value),
+                other => *other = KeyState::Present(vec![value]),
+            },
+            None => self
+                .keys
+                .push((key.to_string(), KeyState::Present(vec![value]))),
         }
     }
 
@@ -92,14 +111,12 @@ impl Context {
 
     /// What the request holds for `key`.
     pub fn get(&self, key: &str) -> &KeyState {
-        self.keys
-            .get(&key.to_ascii_lowercase())
-            .unwrap_or(&self.default)
+        self.slot(key).map_or(&self.default, |i| &self.keys[i].1)
     }
 
     /// Whether `key` was set explicitly.
     pub fn is_set(&self, key: &str) -> bool {
-        self.keys.contains_key(&key.to_ascii_lowercase())
+        self.slot(key).is_some()
     }
 }
 
@@ -388,11 +405,13 @@ fn maybe_absent_vars(
 ) -> Tri {
     let vars = var_resolver(ctx);
     let with_values = decide(Some(&vars));
+    if ctx.if_present.is_empty() || !text.contains_known("${") {
+        return with_values;
+    }
     let lower = text.to_string().to_ascii_lowercase();
-    let maybe_absent: Vec<&String> = ctx
-        .if_present
-        .keys()
-        .filter(|k| lower.contains(&format!("${{{k}")))
+    let maybe_absent: Vec<&str> = ctx
+        .maybe_absent_keys()
+        .filter(|k| lower.contains(&format!("${{{}", k.to_ascii_lowercase())))
         .collect();
     if maybe_absent.is_empty() {
         return with_values;

@@ -67,12 +67,21 @@ impl Shown {
         );
         let points: Vec<usize> = spans.iter().map(|(s, _)| s.start as usize).collect();
         let source = Windowed::new(&file.name, &file.text, &points);
+        // The diagnostic's own span is the primary label: miette sorts labels by offset and
+        // takes the header's `file:line:column` from the primary one (else the first), which
+        // must be the offending element, not a related span before it.
         let labels = spans
             .iter()
-            .map(|(s, text)| {
+            .enumerate()
+            .map(|(i, (s, text))| {
                 let start = source.map(s.start as usize);
                 let end = source.map(s.end as usize).max(start);
-                LabeledSpan::new(Some(text.clone()), start, end - start)
+                let span = SourceSpan::from(start..end);
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(Some(text.clone()), span)
+                } else {
+                    LabeledSpan::new_with_span(Some(text.clone()), span)
+                }
             })
             .collect();
         Shown {

@@ -52,8 +52,8 @@ pub fn check(
                     key_access::bucket_label(inv, v)
                 ),
                 help: format!(
-                    "let calls made through AWS services pass (add `\"Bool\": {{\"aws:ViaAWSService\": \"false\"}}` to the \
-                     Deny's conditions) and {}",
+                    "let the calls S3 makes for the role pass: add this to the Deny's conditions\n{}\nor {}",
+                    fix::not_via_aws_service(key_access::syntax(inv, v)),
                     fix::exempt_help(profile, key_access::syntax(inv, v))
                 ),
                 span: st.span,

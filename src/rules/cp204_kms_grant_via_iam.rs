@@ -40,7 +40,12 @@ pub fn check(
             )
             .replace("  ", " "),
             help: format!(
-                "nothing to do if the Clumio role keeps its KMS policy; to stop depending on it, add to the key policy:\n{}",
+                "nothing to do if the Clumio role keeps its KMS policy; to stop depending on it, {}:\n{}",
+                if v.default_policy {
+                    "give the key a policy (it replaces the default one) that keeps the account-root statement and adds"
+                } else {
+                    "add to the key policy"
+                },
                 fix::key_statement(profile, key_access::syntax(inv, v))
             ),
             span,

@@ -52,6 +52,19 @@ pub fn exemption(profile: &Profile, syntax: PolicySyntax) -> String {
     }
 }
 
+/// The condition that spares the calls AWS services make on a caller's behalf (S3 decrypting
+/// SSE-KMS objects for the Clumio role), in `syntax`, to be ANDed into a key-policy Deny.
+pub fn not_via_aws_service(syntax: PolicySyntax) -> &'static str {
+    match syntax {
+        PolicySyntax::Json => "\"Bool\": { \"aws:ViaAWSService\": \"false\" }",
+        PolicySyntax::HclJsonencode => "Bool = { \"aws:ViaAWSService\" = \"false\" }",
+        PolicySyntax::PolicyDocument => {
+            "condition {\n  test     = \"Bool\"\n  variable = \"aws:ViaAWSService\"\n  values   = [\"false\"]\n}"
+        }
+        PolicySyntax::Yaml => "Bool:\n  aws:ViaAWSService: 'false'",
+    }
+}
+
 /// The sentence shared by the Deny rules: how to exempt the role.
 pub fn exempt_help(profile: &Profile, syntax: PolicySyntax) -> String {
     format!(
@@ -76,47 +89,6 @@ pub fn replace_notprincipal_help(profile: &Profile, syntax: PolicySyntax) -> Str
          aws:PrincipalArn, which covers every session of the role:\n{}",
         exemption(profile, syntax)
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::profile::ProfileOptions;
-
-    #[test]
-    fn known_role_is_exempted_exactly() {
-        let p = Profile::new(&ProfileOptions {
-            role_arn: Some("arn:aws:iam::111122223333:role/clumio/ClumioIAMRole-uw-2-abc".into()),
-            ..Default::default()
-        })
-        .unwrap();
-        assert_eq!(
-            exemption(&p, PolicySyntax::Json),
-            "\"Condition\": { \"ArnNotLike\": { \"aws:PrincipalArn\": \"arn:aws:iam::111122223333:role/clumio/ClumioIAMRole-uw-2-abc\" } }"
-        );
-    }
-
-    #[test]
-    fn unknown_role_uses_the_path_and_the_files_account_syntax() {
-        let p = Profile::new(&ProfileOptions::default()).unwrap();
-        assert_eq!(
-            role_arn(&p, PolicySyntax::HclJsonencode),
-            "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/clumio/*"
-        );
-        assert!(
-            exemption(&p, PolicySyntax::Yaml)
-                .contains("!Sub 'arn:aws:iam::${AWS::AccountId}:role/clumio/*'")
-        );
-        let q = Profile::new(&ProfileOptions {
-            account_id: Some("111122223333".into()),
-            ..Default::default()
-        })
-        .unwrap();
-        assert_eq!(
-            role_arn(&q, PolicySyntax::Json),
-            "arn:aws:iam::111122223333:role/clumio/*"
-        );
-    }
 }
 
 /// The key-policy statement that lets the Clumio role decrypt (backups) and generate data
@@ -213,5 +185,60 @@ pub fn ownership_fix(syntax: PolicySyntax) -> &'static str {
             "set `object_ownership = \"BucketOwnerEnforced\"` in the aws_s3_bucket_ownership_controls rule: the bucket owner then \
              owns every object, existing and new, and ACLs stop counting"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::ProfileOptions;
+
+    #[test]
+    fn known_role_is_exempted_exactly() {
+        let p = Profile::new(&ProfileOptions {
+            role_arn: Some("arn:aws:iam::111122223333:role/clumio/ClumioIAMRole-uw-2-abc".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            exemption(&p, PolicySyntax::Json),
+            "\"Condition\": { \"ArnNotLike\": { \"aws:PrincipalArn\": \"arn:aws:iam::111122223333:role/clumio/ClumioIAMRole-uw-2-abc\" } }"
+        );
+    }
+
+    #[test]
+    fn the_via_service_condition_is_written_in_the_files_syntax() {
+        assert_eq!(
+            not_via_aws_service(PolicySyntax::Json),
+            "\"Bool\": { \"aws:ViaAWSService\": \"false\" }"
+        );
+        assert_eq!(
+            not_via_aws_service(PolicySyntax::HclJsonencode),
+            "Bool = { \"aws:ViaAWSService\" = \"false\" }"
+        );
+        assert!(not_via_aws_service(PolicySyntax::PolicyDocument).contains("test     = \"Bool\""));
+        assert!(not_via_aws_service(PolicySyntax::Yaml).starts_with("Bool:\n"));
+    }
+
+    #[test]
+    fn unknown_role_uses_the_path_and_the_files_account_syntax() {
+        let p = Profile::new(&ProfileOptions::default()).unwrap();
+        assert_eq!(
+            role_arn(&p, PolicySyntax::HclJsonencode),
+            "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/clumio/*"
+        );
+        assert!(
+            exemption(&p, PolicySyntax::Yaml)
+                .contains("!Sub 'arn:aws:iam::${AWS::AccountId}:role/clumio/*'")
+        );
+        let q = Profile::new(&ProfileOptions {
+            account_id: Some("111122223333".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            role_arn(&q, PolicySyntax::Json),
+            "arn:aws:iam::111122223333:role/clumio/*"
+        );
     }
 }

@@ -290,10 +290,14 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
     out
 }
 
-/// The syntax of the key's written policy (JSON for the default policy).
+/// The syntax of the key's written policy. For a key without one: `jsonencode` for a
+/// Terraform key (addresses contain a dot, CloudFormation logical ids never do), JSON for a
+/// CloudFormation key (the template may be YAML or JSON).
 pub fn syntax(inv: &Inventory, v: &KeyVerdict) -> PolicySyntax {
-    match &inv.keys[v.key].policy {
+    let key = &inv.keys[v.key];
+    match &key.policy {
         KeyPolicy::Written { syntax, .. } => *syntax,
+        KeyPolicy::Default if key.resource.contains('.') => PolicySyntax::HclJsonencode,
         KeyPolicy::Default => PolicySyntax::Json,
     }
 }

@@ -15,7 +15,11 @@
 use crate::json::{OffsetMap, parse_json};
 use crate::resource::{Lifecycle, LoadError, Mode, Resource};
 use crate::source::{FileId, Sources, Span};
-use crate::value::{Hole, Kind, Member, Node};
+use crate::value::{Hole, Kind, Member, Node, PString};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 /// Whether `text` is plan JSON: an object with `format_version` and planned values or
 /// resource changes (only the first 4 KiB and a few markers are looked at).
@@ -24,6 +28,237 @@ pub fn is_plan_json(text: &str) -> bool {
     start.starts_with('{')
         && text.contains("\"format_version\"")
         && (text.contains("\"resource_changes\"") || text.contains("\"planned_values\""))
+}
+
+/// Resource types the model reads; every other resource of a plan is skipped unparsed.
+fn relevant_type(rtype: &str) -> bool {
+    rtype.starts_with("aws_s3_")
+        || rtype.starts_with("aws_kms_")
+        || rtype == "aws_iam_policy_document"
+}
+
+/// The top level of a plan, with every section kept as raw text (serde, borrowing).
+#[derive(Deserialize)]
+struct RawPlan<'a> {
+    format_version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    resource_changes: Option<Vec<&'a RawValue>>,
+    #[serde(borrow)]
+    planned_values: Option<RawValues<'a>>,
+    #[serde(borrow)]
+    prior_state: Option<RawState<'a>>,
+    #[serde(borrow)]
+    configuration: Option<RawConfiguration<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawState<'a> {
+    #[serde(borrow)]
+    values: Option<RawValues<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawValues<'a> {
+    #[serde(borrow)]
+    root_module: Option<RawModule<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawModule<'a> {
+    #[serde(borrow, default)]
+    resources: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    child_modules: Vec<RawModule<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawConfiguration<'a> {
+    #[serde(borrow)]
+    root_module: Option<RawConfigModule<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawConfigModule<'a> {
+    #[serde(borrow, default)]
+    resources: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    module_calls: std::collections::BTreeMap<String, RawModuleCall<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawModuleCall<'a> {
+    #[serde(borrow)]
+    module: Option<RawConfigModule<'a>>,
+}
+
+/// Just enough of a resource entry to tell whether it matters.
+#[derive(Deserialize)]
+struct RawHead<'a> {
+    #[serde(rename = "type", borrow)]
+    rtype: Option<Cow<'a, str>>,
+}
+
+/// Builds the located document from the raw sections: entries of resources the model reads
+/// are parsed with spans at their offset in the file; the containers get the whole file's span.
+struct Assembler {
+    file: FileId,
+    base: usize,
+    whole: Span,
+}
+
+impl Assembler {
+    fn new(text: &str, file: FileId) -> Self {
+        Assembler {
+            file,
+            base: text.as_ptr() as usize,
+            whole: Span::new(file, 0, text.len()),
+        }
+    }
+
+    fn located(&self, raw: &RawValue) -> Result<Node, LoadError> {
+        let offset = raw.get().as_ptr() as usize - self.base;
+        parse_json(raw.get(), &OffsetMap::direct(self.file, offset)).map_err(|e| {
+            error(
+                self.file,
+                Some(e.span),
+                format!("invalid plan JSON: {}", e.message),
+            )
+        })
+    }
+
+    fn obj(&self, members: Vec<(&str, Node)>) -> Node {
+        let members = members
+            .into_iter()
+            .map(|(k, v)| Member {
+                key: k.to_string(),
+                key_span: self.whole,
+                value: v,
+            })
+            .collect();
+        Node::new(Kind::Object(members), self.whole)
+    }
+
+    fn list(&self, items: Vec<Node>) -> Node {
+        Node::new(Kind::Array(items), self.whole)
+    }
+
+    /// The entries of resources the model reads, parsed with spans.
+    fn resources(&self, raws: &[&RawValue]) -> Result<Node, LoadError> {
+        let items = raws
+            .iter()
+            .filter(|r| {
+                serde_json::from_str::<RawHead>(r.get())
+                    .ok()
+                    .and_then(|h| h.rtype)
+                    .is_some_and(|t| relevant_type(&t))
+            })
+            .map(|r| self.located(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.list(items))
+    }
+
+    /// A `planned_values` / `prior_state` module and its children.
+    fn module(&self, m: &RawModule, depth: usize) -> Result<Node, LoadError> {
+        let children = if depth > 64 {
+            Vec::new()
+        } else {
+            m.child_modules
+                .iter()
+                .map(|c| self.module(c, depth + 1))
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        Ok(self.obj(vec![
+            ("resources", self.resources(&m.resources)?),
+            ("child_modules", self.list(children)),
+        ]))
+    }
+
+    /// A `configuration` module and its module calls.
+    fn config(&self, m: &RawConfigModule, depth: usize) -> Result<Node, LoadError> {
+        let mut calls: Vec<(&str, Node)> = Vec::new();
+        if depth <= 64 {
+            for (name, call) in &m.module_calls {
+                if let Some(module) = &call.module {
+                    calls.push((
+                        name.as_str(),
+                        self.obj(vec![("module", self.config(module, depth + 1)?)]),
+                    ));
+                }
+            }
+        }
+        Ok(self.obj(vec![
+            ("resources", self.resources(&m.resources)?),
+            ("module_calls", self.obj(calls)),
+        ]))
+    }
+}
+
+/// Reads the plan with serde (fast, borrowing, no spans), then parses with spans only the
+/// entries of resources the model reads, and assembles them into one located document of
+/// the usual shape. Syntax errors are located by the span-keeping parser.
+fn relevant_document(text: &str, file: FileId) -> Result<Node, LoadError> {
+    let raw: RawPlan = match serde_json::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let located = parse_json(text, &OffsetMap::direct(file, 0)).err();
+            let (span, message) = match located {
+                Some(j) => (Some(j.span), format!("invalid plan JSON: {}", j.message)),
+                None => (
+                    None,
+                    format!(
+                        "not a plan of the expected shape: {e} (line {}, column {})",
+                        e.line(),
+                        e.column()
+                    ),
+                ),
+            };
+            return Err(error(file, span, message));
+        }
+    };
+    let a = Assembler::new(text, file);
+    let mut top: Vec<(&str, Node)> = Vec::new();
+    if let Some(v) = &raw.format_version {
+        let span = text
+            .find("\"format_version\"")
+            .map_or(a.whole, |i| Span::new(file, i, i + 16));
+        top.push((
+            "format_version",
+            Node::new(Kind::Str(PString::known(v.to_string())), span),
+        ));
+    }
+    if let Some(changes) = &raw.resource_changes {
+        top.push(("resource_changes", a.resources(changes)?));
+    }
+    if let Some(root) = raw
+        .planned_values
+        .as_ref()
+        .and_then(|p| p.root_module.as_ref())
+    {
+        top.push((
+            "planned_values",
+            a.obj(vec![("root_module", a.module(root, 0)?)]),
+        ));
+    }
+    let prior = raw
+        .prior_state
+        .as_ref()
+        .and_then(|p| p.values.as_ref())
+        .and_then(|v| v.root_module.as_ref());
+    if let Some(root) = prior {
+        let values = a.obj(vec![("root_module", a.module(root, 0)?)]);
+        top.push(("prior_state", a.obj(vec![("values", values)])));
+    }
+    if let Some(root) = raw
+        .configuration
+        .as_ref()
+        .and_then(|c| c.root_module.as_ref())
+    {
+        top.push((
+            "configuration",
+            a.obj(vec![("root_module", a.config(root, 0)?)]),
+        ));
+    }
+    Ok(a.obj(top))
 }
 
 /// What a plan yielded.
@@ -48,14 +283,10 @@ fn error(file: FileId, span: Option<Span>, message: String) -> LoadError {
 pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
     let text = &sources.file(file).text;
     let mut plan = Plan::default();
-    let doc = match parse_json(text, &OffsetMap::direct(file, 0)) {
+    let doc = match relevant_document(text, file) {
         Ok(doc) => doc,
         Err(e) => {
-            plan.errors.push(error(
-                file,
-                Some(e.span),
-                format!("invalid plan JSON: {}", e.message),
-            ));
+            plan.errors.push(e);
             return plan;
         }
     };
@@ -85,21 +316,21 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
             return plan;
         }
     }
-    let config = doc.get("configuration").and_then(|c| c.get("root_module"));
-    let mut seen: Vec<String> = Vec::new();
+    let config = ConfigIndex::new(doc.get("configuration").and_then(|c| c.get("root_module")));
+    let mut seen: HashSet<String> = HashSet::new();
     if let Some(Kind::Array(changes)) = doc.get("resource_changes").map(|n| &n.kind) {
         for rc in changes {
             if rc.get("deposed").is_some() {
                 continue;
             }
-            if let Some(r) = from_change(rc, config) {
-                seen.push(r.address.clone());
+            if let Some(r) = from_change(rc, &config) {
+                seen.insert(r.address.clone());
                 plan.resources.push(r);
             }
         }
     } else if let Some(root) = doc.get("planned_values").and_then(|p| p.get("root_module")) {
         module_values(root, Lifecycle::Unknown, &mut |r| {
-            seen.push(r.address.clone());
+            seen.insert(r.address.clone());
             plan.resources.push(r);
         });
     }
@@ -118,7 +349,7 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
     plan
 }
 
-fn text<'a>(node: Option<&'a Node>) -> Option<&'a str> {
+fn text(node: Option<&Node>) -> Option<&str> {
     node.and_then(|n| n.as_pstr()).and_then(|s| s.as_known())
 }
 
@@ -161,28 +392,45 @@ fn module_names(prefix: &str) -> Vec<String> {
     names
 }
 
-/// The configuration block of a resource (module calls followed by name).
-fn config_for<'a>(
-    config: Option<&'a Node>,
-    prefix: &str,
-    mode: Mode,
-    rtype: &str,
-    name: &str,
-) -> Option<&'a Node> {
-    let mut module = config?;
-    for m in module_names(prefix) {
-        module = module.get("module_calls")?.get(&m)?.get("module")?;
+/// The configuration blocks of resources, by module path and address, built once.
+struct ConfigIndex<'a> {
+    blocks: HashMap<(Vec<String>, String), &'a Node>,
+}
+
+impl<'a> ConfigIndex<'a> {
+    fn new(root: Option<&'a Node>) -> Self {
+        let mut blocks = HashMap::new();
+        let mut stack: Vec<(Vec<String>, &Node)> =
+            root.map(|r| (Vec::new(), r)).into_iter().collect();
+        while let Some((path, module)) = stack.pop() {
+            if let Some(Kind::Array(resources)) = module.get("resources").map(|r| &r.kind) {
+                for r in resources {
+                    if let Some(address) = text(r.get("address")) {
+                        blocks.insert((path.clone(), address.to_string()), r);
+                    }
+                }
+            }
+            if let Some(calls) = module.get("module_calls").and_then(|c| c.as_object()) {
+                for call in calls {
+                    if let Some(m) = call.value.get("module") {
+                        let mut p = path.clone();
+                        p.push(call.key.clone());
+                        stack.push((p, m));
+                    }
+                }
+            }
+        }
+        ConfigIndex { blocks }
     }
-    let Kind::Array(resources) = &module.get("resources")?.kind else {
-        return None;
-    };
-    let want = match mode {
-        Mode::Data => format!("data.{rtype}.{name}"),
-        Mode::Managed => format!("{rtype}.{name}"),
-    };
-    resources
-        .iter()
-        .find(|r| text(r.get("address")) == Some(want.as_str()))
+
+    /// The configuration block of a resource (module calls followed by name).
+    fn get(&self, prefix: &str, mode: Mode, rtype: &str, name: &str) -> Option<&'a Node> {
+        let want = match mode {
+            Mode::Data => format!("data.{rtype}.{name}"),
+            Mode::Managed => format!("{rtype}.{name}"),
+        };
+        self.blocks.get(&(module_names(prefix), want)).copied()
+    }
 }
 
 /// The most specific reference of a configuration expression (`aws_s3_bucket.b.id`).
@@ -201,7 +449,7 @@ fn reference(config: Option<&Node>, attr: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn from_change(rc: &Node, config: Option<&Node>) -> Option<Resource> {
+fn from_change(rc: &Node, config: &ConfigIndex) -> Option<Resource> {
     let address = text(rc.get("address"))?.to_string();
     let rtype = text(rc.get("type"))?.to_string();
     let name = text(rc.get("name")).unwrap_or_default().to_string();
@@ -219,7 +467,7 @@ fn from_change(rc: &Node, config: Option<&Node>) -> Option<Resource> {
     let prefix = text(rc.get("module_address"))
         .map(|m| format!("{m}."))
         .unwrap_or_else(|| module_prefix(&address, mode, &rtype));
-    let cfg = config_for(config, &prefix, mode, &rtype, &name);
+    let cfg = config.get(&prefix, mode, &rtype, &name);
     let after = change
         .get("after")
         .filter(|a| !matches!(a.kind, Kind::Null));

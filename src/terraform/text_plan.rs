@@ -108,8 +108,37 @@ pub struct TextPlan {
     pub notes: Vec<String>,
 }
 
+/// Stack size for parsing: nesting is bounded by [`MAX_DEPTH`], and unoptimised builds use
+/// large frames.
+const PARSE_STACK: usize = 32 << 20;
+
 /// Parses the plan text of `file` (already in `sources`).
 pub fn load_text_plan(sources: &Sources, file: FileId) -> TextPlan {
+    let spawned = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("text-plan".to_string())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(scope, || parse(sources, file))
+            .ok()
+            .map(|handle| handle.join())
+    });
+    match spawned {
+        Some(Ok(plan)) => plan,
+        // A panic is a bug: report it instead of taking the run down.
+        Some(Err(_)) => TextPlan {
+            errors: vec![LoadError {
+                file: Some(file),
+                span: None,
+                path: Some(sources.file(file).name.clone()),
+                message: "internal error while reading the `terraform plan` text".to_string(),
+            }],
+            ..TextPlan::default()
+        },
+        None => parse(sources, file),
+    }
+}
+
+fn parse(sources: &Sources, file: FileId) -> TextPlan {
     let source = sources.file(file);
     let clean = strip_ansi(&source.text);
     let mut p = Parser {
@@ -156,6 +185,19 @@ pub fn load_text_plan(sources: &Sources, file: FileId) -> TextPlan {
         }
         if let Some(comment) = comment_line(line) {
             match comment.verb {
+                Verb::Other if !in_drift && next_is_header(p.s, next) => {
+                    out.errors.push(p.load_error(
+                        sources,
+                        PErr {
+                            at: pos + line.find('#').unwrap_or(0),
+                            message: format!(
+                                "the change described as `{}` is not one this version knows; \
+                                 the block was not read",
+                                t.trim_start_matches('#').trim()
+                            ),
+                        },
+                    ));
+                }
                 Verb::Drift | Verb::Other => {}
                 Verb::Deferred => deferred += 1,
                 _ if in_drift => {}
@@ -187,9 +229,9 @@ pub fn load_text_plan(sources: &Sources, file: FileId) -> TextPlan {
     }
     if deferred > 0 {
         out.notes.push(format!(
-            "{deferred} resource change{} deferred to a later plan {} not checked",
-            if deferred == 1 { " was" } else { "s were" },
-            if deferred == 1 { "is" } else { "are" },
+            "{deferred} resource change{} deferred to a later plan (\"was deferred\"), and not \
+             checked",
+            if deferred == 1 { " is" } else { "s are" },
         ));
     }
     if failed {
@@ -378,6 +420,14 @@ fn address_end(s: &str) -> usize {
 
 fn looks_like_address(a: &str) -> bool {
     a.starts_with(|c: char| c.is_ascii_alphabetic()) && a.contains('.')
+}
+
+/// Whether the first line from `pos` that is neither blank nor a comment is a resource header.
+fn next_is_header(s: &str, pos: usize) -> bool {
+    s[pos.min(s.len())..]
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
+        .is_some_and(is_header_line)
 }
 
 /// `resource "TYPE" "NAME" {` or `data "TYPE" "NAME" {` after an action symbol, or indented
@@ -579,7 +629,7 @@ impl Parser<'_> {
         }
     }
 
-    /// Skips the rest of the line when it is a comment; returns its text.
+    /// Skips a comment (at `#`) to the end of its line; returns its text.
     fn comment(&mut self) -> &str {
         let start = self.pos;
         let end = self.line_end(self.pos);
@@ -591,7 +641,7 @@ impl Parser<'_> {
         text
     }
 
-    /// Expects the end of the line, after an optional `,` and trailing comment
+    /// Expects the end of the line, after an optional trailing comment
     /// (`# forces replacement`).
     fn end_line(&mut self, after: &str) -> Result<(), PErr> {
         self.skip_spaces();
@@ -641,11 +691,15 @@ impl Parser<'_> {
         // Further comment lines: `# (because …)`, `# (moved from …)`, `# Warning: …`.
         loop {
             self.skip_blank();
-            if self.peek() == Some(b'#') {
-                self.pos = self.line_end(self.pos);
-            } else {
+            if self.peek() != Some(b'#') {
                 break;
             }
+            let line_start = self.line_start(self.pos);
+            let end = self.line_end(self.pos);
+            if comment_line(&self.s[line_start..end]).is_some_and(|c| c.verb != Verb::Other) {
+                break;
+            }
+            self.pos = end;
         }
         let sym = self.sym();
         self.skip_spaces();
@@ -823,7 +877,6 @@ impl Parser<'_> {
 
     /// A nested block after its name: labels, then `{ … }` or `(known after apply)`, then an
     /// optional `-> (known after apply)`.
-    #[allow(clippy::too_many_arguments)]
     fn block(
         &mut self,
         base: &str,
