@@ -261,13 +261,37 @@ pub fn evaluate(policy: &Policy, request: &Request) -> Evaluation {
     }
 }
 
+/// The reasons of an evaluation: collected, or, when only the answer is wanted, not even
+/// formatted (the rules evaluate thousands of requests and explain a few).
+struct Why {
+    on: bool,
+    lines: Vec<String>,
+}
+
+impl Why {
+    fn push(&mut self, line: impl FnOnce() -> String) {
+        if self.on {
+            self.lines.push(line());
+        }
+    }
+}
+
 /// Whether one statement applies to `request`, with reasons.
 pub fn evaluate_statement(policy: &Policy, st: &Statement, request: &Request) -> StatementResult {
-    let mut because = Vec::new();
+    statement_result(policy, st, request, true)
+}
+
+/// Whether one statement applies to `request` (the answer only, without reasons).
+pub fn statement_applies(policy: &Policy, st: &Statement, request: &Request) -> Tri {
+    statement_result(policy, st, request, false).applies
+}
+
+fn statement_result(policy: &Policy, st: &Statement, request: &Request, explain: bool) -> StatementResult {
+    let mut because = Why { on: explain, lines: Vec::new() };
     let mut applies = Tri::Yes;
     // Each element is evaluated only while the statement may still apply, so the reasons
     // name what decided it.
-    type Step<'a> = &'a dyn Fn(&mut Vec<String>) -> Tri;
+    type Step<'a> = &'a dyn Fn(&mut Why) -> Tri;
     let steps: [Step; 4] = [
         &|b| principal_applies(st, request, b),
         &|b| action_applies(&st.action, &request.action, b),
@@ -285,7 +309,7 @@ pub fn evaluate_statement(policy: &Policy, st: &Statement, request: &Request) ->
         sid: st.sid.as_ref().map(|s| s.value.clone()),
         effect: st.effect.value,
         applies,
-        because,
+        because: because.lines,
         span: st.span,
     }
 }
@@ -295,7 +319,7 @@ fn quote_list(items: &[Located<PString>]) -> String {
     v.join(", ")
 }
 
-fn action_applies(action: &Element, requested: &str, because: &mut Vec<String>) -> Tri {
+fn action_applies(action: &Element, requested: &str, because: &mut Why) -> Tri {
     let req = PString::known(requested);
     let hit = Tri::any(
         action
@@ -313,7 +337,7 @@ fn action_applies(action: &Element, requested: &str, because: &mut Vec<String>) 
     } else {
         hit.clone()
     };
-    because.push(match (&hit, action.negated) {
+    because.push(|| match (&hit, action.negated) {
         (Tri::Yes, false) => format!("{word} [{}] matches {requested}", quote_list(&action.items)),
         (Tri::No, false) => format!(
             "{word} [{}] does not match {requested}",
@@ -339,13 +363,10 @@ fn resource_applies(
     policy: &Policy,
     st: &Statement,
     request: &Request,
-    because: &mut Vec<String>,
+    because: &mut Why,
 ) -> Tri {
     let Some(resource) = &st.resource else {
-        because.push(
-            "the statement has no Resource, so it never applies (KMS accepts it but ignores it)"
-                .into(),
-        );
+        because.push(|| "the statement has no Resource, so it never applies (KMS accepts it but ignores it)".into());
         return Tri::No;
     };
     let vars = var_resolver(&request.context);
@@ -377,7 +398,7 @@ fn resource_applies(
         "Resource"
     };
     let target = &request.resource;
-    because.push(match (&hit, resource.negated) {
+    because.push(|| match (&hit, resource.negated) {
         (Tri::Yes, false) => format!("{word} [{}] covers {target}", quote_list(&resource.items)),
         (Tri::No, false) => format!(
             "{word} [{}] does not cover {target}",
@@ -559,11 +580,9 @@ fn root_account(v: &PString) -> Option<PString> {
     (colons == 5 && text.contains(":iam::")).then_some(out)
 }
 
-fn principal_applies(st: &Statement, request: &Request, because: &mut Vec<String>) -> Tri {
+fn principal_applies(st: &Statement, request: &Request, because: &mut Why) -> Tri {
     let Some(element) = &st.principal else {
-        because.push(
-            "no Principal element: the statement applies to the caller it is attached to".into(),
-        );
+        because.push(|| "no Principal element: the statement applies to the caller it is attached to".into());
         return Tri::Yes;
     };
     let p = &request.principal;
@@ -573,7 +592,9 @@ fn principal_applies(st: &Statement, request: &Request, because: &mut Vec<String
         .iter()
         .map(|e| entry_hits(e, p, &mut notes))
         .collect();
-    because.append(&mut notes);
+    for note in notes {
+        because.push(|| note);
+    }
     let any = |f: fn(&PrincipalHits) -> Tri| Tri::any(hits.iter().map(f));
     if !element.negated {
         let hit = any(|h| h.any.clone());
@@ -581,7 +602,7 @@ fn principal_applies(st: &Statement, request: &Request, because: &mut Vec<String
             .iter()
             .any(|h| h.any == Tri::Yes && h.role == Tri::Yes && h.account == Tri::Yes);
         let by_account = hits.iter().any(|h| h.account == Tri::Yes);
-        because.push(match &hit {
+        because.push(|| match &hit {
             Tri::Yes if everyone => format!("Principal \"*\" covers everyone, including {}", p.arn),
             Tri::Yes if by_account => format!(
                 "Principal names the account of {} (an account principal covers every identity in it)",
@@ -610,28 +631,28 @@ fn principal_applies(st: &Statement, request: &Request, because: &mut Vec<String
         }
     });
     if everyone == Tri::Yes {
-        because.push("NotPrincipal \"*\" exempts everyone".into());
+        because.push(|| "NotPrincipal \"*\" exempts everyone".into());
         return Tri::No;
     }
     let mut applies = !exempt.clone();
     match (&exempt, p.permissions_boundary) {
-        (Tri::No, _) => because.push(format!(
+        (Tri::No, _) => because.push(|| format!(
             "NotPrincipal does not list all of the account, the role and the session of {}, so the statement applies to it",
             p.arn
         )),
         (_, Some(true)) => {
-            because.push("the caller has a permissions boundary: a NotPrincipal Deny always applies to it".into());
+            because.push(|| "the caller has a permissions boundary: a NotPrincipal Deny always applies to it".into());
             applies = Tri::Yes;
         }
         (_, None) => {
-            because.push(format!(
+            because.push(|| format!(
                 "NotPrincipal exempts {} unless the role has a permissions boundary",
                 p.arn
             ));
             applies = applies.or(Tri::depends(p.boundary_why.clone()));
         }
-        (Tri::Yes, Some(false)) => because.push(format!("NotPrincipal exempts {}", p.arn)),
-        (Tri::Depends(_), Some(false)) => because.push(format!("NotPrincipal may exempt {}", p.arn)),
+        (Tri::Yes, Some(false)) => because.push(|| format!("NotPrincipal exempts {}", p.arn)),
+        (Tri::Depends(_), Some(false)) => because.push(|| format!("NotPrincipal may exempt {}", p.arn)),
     }
     applies
 }
@@ -640,12 +661,12 @@ fn conditions_apply(
     policy: &Policy,
     st: &Statement,
     request: &Request,
-    because: &mut Vec<String>,
+    because: &mut Why,
 ) -> Tri {
     let mut result = Tri::Yes;
     for cond in &st.conditions {
-        let (tri, why) = evaluate_condition(policy, cond, &request.context);
-        because.push(why);
+        let (tri, seen) = condition_verdict(policy, cond, &request.context);
+        because.push(|| describe(cond, &tri, &seen));
         result = result.and(tri);
         if result == Tri::No {
             break;
@@ -654,61 +675,70 @@ fn conditions_apply(
     result
 }
 
+/// What a condition test saw in the request, for its explanation.
+enum Seen<'a> {
+    /// A fixed sentence.
+    Text(&'static str),
+    /// The key's value(s).
+    Values(&'a [PString]),
+    /// The key's unknown presence or value.
+    Unknown,
+    /// The key is absent or holds its possible values, with the same answer either way.
+    AbsentOr,
+}
+
+fn describe(cond: &Condition, tri: &Tri, seen: &Seen) -> String {
+    let head = format!("{} {} [{}]", cond.operator.name(), cond.key.value, quote_list(&cond.values));
+    let what = match seen {
+        Seen::Text(t) => t.to_string(),
+        Seen::Values([v]) => format!("request value \"{v}\""),
+        Seen::Values(vs) => format!("request values [{}]", join(vs)),
+        Seen::Unknown => "its presence or value for this request is unknown".to_string(),
+        Seen::AbsentOr => "the same whether the key is absent or holds its possible values".to_string(),
+    };
+    format!("{head}: {what} → {}", tri.word())
+}
+
 /// Evaluates one condition test against the request context: its answer and a sentence.
 pub fn evaluate_condition(policy: &Policy, cond: &Condition, ctx: &Context) -> (Tri, String) {
+    let (tri, seen) = condition_verdict(policy, cond, ctx);
+    let sentence = describe(cond, &tri, &seen);
+    (tri, sentence)
+}
+
+fn condition_verdict<'c>(policy: &Policy, cond: &Condition, ctx: &'c Context) -> (Tri, Seen<'c>) {
     let key = &cond.key.value;
     let state = ctx.get(key);
     if let (KeyState::Unknown(why), Some(values)) = (state, ctx.if_present(key)) {
         // Absent, or present with known-shaped values: decided when both agree.
         let (absent, _) = condition_on(policy, cond, ctx, &KeyState::Absent);
         let (present, _) = condition_on(policy, cond, ctx, &KeyState::Present(values.to_vec()));
-        let head = format!(
-            "{} {} [{}]",
-            cond.operator.name(),
-            key,
-            quote_list(&cond.values)
-        );
-        let tri = match (&absent, &present) {
-            (Tri::Yes, Tri::Yes) => Tri::Yes,
-            (Tri::No, Tri::No) => Tri::No,
-            _ => Tri::depends(format!("{key}: {why}")),
+        return match (absent, present) {
+            (Tri::Yes, Tri::Yes) => (Tri::Yes, Seen::AbsentOr),
+            (Tri::No, Tri::No) => (Tri::No, Seen::AbsentOr),
+            _ => (Tri::depends(format!("{key}: {why}")), Seen::Unknown),
         };
-        let what = match &tri {
-            Tri::Depends(_) => "its presence and value for this request are unknown",
-            _ => "the same whether the key is absent or holds its possible values",
-        };
-        return (tri.clone(), format!("{head}: {what} → {}", tri.word()));
     }
     condition_on(policy, cond, ctx, state)
 }
 
 /// Evaluates one condition test for the key in `state` (variables resolve from `ctx`).
-fn condition_on(
-    policy: &Policy,
-    cond: &Condition,
-    ctx: &Context,
-    state: &KeyState,
-) -> (Tri, String) {
+fn condition_on<'c>(policy: &Policy, cond: &Condition, ctx: &Context, state: &'c KeyState) -> (Tri, Seen<'c>) {
     let op = cond.operator;
     let key = &cond.key.value;
-    let head = format!("{} {} [{}]", op.name(), key, quote_list(&cond.values));
     let unknown = |why: &str| Tri::depends(format!("{key}: {why}"));
     if op.base == OpBase::Null {
-        let (tri, what) = match state {
+        return match state {
             KeyState::Present(_) => (
                 Tri::any(cond.values.iter().map(|v| bool_is(&v.value, false))),
-                "present",
+                Seen::Text("the key is present"),
             ),
             KeyState::Absent => (
                 Tri::any(cond.values.iter().map(|v| bool_is(&v.value, true))),
-                "absent",
+                Seen::Text("the key is absent"),
             ),
-            KeyState::Unknown(why) => (unknown(why), "of unknown presence"),
+            KeyState::Unknown(why) => (unknown(why), Seen::Unknown),
         };
-        return (
-            tri.clone(),
-            format!("{head}: the key is {what} → {}", tri.word()),
-        );
     }
     let vars = var_resolver(ctx);
     let vars_opt: Option<&dyn Fn(&str) -> VarValue> =
@@ -717,54 +747,32 @@ fn condition_on(
     // "Request value v matches one of the policy values" for the positive comparison.
     let positive = |v: &PString| {
         Tri::any(cond.values.iter().map(|pv| match vars_opt {
-            Some(_) => maybe_absent_vars(ctx, &pv.value, |vars| {
-                compare(op.base, v, &pv.value, vars, negated)
-            }),
+            Some(_) => maybe_absent_vars(ctx, &pv.value, |vars| compare(op.base, v, &pv.value, vars, negated)),
             None => compare(op.base, v, &pv.value, None, negated),
         }))
     };
-    let single = |v: &PString| {
-        if negated { !positive(v) } else { positive(v) }
-    };
-    let (tri, what) = match (op.set, state) {
-        (_, KeyState::Unknown(why)) => (
-            unknown(why),
-            "its value for this request is unknown".to_string(),
-        ),
+    let single = |v: &PString| if negated { !positive(v) } else { positive(v) };
+    match (op.set, state) {
+        (_, KeyState::Unknown(why)) => (unknown(why), Seen::Unknown),
         // `…IfExists` makes a missing key true, also under a set qualifier.
-        (_, KeyState::Absent) if op.if_exists => {
-            (Tri::Yes, "the key is absent, so …IfExists is true".into())
-        }
+        (_, KeyState::Absent) if op.if_exists => (Tri::Yes, Seen::Text("the key is absent, so …IfExists is true")),
         (Some(SetQualifier::ForAnyValue), KeyState::Absent) => {
-            (Tri::No, "the key is absent, so ForAnyValue is false".into())
+            (Tri::No, Seen::Text("the key is absent, so ForAnyValue is false"))
         }
-        (Some(SetQualifier::ForAllValues), KeyState::Absent) => (
-            Tri::Yes,
-            "the key is absent, so ForAllValues is true".into(),
-        ),
-        (Some(SetQualifier::ForAnyValue), KeyState::Present(vs)) => (
-            Tri::any(vs.iter().map(single)),
-            format!("request values [{}]", join(vs)),
-        ),
-        (Some(SetQualifier::ForAllValues), KeyState::Present(vs)) => (
-            Tri::all(vs.iter().map(single)),
-            format!("request values [{}]", join(vs)),
-        ),
-        (None, KeyState::Absent) if negated => (
-            Tri::Yes,
-            "the key is absent, so a negated operator is true".into(),
-        ),
-        (None, KeyState::Absent) => (
-            Tri::No,
-            "the key is absent, so the operator is false".into(),
-        ),
+        (Some(SetQualifier::ForAllValues), KeyState::Absent) => {
+            (Tri::Yes, Seen::Text("the key is absent, so ForAllValues is true"))
+        }
+        (Some(SetQualifier::ForAnyValue), KeyState::Present(vs)) => (Tri::any(vs.iter().map(single)), Seen::Values(vs)),
+        (Some(SetQualifier::ForAllValues), KeyState::Present(vs)) => (Tri::all(vs.iter().map(single)), Seen::Values(vs)),
+        (None, KeyState::Absent) if negated => {
+            (Tri::Yes, Seen::Text("the key is absent, so a negated operator is true"))
+        }
+        (None, KeyState::Absent) => (Tri::No, Seen::Text("the key is absent, so the operator is false")),
         (None, KeyState::Present(vs)) => {
             let hit = Tri::any(vs.iter().map(positive));
-            let tri = if negated { !hit } else { hit };
-            (tri, format!("request value {}", join(vs)))
+            (if negated { !hit } else { hit }, Seen::Values(vs))
         }
-    };
-    (tri.clone(), format!("{head}: {what} → {}", tri.word()))
+    }
 }
 
 fn join(vs: &[PString]) -> String {

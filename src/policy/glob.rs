@@ -174,6 +174,9 @@ impl Pattern {
     /// Matches `value`, treating the object-key hole as "some object" (`anykey_exists`)
     /// or "every object".
     pub fn matches(&self, value: &PString, anykey_exists: bool) -> Tri {
+        if let (Some(text), true) = (value.as_known(), self.is_known()) {
+            return Tri::from_bool(known_match(&self.toks, text, self.ignore_case));
+        }
         let vtoks = value_tokens(value, self.ignore_case);
         match_tokens(&self.toks, &vtoks, anykey_exists)
     }
@@ -205,6 +208,9 @@ impl Pattern {
     /// unknown on a side whose known text has fewer than six parts may be (or complete) a
     /// whole ARN, so that side only fails to match when the whole texts cannot match.
     pub fn matches_arn(&self, value: &PString, anykey_exists: bool) -> Tri {
+        if let (Some(text), true) = (value.as_known(), self.is_known()) {
+            return Tri::from_bool(known_arn_match(&self.toks, text, self.ignore_case));
+        }
         let vtoks = value_tokens(value, self.ignore_case);
         let mut vparts: Vec<&[VTok]> = Vec::new();
         let mut start = 0;
@@ -238,6 +244,78 @@ impl Pattern {
                 .map(|(p, v)| match_tokens(&p.toks, v, anykey_exists)),
         )
     }
+}
+
+impl Pattern {
+    /// Whether the pattern has no unknown parts.
+    fn is_known(&self) -> bool {
+        !self.toks.iter().any(|t| matches!(t, PTok::Hole(_)))
+    }
+}
+
+/// The fast path for a known pattern and a known value: the classic glob walk with one
+/// backtrack point, no allocation.
+fn known_match(p: &[PTok], v: &str, ignore_case: bool) -> bool {
+    let fold = |c: char| if ignore_case { c.to_lowercase().next().unwrap_or(c) } else { c };
+    let (mut pi, mut vi) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        let Some(c) = v[vi..].chars().next() else {
+            while pi < p.len() && p[pi] == PTok::Star {
+                pi += 1;
+            }
+            return pi == p.len();
+        };
+        match p.get(pi) {
+            Some(PTok::Char(a)) if *a == fold(c) => {
+                pi += 1;
+                vi += c.len_utf8();
+                continue;
+            }
+            Some(PTok::One) => {
+                pi += 1;
+                vi += c.len_utf8();
+                continue;
+            }
+            Some(PTok::Star) => {
+                star = Some((pi, vi));
+                pi += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            Some((sp, sv)) => {
+                let skipped = v[sv..].chars().next().map_or(1, char::len_utf8);
+                star = Some((sp, sv + skipped));
+                pi = sp + 1;
+                vi = sv + skipped;
+            }
+            None => return false,
+        }
+    }
+}
+
+/// ARN matching on known texts: six parts each, matched part by part.
+fn known_arn_match(p: &[PTok], v: &str, ignore_case: bool) -> bool {
+    let mut vparts = v.splitn(6, ':');
+    let mut rest = p;
+    for i in 0..6 {
+        let Some(vpart) = vparts.next() else { return false };
+        let end = if i < 5 {
+            match rest.iter().position(|t| *t == PTok::Char(':')) {
+                Some(e) => e,
+                None => return false,
+            }
+        } else {
+            rest.len()
+        };
+        if !known_match(&rest[..end], vpart, ignore_case) {
+            return false;
+        }
+        rest = if i < 5 { &rest[end + 1..] } else { &[] };
+    }
+    true
 }
 
 fn split_default(inner: &str) -> (&str, Option<&str>) {

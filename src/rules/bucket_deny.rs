@@ -7,7 +7,7 @@
 
 use crate::model::{Inventory, PolicyDoc};
 use crate::policy::ast::{Effect, PrincipalKind, Statement};
-use crate::policy::eval::{StatementResult, evaluate_statement};
+use crate::policy::eval::{Request, evaluate_statement, statement_applies};
 use crate::policy::{Policy, Tri};
 use crate::profile::{self, Profile};
 use crate::source::Span;
@@ -73,8 +73,19 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<StatementVerdict> {
             continue;
         };
         let bucket = inv.bucket_name_of(bp);
+        // One request per role candidate and session, reused for every action.
+        let mut requests: Vec<Vec<Request>> = profile
+            .roles
+            .iter()
+            .map(|role| {
+                profile::SESSION_NAMES
+                    .iter()
+                    .map(|s| profile.s3_request(role, s, "", profile.bucket_arn(&bucket)))
+                    .collect()
+            })
+            .collect();
         for (si, st) in policy.statements.iter().enumerate() {
-            out.push(analyze_statement(policy, st, &bucket, profile, pi, si));
+            out.push(analyze_statement(policy, st, &bucket, profile, &mut requests, (pi, si)));
         }
     }
     out
@@ -94,13 +105,13 @@ fn wildcard_entries(st: &Statement) -> Vec<(Span, String)> {
 }
 
 /// Statement without principal and conditions: does it cover the action and resource?
-fn scope(policy: &Policy, st: &Statement, request: &crate::policy::Request) -> Tri {
+fn scope(policy: &Policy, st: &Statement, request: &Request) -> Tri {
     let bare = Statement {
         principal: None,
         conditions: Vec::new(),
         ..st.clone()
     };
-    evaluate_statement(policy, &bare, request).applies
+    statement_applies(policy, &bare, request)
 }
 
 fn analyze_statement(
@@ -108,8 +119,8 @@ fn analyze_statement(
     st: &Statement,
     bucket: &PString,
     profile: &Profile,
-    pi: usize,
-    si: usize,
+    requests: &mut [Vec<Request>],
+    (pi, si): (usize, usize),
 ) -> StatementVerdict {
     let mut v = StatementVerdict {
         policy: pi,
@@ -131,11 +142,7 @@ fn analyze_statement(
     let jobs = profile::BUCKET_ACTIONS
         .iter()
         .map(|a| (*a, profile.bucket_arn(bucket)))
-        .chain(
-            profile::OBJECT_ACTIONS
-                .iter()
-                .map(|a| (*a, profile.object_arn(bucket))),
-        );
+        .chain(profile::OBJECT_ACTIONS.iter().map(|a| (*a, profile.object_arn(bucket))));
     let mut depends: BTreeSet<String> = BTreeSet::new();
     let mut sessions_denied: BTreeSet<String> = BTreeSet::new();
     let mut in_scope = Tri::No;
@@ -143,25 +150,28 @@ fn analyze_statement(
     let mut maybe_reason: Option<Vec<String>> = None;
     for (action, resource) in jobs {
         let mut per_role: Vec<Tri> = Vec::new();
-        for role in &profile.roles {
+        for (ri, sessions) in requests.iter_mut().enumerate() {
             let mut role_verdict = Tri::No;
-            for session in profile::SESSION_NAMES {
-                let request = profile.s3_request(role, session, action, resource.clone());
-                if role.arn == profile.roles[0].arn && *session == profile::SESSION_NAMES[0] {
-                    in_scope = in_scope.or(scope(policy, st, &request));
+            for (si, request) in sessions.iter_mut().enumerate() {
+                request.action.clear();
+                request.action.push_str(action);
+                request.resource.clone_from(&resource);
+                if ri == 0 && si == 0 {
+                    in_scope = in_scope.or(scope(policy, st, request));
                 }
-                let result: StatementResult = evaluate_statement(policy, st, &request);
-                match &result.applies {
+                let applies = statement_applies(policy, st, request);
+                // Explain only the first request of each kind: reasons cost more than answers.
+                match &applies {
                     Tri::Yes => {
-                        sessions_denied.insert(session.to_string());
-                        denied_reason.get_or_insert_with(|| result.because.clone());
+                        sessions_denied.insert(profile::SESSION_NAMES[si].to_string());
+                        denied_reason.get_or_insert_with(|| evaluate_statement(policy, st, request).because);
                     }
                     Tri::Depends(_) => {
-                        maybe_reason.get_or_insert_with(|| result.because.clone());
+                        maybe_reason.get_or_insert_with(|| evaluate_statement(policy, st, request).because);
                     }
                     Tri::No => {}
                 }
-                role_verdict = role_verdict.or(result.applies);
+                role_verdict = role_verdict.or(applies);
             }
             per_role.push(role_verdict);
         }

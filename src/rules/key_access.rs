@@ -13,7 +13,7 @@ use crate::policy::Tri;
 use crate::policy::ast::{
     Effect, Element, Located, Policy, PrincipalElement, PrincipalEntry, PrincipalKind, Statement,
 };
-use crate::policy::eval::{Context, KeyState, Request, evaluate_statement};
+use crate::policy::eval::{Context, KeyState, Request, evaluate_statement, statement_applies};
 use crate::profile::{self, Profile};
 use crate::source::Span;
 use crate::value::PString;
@@ -176,11 +176,11 @@ fn applies(policy: &Policy, st: &Statement, per_role: &[Vec<Request>]) -> (Tri, 
         .iter()
         .map(|sessions| {
             Tri::any(sessions.iter().map(|r| {
-                let result = evaluate_statement(policy, st, r);
-                if result.applies != Tri::No {
-                    reasons.get_or_insert(result.because.clone());
+                let applies = statement_applies(policy, st, r);
+                if applies != Tri::No && reasons.is_none() {
+                    reasons = Some(evaluate_statement(policy, st, r).because);
                 }
-                result.applies
+                applies
             }))
         })
         .collect();
