@@ -103,7 +103,7 @@ resource "aws_s3_bucket_policy" "data_{i}" {{
 def terraform(out, scale):
     root = os.path.join(out, "terraform")
     files = 2000 * scale
-    per_file = 4
+    per_file = 9
     for i in range(files):
         d = os.path.join(root, f"stack-{i // 50:03d}")
         os.makedirs(d, exist_ok=True)
@@ -123,7 +123,7 @@ def terraform(out, scale):
 def plan(out, scale):
     changes = []
     config = []
-    n = 24000 * scale
+    n = 38000 * scale
     for i in range(n):
         if i % 20 == 0:
             addr = f"aws_s3_bucket_policy.p{i}"
@@ -166,7 +166,7 @@ def cfn(out, scale):
     for i in range(1000 * scale):
         lines = ['AWSTemplateFormatVersion: "2010-09-09"', "Parameters:", "  VpcId:", "    Type: String",
                  "    Default: vpc-0a1b2c3d", "Resources:"]
-        for j in range(24):
+        for j in range(58):
             lines += [f"  Queue{j}:", "    Type: AWS::SQS::Queue", "    Properties:",
                       f"      QueueName: !Sub '${{AWS::StackName}}-queue-{j}'", "      VisibilityTimeout: 60",
                       "      Tags:", "        - Key: Owner", f"          Value: team-{j % 7}",

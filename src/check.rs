@@ -7,6 +7,7 @@
 
 use crate::cloudformation::{self, CfnOptions};
 use crate::model::{Inventory, PolicySyntax};
+use crate::parallel;
 use crate::profile::Profile;
 use crate::report::Report;
 use crate::resource::LoadError;
@@ -38,6 +39,9 @@ pub struct CheckOptions {
     /// Where the Terraform sources of a plan are, to point findings at the `.tf` lines
     /// (`--source-dir`; by default the current directory when it holds `.tf` files).
     pub source_dir: Option<PathBuf>,
+    /// Paths to skip (the configuration's `exclude`): walked files are not read, and nothing
+    /// is reported in them.
+    pub exclude: crate::config::Exclude,
 }
 
 /// What a text turned out to be.
@@ -49,12 +53,13 @@ enum Format {
 }
 
 fn detect(text: &str) -> Option<Format> {
+    // Cheapest tests first: the text-plan test strips colour codes from the whole text.
     if plan::is_plan_json(text) {
         Some(Format::PlanJson)
-    } else if terraform::text_plan::is_text_plan(text) {
-        Some(Format::TextPlan)
     } else if cloudformation::is_template(text) {
         Some(Format::CloudFormation)
+    } else if terraform::text_plan::is_text_plan(text) {
+        Some(Format::TextPlan)
     } else {
         None
     }
@@ -69,6 +74,51 @@ struct Scan {
     from_plan: Vec<bool>,
     files: usize,
     notes: Vec<String>,
+    /// Plans and templates read, loaded together (in parallel) once all inputs are read.
+    pending: Vec<(FileId, Format)>,
+}
+
+/// What one plan or template yielded.
+struct FileResult {
+    inventory: Option<Inventory>,
+    from_plan: bool,
+    errors: Vec<LoadError>,
+    notes: Vec<String>,
+}
+
+/// Loads one plan or template already added as `file`.
+fn load_text(sources: &Sources, file: FileId, format: Format, options: &CheckOptions) -> FileResult {
+    let mut out = FileResult {
+        inventory: None,
+        from_plan: format != Format::CloudFormation,
+        errors: Vec::new(),
+        notes: Vec::new(),
+    };
+    match format {
+        Format::CloudFormation => match cloudformation::load_template_with_notes(sources, file, &options.cloudformation) {
+            Ok((resources, notes)) => {
+                for n in notes {
+                    let (name, at) = crate::report::load_error_location(sources, &n);
+                    let at = at.map(|a| format!(":{a}")).unwrap_or_default();
+                    out.notes.push(format!("{name}{at}: {}", n.message));
+                }
+                out.inventory = Some(cloudformation::aws::inventory(&resources, sources));
+            }
+            Err(e) => out.errors.push(e),
+        },
+        Format::TextPlan => {
+            let plan = terraform::text_plan::load_text_plan(sources, file);
+            out.errors = plan.errors;
+            out.notes = plan.notes;
+            out.inventory = Some(terraform::aws::inventory(&plan.resources, sources));
+        }
+        Format::PlanJson => {
+            let plan = plan::load_plan(sources, file);
+            out.errors = plan.errors;
+            out.inventory = Some(terraform::aws::inventory(&plan.resources, sources));
+        }
+    }
+    out
 }
 
 impl Scan {
@@ -81,54 +131,9 @@ impl Scan {
         });
     }
 
-    /// Loads one text already added as `file`, of a detected format.
-    fn load_text(&mut self, file: FileId, format: Format, options: &CheckOptions) {
-        self.files += 1;
-        match format {
-            Format::CloudFormation => {
-                match cloudformation::load_template_with_notes(
-                    &self.sources,
-                    file,
-                    &options.cloudformation,
-                ) {
-                    Ok((resources, notes)) => {
-                        for n in notes {
-                            let (name, at) = crate::report::load_error_location(&self.sources, &n);
-                            let at = at.map(|a| format!(":{a}")).unwrap_or_default();
-                            self.notes.push(format!("{name}{at}: {}", n.message));
-                        }
-                        self.inventories
-                            .push(cloudformation::aws::inventory(&resources, &self.sources));
-                        self.from_plan.push(false);
-                    }
-                    Err(e) => self.errors.push(e),
-                }
-            }
-            Format::TextPlan => {
-                let plan = terraform::text_plan::load_text_plan(&self.sources, file);
-                self.errors.extend(plan.errors);
-                for note in plan.notes {
-                    if !self.notes.contains(&note) {
-                        self.notes.push(note);
-                    }
-                }
-                self.inventories
-                    .push(terraform::aws::inventory(&plan.resources, &self.sources));
-                self.from_plan.push(true);
-            }
-            Format::PlanJson => {
-                let plan = plan::load_plan(&self.sources, file);
-                self.errors.extend(plan.errors);
-                self.inventories
-                    .push(terraform::aws::inventory(&plan.resources, &self.sources));
-                self.from_plan.push(true);
-            }
-        }
-    }
-
     /// A file named explicitly, or found in a directory (`explicit` false: files of no known
     /// format are skipped quietly, as every linter does with unrelated files).
-    fn load_file(&mut self, path: &Path, explicit: bool, options: &CheckOptions) {
+    fn load_file(&mut self, path: &Path, explicit: bool) {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
@@ -141,7 +146,7 @@ impl Scan {
         match detect(&text) {
             Some(format) => {
                 let file = self.sources.add(path.display().to_string(), text);
-                self.load_text(file, format, options);
+                self.pending.push((file, format));
             }
             None if explicit => self.path_error(
                 path,
@@ -183,6 +188,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         from_plan: Vec::new(),
         files: 0,
         notes: Vec::new(),
+        pending: Vec::new(),
     };
     let mut tf_paths: Vec<PathBuf> = Vec::new();
     for input in &options.inputs {
@@ -192,7 +198,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
                 match detect(&text) {
                     Some(format) => {
                         let file = scan.sources.add("<stdin>", text);
-                        scan.load_text(file, format, options);
+                        scan.pending.push((file, format));
                     }
                     None => scan.errors.push(LoadError {
                         file: None,
@@ -207,11 +213,14 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             Input::Path(p) if p.is_dir() => {
                 tf_paths.push(p.clone());
                 for f in candidate_files(p) {
-                    scan.load_file(&f, false, options);
+                    if options.exclude.matches(&f) {
+                        continue;
+                    }
+                    scan.load_file(&f, false);
                 }
             }
             Input::Path(p) if terraform::walk::is_config_file(p) => tf_paths.push(p.clone()),
-            Input::Path(p) if p.exists() => scan.load_file(p, true, options),
+            Input::Path(p) if p.exists() => scan.load_file(p, true),
             Input::Path(p) => scan.path_error(p, "no such file or directory".into()),
         }
     }
@@ -226,15 +235,30 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             scan.from_plan.push(false);
         }
     }
+    let results = parallel::map_chunks(&scan.pending, |(file, format)| load_text(&scan.sources, *file, *format, options));
+    scan.files += results.len();
+    for r in results {
+        scan.errors.extend(r.errors);
+        for note in r.notes {
+            if !scan.notes.contains(&note) {
+                scan.notes.push(note);
+            }
+        }
+        if let Some(inv) = r.inventory {
+            scan.inventories.push(inv);
+            scan.from_plan.push(r.from_plan);
+        }
+    }
     let mapper = if scan.from_plan.contains(&true) {
         source_dir(options)
             .map(|dir| SourceMapper::load(&dir, &options.terraform, &mut scan.sources))
     } else {
         None
     };
+    let indices: Vec<usize> = (0..scan.inventories.len()).collect();
+    let found = parallel::map_chunks(&indices, |&i| rules::run(&scan.inventories[i], profile));
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for (inv, from_plan) in scan.inventories.iter().zip(&scan.from_plan) {
-        let mut found = rules::run(inv, profile);
+    for ((mut found, inv), from_plan) in found.into_iter().zip(&scan.inventories).zip(&scan.from_plan) {
         if *from_plan && let Some(mapper) = &mapper {
             for d in &mut found {
                 mapper.remap(d, inv, profile);
@@ -245,13 +269,16 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
     });
-    Report {
+    let mut report = Report {
         sources: scan.sources,
         diagnostics,
         load_errors: scan.errors,
         files: scan.files,
         notes: scan.notes,
-    }
+        suppressed: 0,
+    };
+    crate::suppress::drop_excluded(&mut report, &options.exclude);
+    report
 }
 
 /// `--source-dir`, or the current directory when it holds `.tf` files.

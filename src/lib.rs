@@ -6,9 +6,11 @@
 
 pub mod check;
 pub mod cloudformation;
+pub mod config;
 pub mod embedded;
 pub mod json;
 pub mod model;
+pub mod parallel;
 pub mod policy;
 pub mod profile;
 pub mod report;
@@ -16,5 +18,6 @@ pub mod resource;
 pub mod rules;
 pub mod simulate;
 pub mod source;
+pub mod suppress;
 pub mod terraform;
 pub mod value;

@@ -67,28 +67,37 @@ pub fn statement<'a>(
 
 /// Analyzes every statement of every parsed bucket policy.
 pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<StatementVerdict> {
-    let mut out = Vec::new();
-    for (pi, bp) in inv.policies.iter().enumerate() {
-        let PolicyDoc::Parsed { policy, .. } = &bp.doc else {
-            continue;
-        };
-        let bucket = inv.bucket_name_of(bp);
-        // One request per role candidate and session, reused for every action.
-        let mut requests: Vec<Vec<Request>> = profile
-            .roles
-            .iter()
-            .map(|role| {
-                profile::SESSION_NAMES
-                    .iter()
-                    .map(|s| profile.s3_request(role, s, "", profile.bucket_arn(&bucket)))
-                    .collect()
-            })
-            .collect();
-        for (si, st) in policy.statements.iter().enumerate() {
-            out.push(analyze_statement(policy, st, &bucket, profile, &mut requests, (pi, si)));
-        }
-    }
-    out
+    let indices: Vec<usize> = (0..inv.policies.len()).collect();
+    crate::parallel::map_chunks(&indices, |&pi| analyze_policy(inv, profile, pi))
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The verdicts on every statement of one bucket policy.
+fn analyze_policy(inv: &Inventory, profile: &Profile, pi: usize) -> Vec<StatementVerdict> {
+    let bp = &inv.policies[pi];
+    let PolicyDoc::Parsed { policy, .. } = &bp.doc else {
+        return Vec::new();
+    };
+    let bucket = inv.bucket_name_of(bp);
+    // One request per role candidate and session, reused for every action.
+    let mut requests: Vec<Vec<Request>> = profile
+        .roles
+        .iter()
+        .map(|role| {
+            profile::SESSION_NAMES
+                .iter()
+                .map(|s| profile.s3_request(role, s, "", profile.bucket_arn(&bucket)))
+                .collect()
+        })
+        .collect();
+    policy
+        .statements
+        .iter()
+        .enumerate()
+        .map(|(si, st)| analyze_statement(policy, st, &bucket, profile, &mut requests, (pi, si)))
+        .collect()
 }
 
 fn wildcard_entries(st: &Statement) -> Vec<(Span, String)> {

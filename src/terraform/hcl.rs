@@ -198,7 +198,8 @@ pub fn parse_config(text: &str, file: FileId, path: &str, json: bool) -> Result<
                 message: format!("invalid Terraform JSON: {}", err.message),
             });
     }
-    hcl_edit::parser::parse_body(text)
+    // Irrelevant resources are blanked first: same offsets, far less to parse.
+    hcl_edit::parser::parse_body(&super::prefilter::relevant_text(text))
         .map(Parsed::Hcl)
         .map_err(|err| {
             error_at(

@@ -20,6 +20,7 @@ pub mod eval;
 pub mod functions;
 pub mod hcl;
 pub mod plan;
+pub mod prefilter;
 pub mod text_plan;
 pub mod walk;
 

@@ -1,0 +1,264 @@
+//! Skips what cannot matter before parsing: in a `.tf` file, the body of every top-level
+//! `resource` block whose type the model never reads (anything but `aws_s3_*` and
+//! `aws_kms_*`) is blanked out with spaces, newlines kept. Offsets, lines and columns stay
+//! those of the file, so spans are unchanged, and the parser has far less to build. Data
+//! sources, locals, variables, modules and outputs are always kept.
+//!
+//! The scan understands comments, strings with `${…}` / `%{…}` templates, and heredocs.
+//! Whenever it is unsure (unbalanced braces, nesting deeper than it tracks), it keeps the
+//! file as it is: the full parse is always correct, only slower.
+
+use std::borrow::Cow;
+
+/// Resource types the model reads.
+pub fn relevant_resource_type(rtype: &str) -> bool {
+    rtype.starts_with("aws_s3_") || rtype.starts_with("aws_kms_")
+}
+
+/// The text with irrelevant resource blocks blanked, or the text itself.
+pub fn relevant_text(text: &str) -> Cow<'_, str> {
+    let Some(blocks) = irrelevant_blocks(text.as_bytes()) else {
+        return Cow::Borrowed(text);
+    };
+    if blocks.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for (start, end) in blocks {
+        for b in &mut bytes[start..end] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by spaces, and whole blocks at that (a block never
+    // starts or ends inside a multi-byte character), so the text is still UTF-8.
+    match String::from_utf8(bytes) {
+        Ok(s) => Cow::Owned(s),
+        Err(_) => Cow::Borrowed(text),
+    }
+}
+
+const MAX_DEPTH: usize = 64;
+
+/// The byte ranges of the irrelevant top-level resource blocks; `None` when unsure.
+fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize)>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        i = skip_space_and_comments(b, i)?;
+        if i >= b.len() {
+            return Some(out);
+        }
+        let start = i;
+        let ident_end = ident(b, i);
+        if ident_end == i {
+            return None;
+        }
+        let keyword = &b[i..ident_end];
+        i = skip_inline_space(b, ident_end);
+        if b.get(i) == Some(&b'=') {
+            // A top-level attribute (in a .tf file: not expected; be safe).
+            return None;
+        }
+        let mut labels: Vec<&[u8]> = Vec::new();
+        while i < b.len() && b[i] != b'{' {
+            match b[i] {
+                b'"' => {
+                    let end = skip_string(b, i, 0)?;
+                    labels.push(&b[i + 1..end - 1]);
+                    i = end;
+                }
+                c if c.is_ascii_alphabetic() || c == b'_' => {
+                    let end = ident(b, i);
+                    labels.push(&b[i..end]);
+                    i = end;
+                }
+                b' ' | b'\t' => i += 1,
+                _ => return None,
+            }
+        }
+        if i >= b.len() {
+            return None;
+        }
+        let end = skip_braces(b, i, 0)?;
+        let irrelevant = keyword == b"resource"
+            && labels
+                .first()
+                .and_then(|l| std::str::from_utf8(l).ok())
+                .is_some_and(|t| !relevant_resource_type(t));
+        if irrelevant {
+            out.push((start, end));
+        }
+        i = end;
+    }
+}
+
+fn ident(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
+        i += 1;
+    }
+    i
+}
+
+fn skip_inline_space(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// Skips white space and comments; `None` on an unterminated block comment.
+fn skip_space_and_comments(b: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if b.get(i) == Some(&b'#') || b[i..].starts_with(b"//") {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+        } else if b[i..].starts_with(b"/*") {
+            let close = b[i + 2..].windows(2).position(|w| w == b"*/")?;
+            i += 2 + close + 2;
+        } else {
+            return Some(i);
+        }
+    }
+}
+
+/// From an opening `{` (or a `${` / `%{` template's brace) to just past its closing `}`.
+fn skip_braces(b: &[u8], open: usize, depth: usize) -> Option<usize> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let mut nesting = 0usize;
+    let mut i = open;
+    while i < b.len() {
+        match b[i] {
+            b'{' => {
+                nesting += 1;
+                i += 1;
+            }
+            b'}' => {
+                nesting -= 1;
+                i += 1;
+                if nesting == 0 {
+                    return Some(i);
+                }
+            }
+            b'"' => i = skip_string(b, i, depth + 1)?,
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let close = b[i + 2..].windows(2).position(|w| w == b"*/")?;
+                i += 2 + close + 2;
+            }
+            b'<' if b.get(i + 1) == Some(&b'<') => i = skip_heredoc(b, i)?,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// From an opening `"` to just past the closing one, through escapes and templates.
+fn skip_string(b: &[u8], open: usize, depth: usize) -> Option<usize> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let mut i = open + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            b'\n' => return None,
+            b'$' | b'%' if b.get(i + 1) == Some(&b'{') => {
+                if i > 0 && b[i - 1] == b[i] {
+                    // `$${` / `%%{` are literal.
+                    i += 2;
+                } else {
+                    i = skip_braces(b, i + 1, depth + 1)?;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// From `<<` (or `<<-`) to just past the line that closes the heredoc.
+fn skip_heredoc(b: &[u8], at: usize) -> Option<usize> {
+    let mut i = at + 2;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    let name_end = ident(b, i);
+    if name_end == i {
+        // `<<` that is not a heredoc (not valid HCL either): be unsure.
+        return None;
+    }
+    let marker = &b[i..name_end];
+    let mut line_start = b[name_end..].iter().position(|&c| c == b'\n')? + name_end + 1;
+    loop {
+        let line_end = b[line_start..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |p| line_start + p);
+        let line = &b[line_start..line_end];
+        let trimmed = line
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .map_or(&line[line.len()..], |s| &line[s..]);
+        let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
+        if trimmed == marker {
+            return Some(line_end);
+        }
+        if line_end >= b.len() {
+            return None;
+        }
+        line_start = line_end + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn irrelevant_resources_are_blanked_in_place() {
+        let text = "resource \"aws_instance\" \"a\" {\n  ami = \"x\"\n  tags = { Name = \"${var.n}-}\" }\n}\n\
+                    resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n";
+        let out = relevant_text(text);
+        assert_eq!(out.len(), text.len());
+        assert!(!out.contains("aws_instance"));
+        assert!(out.contains("resource \"aws_s3_bucket\" \"b\""));
+        assert_eq!(out.lines().count(), text.lines().count());
+        assert_eq!(out.find("aws_s3_bucket"), text.find("aws_s3_bucket"));
+    }
+
+    #[test]
+    fn heredocs_comments_and_data_are_kept_or_skipped_correctly() {
+        let text = "# }\n/* { */\ndata \"aws_iam_policy_document\" \"p\" {}\n\
+                    resource \"aws_lambda_function\" \"f\" {\n  x = <<-EOT\n    }}}{\n  EOT\n}\n\
+                    locals { a = 1 }\n";
+        let out = relevant_text(text);
+        assert!(out.contains("data \"aws_iam_policy_document\""));
+        assert!(out.contains("locals { a = 1 }"));
+        assert!(!out.contains("aws_lambda_function"));
+    }
+
+    #[test]
+    fn unsure_scans_keep_the_file() {
+        for text in ["resource \"aws_instance\" \"a\" {\n", "x = 1\n", "resource \"a\" \"b\" { y = \"unterminated }\n"] {
+            assert_eq!(relevant_text(text), text);
+        }
+    }
+}
