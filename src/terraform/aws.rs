@@ -8,14 +8,14 @@
 
 use crate::embedded::parse_embedded_json;
 use crate::model::{
-    Acl, Bucket, BucketPolicy, Encryption, Inventory, Key, KeyPolicy, KeyRef, Ownership, PolicyDoc,
+    Acl, Bucket, BucketPolicy, Encryption, Inventory, Key, KeyPolicy, Ownership, PolicyDoc,
     PolicySyntax,
 };
 use crate::policy::ast::PolicyKind;
 use crate::policy::parse::parse_policy;
 use crate::resource::{Lifecycle, Mode, Resource};
 use crate::source::{Sources, Span};
-use crate::value::{Hole, Kind, Member, Node, PString, Part};
+use crate::value::{Hole, Kind, Member, Node, PString, Part, substitute};
 use std::collections::HashMap;
 
 /// Replacement values for reference holes: attribute address → value.
@@ -56,7 +56,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
     // Every resource's attributes with the computed attributes known statically filled in.
     let filled: Vec<Node> = live
         .iter()
-        .map(|r| substitute(&r.attributes, &known, 0))
+        .map(|r| substitute(&r.attributes, &known))
         .collect();
     let docs = render_documents(&live, &filled, sources, &known);
 
@@ -194,25 +194,6 @@ fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &S
     });
 }
 
-/// The key a reference (hole ids, an alias name, a literal id or ARN) names.
-fn find_key(inv: &Inventory, value: &PString) -> Option<usize> {
-    if let Some(i) = value.holes().find_map(|h| {
-        inv.keys
-            .iter()
-            .position(|k| k.refs.iter().any(|r| **r == *h.id))
-    }) {
-        return Some(i);
-    }
-    let text = value.as_known()?;
-    inv.keys.iter().position(|k| {
-        k.refs.iter().any(|r| r == text)
-            || k.aliases
-                .iter()
-                .filter_map(|a| a.as_known())
-                .any(|a| text == a || text.ends_with(&format!(":{a}")))
-    })
-}
-
 /// `aws_kms_key_policy`: the policy of a key defined elsewhere in the code.
 fn key_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &Sources) {
     let (Some(key_id), Some(p)) = (
@@ -222,7 +203,7 @@ fn key_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sour
         return;
     };
     let (doc, syntax) = policy_doc(p, docs, sources, PolicyKind::Key);
-    let Some(i) = find_key(inv, key_id) else {
+    let Some(i) = inv.find_key(key_id) else {
         return;
     };
     inv.keys[i].policy = KeyPolicy::Written {
@@ -238,7 +219,7 @@ fn alias(inv: &mut Inventory, r: &Resource, attrs: &Node) {
     let Some(target) = attrs.get("target_key_id").and_then(|k| k.as_pstr()) else {
         return;
     };
-    let Some(i) = find_key(inv, target) else {
+    let Some(i) = inv.find_key(target) else {
         return;
     };
     if let Some(name) = attrs.get("name").and_then(|n| n.as_pstr()) {
@@ -248,39 +229,6 @@ fn alias(inv: &mut Inventory, r: &Resource, attrs: &Node) {
     inv.keys[i]
         .refs
         .push(format!("{}.target_key_arn", r.address));
-}
-
-/// What a `kms_master_key_id` names.
-fn key_ref(inv: &Inventory, algorithm: &PString, key: Option<&Node>) -> KeyRef {
-    let kms = algorithm
-        .as_known()
-        .is_none_or(|a| a.starts_with("aws:kms"));
-    if algorithm.as_known() == Some("AES256") {
-        return KeyRef::None;
-    }
-    let Some(value) = key.and_then(|k| match &k.kind {
-        Kind::Str(s) if !s.parts().is_empty() => Some(s.clone()),
-        Kind::Unknown(h) => Some(PString::hole(h.clone())),
-        _ => None,
-    }) else {
-        return if kms {
-            KeyRef::AwsManaged
-        } else {
-            KeyRef::None
-        };
-    };
-    if let Some(i) = find_key(inv, &value) {
-        return KeyRef::Key(i);
-    }
-    let lone_hole = match value.parts() {
-        [Part::Hole(h)] => Some(h.clone()),
-        _ => None,
-    };
-    match (value.as_known(), lone_hole) {
-        (Some(t), _) if t == "alias/aws/s3" || t.ends_with(":alias/aws/s3") => KeyRef::AwsManaged,
-        (_, Some(h)) => KeyRef::Unknown(h),
-        _ => KeyRef::External(value),
-    }
 }
 
 /// One `rule` (or the whole configuration) of default encryption.
@@ -296,7 +244,12 @@ fn encryption(inv: &mut Inventory, r: &Resource, config: &Node, target: (Option<
             .cloned()
             .unwrap_or_default();
         let key_node = default.get("kms_master_key_id");
-        let key = key_ref(inv, &algorithm, key_node);
+        let key_value = key_node.and_then(|k| match &k.kind {
+            Kind::Str(s) => Some(s.clone()),
+            Kind::Unknown(h) => Some(PString::hole(h.clone())),
+            _ => None,
+        });
+        let key = inv.key_ref(&algorithm, key_value.as_ref());
         let span = key_node
             .or(default.get("sse_algorithm"))
             .map_or(rule.span, |n| n.span);
@@ -402,60 +355,6 @@ fn bucket_name(r: &Resource) -> PString {
     }
 }
 
-/// Replaces reference holes by known values, recursively (bounded).
-fn substitute(node: &Node, known: &Known, depth: usize) -> Node {
-    if depth > 64 {
-        return node.clone();
-    }
-    match &node.kind {
-        Kind::Str(s) if !s.is_known() => {
-            if let [Part::Hole(h)] = s.parts()
-                && let Some(v) = known.get(h.id.as_ref())
-            {
-                return Node::new(v.kind.clone(), node.span);
-            }
-            let mut out = PString::default();
-            for part in s.parts() {
-                match part {
-                    Part::Hole(h) => match known.get(h.id.as_ref()).map(|n| &n.kind) {
-                        Some(Kind::Str(v)) => out.push(v),
-                        _ => out.push_hole(h.clone()),
-                    },
-                    Part::Lit(t) => out.push_str(t),
-                }
-            }
-            Node::new(Kind::Str(out), node.span)
-        }
-        Kind::Unknown(h) => match known.get(h.id.as_ref()) {
-            Some(v) => Node::new(v.kind.clone(), node.span),
-            None => node.clone(),
-        },
-        Kind::Array(items) => Node::new(
-            Kind::Array(
-                items
-                    .iter()
-                    .map(|n| substitute(n, known, depth + 1))
-                    .collect(),
-            ),
-            node.span,
-        ),
-        Kind::Object(members) => Node::new(
-            Kind::Object(
-                members
-                    .iter()
-                    .map(|m| Member {
-                        key: m.key.clone(),
-                        key_span: m.key_span,
-                        value: substitute(&m.value, known, depth + 1),
-                    })
-                    .collect(),
-            ),
-            node.span,
-        ),
-        _ => node.clone(),
-    }
-}
-
 fn render_documents(live: &[&Resource], filled: &[Node], sources: &Sources, known: &Known) -> Docs {
     let mut docs = Docs::new();
     let pending: Vec<(&Resource, &Node)> = live
@@ -474,7 +373,7 @@ fn render_documents(live: &[&Resource], filled: &[Node], sources: &Sources, know
             }
             let mut lookup = known.clone();
             lookup.extend(docs.iter().map(|(k, v)| (k.clone(), v.clone())));
-            let attrs = substitute(attrs, &lookup, 0);
+            let attrs = substitute(attrs, &lookup);
             if references_pending(&attrs, &pending, &docs) {
                 continue;
             }
