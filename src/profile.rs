@@ -286,6 +286,15 @@ impl Profile {
         ctx.set("aws:SourceVpc", KeyState::Absent);
         ctx.set("aws:SourceVpce", KeyState::Absent);
         ctx.set("aws:VpcSourceIp", KeyState::Absent);
+        for key in ["aws:SourceVpc", "aws:SourceVpce", "aws:VpcSourceIp"] {
+            ctx.explain(key, "Clumio's requests come from outside your VPCs");
+        }
+        ctx.explain("aws:SecureTransport", "Clumio always uses TLS");
+        ctx.explain(
+            "aws:PrincipalArn",
+            "the Clumio role's ARN, with its path, for every session",
+        );
+        ctx.explain("aws:PrincipalAccount", "the account of the Clumio role");
         // Clumio's public egress address, unknown; absent if Clumio goes through VPC
         // endpoints of its own (AWS-SEMANTICS.md 1.2, Open Q3). Never a private address.
         let egress = "Clumio's egress IP address (not published)";

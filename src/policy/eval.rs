@@ -40,6 +40,8 @@ pub struct Context {
     if_present: Vec<(String, Vec<PString>)>,
     /// What a key that was never set holds.
     pub default: KeyState,
+    /// Why a key holds what it holds, for explanations (e.g. why it is absent).
+    reasons: Vec<(String, String)>,
 }
 
 impl Context {
@@ -49,7 +51,21 @@ impl Context {
             keys: Vec::new(),
             if_present: Vec::new(),
             default,
+            reasons: Vec::new(),
         }
+    }
+
+    /// Records why `key` holds what it holds; explanations quote it.
+    pub fn explain(&mut self, key: &str, why: impl Into<String>) {
+        self.reasons.push((key.to_string(), why.into()));
+    }
+
+    /// Why `key` holds what it holds, when recorded.
+    pub fn reason(&self, key: &str) -> Option<&str> {
+        self.reasons
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, w)| w.as_str())
     }
 
     fn slot(&self, key: &str) -> Option<usize> {
@@ -286,8 +302,16 @@ pub fn statement_applies(policy: &Policy, st: &Statement, request: &Request) -> 
     statement_result(policy, st, request, false).applies
 }
 
-fn statement_result(policy: &Policy, st: &Statement, request: &Request, explain: bool) -> StatementResult {
-    let mut because = Why { on: explain, lines: Vec::new() };
+fn statement_result(
+    policy: &Policy,
+    st: &Statement,
+    request: &Request,
+    explain: bool,
+) -> StatementResult {
+    let mut because = Why {
+        on: explain,
+        lines: Vec::new(),
+    };
     let mut applies = Tri::Yes;
     // Each element is evaluated only while the statement may still apply, so the reasons
     // name what decided it.
@@ -359,14 +383,12 @@ fn action_applies(action: &Element, requested: &str, because: &mut Why) -> Tri {
     verdict
 }
 
-fn resource_applies(
-    policy: &Policy,
-    st: &Statement,
-    request: &Request,
-    because: &mut Why,
-) -> Tri {
+fn resource_applies(policy: &Policy, st: &Statement, request: &Request, because: &mut Why) -> Tri {
     let Some(resource) = &st.resource else {
-        because.push(|| "the statement has no Resource, so it never applies (KMS accepts it but ignores it)".into());
+        because.push(|| {
+            "the statement has no Resource, so it never applies (KMS accepts it but ignores it)"
+                .into()
+        });
         return Tri::No;
     };
     let vars = var_resolver(&request.context);
@@ -582,7 +604,9 @@ fn root_account(v: &PString) -> Option<PString> {
 
 fn principal_applies(st: &Statement, request: &Request, because: &mut Why) -> Tri {
     let Some(element) = &st.principal else {
-        because.push(|| "no Principal element: the statement applies to the caller it is attached to".into());
+        because.push(|| {
+            "no Principal element: the statement applies to the caller it is attached to".into()
+        });
         return Tri::Yes;
     };
     let p = &request.principal;
@@ -657,16 +681,11 @@ fn principal_applies(st: &Statement, request: &Request, because: &mut Why) -> Tr
     applies
 }
 
-fn conditions_apply(
-    policy: &Policy,
-    st: &Statement,
-    request: &Request,
-    because: &mut Why,
-) -> Tri {
+fn conditions_apply(policy: &Policy, st: &Statement, request: &Request, because: &mut Why) -> Tri {
     let mut result = Tri::Yes;
     for cond in &st.conditions {
         let (tri, seen) = condition_verdict(policy, cond, &request.context);
-        because.push(|| describe(cond, &tri, &seen));
+        because.push(|| describe(cond, &tri, &seen, request.context.reason(&cond.key.value)));
         result = result.and(tri);
         if result == Tri::No {
             break;
@@ -687,14 +706,27 @@ enum Seen<'a> {
     AbsentOr,
 }
 
-fn describe(cond: &Condition, tri: &Tri, seen: &Seen) -> String {
-    let head = format!("{} {} [{}]", cond.operator.name(), cond.key.value, quote_list(&cond.values));
+fn describe(cond: &Condition, tri: &Tri, seen: &Seen, reason: Option<&str>) -> String {
+    let head = format!(
+        "{} {} [{}]",
+        cond.operator.name(),
+        cond.key.value,
+        quote_list(&cond.values)
+    );
     let what = match seen {
         Seen::Text(t) => t.to_string(),
         Seen::Values([v]) => format!("request value \"{v}\""),
         Seen::Values(vs) => format!("request values [{}]", join(vs)),
         Seen::Unknown => "its presence or value for this request is unknown".to_string(),
-        Seen::AbsentOr => "the same whether the key is absent or holds its possible values".to_string(),
+        Seen::AbsentOr => {
+            "the same whether the key is absent or holds its possible values".to_string()
+        }
+    };
+    // The reason goes right after what was seen: "the key is absent (why), so …".
+    let what = match (reason, what.split_once(", so ")) {
+        (Some(why), Some((seen, so))) => format!("{seen} ({why}), so {so}"),
+        (Some(why), None) => format!("{what} ({why})"),
+        (None, _) => what,
     };
     format!("{head}: {what} → {}", tri.word())
 }
@@ -702,7 +734,7 @@ fn describe(cond: &Condition, tri: &Tri, seen: &Seen) -> String {
 /// Evaluates one condition test against the request context: its answer and a sentence.
 pub fn evaluate_condition(policy: &Policy, cond: &Condition, ctx: &Context) -> (Tri, String) {
     let (tri, seen) = condition_verdict(policy, cond, ctx);
-    let sentence = describe(cond, &tri, &seen);
+    let sentence = describe(cond, &tri, &seen, ctx.reason(&cond.key.value));
     (tri, sentence)
 }
 
@@ -723,7 +755,12 @@ fn condition_verdict<'c>(policy: &Policy, cond: &Condition, ctx: &'c Context) ->
 }
 
 /// Evaluates one condition test for the key in `state` (variables resolve from `ctx`).
-fn condition_on<'c>(policy: &Policy, cond: &Condition, ctx: &Context, state: &'c KeyState) -> (Tri, Seen<'c>) {
+fn condition_on<'c>(
+    policy: &Policy,
+    cond: &Condition,
+    ctx: &Context,
+    state: &'c KeyState,
+) -> (Tri, Seen<'c>) {
     let op = cond.operator;
     let key = &cond.key.value;
     let unknown = |why: &str| Tri::depends(format!("{key}: {why}"));
@@ -747,7 +784,9 @@ fn condition_on<'c>(policy: &Policy, cond: &Condition, ctx: &Context, state: &'c
     // "Request value v matches one of the policy values" for the positive comparison.
     let positive = |v: &PString| {
         Tri::any(cond.values.iter().map(|pv| match vars_opt {
-            Some(_) => maybe_absent_vars(ctx, &pv.value, |vars| compare(op.base, v, &pv.value, vars, negated)),
+            Some(_) => maybe_absent_vars(ctx, &pv.value, |vars| {
+                compare(op.base, v, &pv.value, vars, negated)
+            }),
             None => compare(op.base, v, &pv.value, None, negated),
         }))
     };
@@ -755,19 +794,32 @@ fn condition_on<'c>(policy: &Policy, cond: &Condition, ctx: &Context, state: &'c
     match (op.set, state) {
         (_, KeyState::Unknown(why)) => (unknown(why), Seen::Unknown),
         // `…IfExists` makes a missing key true, also under a set qualifier.
-        (_, KeyState::Absent) if op.if_exists => (Tri::Yes, Seen::Text("the key is absent, so …IfExists is true")),
-        (Some(SetQualifier::ForAnyValue), KeyState::Absent) => {
-            (Tri::No, Seen::Text("the key is absent, so ForAnyValue is false"))
+        (_, KeyState::Absent) if op.if_exists => (
+            Tri::Yes,
+            Seen::Text("the key is absent, so …IfExists is true"),
+        ),
+        (Some(SetQualifier::ForAnyValue), KeyState::Absent) => (
+            Tri::No,
+            Seen::Text("the key is absent, so ForAnyValue is false"),
+        ),
+        (Some(SetQualifier::ForAllValues), KeyState::Absent) => (
+            Tri::Yes,
+            Seen::Text("the key is absent, so ForAllValues is true"),
+        ),
+        (Some(SetQualifier::ForAnyValue), KeyState::Present(vs)) => {
+            (Tri::any(vs.iter().map(single)), Seen::Values(vs))
         }
-        (Some(SetQualifier::ForAllValues), KeyState::Absent) => {
-            (Tri::Yes, Seen::Text("the key is absent, so ForAllValues is true"))
+        (Some(SetQualifier::ForAllValues), KeyState::Present(vs)) => {
+            (Tri::all(vs.iter().map(single)), Seen::Values(vs))
         }
-        (Some(SetQualifier::ForAnyValue), KeyState::Present(vs)) => (Tri::any(vs.iter().map(single)), Seen::Values(vs)),
-        (Some(SetQualifier::ForAllValues), KeyState::Present(vs)) => (Tri::all(vs.iter().map(single)), Seen::Values(vs)),
-        (None, KeyState::Absent) if negated => {
-            (Tri::Yes, Seen::Text("the key is absent, so a negated operator is true"))
-        }
-        (None, KeyState::Absent) => (Tri::No, Seen::Text("the key is absent, so the operator is false")),
+        (None, KeyState::Absent) if negated => (
+            Tri::Yes,
+            Seen::Text("the key is absent, so a negated operator is true"),
+        ),
+        (None, KeyState::Absent) => (
+            Tri::No,
+            Seen::Text("the key is absent, so the operator is false"),
+        ),
         (None, KeyState::Present(vs)) => {
             let hit = Tri::any(vs.iter().map(positive));
             (if negated { !hit } else { hit }, Seen::Values(vs))
