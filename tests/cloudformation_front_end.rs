@@ -1,5 +1,5 @@
 //! The CloudFormation front end: YAML and JSON templates → resources with located, resolved
-//! attributes (fixtures in `testdata/cloudformation/frontend/`).
+//! attributes (fixtures in `testdata/frontend/cloudformation/`).
 
 use clumio_preflight::cloudformation::yaml::parse_yaml;
 use clumio_preflight::cloudformation::{
@@ -12,7 +12,7 @@ use clumio_preflight::value::{Hole, Kind, Node, PString, Part};
 
 const DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/testdata/cloudformation/frontend/"
+    "/testdata/frontend/cloudformation/"
 );
 
 fn fixture(name: &str) -> String {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/terraform/frontend")
+        .join("testdata/frontend/terraform")
         .join(name)
 }
 
