@@ -269,6 +269,9 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
     });
+    // A file that could not be read or parsed was not checked.
+    let failed: std::collections::HashSet<FileId> = scan.errors.iter().filter_map(|e| e.file).collect();
+    scan.files = scan.files.saturating_sub(failed.len());
     let mut report = Report {
         sources: scan.sources,
         diagnostics,

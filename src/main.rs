@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clumio_preflight::check::{CheckOptions, Input};
 use clumio_preflight::cloudformation::CfnOptions;
+use clumio_preflight::config::{Config, RuleLevel};
 use clumio_preflight::policy::PolicyKind;
 use clumio_preflight::profile::{Profile, ProfileOptions};
 use clumio_preflight::report::{self, FailOn};
@@ -50,9 +51,29 @@ enum Command {
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
 enum ReportFormat {
+    /// Compiler-style snippets with labels, for people.
     Human,
+    /// The machine contract of SPEC.md.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// `path:line:column: severity: message [CODE]`, for editors and grep.
     Line,
+}
+
+/// The formats `--output` can write.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
+enum FileFormat {
+    /// SARIF 2.1.0.
+    Sarif,
+    /// The machine contract of SPEC.md.
+    Json,
+    /// `path:line:column: severity: message [CODE]`.
+    Line,
+    /// GitHub Actions workflow commands.
+    Github,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
@@ -75,17 +96,28 @@ struct CheckCmd {
     /// Files or directories to scan; `-` reads standard input.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Output format [default: human].
+    /// Output format (standard output).
     #[arg(long, value_enum, default_value = "human")]
     format: ReportFormat,
-    /// Exit with status 1 when findings at or above this severity exist.
-    #[arg(
-        long,
-        value_enum,
-        default_value = "error",
-        env = "CLUMIO_PREFLIGHT_FAIL_ON"
-    )]
-    fail_on: FailLevel,
+    /// Also write a report to FILE, e.g. SARIF for code scanning while the terminal gets
+    /// --format. `FORMAT=FILE` (sarif=, json=, line=, github=) picks the file's format;
+    /// repeatable.
+    #[arg(long, value_name = "[FORMAT=]FILE")]
+    output: Vec<String>,
+    /// The format of --output files given without `FORMAT=`.
+    #[arg(long, value_enum, default_value = "sarif", requires = "output")]
+    output_format: FileFormat,
+    /// Exit with status 1 when findings at or above this severity exist [default: error, or
+    /// the configuration's fail_on].
+    #[arg(long, value_enum, env = "CLUMIO_PREFLIGHT_FAIL_ON")]
+    fail_on: Option<FailLevel>,
+    /// The configuration file [default: the nearest .clumio-preflight.toml at or above the
+    /// first scanned path].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Read no configuration file.
+    #[arg(long)]
+    no_config: bool,
     /// Colour in the human report (NO_COLOR is honoured with `auto`).
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -134,6 +166,21 @@ struct ProfileFlags {
 }
 
 impl ProfileFlags {
+    /// These flags, with what they leave unset taken from the configuration (flags and
+    /// environment variables win).
+    fn or_config(&self, config: &Config) -> ProfileFlags {
+        let pick = |flag: &Option<String>, file: &Option<String>| flag.clone().or(file.clone());
+        ProfileFlags {
+            account_id: pick(&self.account_id, &config.account_id),
+            role_arn: pick(&self.role_arn, &config.role_arn),
+            role_name: pick(&self.role_name, &config.role_name),
+            role_path: pick(&self.role_path, &config.role_path),
+            org_id: pick(&self.org_id, &config.org_id),
+            permissions_boundary: self.permissions_boundary.or(config.permissions_boundary),
+            region: pick(&self.region, &config.region),
+        }
+    }
+
     fn options(&self) -> ProfileOptions {
         ProfileOptions {
             account_id: self.account_id.clone(),
@@ -229,11 +276,32 @@ fn emit(text: &str, status: ExitCode) -> ExitCode {
     }
 }
 
-fn run_check(cmd: CheckCmd) -> ExitCode {
-    let profile = match Profile::new(&cmd.profile.options()) {
-        Ok(p) => p,
-        Err(e) => return fail(&format!("error: {e}")),
+/// The configuration: `--config FILE`, else the nearest `.clumio-preflight.toml` at or above
+/// the first scanned path (the working directory for standard input), else none.
+fn load_config(cmd: &CheckCmd, inputs: &[Input]) -> Result<Config, String> {
+    if cmd.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &cmd.config {
+        Some(path) => Some(path.clone()),
+        None => {
+            let start = inputs
+                .iter()
+                .find_map(|i| match i {
+                    Input::Path(p) => Some(p.clone()),
+                    Input::Stdin => None,
+                })
+                .unwrap_or_else(|| PathBuf::from("."));
+            Config::find(&start)
+        }
     };
+    match path {
+        Some(path) => Config::load(&path).map_err(|e| e.to_string()),
+        None => Ok(Config::default()),
+    }
+}
+
+fn run_check(cmd: CheckCmd) -> ExitCode {
     let stdin_is_pipe = !std::io::stdin().is_terminal();
     let mut inputs: Vec<Input> = Vec::new();
     if cmd.paths.is_empty() {
@@ -250,6 +318,15 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
             inputs.push(Input::Path(p.clone()));
         }
     }
+    let config = match load_config(&cmd, &inputs) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let flags = cmd.profile.or_config(&config);
+    let profile = match Profile::new(&flags.options()) {
+        Ok(p) => p,
+        Err(e) => return fail(&format!("error: {e}")),
+    };
     let mut stdin_text = None;
     if inputs.contains(&Input::Stdin) {
         let mut text = String::new();
@@ -271,27 +348,46 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
         source_dir: cmd.source_dir.clone(),
         cloudformation: CfnOptions {
             account_id: profile.account.as_known().map(str::to_string),
-            region: cmd.profile.region.clone(),
+            region: flags.region.clone(),
             partition: None,
             parameters: cmd.parameters.clone(),
         },
         terraform: TerraformOptions {
             account_id: profile.account.as_known().map(str::to_string),
-            region: cmd.profile.region.clone(),
+            region: flags.region.clone(),
             vars: cmd.vars.clone(),
             var_files: cmd.var_files.clone(),
         },
+        exclude: config.exclude.clone(),
     };
-    let report = clumio_preflight::check::check(&options, &profile);
+    let mut report = clumio_preflight::check::check(&options, &profile);
+    let is_off = |code: &str| config.rule_level(code) == Some(RuleLevel::Off);
+    clumio_preflight::suppress::apply(&mut report, &config.exclude, &is_off);
+    config.apply_rules(&mut report);
     let fail_on = match cmd.fail_on {
-        FailLevel::Error => FailOn::Error,
-        FailLevel::Warning => FailOn::Warning,
-        FailLevel::Note => FailOn::Note,
-        FailLevel::Never => FailOn::Never,
+        Some(FailLevel::Error) => FailOn::Error,
+        Some(FailLevel::Warning) => FailOn::Warning,
+        Some(FailLevel::Note) => FailOn::Note,
+        Some(FailLevel::Never) => FailOn::Never,
+        None => config.fail_on.unwrap_or(FailOn::Error),
     };
     let status = report::exit_status(&report, fail_on);
+    for output in &cmd.output {
+        let (format, path) = output_file(output, cmd.output_format);
+        let text = match format {
+            FileFormat::Sarif => report::sarif::render(&report),
+            FileFormat::Json => report::json::render(&report) + "\n",
+            FileFormat::Line => report::line::render(&report),
+            FileFormat::Github => report::github::render(&report),
+        };
+        if let Err(e) = std::fs::write(path, text) {
+            return fail(&format!("error: cannot write {path}: {e}"));
+        }
+    }
     let text = match cmd.format {
         ReportFormat::Json => report::json::render(&report) + "\n",
+        ReportFormat::Sarif => report::sarif::render(&report),
+        ReportFormat::Github => report::github::render(&report),
         ReportFormat::Line => report::line::render(&report),
         ReportFormat::Human => {
             let color = match cmd.color {
@@ -305,6 +401,18 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
         }
     };
     emit(&text, ExitCode::from(status))
+}
+
+/// An `--output` value: `FORMAT=FILE` when it starts with a format's name and `=`, else a
+/// file in `default`.
+fn output_file(value: &str, default: FileFormat) -> (FileFormat, &str) {
+    if let Some((name, file)) = value.split_once('=')
+        && !file.is_empty()
+        && let Ok(format) = FileFormat::from_str(name, true)
+    {
+        return (format, file);
+    }
+    (default, value)
 }
 
 fn run_explain(code: &str) -> ExitCode {

@@ -12,9 +12,10 @@
 //!   `Fn::FindInMap` (with `DefaultValue`), `Fn::Base64`, `Fn::Length`, `Fn::ToJsonString`.
 //! - `Fn::If`: decided when its condition is (`Fn::Equals`/`And`/`Or`/`Not`/`Condition` over
 //!   parameters and mappings). When it is not, the value stays the object
-//!   `{"Fn::If": [condition, resolved-if-true, resolved-if-false]}` (a removed branch is
-//!   `{"Ref": "AWS::NoValue"}`) so the model can treat it as "either"; inside a string
-//!   (`Fn::Sub`, `Fn::Join`) it is a hole naming both texts.
+//!   `{"Fn::If": [condition, resolved-if-true, resolved-if-false, why]}` (a removed branch is
+//!   `{"Ref": "AWS::NoValue"}`; `why` is the text of what the condition rests on, the
+//!   unknowns it reads, for messages to name the flag that settles it) so the model can treat
+//!   it as "either"; inside a string (`Fn::Sub`, `Fn::Join`) it is a hole naming both texts.
 //! - `Fn::ImportValue`, `Fn::GetAZs`, `Fn::Cidr`, `Fn::Transform`, and any function not listed
 //!   stay unknown, with the reason.
 //!
@@ -75,6 +76,10 @@ pub(crate) struct Resolver<'t> {
     pseudo: Pseudo,
     /// `None` while a condition is being evaluated (cycles are undecidable).
     cond_cache: HashMap<String, Option<Option<bool>>>,
+    /// For each undecided condition, what it rests on (the `why` of the unknowns it reads).
+    cond_why: HashMap<String, Vec<String>>,
+    /// The unknowns met by the conditions being evaluated.
+    pending_why: Vec<String>,
     loop_vars: Vec<(String, String)>,
     notes: Vec<LoadError>,
     budget: usize,
@@ -91,6 +96,37 @@ fn no_value(span: Span) -> Node {
         }]),
         span,
     )
+}
+
+/// The form an undecided `Fn::If` is left in: `{"Fn::If": [condition, if-true, if-false,
+/// why]}` (see the module docs), with the spans of the function name, its arguments and the
+/// whole call.
+pub(crate) fn undecided_if(
+    cond: Node,
+    when_true: Node,
+    when_false: Node,
+    why: String,
+    key_span: Span,
+    args_span: Span,
+    span: Span,
+) -> Node {
+    let why = str_node(PString::known(why), cond.span);
+    Node::new(
+        Kind::Object(vec![Member {
+            key: "Fn::If".into(),
+            key_span,
+            value: Node::new(
+                Kind::Array(vec![cond, when_true, when_false, why]),
+                args_span,
+            ),
+        }]),
+        span,
+    )
+}
+
+/// `{"Ref": "AWS::NoValue"}`, standing for a removed branch of an undecided `Fn::If`.
+pub(crate) fn no_value_node(span: Span) -> Node {
+    no_value(span)
 }
 
 fn str_node(s: PString, span: Span) -> Node {
@@ -219,6 +255,8 @@ impl<'t> Resolver<'t> {
             resources: HashSet::new(),
             pseudo,
             cond_cache: HashMap::new(),
+            cond_why: HashMap::new(),
+            pending_why: Vec::new(),
             loop_vars: Vec::new(),
             notes: Vec::new(),
             budget: STEP_BUDGET,
@@ -475,7 +513,10 @@ impl<'t> Resolver<'t> {
                 }
             }
             "Fn::Equals" | "Fn::And" | "Fn::Or" | "Fn::Not" => {
-                Some(match self.eval_function(name, arg, depth) {
+                let mark = self.pending_why.len();
+                let value = self.eval_function(name, arg, depth);
+                self.pending_why.truncate(mark);
+                Some(match value {
                     Some(b) => Node::new(Kind::Bool(b), span),
                     None => self.unknown(
                         name,
@@ -611,15 +652,23 @@ impl<'t> Resolver<'t> {
             return Some(s);
         }
         if let Some(Kind::Array(args)) = node.get("Fn::If").map(|n| &n.kind)
-            && let [cond, a, b] = args.as_slice()
+            && let [cond, a, b, rest @ ..] = args.as_slice()
         {
             let show =
                 |n: &Node| to_pstring(n).map_or("(no value)".to_string(), |s| format!("`{s}`"));
             let cond = to_pstring(cond).map_or_else(|| "?".to_string(), |s| s.to_string());
+            let why = rest
+                .first()
+                .and_then(known_text)
+                .map_or_else(String::new, |w| format!(", which rests on {w}"));
             return Some(PString::hole(self.anon(
                 "Fn::If",
                 node.span,
-                format!("{} or {}, depending on condition {cond}", show(a), show(b)),
+                format!(
+                    "{} or {}, depending on condition {cond}{why}",
+                    show(a),
+                    show(b)
+                ),
             )));
         }
         None
@@ -906,11 +955,15 @@ impl<'t> Resolver<'t> {
                 (None, None) => "?".into(),
             })
             .collect();
+        let because = keys
+            .iter()
+            .find_map(|(_, v)| v.as_ref().and_then(first_hole))
+            .map_or_else(String::new, |h| format!(" ({})", h.why));
         Some(self.unknown(
             "Fn::FindInMap",
             span,
             format!(
-                "Fn::FindInMap [{}] with keys not known statically",
+                "Fn::FindInMap [{}] with keys not known statically{because}",
                 shown.join(", ")
             ),
         ))
@@ -946,23 +999,45 @@ impl<'t> Resolver<'t> {
                 let b = self
                     .resolve(when_false, depth + 1)
                     .unwrap_or_else(|| no_value(when_false.span));
-                Some(Node::new(
-                    Kind::Object(vec![Member {
-                        key: "Fn::If".into(),
-                        key_span: m.key_span,
-                        value: Node::new(Kind::Array(vec![cond.clone(), a, b]), arg.span),
-                    }]),
+                let name = known_text(cond).unwrap_or_default();
+                let why = self.condition_why(&name);
+                Some(undecided_if(
+                    cond.clone(),
+                    a,
+                    b,
+                    why,
+                    m.key_span,
+                    arg.span,
                     span,
                 ))
             }
         }
     }
 
-    /// The value of the named condition, when it can be decided.
+    /// The value of the named condition, when it can be decided ([`Resolver::condition_why`]
+    /// says what an undecided one rests on).
     pub(crate) fn condition(&mut self, name: &str, at: Span, depth: usize) -> Option<bool> {
+        let mark = self.pending_why.len();
+        let value = self.condition_at(name, at, depth);
+        self.pending_why.truncate(mark);
+        value
+    }
+
+    /// [`Resolver::condition`] inside the evaluation of another condition: what an undecided
+    /// one rests on is added to the reasons of the one being evaluated.
+    fn condition_at(&mut self, name: &str, at: Span, depth: usize) -> Option<bool> {
         match self.cond_cache.get(name) {
-            Some(Some(v)) => return *v,
-            Some(None) => return None,
+            Some(Some(Some(v))) => return Some(*v),
+            Some(Some(None)) => {
+                let why = self.cond_why.get(name).cloned().unwrap_or_default();
+                self.pending_why.extend(why);
+                return None;
+            }
+            Some(None) => {
+                self.pending_why
+                    .push(format!("condition {name}, which refers to itself"));
+                return None;
+            }
             None => {}
         }
         let Some(node) = self.conditions.get(name).copied() else {
@@ -970,23 +1045,60 @@ impl<'t> Resolver<'t> {
                 at,
                 format!("condition `{name}` is not defined in Conditions"),
             );
+            self.pending_why
+                .push(format!("condition {name}, which is not defined"));
             return None;
         };
         self.cond_cache.insert(name.to_string(), None);
+        let mark = self.pending_why.len();
         let value = self.eval_condition(node, depth + 1);
+        if value.is_none() {
+            let mut why: Vec<String> = Vec::new();
+            for w in self.pending_why.drain(mark..) {
+                if !why.contains(&w) {
+                    why.push(w);
+                }
+            }
+            self.pending_why.extend(why.iter().cloned());
+            self.cond_why.insert(name.to_string(), why);
+        }
         self.cond_cache.insert(name.to_string(), Some(value));
         value
     }
 
+    /// What an undecided condition rests on, for messages: the unknowns it reads.
+    pub(crate) fn condition_why(&self, name: &str) -> String {
+        match self.cond_why.get(name) {
+            Some(why) if !why.is_empty() => why.join("; "),
+            _ => "it cannot be decided statically".to_string(),
+        }
+    }
+
     fn eval_condition(&mut self, node: &'t Node, depth: usize) -> Option<bool> {
         if depth > MAX_RESOLVE_DEPTH {
+            self.pending_why
+                .push("a condition nested too deeply to evaluate".into());
             return None;
         }
+        let mark = self.pending_why.len();
+        let value = self.eval_condition_at(node, depth);
+        if value.is_some() {
+            // Unknowns that did not matter (`Fn::Or` with a true operand) are not reasons.
+            self.pending_why.truncate(mark);
+        }
+        value
+    }
+
+    fn eval_condition_at(&mut self, node: &'t Node, depth: usize) -> Option<bool> {
         if let Some([m]) = node.as_object() {
             match m.key.as_str() {
                 "Condition" => {
-                    let name = known_text(&m.value)?;
-                    return self.condition(&name, m.value.span, depth + 1);
+                    let Some(name) = known_text(&m.value) else {
+                        self.pending_why
+                            .push("a condition whose name is not a string".into());
+                        return None;
+                    };
+                    return self.condition_at(&name, m.value.span, depth + 1);
                 }
                 "Fn::Equals" | "Fn::And" | "Fn::Or" | "Fn::Not" => {
                     return self.eval_function(&m.key, &m.value, depth + 1);
@@ -994,15 +1106,28 @@ impl<'t> Resolver<'t> {
                 _ => {}
             }
         }
-        match self.resolve(node, depth + 1)?.kind {
-            Kind::Bool(b) => Some(b),
-            Kind::Str(s) => match s.as_known()? {
-                "true" => Some(true),
-                "false" => Some(false),
+        let value = self.resolve(node, depth + 1);
+        let decided = match value.as_ref().map(|v| &v.kind) {
+            Some(Kind::Bool(b)) => Some(*b),
+            Some(Kind::Str(s)) => match s.as_known() {
+                Some("true") => Some(true),
+                Some("false") => Some(false),
                 _ => None,
             },
             _ => None,
+        };
+        if decided.is_none() {
+            self.push_why(value.as_ref(), "a condition that is not true or false");
         }
+        decided
+    }
+
+    /// Records why a condition's operand is not known.
+    fn push_why(&mut self, value: Option<&Node>, otherwise: &str) {
+        let why = value
+            .and_then(first_hole)
+            .map_or_else(|| otherwise.to_string(), |h| h.why.to_string());
+        self.pending_why.push(why);
     }
 
     fn eval_function(&mut self, name: &str, arg: &'t Node, depth: usize) -> Option<bool> {
@@ -1016,7 +1141,19 @@ impl<'t> Resolver<'t> {
                 };
                 let a = self.resolve(a, depth + 1);
                 let b = self.resolve(b, depth + 1);
-                equals(a.as_ref()?, b.as_ref()?)
+                let (Some(x), Some(y)) = (&a, &b) else {
+                    self.pending_why.push("Fn::Equals of AWS::NoValue".into());
+                    return None;
+                };
+                let value = equals(x, y);
+                if value.is_none() {
+                    for v in [&a, &b] {
+                        if v.as_ref().and_then(first_hole).is_some() {
+                            self.push_why(v.as_ref(), "");
+                        }
+                    }
+                }
+                value
             }
             "Fn::Not" => {
                 let [a] = args.as_slice() else {

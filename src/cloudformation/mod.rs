@@ -10,7 +10,14 @@
 //! - `intrinsics` resolves what is knowable (parameters, pseudo parameters, `Fn::Sub`,
 //!   `Fn::Join`, `Fn::If` with decidable conditions, …); references to resources become holes
 //!   `LOGICALID.Ref` / `LOGICALID.ATTR` for the model to fill in. An undecidable `Fn::If` stays
-//!   the object `{"Fn::If": [condition, if-true, if-false]}` with both branches resolved.
+//!   the object `{"Fn::If": [condition, if-true, if-false, why]}` with both branches resolved
+//!   and `why` the text of what the condition rests on (the parameters or pseudo parameters it
+//!   reads, with the flag that settles each). A bucket policy whose own `Condition` cannot be
+//!   decided gets its `PolicyDocument` wrapped the same way (`!If [Condition, document,
+//!   AWS::NoValue]`): its statements apply only when the condition holds.
+//! - [`aws`] maps the resources to the model; there an undecided `Fn::If` makes the
+//!   statements it chooses conditional ("may block"), and a bucket's settings are read for
+//!   each outcome of the conditions they depend on.
 //!
 //! A template is JSON when it starts with `{` and parses as strict JSON; otherwise (also a YAML
 //! flow mapping that starts with `{`) it is YAML. A policy document given as a string

@@ -2,7 +2,7 @@
 //! [`Resource`] per resource with intrinsic functions resolved.
 
 use super::CfnOptions;
-use super::intrinsics::{Expanded, ParamValue, Pseudo, Resolver};
+use super::intrinsics::{Expanded, ParamValue, Pseudo, Resolver, no_value_node, undecided_if};
 use super::yaml::{MAX_DEPTH, parse_yaml};
 use crate::json::{OffsetMap, parse_json};
 use crate::profile::account_hole;
@@ -315,11 +315,15 @@ fn resource<'t>(resolver: &mut Resolver<'t>, entry: &Expanded<'t>) -> Option<Res
         );
         return None;
     };
+    let mut undecided = None;
     if let Some(cond) = entry.value.get("Condition")
         && let Some(name) = cond.as_pstr().and_then(PString::as_known)
-        && resolver.condition(name, cond.span, 0) == Some(false)
     {
-        return None;
+        match resolver.condition(name, cond.span, 0) {
+            Some(false) => return None,
+            Some(true) => {}
+            None => undecided = Some((cond, name)),
+        }
     }
     let empty = || Node::new(Kind::Object(Vec::new()), entry.entry_span);
     let attributes = match entry.value.get("Properties") {
@@ -340,6 +344,17 @@ fn resource<'t>(resolver: &mut Resolver<'t>, entry: &Expanded<'t>) -> Option<Res
             }
         },
     };
+    // A bucket policy that exists only when an undecided condition holds: its statements
+    // apply only then, as if its document were `!If [Condition, document, AWS::NoValue]`.
+    let attributes = match undecided {
+        Some((cond, name)) if rtype == "AWS::S3::BucketPolicy" => conditional_member(
+            attributes,
+            "PolicyDocument",
+            cond,
+            resolver.condition_why(name),
+        ),
+        _ => attributes,
+    };
     Some(Resource {
         mode: Mode::Managed,
         rtype: rtype.to_string(),
@@ -350,6 +365,26 @@ fn resource<'t>(resolver: &mut Resolver<'t>, entry: &Expanded<'t>) -> Option<Res
         header: entry.key_span,
         lifecycle: Lifecycle::Unknown,
     })
+}
+
+/// `attributes` with the member `key` made `{"Fn::If": [cond, value, AWS::NoValue, why]}`.
+fn conditional_member(mut attributes: Node, key: &str, cond: &Node, why: String) -> Node {
+    if let Kind::Object(members) = &mut attributes.kind
+        && let Some(m) = members.iter_mut().find(|m| m.key == key)
+    {
+        let span = m.value.span;
+        let value = std::mem::replace(&mut m.value, Node::new(Kind::Null, span));
+        m.value = undecided_if(
+            cond.clone(),
+            value,
+            no_value_node(span),
+            why,
+            cond.span,
+            span,
+            span,
+        );
+    }
+    attributes
 }
 
 fn read_transforms(node: &Node, file: FileId, notes: &mut Vec<LoadError>) {
@@ -495,6 +530,65 @@ mod tests {
         assert_eq!(json_too_deep(&ok), None);
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
         assert_eq!(json_too_deep(&deep), Some(MAX_DEPTH));
+    }
+
+    fn load(text: &str) -> Vec<Resource> {
+        let mut sources = Sources::new();
+        let file = sources.add("t.yaml", text);
+        load_template_with_notes(&sources, file, &CfnOptions::default())
+            .unwrap()
+            .0
+    }
+
+    /// The text an undecided `Fn::If` carries about what its condition rests on.
+    fn why_of(node: &Node) -> String {
+        let Some(Kind::Array(args)) = node.get("Fn::If").map(|n| &n.kind) else {
+            panic!("not an undecided Fn::If: {:?}", node.kind)
+        };
+        args[3].as_pstr().unwrap().to_string()
+    }
+
+    #[test]
+    fn an_undecided_if_names_what_its_condition_rests_on() {
+        let resources = load(
+            "Parameters:\n  Env: {Type: String}\n  Size: {Type: String, Default: big}\n\
+             Conditions:\n  IsProd: !Equals [!Ref Env, prod]\n\
+             \x20 InMain: !Equals [!Ref AWS::AccountId, '111122223333']\n\
+             \x20 Both: !And [!Condition IsProd, !Condition InMain]\n\
+             \x20 Either: !Or [!Equals [!Ref Size, big], !Condition IsProd]\n\
+             \x20 Loop: !Not [!Condition Loop]\n\
+             Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n\
+             \x20     P: !If [IsProd, a, b]\n      A: !If [InMain, a, b]\n\
+             \x20     C: !If [Both, a, b]\n      E: !If [Either, a, b]\n      L: !If [Loop, a, b]\n",
+        );
+        let props = &resources[0].attributes;
+        assert!(why_of(props.get("P").unwrap()).contains("--parameter Env=VALUE"));
+        assert!(why_of(props.get("A").unwrap()).contains("--account-id"));
+        let both = why_of(props.get("C").unwrap());
+        assert!(
+            both.contains("--parameter Env") && both.contains("--account-id"),
+            "{both}"
+        );
+        // Either is decided (Size is big): its branch is taken.
+        assert_eq!(
+            props
+                .get("E")
+                .and_then(Node::as_pstr)
+                .and_then(PString::as_known),
+            Some("a")
+        );
+        assert!(why_of(props.get("L").unwrap()).contains("refers to itself"));
+    }
+
+    #[test]
+    fn a_bucket_policy_on_an_undecided_condition_has_a_conditional_document() {
+        let resources = load(
+            "Parameters:\n  Env: {Type: String}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\n\
+             Resources:\n  P:\n    Type: AWS::S3::BucketPolicy\n    Condition: IsProd\n\
+             \x20   Properties:\n      Bucket: b\n      PolicyDocument: {Statement: []}\n",
+        );
+        let doc = resources[0].attributes.get("PolicyDocument").unwrap();
+        assert!(why_of(doc).contains("--parameter Env"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::ast::*;
 use crate::source::Span;
-use crate::value::{Kind, Member, Node, PString};
+use crate::value::{Hole, Kind, Member, Node, PString};
 
 /// Something AWS would reject in a policy document, at the element that is wrong.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,9 +164,7 @@ impl Parser {
                     );
                 }
                 for (index, item) in items.into_iter().enumerate() {
-                    if let Some(st) = self.statement(item, index) {
-                        statements.push(st);
-                    }
+                    statements.extend(self.statement(item, index));
                 }
             }
         }
@@ -200,7 +198,9 @@ impl Parser {
         }
     }
 
-    fn statement(&mut self, node: &Node, index: usize) -> Option<Statement> {
+    /// One statement; a statement whose `Effect` is known only after apply becomes an Allow
+    /// and a Deny, each guarded by that unknown, so that it "may" apply either way.
+    fn statement(&mut self, node: &Node, index: usize) -> Vec<Statement> {
         if node.as_object().is_none() {
             if !matches!(node.kind, Kind::Unknown(_)) {
                 self.error(
@@ -208,8 +208,32 @@ impl Parser {
                     format!("a statement must be an object, found {}", node.shape()),
                 );
             }
-            return None;
+            return Vec::new();
         }
+        let mut unknown_effect = None;
+        let Some(st) = self.statement_of(node, index, &mut unknown_effect) else {
+            return Vec::new();
+        };
+        match unknown_effect {
+            None => vec![st],
+            Some((hole, span)) => [Effect::Allow, Effect::Deny]
+                .into_iter()
+                .map(|effect| {
+                    let mut variant = st.clone();
+                    variant.effect = Located::new(effect, span);
+                    variant.conditions.push(guard(hole.clone(), span));
+                    variant
+                })
+                .collect(),
+        }
+    }
+
+    fn statement_of(
+        &mut self,
+        node: &Node,
+        index: usize,
+        unknown_effect: &mut Option<(Hole, Span)>,
+    ) -> Option<Statement> {
         let errors_before = self.errors.len();
         let (members, hinted) = self.members(node, STATEMENT_KEYS, "a statement");
         let get = |key: &str| members.iter().find(|m| m.key == key);
@@ -244,15 +268,20 @@ impl Parser {
                     );
                     None
                 }
-                None => {
-                    if !matches!(m.value.kind, Kind::Unknown(_)) && m.value.as_pstr().is_none() {
+                None => match unknown_of(&m.value) {
+                    Some(hole) => {
+                        *unknown_effect = Some((hole, m.value.span));
+                        // A placeholder: the caller makes an Allow and a Deny of it.
+                        Some(Located::new(Effect::Deny, m.value.span))
+                    }
+                    None => {
                         self.error(
                             m.value.span,
                             format!("`Effect` must be a string, found {}", m.value.shape()),
                         );
+                        None
                     }
-                    None
-                }
+                },
             },
         };
 
@@ -601,6 +630,9 @@ impl Parser {
     }
 
     fn conditions(&mut self, node: &Node) -> Vec<Condition> {
+        if let Some(hole) = unknown_of(node) {
+            return vec![guard(hole, node.span)];
+        }
         let Some(ops) = node.as_object() else {
             if !matches!(node.kind, Kind::Unknown(_)) {
                 self.error(
@@ -622,6 +654,10 @@ impl Parser {
                 self.error(om.key_span, unknown_operator_message(&om.key));
                 continue;
             };
+            if let Some(hole) = unknown_of(&om.value) {
+                out.push(guard(hole, om.value.span));
+                continue;
+            }
             let Some(keys) = om.value.as_object() else {
                 self.error(
                     om.value.span,
@@ -800,6 +836,32 @@ fn unknown_operator_message(key: &str) -> String {
     format!(
         "unknown condition operator `{key}`{hint}; AWS expects a String…, Numeric…, Date…, Arn… operator, Bool, BinaryEquals, IpAddress, NotIpAddress or Null, optionally with `IfExists` and a `ForAnyValue:`/`ForAllValues:` prefix"
     )
+}
+
+/// The unknown a value is, when it is wholly unknown (an unknown, or a string with an
+/// unknown part where a structure or a keyword is expected).
+fn unknown_of(node: &Node) -> Option<Hole> {
+    match &node.kind {
+        Kind::Unknown(h) => Some(h.clone()),
+        Kind::Str(s) => s.holes().next().cloned(),
+        _ => None,
+    }
+}
+
+/// A condition that holds or not depending on `hole`: `Null` on a key every request has a
+/// known presence of, compared with the unknown, is "depends" whatever the request.
+fn guard(hole: Hole, span: Span) -> Condition {
+    Condition {
+        operator: Operator {
+            base: OpBase::Null,
+            if_exists: false,
+            set: None,
+        },
+        operator_span: span,
+        key: Located::new("aws:SecureTransport".into(), span),
+        values: vec![Located::new(PString::hole(hole), span)],
+        span,
+    }
 }
 
 /// Levenshtein distance, for "did you mean" hints.

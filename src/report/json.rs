@@ -49,6 +49,10 @@ struct Summary {
     warnings: usize,
     notes: usize,
     files: usize,
+    /// Diagnostics removed by inline suppressions, when there are any (added to the
+    /// contract; never removed).
+    #[serde(skip_serializing_if = "is_zero")]
+    suppressed: usize,
 }
 
 #[derive(Serialize)]
@@ -57,6 +61,10 @@ struct JsonLoadError {
     line: Option<usize>,
     column: Option<usize>,
     message: String,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The JSON document for a report.
@@ -120,6 +128,7 @@ pub fn render(report: &Report) -> String {
             warnings,
             notes,
             files: report.files,
+            suppressed: report.suppressed,
         },
         errors,
         notes: &report.notes,

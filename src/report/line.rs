@@ -1,7 +1,11 @@
 //! `--format line`: one `path:line:column: severity: message [CODE]` per diagnostic, for
-//! editor problem matchers and grep.
+//! editor problem matchers and grep. Paths are relative to the working directory (an
+//! absolute path under it included), so that editors and GitHub find the files.
+//!
+//! `.github/clumio-preflight-matcher.json` holds the regular expression that reads these
+//! lines; `tests/action.rs` checks that it matches every line written here.
 
-use super::{Report, load_error_location};
+use super::{Report, display_path, load_error_location};
 
 /// One line per diagnostic and per input that could not be read.
 pub fn render(report: &Report) -> String {
@@ -10,7 +14,8 @@ pub fn render(report: &Report) -> String {
         let (file, at) = load_error_location(&report.sources, e);
         let (line, column) = at.map_or((1, 1), |a| (a.line, a.column));
         out.push_str(&format!(
-            "{file}:{line}:{column}: error: {}\n",
+            "{}:{line}:{column}: error: {}\n",
+            display_path(&file),
             one_line(&e.message)
         ));
     }
@@ -18,7 +23,7 @@ pub fn render(report: &Report) -> String {
         let (start, _) = report.sources.range(d.span);
         out.push_str(&format!(
             "{}:{}:{}: {}: {} [{}]\n",
-            report.sources.file(d.span.file).name,
+            display_path(&report.sources.file(d.span.file).name),
             start.line,
             start.column,
             d.severity,

@@ -1,9 +1,12 @@
-//! Reports: the diagnostics of a run rendered for people (`human`), programs (`json`) and
-//! editors and grep (`line`), and the exit status.
+//! Reports: the diagnostics of a run rendered for people (`human`), programs (`json`),
+//! code scanning (`sarif`), GitHub workflow annotations (`github`) and editors and grep
+//! (`line`), and the exit status.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod line;
+pub mod sarif;
 
 use crate::resource::LoadError;
 use crate::rules::{Diagnostic, Severity};
@@ -23,10 +26,13 @@ pub struct Report {
     /// Things the user should know about the inputs (said once), e.g. what a plan's text
     /// leaves out.
     pub notes: Vec<String>,
+    /// How many diagnostics inline suppressions removed.
+    pub suppressed: usize,
 }
 
 /// From which severity findings fail the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     /// Errors only (default).
     Error,
@@ -94,6 +100,9 @@ pub fn summary_line(report: &Report) -> String {
         plural(n, "note"),
         plural(report.files, "file")
     );
+    if report.suppressed > 0 {
+        s.push_str(&format!(" ({} suppressed)", report.suppressed));
+    }
     if !report.load_errors.is_empty() {
         s.push_str(&format!(
             "; {} could not be read",
@@ -101,4 +110,31 @@ pub fn summary_line(report: &Report) -> String {
         ));
     }
     s
+}
+
+/// A file name as the `line`, `github` and `sarif` reports show it: relative to the working
+/// directory when it is under it (an absolute path given on the command line included), else
+/// as given. Names that are not paths (`<stdin>`, `--var x`) are kept.
+pub fn display_path(name: &str) -> String {
+    let path = std::path::Path::new(name);
+    if !path.is_absolute() {
+        return name.to_string();
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return name.to_string();
+    };
+    let canonical = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
+    for base in [&cwd, &canonical] {
+        if let Ok(rest) = path.strip_prefix(base)
+            && !rest.as_os_str().is_empty()
+        {
+            let rest = rest.to_string_lossy();
+            return if cfg!(windows) {
+                rest.replace('\\', "/")
+            } else {
+                rest.into_owned()
+            };
+        }
+    }
+    name.to_string()
 }

@@ -27,6 +27,7 @@ pub mod cp303_acl_in_use;
 pub mod cp304_ownership_unknown;
 pub mod cp901_invalid_policy;
 pub mod cp902_unresolved_policy;
+pub mod cp903_unused_suppression;
 pub mod fix;
 pub mod key_access;
 pub mod ownership;
@@ -127,6 +128,7 @@ pub const RULES: &[&RuleInfo] = &[
     &cp304_ownership_unknown::INFO,
     &cp901_invalid_policy::INFO,
     &cp902_unresolved_policy::INFO,
+    &cp903_unused_suppression::INFO,
 ];
 
 /// Looks a rule up by code (case-insensitive) or name.

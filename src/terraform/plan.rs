@@ -7,15 +7,23 @@
 //! - Data sources read at plan time (typically `aws_iam_policy_document`) live in
 //!   `prior_state`, not in the changes.
 //! - Where a value is unknown, the `configuration` section's references name what it comes
-//!   from (`aws_s3_bucket.data.id`, `data.aws_iam_policy_document.p.json`); they become the
-//!   hole ids the model links on, exactly as for the HCL front end.
+//!   from (`aws_s3_bucket.data.id`, `data.aws_iam_policy_document.p.json`, in nested blocks
+//!   too); they become the hole ids the model links on, exactly as for the HCL front end.
+//!   Only an expression that is nothing but one reference counts, and only for attributes
+//!   that name a bucket, key or policy document: the references of `jsonencode({… Resource =
+//!   [aws_s3_bucket.b.arn] …})` say what the policy refers to, not what it is.
+//! - A policy known only after apply that is the `json` of an `aws_iam_policy_document` the
+//!   plan read (in `prior_state`) is that document, as the provider rendered it; a policy
+//!   nothing tells is unknown (CP902).
+//! - The account the plan ran in (`data.aws_caller_identity`) is reported in
+//!   [`Plan::account_id`]: the HCL front end stands for it with the profile's account hole.
 //! - Policy attributes are JSON strings inside JSON: their nodes keep the span of the string
 //!   literal, and the model parses them with offsets mapped through the escapes.
 
 use crate::json::{OffsetMap, parse_json};
 use crate::resource::{Lifecycle, LoadError, Mode, Resource};
 use crate::source::{FileId, Sources, Span};
-use crate::value::{Hole, Kind, Member, Node, PString};
+use crate::value::{Hole, Kind, Member, Node, PString, Part};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -30,11 +38,13 @@ pub fn is_plan_json(text: &str) -> bool {
         && (text.contains("\"resource_changes\"") || text.contains("\"planned_values\""))
 }
 
-/// Resource types the model reads; every other resource of a plan is skipped unparsed.
+/// Resource types the model reads (and the caller identity, which says which account the
+/// plan ran in); every other resource of a plan is skipped unparsed.
 fn relevant_type(rtype: &str) -> bool {
     rtype.starts_with("aws_s3_")
         || rtype.starts_with("aws_kms_")
         || rtype == "aws_iam_policy_document"
+        || rtype == "aws_caller_identity"
 }
 
 /// The top level of a plan, with every section kept as raw text (serde, borrowing).
@@ -91,11 +101,46 @@ struct RawModuleCall<'a> {
     module: Option<RawConfigModule<'a>>,
 }
 
-/// Just enough of a resource entry to tell whether it matters.
-#[derive(Deserialize)]
-struct RawHead<'a> {
-    #[serde(rename = "type", borrow)]
-    rtype: Option<Cow<'a, str>>,
+/// The `type` of a resource entry (raw JSON text of an object, already validated by the
+/// serde pass). Terraform writes `type` third, after `address` and `mode`, so the entry is
+/// only scanned up to that key (strings and nesting followed exactly), not read whole.
+fn entry_type(raw: &str) -> Option<Cow<'_, str>> {
+    let b = raw.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+                if depth == 1 && raw.get(start..i) == Some("\"type\"") {
+                    let rest = raw[i..].trim_start();
+                    if let Some(value) = rest.strip_prefix(':') {
+                        let value = value.trim_start();
+                        let v = value.as_bytes();
+                        if v.first() != Some(&b'"') {
+                            return None;
+                        }
+                        let mut j = 1;
+                        while j < v.len() && v[j] != b'"' {
+                            j += if v[j] == b'\\' { 2 } else { 1 };
+                        }
+                        return serde_json::from_str(value.get(..j + 1)?).ok();
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Builds the located document from the raw sections: entries of resources the model reads
@@ -146,12 +191,7 @@ impl Assembler {
     fn resources(&self, raws: &[&RawValue]) -> Result<Node, LoadError> {
         let items = raws
             .iter()
-            .filter(|r| {
-                serde_json::from_str::<RawHead>(r.get())
-                    .ok()
-                    .and_then(|h| h.rtype)
-                    .is_some_and(|t| relevant_type(&t))
-            })
+            .filter(|r| entry_type(r.get()).is_some_and(|t| relevant_type(&t)))
             .map(|r| self.located(r))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(self.list(items))
@@ -268,6 +308,10 @@ pub struct Plan {
     pub resources: Vec<Resource>,
     /// Problems with the plan as a whole.
     pub errors: Vec<LoadError>,
+    /// The account the plan ran in (`account_id` of the `aws_caller_identity` data sources
+    /// read while planning), when they all agree. The HCL front end stands for that account
+    /// with the profile's account hole; in a plan its value is literal.
+    pub account_id: Option<String>,
 }
 
 fn error(file: FileId, span: Option<Span>, message: String) -> LoadError {
@@ -346,7 +390,97 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
             }
         });
     }
+    plan.account_id = caller_account(&plan.resources);
+    for r in &mut plan.resources {
+        if r.mode == Mode::Data && r.rtype == "aws_iam_policy_document" {
+            normalize_document(&mut r.attributes);
+        }
+    }
+    recover_documents(&mut plan.resources);
     plan
+}
+
+/// The `account_id` of the `aws_caller_identity` data sources, when known and the same.
+fn caller_account(resources: &[Resource]) -> Option<String> {
+    let mut ids = resources
+        .iter()
+        .filter(|r| r.mode == Mode::Data && r.rtype == "aws_caller_identity")
+        .filter_map(|r| text(r.attributes.get("account_id")));
+    let first = ids.next()?;
+    ids.all(|id| id == first).then(|| first.to_string())
+}
+
+/// A policy document's statement blocks as the provider stores them list every argument,
+/// unset ones as empty lists (`not_actions = []`) or an empty `sid`; as configuration, unset
+/// arguments are absent. Drops them, so that the document renders as it was written.
+fn normalize_document(attrs: &mut Node) {
+    let Kind::Object(members) = &mut attrs.kind else {
+        return;
+    };
+    for m in members.iter_mut().filter(|m| m.key == "statement") {
+        let Kind::Array(statements) = &mut m.value.kind else {
+            continue;
+        };
+        for st in statements {
+            if let Kind::Object(args) = &mut st.kind {
+                args.retain(|a| match &a.value.kind {
+                    Kind::Null => false,
+                    Kind::Array(items) => !items.is_empty(),
+                    Kind::Str(s) if a.key == "sid" => s.as_known() != Some(""),
+                    _ => true,
+                });
+            }
+        }
+    }
+}
+
+/// A policy known only after apply whose configuration says it is the `json` (or
+/// `minified_json`) of an `aws_iam_policy_document` the plan read: that document, as the
+/// provider rendered it (with its spans in the plan).
+fn recover_documents(resources: &mut [Resource]) {
+    let mut docs: HashMap<String, Node> = HashMap::new();
+    for r in resources
+        .iter()
+        .filter(|r| r.mode == Mode::Data && r.rtype == "aws_iam_policy_document")
+    {
+        for attr in ["json", "minified_json"] {
+            if let Some(node) = r.attributes.get(attr).filter(|n| text(Some(n)).is_some()) {
+                docs.insert(format!("{}.{attr}", r.address), node.clone());
+            }
+        }
+    }
+    if docs.is_empty() {
+        return;
+    }
+    for r in resources.iter_mut().filter(|r| r.mode == Mode::Managed) {
+        resolve_documents(&mut r.attributes, &docs, 0);
+    }
+}
+
+fn resolve_documents(node: &mut Node, docs: &HashMap<String, Node>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match &mut node.kind {
+        Kind::Str(s) => {
+            if let [Part::Hole(h)] = s.parts()
+                && let Some(doc) = docs.get(h.id.as_ref())
+            {
+                *node = doc.clone();
+            }
+        }
+        Kind::Array(items) => {
+            for item in items {
+                resolve_documents(item, docs, depth + 1);
+            }
+        }
+        Kind::Object(members) => {
+            for m in members {
+                resolve_documents(&mut m.value, docs, depth + 1);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn text(node: Option<&Node>) -> Option<&str> {
@@ -433,20 +567,72 @@ impl<'a> ConfigIndex<'a> {
     }
 }
 
-/// The most specific reference of a configuration expression (`aws_s3_bucket.b.id`).
-fn reference(config: Option<&Node>, attr: &str) -> Option<String> {
-    let Kind::Array(refs) = &config?
-        .get("expressions")?
-        .get(attr)?
-        .get("references")?
-        .kind
-    else {
+/// Attributes whose value names another resource: the bucket, key or policy document the
+/// model links on.
+const LINK_ATTRIBUTES: &[&str] = &[
+    "bucket",
+    "policy",
+    "kms_master_key_id",
+    "key_id",
+    "target_key_id",
+];
+
+/// The reference a configuration expression is, when it is nothing but that reference
+/// (`bucket = aws_s3_bucket.b.id`: references `aws_s3_bucket.b.id` and `aws_s3_bucket.b`)
+/// and the attribute names another resource. The configuration only lists what an expression
+/// refers to: `jsonencode({Resource = [aws_s3_bucket.b.arn]})` refers to the bucket's ARN
+/// too, but is not its value, so a policy is only taken for the `json` of a policy document
+/// (or another resource's `policy`).
+fn link_reference(expr: Option<&Node>, attr: &str) -> Option<String> {
+    if !LINK_ATTRIBUTES.contains(&attr) {
+        return None;
+    }
+    let Kind::Array(refs) = &expr?.get("references")?.kind else {
         return None;
     };
-    refs.iter()
-        .filter_map(|r| text(Some(r)))
-        .find(|r| !r.starts_with("each.") && !r.starts_with("count."))
-        .map(str::to_string)
+    let refs: Vec<&str> = refs.iter().filter_map(|r| text(Some(r))).collect();
+    let longest = *refs.iter().max_by_key(|r| r.len())?;
+    if ["each.", "count.", "self."]
+        .iter()
+        .any(|p| longest.starts_with(p))
+    {
+        return None;
+    }
+    let one = refs.iter().all(|r| {
+        longest
+            .strip_prefix(r)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    });
+    if !one {
+        return None;
+    }
+    if attr == "policy" {
+        let last = longest.rsplit('.').next().unwrap_or_default();
+        if !matches!(last, "json" | "minified_json" | "policy") {
+            return None;
+        }
+    }
+    Some(longest.to_string())
+}
+
+/// Whether a configuration expression is one attribute's (`{"references": …}`,
+/// `{"constant_value": …}`) rather than a nested block's map of expressions.
+fn is_leaf_expr(expr: &Node) -> bool {
+    expr.get("references").is_some() || expr.get("constant_value").is_some()
+}
+
+/// The configuration expression of attribute or nested block `key` within a block's map.
+fn child_expr<'a>(expr: Option<&'a Node>, key: &str) -> Option<&'a Node> {
+    expr.filter(|e| !is_leaf_expr(e))?.get(key)
+}
+
+/// The expressions of block `i` of `len` nested blocks (Terraform lists each block of the
+/// configuration; `dynamic` blocks are left out, so counts that differ match nothing).
+fn item_expr(expr: Option<&Node>, i: usize, len: usize) -> Option<&Node> {
+    match &expr?.kind {
+        Kind::Array(items) if items.len() == len => items.get(i),
+        _ => None,
+    }
 }
 
 fn from_change(rc: &Node, config: &ConfigIndex) -> Option<Resource> {
@@ -468,11 +654,19 @@ fn from_change(rc: &Node, config: &ConfigIndex) -> Option<Resource> {
         .map(|m| format!("{m}."))
         .unwrap_or_else(|| module_prefix(&address, mode, &rtype));
     let cfg = config.get(&prefix, mode, &rtype, &name);
-    let after = change
-        .get("after")
-        .filter(|a| !matches!(a.kind, Kind::Null));
-    let unknown = change.get("after_unknown");
+    let exprs = cfg.and_then(|c| c.get("expressions"));
+    // A deleted resource keeps the values it had.
+    let (after, unknown) = if lifecycle == Lifecycle::Deleted {
+        (change.get("before"), None)
+    } else {
+        (change.get("after"), change.get("after_unknown"))
+    };
+    let after = after.filter(|a| !matches!(a.kind, Kind::Null));
     let span = rc.span;
+    let leaf = Leaf {
+        address: &address,
+        prefix: &prefix,
+    };
     let mut members: Vec<Member> = Vec::new();
     if let Some(Kind::Object(attrs)) = after.map(|a| &a.kind) {
         for m in attrs {
@@ -482,10 +676,10 @@ fn from_change(rc: &Node, config: &ConfigIndex) -> Option<Resource> {
             let value = merge(
                 Some(&m.value),
                 unknown.and_then(|u| u.get(&m.key)),
-                &address,
+                child_expr(exprs, &m.key),
                 &m.key,
-                &prefix,
-                cfg,
+                &m.key,
+                &leaf,
             );
             members.push(Member {
                 key: m.key.clone(),
@@ -501,14 +695,14 @@ fn from_change(rc: &Node, config: &ConfigIndex) -> Option<Resource> {
             }
             // An attribute the configuration does not set is computed by the provider
             // (`arn`, `id`, a bucket's legacy `policy`): not something the user wrote.
-            if cfg.is_some_and(|c| c.get("expressions").and_then(|e| e.get(&m.key)).is_none()) {
+            if cfg.is_some() && child_expr(exprs, &m.key).is_none() {
                 continue;
             }
             if matches!(m.value.kind, Kind::Bool(true)) {
                 members.push(Member {
                     key: m.key.clone(),
                     key_span: m.key_span,
-                    value: unknown_leaf(&address, &m.key, &prefix, cfg, m.value.span),
+                    value: leaf.unknown(&m.key, &m.key, child_expr(exprs, &m.key), m.value.span),
                 });
             }
         }
@@ -546,29 +740,48 @@ fn configured(rtype: &str, cfg: Option<&Node>, attr: &str) -> bool {
     }
 }
 
-/// A value known only after apply: named after what the configuration says it comes from.
-fn unknown_leaf(address: &str, path: &str, prefix: &str, cfg: Option<&Node>, span: Span) -> Node {
-    let hole = match reference(cfg, path) {
-        Some(r) => Hole::unknown(
-            format!("{prefix}{r}"),
-            format!("{address}.{path} is known only after apply (from {r})"),
-        ),
-        None => Hole::unknown(
-            format!("{address}.{path}"),
-            format!("{address}.{path} is known only after apply"),
-        ),
-    };
-    Node::new(Kind::Unknown(hole), span)
+/// The resource whose values are being merged, for naming what is unknown.
+struct Leaf<'a> {
+    address: &'a str,
+    prefix: &'a str,
 }
 
-/// `after` with the leaves `after_unknown` marks replaced by unknowns.
+impl Leaf<'_> {
+    /// A value known only after apply at `path` (attribute `key`): when the configuration
+    /// says it is another resource's attribute, a string hole named after that attribute
+    /// (what the HCL front end leaves for the same reference), else a hole named after
+    /// itself.
+    fn unknown(&self, path: &str, key: &str, expr: Option<&Node>, span: Span) -> Node {
+        let (address, prefix) = (self.address, self.prefix);
+        match link_reference(expr, key) {
+            Some(r) => Node::new(
+                Kind::Str(PString::hole(Hole::unknown(
+                    format!("{prefix}{r}"),
+                    format!("{address}.{path} is known only after apply (from {r})"),
+                ))),
+                span,
+            ),
+            None => Node::new(
+                Kind::Unknown(Hole::unknown(
+                    format!("{address}.{path}"),
+                    format!("{address}.{path} is known only after apply"),
+                )),
+                span,
+            ),
+        }
+    }
+}
+
+/// `after` with the leaves `after_unknown` marks replaced by unknowns. `expr` is the
+/// configuration expression of the value (a nested block's map of expressions, or a list of
+/// them), `key` the attribute or block it is under.
 fn merge(
     after: Option<&Node>,
     unknown: Option<&Node>,
-    address: &str,
+    expr: Option<&Node>,
     path: &str,
-    prefix: &str,
-    cfg: Option<&Node>,
+    key: &str,
+    leaf: &Leaf,
 ) -> Node {
     let span = after.map_or_else(
         || unknown.map_or(Span::new(FileId(0), 0, 0), |u| u.span),
@@ -577,15 +790,13 @@ fn merge(
     if let Some(u) = unknown
         && matches!(u.kind, Kind::Bool(true))
     {
-        // Only top-level attributes have configuration references.
-        let cfg = if path.contains('.') { None } else { cfg };
-        return unknown_leaf(address, path, prefix, cfg, span);
+        return leaf.unknown(path, key, expr, span);
     }
     let Some(after) = after else {
         return Node::new(Kind::Null, span);
     };
     match (&after.kind, unknown.map(|u| &u.kind)) {
-        (Kind::Object(members), Some(Kind::Object(_))) => {
+        (Kind::Object(members), Some(Kind::Object(unknowns))) => {
             let mut out: Vec<Member> = members
                 .iter()
                 .map(|m| Member {
@@ -594,35 +805,31 @@ fn merge(
                     value: merge(
                         Some(&m.value),
                         unknown.and_then(|u| u.get(&m.key)),
-                        address,
+                        child_expr(expr, &m.key),
                         &format!("{path}.{}", m.key),
-                        prefix,
-                        cfg,
+                        &m.key,
+                        leaf,
                     ),
                 })
                 .collect();
-            if let Some(Kind::Object(unknowns)) = unknown.map(|u| &u.kind) {
-                for m in unknowns {
-                    if !out.iter().any(|x| x.key == m.key)
-                        && matches!(m.value.kind, Kind::Bool(true))
-                    {
-                        out.push(Member {
-                            key: m.key.clone(),
-                            key_span: m.key_span,
-                            value: unknown_leaf(
-                                address,
-                                &format!("{path}.{}", m.key),
-                                prefix,
-                                None,
-                                m.value.span,
-                            ),
-                        });
-                    }
+            for m in unknowns {
+                if !out.iter().any(|x| x.key == m.key) && matches!(m.value.kind, Kind::Bool(true)) {
+                    out.push(Member {
+                        key: m.key.clone(),
+                        key_span: m.key_span,
+                        value: leaf.unknown(
+                            &format!("{path}.{}", m.key),
+                            &m.key,
+                            child_expr(expr, &m.key),
+                            m.value.span,
+                        ),
+                    });
                 }
             }
             Node::new(Kind::Object(out), after.span)
         }
         (Kind::Array(items), Some(Kind::Array(unknowns))) => {
+            let len = items.len().max(unknowns.len());
             let mut out: Vec<Node> = items
                 .iter()
                 .enumerate()
@@ -630,22 +837,17 @@ fn merge(
                     merge(
                         Some(item),
                         unknowns.get(i),
-                        address,
+                        item_expr(expr, i, len),
                         &format!("{path}.{i}"),
-                        prefix,
-                        cfg,
+                        key,
+                        leaf,
                     )
                 })
                 .collect();
             for (i, u) in unknowns.iter().enumerate().skip(items.len()) {
                 if matches!(u.kind, Kind::Bool(true)) {
-                    out.push(unknown_leaf(
-                        address,
-                        &format!("{path}.{i}"),
-                        prefix,
-                        None,
-                        u.span,
-                    ));
+                    // An element of a list (not a nested block) names no reference of its own.
+                    out.push(leaf.unknown(&format!("{path}.{i}"), key, None, u.span));
                 }
             }
             Node::new(Kind::Array(out), after.span)
@@ -710,6 +912,71 @@ mod tests {
             vec!["a".to_string(), "b".to_string()]
         );
         assert_eq!(module_names("module.a[0]."), vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn entry_type_reads_the_top_level_type_key_only() {
+        let t = |raw: &str| entry_type(raw).map(|c| c.into_owned());
+        assert_eq!(
+            t(r#"{"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket"}"#),
+            Some("aws_s3_bucket".into())
+        );
+        // A key "type" inside a value, a value "type", and quotes in an address.
+        assert_eq!(
+            t(
+                r#"{"address":"x.y[\"\\\"type\\\":\"]","values":{"type":"no"},"name":"type","type" : "aws_kms_key"}"#
+            ),
+            Some("aws_kms_key".into())
+        );
+        assert_eq!(t(r#"{"type":"a_b"}"#), Some("a_b".into()));
+        assert_eq!(t(r#"{"values":{"type":"aws_s3_bucket"}}"#), None);
+        assert_eq!(t(r#"{"type":3}"#), None);
+    }
+
+    #[test]
+    fn link_references_are_single_references_of_link_attributes() {
+        let expr = |refs: &[&str]| {
+            let text = serde_json::json!({ "references": refs }).to_string();
+            parse_json(&text, &OffsetMap::direct(FileId(0), 0)).unwrap()
+        };
+        let id = expr(&["aws_s3_bucket.b.id", "aws_s3_bucket.b"]);
+        assert_eq!(
+            link_reference(Some(&id), "bucket").as_deref(),
+            Some("aws_s3_bucket.b.id")
+        );
+        // Not a link attribute: a list of ARNs is not the bucket's ARN.
+        assert_eq!(link_reference(Some(&id), "resources"), None);
+        // jsonencode({… aws_s3_bucket.b.arn …}) is not the bucket's ARN.
+        let arn = expr(&["aws_s3_bucket.b.arn", "aws_s3_bucket.b"]);
+        assert_eq!(link_reference(Some(&arn), "policy"), None);
+        let doc = expr(&[
+            "data.aws_iam_policy_document.p.json",
+            "data.aws_iam_policy_document.p",
+        ]);
+        assert_eq!(
+            link_reference(Some(&doc), "policy").as_deref(),
+            Some("data.aws_iam_policy_document.p.json")
+        );
+        // Two references: a conditional or a template, not one of them.
+        let two = expr(&[
+            "aws_s3_bucket.a.id",
+            "aws_s3_bucket.a",
+            "aws_s3_bucket.b.id",
+        ]);
+        assert_eq!(link_reference(Some(&two), "bucket"), None);
+        let keyed = expr(&[
+            "aws_s3_bucket.b[\"x\"].id",
+            "aws_s3_bucket.b[\"x\"]",
+            "aws_s3_bucket.b",
+        ]);
+        assert_eq!(
+            link_reference(Some(&keyed), "bucket").as_deref(),
+            Some("aws_s3_bucket.b[\"x\"].id")
+        );
+        assert_eq!(
+            link_reference(Some(&expr(&["each.value.id", "each.value"])), "bucket"),
+            None
+        );
     }
 
     #[test]

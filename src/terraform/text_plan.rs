@@ -34,6 +34,14 @@
 //!   this is said once in [`TextPlan::notes`], never guessed. A `jsonencode` document with
 //!   hidden parts is only partly known, so it becomes an unknown value (a policy missing its
 //!   `Effect` would otherwise look invalid).
+//! - The text names no references: a bucket or key given as `(known after apply)` cannot be
+//!   linked, a resource the plan leaves unchanged is not shown at all (a bucket a policy names,
+//!   its ownership controls), and a key's `policy = (known after apply)` may be the default
+//!   policy or a computed one. Each is said once in [`TextPlan::notes`], naming what was
+//!   affected; nothing is guessed. A bucket's name is read from its `id` when an update hides
+//!   the unchanged `bucket` (for `aws_s3_bucket` they are the same).
+//! - The account the plan ran in is read from the `data.aws_caller_identity.NAME: Read
+//!   complete after … [id=…]` progress lines ([`TextPlan::account_id`]).
 //! - As in the plan JSON front end, the legacy inline arguments of `aws_s3_bucket`
 //!   (`policy`, `acl`, `grant`, `server_side_encryption_configuration`) are computed by the
 //!   provider: when the plan shows them as unknown they are dropped, since the text cannot
@@ -106,6 +114,9 @@ pub struct TextPlan {
     pub errors: Vec<LoadError>,
     /// What the text does not show (said once each).
     pub notes: Vec<String>,
+    /// The account the plan ran in, from the `data.aws_caller_identity.NAME: Read complete
+    /// after … [id=ACCOUNT]` lines Terraform prints while planning, when they all agree.
+    pub account_id: Option<String>,
 }
 
 /// Stack size for parsing: nesting is bounded by [`MAX_DEPTH`], and unoptimised builds use
@@ -218,14 +229,33 @@ fn parse(sources: &Sources, file: FileId) -> TextPlan {
         }
         pos = next;
     }
+    // Buckets the plan keeps whose ownership controls the text does not show: unchanged
+    // controls would not be shown either, so CP304 on them rests on what the text leaves out.
+    let unowned = existing_buckets_without_ownership(&out.resources);
+    let unowned_clause = (!unowned.is_empty()).then(|| {
+        format!(
+            "CP304 on {} (which the plan keeps) may only mean that the text does not show \
+             {} ownership controls",
+            unowned.join(", "),
+            if unowned.len() == 1 { "its" } else { "their" }
+        )
+    });
     if p.hidden > 0 {
-        out.notes.push(
+        out.notes.push(format!(
             "the text of `terraform plan` leaves out what a change does not touch (\"# (N \
              unchanged attributes hidden)\", \"# (N unchanged blocks hidden)\"): settings this \
-             plan does not change, and policies it shows only in part, were not checked; \
+             plan does not change, and policies it shows only in part, were not checked{}; \
+             `terraform show -json PLANFILE` gives the full picture",
+            unowned_clause
+                .as_ref()
+                .map(|c| format!(", and {c}"))
+                .unwrap_or_default()
+        ));
+    } else if let Some(clause) = unowned_clause {
+        out.notes.push(format!(
+            "the text of `terraform plan` shows only the resources a plan changes: {clause}; \
              `terraform show -json PLANFILE` gives the full picture"
-                .to_string(),
-        );
+        ));
     }
     if deferred > 0 {
         out.notes.push(format!(
@@ -248,7 +278,203 @@ fn parse(sources: &Sources, file: FileId) -> TextPlan {
                 .to_string(),
         );
     }
+    out.notes.extend(link_notes(&out.resources));
+    out.account_id = caller_account(p.s);
     out
+}
+
+/// The account id of the `data.aws_caller_identity.NAME: Read complete after 0s
+/// [id=111122223333]` progress lines, when there are some and they agree.
+fn caller_account(text: &str) -> Option<String> {
+    let mut found: Option<&str> = None;
+    for line in text.lines() {
+        let t = line.trim();
+        let Some((address, rest)) = t.split_once(": Read complete after ") else {
+            continue;
+        };
+        if !address.contains("data.aws_caller_identity.") {
+            continue;
+        }
+        let Some(id) = rest
+            .rsplit_once("[id=")
+            .and_then(|(_, id)| id.strip_suffix(']'))
+            .filter(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        match found {
+            Some(f) if f != id => return None,
+            _ => found = Some(id),
+        }
+    }
+    found.map(str::to_string)
+}
+
+/// The buckets shown as kept (updated, moved, imported, no longer managed) that no
+/// ownership controls shown name.
+fn existing_buckets_without_ownership(resources: &[Resource]) -> Vec<String> {
+    let owned: Vec<&str> = resources
+        .iter()
+        .filter(|r| {
+            r.mode == Mode::Managed
+                && r.rtype == "aws_s3_bucket_ownership_controls"
+                && r.lifecycle != Lifecycle::Deleted
+        })
+        .filter_map(|r| known_str(r.attributes.get("bucket")))
+        .collect();
+    resources
+        .iter()
+        .filter(|r| {
+            r.mode == Mode::Managed
+                && r.rtype == "aws_s3_bucket"
+                && r.lifecycle == Lifecycle::Existing
+        })
+        .filter(|r| known_str(r.attributes.get("bucket")).is_none_or(|b| !owned.contains(&b)))
+        .map(|r| r.address.clone())
+        .collect()
+}
+
+/// The string a node holds, when fully known.
+fn known_str(node: Option<&Node>) -> Option<&str> {
+    node.and_then(|n| n.as_pstr()).and_then(|s| s.as_known())
+}
+
+fn is_unknown(node: &Node) -> bool {
+    match &node.kind {
+        Kind::Unknown(_) => true,
+        Kind::Str(s) => !s.is_known(),
+        _ => false,
+    }
+}
+
+/// The nodes at `path` below `node`, through nested blocks (lists of objects).
+fn nodes_at<'a>(node: &'a Node, path: &[&str], out: &mut Vec<&'a Node>) {
+    let Some((first, rest)) = path.split_first() else {
+        out.push(node);
+        return;
+    };
+    match node.get(first).map(|n| (n, &n.kind)) {
+        Some((_, Kind::Array(items))) if !rest.is_empty() => {
+            for item in items {
+                nodes_at(item, rest, out);
+            }
+        }
+        Some((n, _)) => nodes_at(n, rest, out),
+        None => {}
+    }
+}
+
+/// What the text cannot tell about the links between resources that the plan JSON has: a
+/// bucket or key named by a value `(known after apply)`, a bucket the plan leaves unchanged
+/// (so the text does not show it), a key whose policy is `(known after apply)`. Said once
+/// each, never guessed at.
+fn link_notes(resources: &[Resource]) -> Vec<String> {
+    let live: Vec<&Resource> = resources
+        .iter()
+        .filter(|r| r.mode == Mode::Managed && r.lifecycle != Lifecycle::Deleted)
+        .collect();
+    let shown: Vec<&str> = live
+        .iter()
+        .filter(|r| r.rtype == "aws_s3_bucket")
+        .filter_map(|r| known_str(r.attributes.get("bucket")))
+        .collect();
+    let mut unlinked: Vec<String> = Vec::new();
+    let mut unshown: Vec<(String, Vec<String>)> = Vec::new();
+    let mut key_policies: Vec<String> = Vec::new();
+    for r in &live {
+        let mut links: Vec<(&Node, String)> = Vec::new();
+        if r.rtype.starts_with("aws_s3_bucket_")
+            && let Some(b) = r.attributes.get("bucket")
+        {
+            links.push((b, format!("{}.bucket", r.address)));
+            if let Some(name) = known_str(Some(b)).filter(|n| !shown.contains(n)) {
+                match unshown.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, by)) => by.push(r.address.clone()),
+                    None => unshown.push((name.to_string(), vec![r.address.clone()])),
+                }
+            }
+        }
+        let mut keys = Vec::new();
+        let sse = [
+            "rule",
+            "apply_server_side_encryption_by_default",
+            "kms_master_key_id",
+        ];
+        match r.rtype.as_str() {
+            "aws_s3_bucket_server_side_encryption_configuration" => {
+                nodes_at(&r.attributes, &sse, &mut keys);
+            }
+            "aws_s3_bucket" => {
+                let mut path = vec!["server_side_encryption_configuration"];
+                path.extend(sse);
+                nodes_at(&r.attributes, &path, &mut keys);
+            }
+            "aws_kms_key_policy" => keys.extend(r.attributes.get("key_id")),
+            "aws_kms_alias" => keys.extend(r.attributes.get("target_key_id")),
+            "aws_kms_key" | "aws_kms_replica_key"
+                if r.attributes.get("policy").is_some_and(is_unknown) =>
+            {
+                key_policies.push(r.address.clone());
+            }
+            _ => {}
+        }
+        for k in keys {
+            let name = match &k.kind {
+                Kind::Unknown(h) => h.id.to_string(),
+                _ => r.address.clone(),
+            };
+            links.push((k, name));
+        }
+        unlinked.extend(
+            links
+                .into_iter()
+                .filter(|(n, _)| is_unknown(n))
+                .map(|(_, name)| name),
+        );
+    }
+    let mut notes = Vec::new();
+    if !unlinked.is_empty() {
+        notes.push(format!(
+            "the text of `terraform plan` shows `(known after apply)` where the plan JSON names \
+             the resource a value comes from: which bucket or key {} name{} could not be told, \
+             so {} checked without it; `terraform show -json PLANFILE | clumio-preflight` \
+             links them",
+            unlinked.join(", "),
+            if unlinked.len() == 1 { "s" } else { "" },
+            if unlinked.len() == 1 {
+                "it was"
+            } else {
+                "they were"
+            },
+        ));
+    }
+    if !unshown.is_empty() {
+        let list: Vec<String> = unshown
+            .iter()
+            .map(|(name, by)| format!("\"{name}\" (named by {})", by.join(", ")))
+            .collect();
+        let one = unshown.len() == 1;
+        notes.push(format!(
+            "the text of `terraform plan` shows only the resources a plan changes: bucket{} {} \
+             {} not in it, so {} other settings (object ownership, encryption, another \
+             policy) were not checked; `terraform show -json PLANFILE | clumio-preflight` \
+             has the resources a plan keeps too",
+            if one { "" } else { "s" },
+            list.join(", "),
+            if one { "is" } else { "are" },
+            if one { "its" } else { "their" },
+        ));
+    }
+    if !key_policies.is_empty() {
+        notes.push(format!(
+            "the text of `terraform plan` shows the policy of {} as `(known after apply)`, as it \
+             shows a key that keeps the default key policy and a key whose policy is computed: \
+             it was not checked; `terraform show -json PLANFILE | clumio-preflight` tells them \
+             apart",
+            key_policies.join(", ")
+        ));
+    }
+    notes
 }
 
 /// The text with ANSI escape sequences removed, and where each byte came from.
@@ -760,6 +986,19 @@ impl Parser<'_> {
                 !(BUCKET_LEGACY.contains(&m.key.as_str())
                     && matches!(m.value.kind, Kind::Unknown(_)))
             });
+            // An update hides the unchanged `bucket`, but always shows `id`, which for a
+            // bucket is its name.
+            if !members.iter().any(|m| m.key == "bucket")
+                && let Some(id) = members
+                    .iter()
+                    .find(|m| m.key == "id" && known_str(Some(&m.value)).is_some())
+            {
+                let id = Member {
+                    key: "bucket".to_string(),
+                    ..id.clone()
+                };
+                members.push(id);
+            }
         }
         let lifecycle = match comment.verb {
             Verb::Create | Verb::Replace | Verb::CreateThenForget => Lifecycle::Created,

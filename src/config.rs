@@ -1,0 +1,386 @@
+//! The configuration file, `.clumio-preflight.toml`: who Clumio is, the fail level, the
+//! severity of each rule (or `off`), and paths to skip.
+//!
+//! It is found by walking up from the first scanned path (or the working directory), or named
+//! with `--config FILE`. Flags and environment variables override it. Unknown keys, unknown
+//! rules and bad values are errors with the line and column, so a typo never passes silently.
+//!
+//! ```toml
+//! account_id = "111122223333"
+//! role_arn = "arn:aws:iam::111122223333:role/clumio/ClumioIAMRole-uw-2-abc123"
+//! fail_on = "warning"
+//! exclude = ["legacy/**", "*.generated.tf"]
+//!
+//! [rules]
+//! CP302 = "error"
+//! CP304 = "off"
+//! ```
+
+use crate::report::{FailOn, Report};
+use crate::rules::{self, RuleInfo, Severity};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+use toml::Spanned;
+
+/// The name of the configuration file looked for.
+pub const FILE_NAME: &str = ".clumio-preflight.toml";
+
+/// What a rule is set to in `[rules]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    /// Report it as an error.
+    Error,
+    /// Report it as a warning.
+    Warning,
+    /// Report it as a note.
+    Note,
+    /// Do not report it.
+    Off,
+}
+
+/// The file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    account_id: Option<String>,
+    role_arn: Option<String>,
+    role_name: Option<String>,
+    role_path: Option<String>,
+    org_id: Option<String>,
+    permissions_boundary: Option<bool>,
+    region: Option<String>,
+    fail_on: Option<FailOn>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, RuleLevel>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+}
+
+/// A configuration, read from a file or empty.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: Option<PathBuf>,
+    /// `account_id`.
+    pub account_id: Option<String>,
+    /// `role_arn`.
+    pub role_arn: Option<String>,
+    /// `role_name`.
+    pub role_name: Option<String>,
+    /// `role_path`.
+    pub role_path: Option<String>,
+    /// `org_id`.
+    pub org_id: Option<String>,
+    /// `permissions_boundary`.
+    pub permissions_boundary: Option<bool>,
+    /// `region`.
+    pub region: Option<String>,
+    /// `fail_on`.
+    pub fail_on: Option<FailOn>,
+    /// `[rules]`, by rule.
+    pub rules: Vec<(&'static RuleInfo, RuleLevel)>,
+    /// `exclude`, relative to the file's directory.
+    pub exclude: Exclude,
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line and character column, when the problem has a place.
+    pub at: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.at {
+            Some((line, column)) => write!(
+                f,
+                "{}:{line}:{column}: error: {}",
+                self.path.display(),
+                self.message
+            ),
+            None => write!(f, "{}: error: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// 1-based line and character column of byte `offset` in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..offset].chars().count() + 1)
+}
+
+impl Config {
+    /// The nearest `.clumio-preflight.toml` in `start` (a directory, or a file's directory) or
+    /// one of its ancestors.
+    pub fn find(start: &Path) -> Option<PathBuf> {
+        let start = absolute(start);
+        let dir = if start.is_dir() {
+            start
+        } else {
+            start.parent()?.to_path_buf()
+        };
+        dir.ancestors()
+            .map(|d| d.join(FILE_NAME))
+            .find(|candidate| candidate.is_file())
+            .map(|found| PathBuf::from(crate::report::display_path(&found.to_string_lossy())))
+    }
+
+    /// Reads and checks the file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            at: None,
+            message: format!("cannot read the configuration file: {e}"),
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Checks the text of a configuration file read from `path` (excludes are relative to
+    /// its directory).
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let error = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
+            path: path.to_path_buf(),
+            at: span.map(|s| line_col(text, s.start)),
+            message,
+        };
+        let file: File =
+            toml::from_str(text).map_err(|e| error(e.span(), e.message().trim().to_string()))?;
+        let mut rules = Vec::new();
+        for (key, level) in file.rules {
+            let Some(rule) = rules::find(key.get_ref()) else {
+                return Err(error(
+                    Some(key.span()),
+                    format!(
+                        "unknown rule `{}` in [rules]; `clumio-preflight rules` lists them",
+                        key.get_ref()
+                    ),
+                ));
+            };
+            if rules
+                .iter()
+                .any(|(r, _): &(&RuleInfo, RuleLevel)| r.code == rule.code)
+            {
+                return Err(error(
+                    Some(key.span()),
+                    format!("rule {} is set twice in [rules]", rule.code),
+                ));
+            }
+            rules.push((rule, level));
+        }
+        let root = absolute(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let patterns: Vec<String> = file.exclude.iter().map(|p| p.get_ref().clone()).collect();
+        let exclude = Exclude::new(&root, &patterns).map_err(|(i, message)| {
+            error(
+                Some(file.exclude[i].span()),
+                format!("invalid exclude pattern: {message}"),
+            )
+        })?;
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            account_id: file.account_id,
+            role_arn: file.role_arn,
+            role_name: file.role_name,
+            role_path: file.role_path,
+            org_id: file.org_id,
+            permissions_boundary: file.permissions_boundary,
+            region: file.region,
+            fail_on: file.fail_on,
+            rules,
+            exclude,
+        })
+    }
+
+    /// The level `[rules]` sets for `code`, if any.
+    pub fn rule_level(&self, code: &str) -> Option<RuleLevel> {
+        self.rules
+            .iter()
+            .find(|(r, _)| r.code == code)
+            .map(|(_, level)| *level)
+    }
+
+    /// Applies `[rules]` to the report: rules set to `off` are dropped, the others get the
+    /// severity set.
+    pub fn apply_rules(&self, report: &mut Report) {
+        if self.rules.is_empty() {
+            return;
+        }
+        report
+            .diagnostics
+            .retain(|d| self.rule_level(d.rule.code) != Some(RuleLevel::Off));
+        for d in &mut report.diagnostics {
+            match self.rule_level(d.rule.code) {
+                Some(RuleLevel::Error) => d.severity = Severity::Error,
+                Some(RuleLevel::Warning) => d.severity = Severity::Warning,
+                Some(RuleLevel::Note) => d.severity = Severity::Note,
+                Some(RuleLevel::Off) | None => {}
+            }
+        }
+    }
+}
+
+/// The working directory joined with `path`, with `.` and `..` resolved lexically.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Paths to skip: globs relative to a root directory (the configuration file's).
+///
+/// A pattern without `/` matches a name at any depth, as in `.gitignore` (`*.generated.tf`,
+/// `legacy`); a pattern with `/` is anchored at the root (`envs/dev/**`). `*` stays within
+/// one path segment, `**` crosses them, and a matching directory excludes everything under
+/// it.
+#[derive(Clone, Default)]
+pub struct Exclude {
+    root: PathBuf,
+    set: Option<GlobSet>,
+    patterns: Vec<String>,
+}
+
+impl fmt::Debug for Exclude {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Exclude")
+            .field("root", &self.root)
+            .field("patterns", &self.patterns)
+            .finish()
+    }
+}
+
+impl Exclude {
+    /// Compiles `patterns` relative to `root`; on a bad pattern, its index and what is wrong.
+    pub fn new(root: &Path, patterns: &[String]) -> Result<Exclude, (usize, String)> {
+        if patterns.is_empty() {
+            return Ok(Exclude::default());
+        }
+        let mut builder = GlobSetBuilder::new();
+        for (i, pattern) in patterns.iter().enumerate() {
+            let trimmed = pattern.trim_end_matches('/');
+            if trimmed.is_empty() {
+                return Err((i, "the pattern is empty".into()));
+            }
+            let anchored = trimmed.trim_start_matches("./").trim_start_matches('/');
+            let full = if trimmed.contains('/') {
+                anchored.to_string()
+            } else {
+                format!("**/{anchored}")
+            };
+            let glob = GlobBuilder::new(&full)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| (i, e.kind().to_string()))?;
+            builder.add(glob);
+        }
+        let set = builder.build().map_err(|e| (0, e.to_string()))?;
+        Ok(Exclude {
+            root: absolute(root),
+            set: Some(set),
+            patterns: patterns.to_vec(),
+        })
+    }
+
+    /// Whether nothing is excluded.
+    pub fn is_empty(&self) -> bool {
+        self.set.is_none()
+    }
+
+    /// Whether `path` (as given, relative to the working directory or absolute) is excluded.
+    /// Paths outside the root are never excluded.
+    pub fn matches(&self, path: &Path) -> bool {
+        let Some(set) = &self.set else {
+            return false;
+        };
+        let abs = absolute(path);
+        let Ok(rel) = abs.strip_prefix(&self.root) else {
+            return false;
+        };
+        rel.ancestors()
+            .filter(|p| !p.as_os_str().is_empty())
+            .any(|p| set.is_match(p))
+    }
+
+    /// Whether the file a source is named after is excluded (names that are not files, such
+    /// as `<stdin>`, never are).
+    pub fn matches_name(&self, name: &str) -> bool {
+        !self.is_empty()
+            && !name.starts_with('<')
+            && !name.starts_with("--")
+            && self.matches(Path::new(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exclude(patterns: &[&str]) -> Exclude {
+        let patterns: Vec<String> = patterns.iter().map(|s| s.to_string()).collect();
+        Exclude::new(Path::new("/repo"), &patterns).unwrap()
+    }
+
+    #[test]
+    fn patterns_without_a_slash_match_at_any_depth() {
+        let ex = exclude(&["legacy", "*.gen.tf"]);
+        assert!(ex.matches(Path::new("/repo/legacy/main.tf")));
+        assert!(ex.matches(Path::new("/repo/envs/legacy/x/main.tf")));
+        assert!(ex.matches(Path::new("/repo/a/b.gen.tf")));
+        assert!(!ex.matches(Path::new("/repo/a/b.tf")));
+        assert!(!ex.matches(Path::new("/elsewhere/legacy/main.tf")));
+    }
+
+    #[test]
+    fn patterns_with_a_slash_are_anchored() {
+        let ex = exclude(&["envs/dev/**", "/modules/old"]);
+        assert!(ex.matches(Path::new("/repo/envs/dev/main.tf")));
+        assert!(ex.matches(Path::new("/repo/envs/dev/a/b.yaml")));
+        assert!(!ex.matches(Path::new("/repo/x/envs/dev/main.tf")));
+        assert!(ex.matches(Path::new("/repo/modules/old/main.tf")));
+        assert!(!ex.matches(Path::new("/repo/modules/older/main.tf")));
+    }
+
+    #[test]
+    fn single_star_stays_in_one_segment() {
+        let ex = exclude(&["envs/*.tf"]);
+        assert!(ex.matches(Path::new("/repo/envs/a.tf")));
+        assert!(!ex.matches(Path::new("/repo/envs/dev/a.tf")));
+    }
+
+    #[test]
+    fn line_and_column_of_an_offset() {
+        assert_eq!(line_col("a\nbé c", 5), (2, 3));
+        assert_eq!(line_col("", 0), (1, 1));
+    }
+}

@@ -1,0 +1,15 @@
+#![doc = include_str!("docs/CP903.md")]
+//!
+//! The notes are made by [`crate::suppress::apply`], which reads the suppressions; this
+//! module only names the rule.
+
+use super::{RuleInfo, Severity};
+
+/// CP903.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP903",
+    name: "unused-suppression",
+    severity: Severity::Note,
+    summary: "an inline suppression has no reason, names no rule, or suppresses nothing",
+    docs: include_str!("docs/CP903.md"),
+};
