@@ -224,13 +224,14 @@ fn sarif_has_one_run_with_every_rule_and_consistent_results() {
 
 #[test]
 fn sarif_inputs_that_cannot_be_read_are_notifications() {
-    // An input that could not be parsed counts as an error, and the SARIF log says why.
+    // The only input could not be parsed: nothing was checked (exit 2), and the SARIF log
+    // says why.
     let (code, out, _) = run(&[
         "--format",
         "sarif",
         "testdata/frontend/cloudformation/syntax-error.yaml",
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     let doc: Value = serde_json::from_str(&out).unwrap();
     let invocation = &doc["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);

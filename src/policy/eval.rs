@@ -100,11 +100,6 @@ impl Context {
             .map(|(_, v)| v.as_slice())
     }
 
-    /// The keys set with [`Context::set_absent_or`].
-    fn maybe_absent_keys(&self) -> impl Iterator<Item = &str> {
-        self.if_present.iter().map(|(k, _)| k.as_str())
-    }
-
     /// Adds one value to `key`, making it multi-valued when it already has one.
     pub fn add_value(&mut self, key: &str, value: PString) {
         self.if_present
@@ -448,13 +443,15 @@ fn maybe_absent_vars(
 ) -> Tri {
     let vars = var_resolver(ctx);
     let with_values = decide(Some(&vars));
-    if ctx.if_present.is_empty() || !text.contains_known("${") {
+    if !text.contains_known("${") {
         return with_values;
     }
-    let lower = text.to_string().to_ascii_lowercase();
-    let maybe_absent: Vec<&str> = ctx
-        .maybe_absent_keys()
-        .filter(|k| lower.contains(&format!("${{{}", k.to_ascii_lowercase())))
+    // Keys that may be missing: unknown ones, and those set "absent or present".
+    let names = variable_names(text);
+    let maybe_absent: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|k| matches!(ctx.get(k), KeyState::Unknown(_)) || ctx.if_present(k).is_some())
         .collect();
     if maybe_absent.is_empty() {
         return with_values;
@@ -478,6 +475,27 @@ fn maybe_absent_vars(
         }
     }
     Tri::Depends(why)
+}
+
+/// The keys of the `${key}` / `${key, 'default'}` policy variables in the known text.
+fn variable_names(text: &PString) -> Vec<String> {
+    let mut names = Vec::new();
+    for part in text.parts() {
+        let crate::value::Part::Lit(lit) = part else {
+            continue;
+        };
+        let mut rest = lit.as_str();
+        while let Some(i) = rest.find("${") {
+            let after = &rest[i + 2..];
+            let Some(close) = after.find('}') else { break };
+            let name = after[..close].split(',').next().unwrap_or_default().trim();
+            if !matches!(name, "*" | "?" | "$") {
+                names.push(name.to_string());
+            }
+            rest = &after[close + 1..];
+        }
+    }
+    names
 }
 
 fn var_resolver(ctx: &Context) -> impl Fn(&str) -> VarValue + '_ {
