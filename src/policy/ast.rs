@@ -85,6 +85,43 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// Whether the answer for this statement can differ between two callers of one account
+    /// that differ in their role (`.0`) or only in their session name (`.1`): through a
+    /// principal that names roles or sessions, `NotPrincipal` (which checks the session),
+    /// `aws:PrincipalArn` (the role) or `aws:userid` (role id and session), or a policy
+    /// variable. Every other element and condition key is the same for all such callers, so
+    /// one evaluation answers for all of them.
+    pub fn caller_sensitivity(&self) -> (bool, bool) {
+        let names_caller = self.principal.as_ref().is_some_and(|p| {
+            p.negated
+                || p.entries.iter().any(|e| {
+                    let v = &e.value.value;
+                    e.kind == PrincipalKind::Aws
+                        && v.as_known() != Some("*")
+                        && !v
+                            .as_known()
+                            .is_some_and(|t| t.len() == 12 && t.bytes().all(|b| b.is_ascii_digit()))
+                        && !v.to_string().ends_with(":root")
+                })
+        });
+        let variables = self
+            .action
+            .items
+            .iter()
+            .chain(self.resource.iter().flat_map(|r| &r.items))
+            .chain(self.conditions.iter().flat_map(|c| &c.values))
+            .any(|i| i.value.contains_known("${"));
+        let key = |name: &str| {
+            self.conditions
+                .iter()
+                .any(|c| c.key.value.eq_ignore_ascii_case(name))
+        };
+        let userid = key("aws:userid");
+        let role = names_caller || variables || userid || key("aws:PrincipalArn");
+        let session = names_caller || variables || userid;
+        (role, session)
+    }
+
     /// `Sid` text, or `#N` (1-based) when the statement has none.
     pub fn label(&self) -> String {
         match &self.sid {

@@ -151,17 +151,30 @@ fn analyze_statement(
     let jobs = profile::BUCKET_ACTIONS
         .iter()
         .map(|a| (*a, profile.bucket_arn(bucket)))
-        .chain(profile::OBJECT_ACTIONS.iter().map(|a| (*a, profile.object_arn(bucket))));
+        .chain(
+            profile::OBJECT_ACTIONS
+                .iter()
+                .map(|a| (*a, profile.object_arn(bucket))),
+        );
     let mut depends: BTreeSet<String> = BTreeSet::new();
     let mut sessions_denied: BTreeSet<String> = BTreeSet::new();
     let mut in_scope = Tri::No;
     let mut denied_reason: Option<Vec<String>> = None;
     let mut maybe_reason: Option<Vec<String>> = None;
+    let (role_sensitive, session_sensitive) = st.caller_sensitivity();
     for (action, resource) in jobs {
         let mut per_role: Vec<Tri> = Vec::new();
         for (ri, sessions) in requests.iter_mut().enumerate() {
+            if ri > 0 && !role_sensitive {
+                // The same answer as for the first role candidate.
+                per_role.push(per_role[0].clone());
+                continue;
+            }
             let mut role_verdict = Tri::No;
             for (si, request) in sessions.iter_mut().enumerate() {
+                if si > 0 && !session_sensitive {
+                    break;
+                }
                 request.action.clear();
                 request.action.push_str(action);
                 request.resource.clone_from(&resource);
@@ -172,11 +185,18 @@ fn analyze_statement(
                 // Explain only the first request of each kind: reasons cost more than answers.
                 match &applies {
                     Tri::Yes => {
-                        sessions_denied.insert(profile::SESSION_NAMES[si].to_string());
-                        denied_reason.get_or_insert_with(|| evaluate_statement(policy, st, request).because);
+                        if session_sensitive {
+                            sessions_denied.insert(profile::SESSION_NAMES[si].to_string());
+                        } else {
+                            sessions_denied
+                                .extend(profile::SESSION_NAMES.iter().map(|s| s.to_string()));
+                        }
+                        denied_reason
+                            .get_or_insert_with(|| evaluate_statement(policy, st, request).because);
                     }
                     Tri::Depends(_) => {
-                        maybe_reason.get_or_insert_with(|| evaluate_statement(policy, st, request).because);
+                        maybe_reason
+                            .get_or_insert_with(|| evaluate_statement(policy, st, request).because);
                     }
                     Tri::No => {}
                 }
