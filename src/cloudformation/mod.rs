@@ -31,6 +31,7 @@
 //! note (see [`load_template_with_notes`]).
 
 pub mod aws;
+pub mod prefilter;
 pub mod template;
 pub mod yaml;
 

@@ -50,7 +50,8 @@ pub fn parse_document(text: &str, file: FileId) -> Result<Node, LoadError> {
             )
         });
     }
-    parse_yaml(text, file)
+    // Irrelevant resources are blanked first: same offsets, far less to build.
+    parse_yaml(&super::prefilter::relevant_yaml(text), file)
         .map_err(|e| error(file, Some(e.span), format!("invalid YAML: {}", e.message)))
 }
 
