@@ -6,12 +6,12 @@
 //! Terraform configuration (by extension). Anything else named explicitly is an error.
 
 use crate::cloudformation::{self, CfnOptions};
-use crate::model::{Inventory, PolicySyntax};
+use crate::model::Inventory;
 use crate::parallel;
 use crate::profile::Profile;
 use crate::report::Report;
 use crate::resource::LoadError;
-use crate::rules::{self, Diagnostic, fix};
+use crate::rules::{self, Diagnostic};
 use crate::source::{FileId, Sources};
 use crate::terraform::{self, TerraformOptions, plan};
 use std::path::{Path, PathBuf};
@@ -76,44 +76,58 @@ struct Scan {
     notes: Vec<String>,
     /// Plans and templates read, loaded together (in parallel) once all inputs are read.
     pending: Vec<(FileId, Format)>,
+    /// For each inventory, the account its input says it ran in.
+    accounts: Vec<Option<String>>,
 }
 
 /// What one plan or template yielded.
 struct FileResult {
     inventory: Option<Inventory>,
+    /// The account the input says it ran in (a plan's `aws_caller_identity`).
+    account: Option<String>,
     from_plan: bool,
     errors: Vec<LoadError>,
     notes: Vec<String>,
 }
 
 /// Loads one plan or template already added as `file`.
-fn load_text(sources: &Sources, file: FileId, format: Format, options: &CheckOptions) -> FileResult {
+fn load_text(
+    sources: &Sources,
+    file: FileId,
+    format: Format,
+    options: &CheckOptions,
+) -> FileResult {
     let mut out = FileResult {
         inventory: None,
+        account: None,
         from_plan: format != Format::CloudFormation,
         errors: Vec::new(),
         notes: Vec::new(),
     };
     match format {
-        Format::CloudFormation => match cloudformation::load_template_with_notes(sources, file, &options.cloudformation) {
-            Ok((resources, notes)) => {
-                for n in notes {
-                    let (name, at) = crate::report::load_error_location(sources, &n);
-                    let at = at.map(|a| format!(":{a}")).unwrap_or_default();
-                    out.notes.push(format!("{name}{at}: {}", n.message));
+        Format::CloudFormation => {
+            match cloudformation::load_template_with_notes(sources, file, &options.cloudformation) {
+                Ok((resources, notes)) => {
+                    for n in notes {
+                        let (name, at) = crate::report::load_error_location(sources, &n);
+                        let at = at.map(|a| format!(":{a}")).unwrap_or_default();
+                        out.notes.push(format!("{name}{at}: {}", n.message));
+                    }
+                    out.inventory = Some(cloudformation::aws::inventory(&resources, sources));
                 }
-                out.inventory = Some(cloudformation::aws::inventory(&resources, sources));
+                Err(e) => out.errors.push(e),
             }
-            Err(e) => out.errors.push(e),
-        },
+        }
         Format::TextPlan => {
             let plan = terraform::text_plan::load_text_plan(sources, file);
+            out.account = plan.account_id;
             out.errors = plan.errors;
             out.notes = plan.notes;
             out.inventory = Some(terraform::aws::inventory(&plan.resources, sources));
         }
         Format::PlanJson => {
             let plan = plan::load_plan(sources, file);
+            out.account = plan.account_id;
             out.errors = plan.errors;
             out.inventory = Some(terraform::aws::inventory(&plan.resources, sources));
         }
@@ -189,6 +203,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         files: 0,
         notes: Vec::new(),
         pending: Vec::new(),
+        accounts: Vec::new(),
     };
     let mut tf_paths: Vec<PathBuf> = Vec::new();
     for input in &options.inputs {
@@ -233,9 +248,12 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             scan.inventories
                 .push(terraform::aws::inventory(resources, &scan.sources));
             scan.from_plan.push(false);
+            scan.accounts.push(None);
         }
     }
-    let results = parallel::map_chunks(&scan.pending, |(file, format)| load_text(&scan.sources, *file, *format, options));
+    let results = parallel::map_chunks(&scan.pending, |(file, format)| {
+        load_text(&scan.sources, *file, *format, options)
+    });
     scan.files += results.len();
     for r in results {
         scan.errors.extend(r.errors);
@@ -247,18 +265,39 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         if let Some(inv) = r.inventory {
             scan.inventories.push(inv);
             scan.from_plan.push(r.from_plan);
+            scan.accounts.push(r.account);
         }
     }
     let mapper = if scan.from_plan.contains(&true) {
-        source_dir(options)
-            .map(|dir| SourceMapper::load(&dir, &options.terraform, &mut scan.sources))
+        source_dir(options).map(|dir| {
+            crate::plan_mapping::SourceMapper::load(&dir, &options.terraform, &mut scan.sources)
+        })
     } else {
         None
     };
     let indices: Vec<usize> = (0..scan.inventories.len()).collect();
-    let found = parallel::map_chunks(&indices, |&i| rules::run(&scan.inventories[i], profile));
+    // A plan knows its account: it settles the profile's unknown account for that plan.
+    let profiles: Vec<Option<Profile>> = scan
+        .accounts
+        .iter()
+        .map(|a| {
+            a.as_deref()
+                .filter(|_| !profile.account.is_known())
+                .map(|a| profile.in_account(a))
+        })
+        .collect();
+    let found = parallel::map_chunks(&indices, |&i| {
+        rules::run(
+            &scan.inventories[i],
+            profiles[i].as_ref().unwrap_or(profile),
+        )
+    });
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for ((mut found, inv), from_plan) in found.into_iter().zip(&scan.inventories).zip(&scan.from_plan) {
+    for ((mut found, inv), from_plan) in found
+        .into_iter()
+        .zip(&scan.inventories)
+        .zip(&scan.from_plan)
+    {
         if *from_plan && let Some(mapper) = &mapper {
             for d in &mut found {
                 mapper.remap(d, inv, profile);
@@ -270,7 +309,8 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
     });
     // A file that could not be read or parsed was not checked.
-    let failed: std::collections::HashSet<FileId> = scan.errors.iter().filter_map(|e| e.file).collect();
+    let failed: std::collections::HashSet<FileId> =
+        scan.errors.iter().filter_map(|e| e.file).collect();
     scan.files = scan.files.saturating_sub(failed.len());
     let mut report = Report {
         sources: scan.sources,
@@ -295,139 +335,4 @@ fn source_dir(options: &CheckOptions) -> Option<PathBuf> {
         .filter_map(Result::ok)
         .any(|e| e.path().extension().is_some_and(|x| x == "tf"));
     has_tf.then_some(cwd)
-}
-
-/// Points findings made on a plan at the Terraform sources the plan came from.
-struct SourceMapper {
-    inventories: Vec<Inventory>,
-    /// Resource address → header span, for every resource of the sources.
-    headers: Vec<(String, crate::source::Span)>,
-}
-
-/// `module.a["x"].aws_s3_bucket.b[0]` → `module.a.aws_s3_bucket.b`.
-fn without_instance_keys(address: &str) -> String {
-    let mut out = String::with_capacity(address.len());
-    let mut depth = 0;
-    let mut in_string = false;
-    for c in address.chars() {
-        match c {
-            '"' if depth > 0 => in_string = !in_string,
-            '[' if !in_string => depth += 1,
-            ']' if !in_string && depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-impl SourceMapper {
-    fn load(dir: &Path, opts: &TerraformOptions, sources: &mut Sources) -> SourceMapper {
-        let loaded = terraform::load(&[dir.to_path_buf()], opts, sources);
-        let headers = loaded
-            .resources
-            .iter()
-            .map(|r| (r.address.clone(), r.header))
-            .collect();
-        let inventories = loaded
-            .roots
-            .iter()
-            .map(|root| {
-                terraform::aws::inventory(&loaded.resources[root.resources.clone()], sources)
-            })
-            .collect();
-        SourceMapper {
-            inventories,
-            headers,
-        }
-    }
-
-    fn same(a: &str, b: &str) -> bool {
-        a == b || without_instance_keys(a) == without_instance_keys(b)
-    }
-
-    /// The statement `span` is in the plan inventory: (resource, index).
-    fn statement_of(inv: &Inventory, d: &Diagnostic) -> Option<(String, usize)> {
-        let bucket_policies = inv.policies.iter().map(|p| (&p.resource, &p.doc));
-        let key_policies = inv.keys.iter().filter_map(|k| match &k.policy {
-            crate::model::KeyPolicy::Written { resource, doc, .. } => Some((resource, doc)),
-            crate::model::KeyPolicy::Default => None,
-        });
-        for (resource, doc) in bucket_policies.chain(key_policies) {
-            if let crate::model::PolicyDoc::Parsed { policy, .. } = doc
-                && let Some(i) = policy.statements.iter().position(|s| s.span == d.span)
-            {
-                return Some((resource.clone(), i));
-            }
-        }
-        None
-    }
-
-    /// The span of statement `index` of `resource`'s policy in the sources, and how that
-    /// policy is written.
-    fn source_statement(
-        &self,
-        resource: &str,
-        index: usize,
-    ) -> Option<(crate::source::Span, PolicySyntax)> {
-        for inv in &self.inventories {
-            let bucket_policies = inv.policies.iter().map(|p| (&p.resource, &p.doc, p.syntax));
-            let key_policies = inv.keys.iter().filter_map(|k| match &k.policy {
-                crate::model::KeyPolicy::Written {
-                    resource,
-                    doc,
-                    syntax,
-                    ..
-                } => Some((resource, doc, *syntax)),
-                crate::model::KeyPolicy::Default => None,
-            });
-            for (r, doc, syntax) in bucket_policies.chain(key_policies) {
-                if Self::same(r, resource)
-                    && let crate::model::PolicyDoc::Parsed { policy, .. } = doc
-                    && let Some(st) = policy.statements.get(index)
-                {
-                    return Some((st.span, syntax));
-                }
-            }
-        }
-        None
-    }
-
-    /// Moves `d` to the sources (the statement, else the resource), keeping the plan
-    /// location as a related one; a fix shown in the plan's JSON syntax is shown in the
-    /// syntax of the source.
-    fn remap(&self, d: &mut Diagnostic, plan_inventory: &Inventory, profile: &Profile) {
-        let statement =
-            Self::statement_of(plan_inventory, d).and_then(|(r, i)| self.source_statement(&r, i));
-        let header = || {
-            self.headers
-                .iter()
-                .find(|(a, _)| *a == d.resource)
-                .or_else(|| {
-                    self.headers
-                        .iter()
-                        .find(|(a, _)| Self::same(a, &d.resource))
-                })
-                .map(|(_, span)| *span)
-        };
-        let target = match statement {
-            Some((span, syntax)) => {
-                for snippet in [fix::exemption, fix::key_statement] {
-                    d.help = d.help.replace(
-                        &snippet(profile, PolicySyntax::Json),
-                        &snippet(profile, syntax),
-                    );
-                }
-                Some(span)
-            }
-            None => header(),
-        };
-        if let Some(span) = target {
-            d.related.push(crate::rules::Related {
-                span: d.span,
-                message: "where the plan has it".into(),
-            });
-            d.span = span;
-        }
-    }
 }

@@ -11,6 +11,7 @@ pub mod embedded;
 pub mod json;
 pub mod model;
 pub mod parallel;
+pub mod plan_mapping;
 pub mod policy;
 pub mod profile;
 pub mod report;

@@ -96,6 +96,8 @@ pub struct Profile {
     pub permissions_boundary: Option<bool>,
     /// The buckets' region.
     pub region: PString,
+    /// What the profile was built from.
+    pub options: ProfileOptions,
 }
 
 /// A problem with the options that describe the role.
@@ -203,7 +205,21 @@ impl Profile {
             org_id: opts.org_id.clone(),
             permissions_boundary: opts.permissions_boundary,
             region,
+            options: opts.clone(),
         })
+    }
+
+    /// The same profile in a known account (an input such as a plan knows it), when the
+    /// account was not given; otherwise the profile itself.
+    pub fn in_account(&self, account: &str) -> Profile {
+        if self.account.is_known() {
+            return self.clone();
+        }
+        let opts = ProfileOptions {
+            account_id: Some(account.to_string()),
+            ..self.options.clone()
+        };
+        Profile::new(&opts).unwrap_or_else(|_| self.clone())
     }
 
     /// The ARN of a session of `role`.

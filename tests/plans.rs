@@ -494,9 +494,10 @@ fn check_stdin(case: &Case) {
     }
 }
 
-/// Codes whose findings `--source-dir` does not yet move to the line the scan of the sources
-/// reports (see `non_statement_findings_point_at_the_tf_line_of_the_sources`).
-const NOT_MAPPED_TO_THE_LINE: &[&str] = &["CP104", "CP106", "CP301", "CP303", "CP901"];
+/// Codes whose findings `--source-dir` does not move to the line the scan of the sources
+/// reports: none (findings on principal entries, operators, settings and second policies
+/// map too, see `non_statement_findings_point_at_the_tf_line_of_the_sources`).
+const NOT_MAPPED_TO_THE_LINE: &[&str] = &[];
 
 /// With `--source-dir`, a plan finding the sources also have points at the same `.tf` line
 /// (its statement, through module calls), and keeps where the plan has it as related.
@@ -574,7 +575,6 @@ macro_rules! tests {
 mod plan_json_gives_the_codes_of_the_sources {
     tests! { check_json:
         vpc_only_deny => VPC_ONLY_DENY,
-        #[ignore = "src/check.rs: the account a plan ran in (data.aws_caller_identity in prior_state, Plan::account_id) is not used as the profile's account without --account-id: CP102 instead of nothing"]
         vpc_only_deny_exempt => VPC_ONLY_DENY_EXEMPT,
         notprincipal_incomplete => NOTPRINCIPAL_INCOMPLETE,
         notprincipal_wildcard_session => NOTPRINCIPAL_WILDCARD_SESSION,
@@ -596,7 +596,6 @@ mod plan_json_gives_the_codes_of_the_sources {
 mod plan_text_gives_the_codes_of_the_plan_json_or_says_why_not {
     tests! { check_text:
         vpc_only_deny => VPC_ONLY_DENY,
-        #[ignore = "src/check.rs: the account a plan ran in (`data.aws_caller_identity.current: Read complete … [id=…]`, TextPlan::account_id) is not used as the profile's account without --account-id: CP102 instead of nothing"]
         vpc_only_deny_exempt => VPC_ONLY_DENY_EXEMPT,
         notprincipal_incomplete => NOTPRINCIPAL_INCOMPLETE,
         notprincipal_wildcard_session => NOTPRINCIPAL_WILDCARD_SESSION,
@@ -642,7 +641,11 @@ const MAPPED: &[(&Case, &[&str])] = &[
     (&IP_GUARD, &["CP102"]),
     (&POLICY_DOCUMENT_MERGED_CONDITIONS, &["CP101"]),
     (&MODULE_FOR_EACH, &["CP101"]),
-    (&INLINE_V3_PLUS_POLICY_RESOURCE, &["CP101"]),
+    (&INLINE_V3_PLUS_POLICY_RESOURCE, &["CP101", "CP106"]),
+    (&NOTPRINCIPAL_WILDCARD_SESSION, &["CP104"]),
+    (&MALFORMED_POLICY, &["CP901"]),
+    (&OWNERSHIP_OBJECT_WRITER, &["CP301"]),
+    (&ACL_RESOURCE_LOG_DELIVERY, &["CP303"]),
     (&KEY_VPCE_DENY, &["CP202"]),
     (&KEY_DEFAULT_POLICY, &["CP204"]),
     (&OWNERSHIP_MISSING, &["CP304"]),
@@ -673,10 +676,6 @@ mod findings_point_at_the_tf_line_with_source_dir {
 }
 
 #[test]
-#[ignore = "src/check.rs: SourceMapper::remap moves only findings whose span is a whole policy \
-            statement to the sources; a finding on a principal entry (CP104), an operator \
-            (CP901), an ownership setting (CP301), an ACL (CP303) or a second policy (CP106) goes \
-            to the resource header instead of its line"]
 fn non_statement_findings_point_at_the_tf_line_of_the_sources() {
     for (case, code) in [
         (&NOTPRINCIPAL_WILDCARD_SESSION, "CP104"),
@@ -989,9 +988,6 @@ fn format_version_2_is_rejected_with_a_clear_message() {
 }
 
 #[test]
-#[ignore = "src/check.rs: Scan::load_text counts the file before its front end runs, so a plan \
-            rejected as a whole (format_version 2.0) still counts as checked and the exit \
-            status is 1, not 2 (nothing could be checked)"]
 fn format_version_2_alone_exits_with_status_2() {
     let piped = scan_stdin(&crate_root(), &[], &format_2_plan());
     assert_eq!(piped.status, 2, "{piped:#?}");

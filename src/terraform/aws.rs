@@ -176,16 +176,29 @@ fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &S
         }
         None => KeyPolicy::Default,
     };
-    let refs = ["arn", "key_id", "id"]
+    let mut refs: Vec<String> = ["arn", "key_id", "id"]
         .iter()
         .map(|a| format!("{}.{a}", r.address))
         .collect();
-    inv.keys.push(Key {
-        resource: r.address.clone(),
-        arn: PString::hole(Hole::unknown(
+    // A key that exists already (a plan's) has a known ARN and id: they name it too.
+    let known = |a: &str| {
+        attrs
+            .get(a)
+            .and_then(|n| n.as_pstr())
+            .and_then(|s| s.as_known())
+            .map(str::to_string)
+    };
+    refs.extend(["arn", "key_id", "id"].iter().filter_map(|a| known(a)));
+    let arn = match known("arn") {
+        Some(arn) => PString::known(arn),
+        None => PString::hole(Hole::unknown(
             format!("{}.arn", r.address),
             format!("{}.arn is known only after apply", r.address),
         )),
+    };
+    inv.keys.push(Key {
+        resource: r.address.clone(),
+        arn,
         refs,
         aliases: Vec::new(),
         policy,
