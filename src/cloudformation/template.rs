@@ -497,7 +497,7 @@ fn pseudo(opts: &CfnOptions) -> Pseudo {
     };
     let region = match &opts.region {
         Some(r) => PString::known(r.clone()),
-        None => PString::hole(Hole::unknown("region", "the stack's region (--region)")),
+        None => PString::hole(Hole::segment("region", "the stack's region (--region)")),
     };
     let partition = opts.partition.clone().unwrap_or_else(|| {
         let r = opts.region.as_deref().unwrap_or("");

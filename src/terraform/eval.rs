@@ -1617,7 +1617,7 @@ impl<'m, 's> Evaluator<'m, 's> {
             ("aws_region", "name" | "region" | "id") => Some(match &self.opts.region {
                 Some(region) => string_node(region.clone(), span),
                 None => Node::new(
-                    Kind::Str(PString::hole(Hole::unknown(
+                    Kind::Str(PString::hole(Hole::segment(
                         "region",
                         "the AWS region (--region)",
                     ))),
