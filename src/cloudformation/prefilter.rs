@@ -74,7 +74,11 @@ pub fn relevant_yaml(text: &str) -> Cow<'_, str> {
             end += 1;
         }
         let body = &lines[i + 1..end];
-        let prop_indent = body.iter().map(|(_, l)| l).find(|l| !is_blank_or_comment(l)).map(|l| indent(l));
+        let prop_indent = body
+            .iter()
+            .map(|(_, l)| l)
+            .find(|l| !is_blank_or_comment(l))
+            .map(|l| indent(l));
         let type_line = body.iter().position(|(_, l)| {
             Some(indent(l)) == prop_indent && l.trim_start().starts_with("Type:")
         });

@@ -256,7 +256,13 @@ impl Pattern {
 /// The fast path for a known pattern and a known value: the classic glob walk with one
 /// backtrack point, no allocation.
 fn known_match(p: &[PTok], v: &str, ignore_case: bool) -> bool {
-    let fold = |c: char| if ignore_case { c.to_lowercase().next().unwrap_or(c) } else { c };
+    let fold = |c: char| {
+        if ignore_case {
+            c.to_lowercase().next().unwrap_or(c)
+        } else {
+            c
+        }
+    };
     let (mut pi, mut vi) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     loop {
@@ -301,7 +307,9 @@ fn known_arn_match(p: &[PTok], v: &str, ignore_case: bool) -> bool {
     let mut vparts = v.splitn(6, ':');
     let mut rest = p;
     for i in 0..6 {
-        let Some(vpart) = vparts.next() else { return false };
+        let Some(vpart) = vparts.next() else {
+            return false;
+        };
         let end = if i < 5 {
             match rest.iter().position(|t| *t == PTok::Char(':')) {
                 Some(e) => e,

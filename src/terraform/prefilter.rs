@@ -257,7 +257,11 @@ mod tests {
 
     #[test]
     fn unsure_scans_keep_the_file() {
-        for text in ["resource \"aws_instance\" \"a\" {\n", "x = 1\n", "resource \"a\" \"b\" { y = \"unterminated }\n"] {
+        for text in [
+            "resource \"aws_instance\" \"a\" {\n",
+            "x = 1\n",
+            "resource \"a\" \"b\" { y = \"unterminated }\n",
+        ] {
             assert_eq!(relevant_text(text), text);
         }
     }
