@@ -13,40 +13,18 @@
 //!
 //! A folder without a test here fails `every_scenario_folder_has_a_test`.
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod support;
+
 use clumio_preflight::rules::{self, Severity};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::{check_contract, cli, crate_root};
 
 /// Where the scenarios live, relative to the crate root.
 const BASE: &str = "testdata/terraform";
 
 /// Folders under [`BASE`] that are not scenarios.
 const NOT_SCENARIOS: &[&str] = &["frontend"];
-
-fn crate_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The binary, run in the crate root, with none of the environment variables that change
-/// the profile or the exit status inherited.
-fn cli() -> assert_cmd::Command {
-    let mut cmd = cargo_bin_cmd!("clumio-preflight");
-    cmd.current_dir(crate_root());
-    for var in [
-        "CLUMIO_PREFLIGHT_ACCOUNT_ID",
-        "CLUMIO_PREFLIGHT_ROLE_ARN",
-        "CLUMIO_PREFLIGHT_ROLE_NAME",
-        "CLUMIO_PREFLIGHT_ROLE_PATH",
-        "CLUMIO_PREFLIGHT_ORG_ID",
-        "CLUMIO_PREFLIGHT_PERMISSIONS_BOUNDARY",
-        "CLUMIO_PREFLIGHT_REGION",
-        "CLUMIO_PREFLIGHT_FAIL_ON",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 /// A scenario's `expect` file.
 struct Expect {
@@ -119,71 +97,6 @@ fn run_json(name: &str, args: &[String]) -> Run {
     let doc: Value = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("scenario {name}: the output is not JSON ({e}):\n{stdout}"));
     Run { status, doc }
-}
-
-/// The fields SPEC.md's JSON contract promises on every diagnostic, with their types.
-fn check_contract(name: &str, d: &Value) -> Vec<String> {
-    let mut problems = Vec::new();
-    let obj = match d.as_object() {
-        Some(o) => o,
-        None => return vec![format!("a diagnostic is not an object: {d}")],
-    };
-    for key in [
-        "code", "name", "severity", "message", "help", "file", "resource",
-    ] {
-        match obj.get(key) {
-            Some(Value::String(s)) if !s.is_empty() => {}
-            other => problems.push(format!(
-                "`{key}` should be a non-empty string, got {other:?}"
-            )),
-        }
-    }
-    match obj.get("target") {
-        Some(Value::String(_) | Value::Null) => {}
-        other => problems.push(format!(
-            "`target` should be a string or null, got {other:?}"
-        )),
-    }
-    let num = |key: &str| obj.get(key).and_then(Value::as_u64);
-    for key in ["line", "column", "end_line", "end_column"] {
-        match num(key) {
-            Some(n) if n >= 1 => {}
-            _ => problems.push(format!(
-                "`{key}` should be a number ≥ 1, got {:?}",
-                obj.get(key)
-            )),
-        }
-    }
-    if let (Some(l), Some(c), Some(el), Some(ec)) = (
-        num("line"),
-        num("column"),
-        num("end_line"),
-        num("end_column"),
-    ) && (el, ec) < (l, c)
-    {
-        problems.push(format!(
-            "the span ends ({el}:{ec}) before it starts ({l}:{c})"
-        ));
-    }
-    let code = obj.get("code").and_then(Value::as_str).unwrap_or_default();
-    match rules::find(code) {
-        Some(rule) => {
-            if obj.get("name").and_then(Value::as_str) != Some(rule.name) {
-                problems.push(format!("`name` of {code} should be {}", rule.name));
-            }
-            if obj.get("severity").and_then(Value::as_str) != Some(rule.severity.as_str()) {
-                problems.push(format!(
-                    "`severity` of {code} should be {}",
-                    rule.severity.as_str()
-                ));
-            }
-        }
-        None => problems.push(format!("unknown code {code:?}")),
-    }
-    problems
-        .into_iter()
-        .map(|p| format!("scenario {name}: {p} in {d}"))
-        .collect()
 }
 
 /// `CODE file:LINE` of a diagnostic, with the file relative to the scenario folder.
