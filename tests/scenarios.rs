@@ -274,6 +274,7 @@ scenarios! {
     ownership_preferred => "ownership-preferred",
     ownership_enforced => "ownership-enforced",
     ownership_missing => "ownership-missing",
+    ownership_from_variable => "ownership-from-variable",
     acl_resource_private => "acl-resource-private",
     acl_resource_log_delivery => "acl-resource-log-delivery",
     acl_with_ownership_controls => "acl-with-ownership-controls",

@@ -45,4 +45,26 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             related: Vec::new(),
         });
     }
+    // An ownership setting known only after apply may be ObjectWriter: say so, never pass.
+    for o in &inv.ownerships {
+        let Some(hole) = o.setting.holes().next() else {
+            continue;
+        };
+        let bucket = inv.bucket_label(o.bucket, &o.bucket_expr);
+        out.push(Diagnostic {
+            rule: &INFO,
+            severity: INFO.severity,
+            message: format!(
+                "the object ownership of {bucket} could not be checked: {}; ObjectWriter or BucketOwnerPreferred \
+                 would leave objects other accounts write unreadable to the Clumio role",
+                hole.why
+            ),
+            help: "give the missing values (--var, --var-file, --parameter), or run the check on the plan".into(),
+            span: o.span,
+            label: "known only after apply".into(),
+            resource: o.resource.clone(),
+            target: Some(bucket),
+            related: Vec::new(),
+        });
+    }
 }
