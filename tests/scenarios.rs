@@ -248,9 +248,6 @@ scenarios! {
     heredoc => "heredoc",
     file_policy => "file-policy",
     module_for_each => "module-for-each",
-    #[ignore = "front end (src/terraform/eval.rs): `for_each = aws_s3_bucket.b` over a resource with \
-                for_each is evaluated as unknown, giving one un-keyed instance whose `each.value.id` is \
-                the hole aws_s3_bucket.b.id, so nothing links to the buckets"]
     for_each_over_resource => "for-each-over-resource",
     variables_tfvars => "variables-tfvars",
     inline_v3_plus_policy_resource => "inline-v3-plus-policy-resource",

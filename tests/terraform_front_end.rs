@@ -737,3 +737,30 @@ fn reading_into_an_unknown_reference_names_the_attribute() {
     assert_eq!(&*hole(attr(p, "policy")).id, "aws_s3_bucket.b.tags[\"x\"]");
     assert!(hole(attr(p, "fn")).why.contains("md5()"));
 }
+
+#[test]
+fn for_each_over_a_resource_gives_its_instances_and_cycles_end() {
+    let (loaded, _) = load_fixture("foreach_over_resources");
+    // One policy per bucket instance, keyed like the bucket, whose bucket is that
+    // instance's id.
+    for key in ["curated", "raw"] {
+        let policy = resource(&loaded, &format!("aws_s3_bucket_policy.logs[\"{key}\"]"));
+        let bucket = policy.attributes.get("bucket").unwrap();
+        let id = match &bucket.kind {
+            Kind::Str(s) => s.holes().next().unwrap().id.to_string(),
+            Kind::Unknown(h) => h.id.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(id, format!("aws_s3_bucket.logs[\"{key}\"].id"));
+    }
+    // Resources whose for_each refer to each other (or to themselves) end as one unknown
+    // instance each, without looping.
+    for name in ["a", "b", "c"] {
+        assert!(
+            loaded
+                .resources
+                .iter()
+                .any(|r| r.address == format!("aws_s3_bucket.{name}"))
+        );
+    }
+}

@@ -1579,6 +1579,12 @@ impl<'m, 's> Evaluator<'m, 's> {
         {
             return self.apply(value, after, cx, span);
         }
+        if key.is_empty()
+            && rest.is_empty()
+            && let Some(instances) = self.whole_resource(mode, rtype, name, cx, span)
+        {
+            return instances;
+        }
         let mut id = self.insts[cx.inst].prefix.clone();
         if mode == Mode::Data {
             id.push_str("data.");
@@ -1600,6 +1606,59 @@ impl<'m, 's> Evaluator<'m, 's> {
         let string =
             !id.contains("[*]") && last_attr.is_some_and(|a| STRING_ATTRIBUTES.contains(&a));
         hole_node(Hole::unknown(id, why), string, span)
+    }
+
+    /// A whole resource with `count` / `for_each` of known keys (`for_each =
+    /// aws_s3_bucket.data`): a list or map of its instances, each an unknown named by the
+    /// instance's address, so that `each.value.id` is the hole `aws_s3_bucket.data["a"].id`.
+    fn whole_resource(
+        &mut self,
+        mode: Mode,
+        rtype: &str,
+        name: &str,
+        cx: Cx,
+        span: Span,
+    ) -> Option<Node> {
+        let module = self.module(cx.inst);
+        let block = module
+            .resources
+            .iter()
+            .find(|b| b.mode == mode && b.rtype == rtype && b.name == name)?
+            .clone();
+        let Expansion::Keys(keys) = self.expand(&block.body, cx.inst, span) else {
+            return None;
+        };
+        let mut base = self.insts[cx.inst].prefix.clone();
+        if mode == Mode::Data {
+            base.push_str("data.");
+        }
+        base.push_str(&format!("{rtype}.{name}"));
+        let instance = |key: &Key| {
+            let id = format!("{base}{}", key.render());
+            let why = format!("{id} is known only after apply");
+            Node::new(Kind::Unknown(Hole::unknown(id, why)), span)
+        };
+        if keys.iter().all(|(k, _)| matches!(k, Key::Int(_))) {
+            return Some(Node::new(
+                Kind::Array(keys.iter().map(|(k, _)| instance(k)).collect()),
+                span,
+            ));
+        }
+        let members = keys
+            .iter()
+            .map(|(k, _)| {
+                let name = match k {
+                    Key::Str(s) => s.clone(),
+                    Key::Int(i) => i.to_string(),
+                };
+                Member {
+                    key: name,
+                    key_span: span,
+                    value: instance(k),
+                }
+            })
+            .collect();
+        Some(Node::new(Kind::Object(members), span))
     }
 
     /// The data source attributes the options settle: account id, partition, region.
