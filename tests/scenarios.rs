@@ -18,7 +18,7 @@ mod support;
 use clumio_preflight::rules::{self, Severity};
 use serde_json::Value;
 use std::path::Path;
-use support::{check_contract, cli, crate_root};
+use support::{check_contract, check_summary, cli, crate_root, scenario_folders_in};
 
 /// Where the scenarios live, relative to the crate root.
 const BASE: &str = "testdata/terraform";
@@ -177,21 +177,7 @@ fn check_scenario(name: &str) -> Run {
             run.status
         ));
     }
-    let summary = &run.doc["summary"];
-    let count = |sev: &str| diagnostics.iter().filter(|d| d["severity"] == sev).count() as u64;
-    for (key, sev) in [
-        ("errors", "error"),
-        ("warnings", "warning"),
-        ("notes", "note"),
-    ] {
-        if summary[key].as_u64() != Some(count(sev)) {
-            problems.push(format!(
-                "scenario {name}: summary.{key} is {} but {} {sev} diagnostics were reported",
-                summary[key],
-                count(sev)
-            ));
-        }
-    }
+    problems.extend(check_summary(name, &run.doc, &diagnostics));
 
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     run
@@ -199,15 +185,7 @@ fn check_scenario(name: &str) -> Run {
 
 /// The scenario folders on disk.
 fn scenario_folders() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(crate_root().join(BASE))
-        .expect("testdata/terraform exists")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !NOT_SCENARIOS.contains(&n.as_str()))
-        .collect();
-    names.sort();
-    names
+    scenario_folders_in(BASE, NOT_SCENARIOS)
 }
 
 macro_rules! scenarios {

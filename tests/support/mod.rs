@@ -101,3 +101,37 @@ pub fn check_contract(name: &str, d: &Value) -> Vec<String> {
         .map(|p| format!("scenario {name}: {p} in {d}"))
         .collect()
 }
+
+/// The summary counts of a JSON report agree with its diagnostics.
+pub fn check_summary(name: &str, doc: &Value, diagnostics: &[Value]) -> Vec<String> {
+    let summary = &doc["summary"];
+    let count = |sev: &str| diagnostics.iter().filter(|d| d["severity"] == sev).count() as u64;
+    let mut problems = Vec::new();
+    for (key, sev) in [
+        ("errors", "error"),
+        ("warnings", "warning"),
+        ("notes", "note"),
+    ] {
+        if summary[key].as_u64() != Some(count(sev)) {
+            problems.push(format!(
+                "scenario {name}: summary.{key} is {} but {} {sev} diagnostics were reported",
+                summary[key],
+                count(sev)
+            ));
+        }
+    }
+    problems
+}
+
+/// The scenario folders under `base` (relative to the crate root), sorted, but `skip`.
+pub fn scenario_folders_in(base: &str, skip: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(crate_root().join(base))
+        .unwrap_or_else(|e| panic!("{base}: {e}"))
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !skip.contains(&n.as_str()))
+        .collect();
+    names.sort();
+    names
+}
