@@ -205,6 +205,10 @@ pub struct Inventory {
     pub ownerships: Vec<Ownership>,
     /// ACLs.
     pub acls: Vec<Acl>,
+    /// Bucket index by name (the first bucket of a name), kept by [`Inventory::add_bucket`].
+    by_name: std::collections::HashMap<PString, usize>,
+    /// Bucket index by resource address, kept by [`Inventory::add_bucket`].
+    by_resource: std::collections::HashMap<String, usize>,
 }
 
 impl Inventory {
@@ -228,9 +232,23 @@ impl Inventory {
     /// The index of the bucket a `bucket` argument names: by equal (possibly partly
     /// known) name, after reference substitution.
     pub fn link_bucket(&self, expr: &PString) -> Option<usize> {
-        self.buckets
-            .iter()
-            .position(|b| b.name == *expr && !b.name.parts().is_empty())
+        if expr.parts().is_empty() {
+            return None;
+        }
+        self.by_name.get(expr).copied()
+    }
+
+    /// Adds a bucket (and indexes it by name and by resource).
+    pub fn add_bucket(&mut self, bucket: Bucket) {
+        let i = self.buckets.len();
+        self.by_name.entry(bucket.name.clone()).or_insert(i);
+        self.by_resource.entry(bucket.resource.clone()).or_insert(i);
+        self.buckets.push(bucket);
+    }
+
+    /// The index of the bucket defined by the resource at `address`.
+    pub fn bucket_of_resource(&self, address: &str) -> Option<usize> {
+        self.by_resource.get(address).copied()
     }
 
     /// The key a reference names: a hole whose id is one of a key's reference ids, a

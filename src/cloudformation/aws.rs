@@ -73,7 +73,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
 
     let mut inv = Inventory::default();
     for r in live.iter().filter(|r| r.rtype == "AWS::S3::Bucket") {
-        inv.buckets.push(Bucket {
+        inv.add_bucket(Bucket {
             resource: r.address.clone(),
             name: bucket_name(r),
             span: r.span,
@@ -296,7 +296,7 @@ fn dedup_from<T: PartialEq>(items: &mut Vec<T>, from: usize) {
 
 /// Encryption, ownership and `AccessControl` as written in one variant of the properties.
 fn settings_of(inv: &mut Inventory, r: &Resource, attrs: &Node) {
-    let index = inv.buckets.iter().position(|b| b.resource == r.address);
+    let index = inv.bucket_of_resource(&r.address);
     let name = bucket_name(r);
     let encryption = attrs
         .get("BucketEncryption")

@@ -14,12 +14,13 @@ pub const INFO: RuleInfo = RuleInfo {
 
 /// Reports every policy after the first that sets the same bucket's policy.
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
-    for (bi, bucket) in inv.buckets.iter().enumerate() {
-        let setters: Vec<_> = inv
-            .policies
-            .iter()
-            .filter(|p| p.bucket == Some(bi))
-            .collect();
+    let mut by_bucket: Vec<Vec<&crate::model::BucketPolicy>> = vec![Vec::new(); inv.buckets.len()];
+    for p in &inv.policies {
+        if let Some(b) = p.bucket {
+            by_bucket[b].push(p);
+        }
+    }
+    for (bucket, setters) in inv.buckets.iter().zip(&by_bucket) {
         let Some((first, rest)) = setters.split_first() else {
             continue;
         };

@@ -15,8 +15,10 @@ pub const INFO: RuleInfo = RuleInfo {
 
 /// Notes buckets without an ownership setting that may predate April 2023.
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+    let owned: std::collections::HashSet<usize> =
+        inv.ownerships.iter().filter_map(|o| o.bucket).collect();
     for (i, b) in inv.buckets.iter().enumerate() {
-        if b.lifecycle == Lifecycle::Created || inv.ownerships.iter().any(|o| o.bucket == Some(i)) {
+        if b.lifecycle == Lifecycle::Created || owned.contains(&i) {
             continue;
         }
         let when = match b.lifecycle {

@@ -62,7 +62,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
 
     let mut inv = Inventory::default();
     for r in live.iter().filter(|r| is_bucket(r)) {
-        inv.buckets.push(Bucket {
+        inv.add_bucket(Bucket {
             resource: r.address.clone(),
             name: bucket_name(r),
             span: r.span,
@@ -94,10 +94,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
     for (r, attrs) in &managed {
         match r.rtype.as_str() {
             "aws_s3_bucket" => {
-                let target = (
-                    inv.buckets.iter().position(|b| b.resource == r.address),
-                    bucket_name(r),
-                );
+                let target = (inv.bucket_of_resource(&r.address), bucket_name(r));
                 for block in blocks(attrs, "server_side_encryption_configuration") {
                     encryption(&mut inv, r, block, target.clone());
                 }
@@ -134,11 +131,9 @@ fn bucket_target(inv: &Inventory, r: &Resource, attrs: &Node) -> (Option<usize>,
 fn bucket_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &Sources) {
     let (bucket, bucket_expr, policy_node) = match r.rtype.as_str() {
         "aws_s3_bucket" => match attrs.get("policy") {
-            Some(p) if !matches!(p.kind, Kind::Null) => (
-                inv.buckets.iter().position(|b| b.resource == r.address),
-                bucket_name(r),
-                p,
-            ),
+            Some(p) if !matches!(p.kind, Kind::Null) => {
+                (inv.bucket_of_resource(&r.address), bucket_name(r), p)
+            }
             _ => return,
         },
         "aws_s3_bucket_policy" => {
