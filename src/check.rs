@@ -69,23 +69,25 @@ fn detect(text: &str) -> Option<Format> {
 struct Scan {
     sources: Sources,
     errors: Vec<LoadError>,
-    inventories: Vec<Inventory>,
-    /// Which of `inventories` come from plans (their findings may be mapped to sources).
-    from_plan: Vec<bool>,
+    units: Vec<Unit>,
     files: usize,
     notes: Vec<String>,
     /// Plans and templates read, loaded together (in parallel) once all inputs are read.
     pending: Vec<(FileId, Format)>,
-    /// For each inventory, the account its input says it ran in.
-    accounts: Vec<Option<String>>,
+}
+
+/// One model the rules check: a Terraform root module, a plan or a template.
+struct Unit {
+    inventory: Inventory,
+    /// Whether it comes from a plan (its findings may be mapped to the sources).
+    from_plan: bool,
+    /// The account the input says it ran in (a plan's `aws_caller_identity`).
+    account: Option<String>,
 }
 
 /// What one plan or template yielded.
 struct FileResult {
-    inventory: Option<Inventory>,
-    /// The account the input says it ran in (a plan's `aws_caller_identity`).
-    account: Option<String>,
-    from_plan: bool,
+    unit: Option<Unit>,
     errors: Vec<LoadError>,
     notes: Vec<String>,
 }
@@ -98,11 +100,16 @@ fn load_text(
     options: &CheckOptions,
 ) -> FileResult {
     let mut out = FileResult {
-        inventory: None,
-        account: None,
-        from_plan: format != Format::CloudFormation,
+        unit: None,
         errors: Vec::new(),
         notes: Vec::new(),
+    };
+    let unit = |inventory: Inventory, account: Option<String>| {
+        Some(Unit {
+            inventory,
+            from_plan: format != Format::CloudFormation,
+            account,
+        })
     };
     match format {
         Format::CloudFormation => {
@@ -113,23 +120,27 @@ fn load_text(
                         let at = at.map(|a| format!(":{a}")).unwrap_or_default();
                         out.notes.push(format!("{name}{at}: {}", n.message));
                     }
-                    out.inventory = Some(cloudformation::aws::inventory(&resources, sources));
+                    out.unit = unit(cloudformation::aws::inventory(&resources, sources), None);
                 }
                 Err(e) => out.errors.push(e),
             }
         }
         Format::TextPlan => {
             let plan = terraform::text_plan::load_text_plan(sources, file);
-            out.account = plan.account_id;
             out.errors = plan.errors;
             out.notes = plan.notes;
-            out.inventory = Some(terraform::aws::inventory(&plan.resources, sources));
+            out.unit = unit(
+                terraform::aws::inventory(&plan.resources, sources),
+                plan.account_id,
+            );
         }
         Format::PlanJson => {
             let plan = plan::load_plan(sources, file);
-            out.account = plan.account_id;
             out.errors = plan.errors;
-            out.inventory = Some(terraform::aws::inventory(&plan.resources, sources));
+            out.unit = unit(
+                terraform::aws::inventory(&plan.resources, sources),
+                plan.account_id,
+            );
         }
     }
     out
@@ -198,12 +209,10 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
     let mut scan = Scan {
         sources: Sources::new(),
         errors: Vec::new(),
-        inventories: Vec::new(),
-        from_plan: Vec::new(),
+        units: Vec::new(),
         files: 0,
         notes: Vec::new(),
         pending: Vec::new(),
-        accounts: Vec::new(),
     };
     let mut tf_paths: Vec<PathBuf> = Vec::new();
     for input in &options.inputs {
@@ -245,10 +254,11 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         scan.errors.extend(loaded.errors);
         for root in &loaded.roots {
             let resources = &loaded.resources[root.resources.clone()];
-            scan.inventories
-                .push(terraform::aws::inventory(resources, &scan.sources));
-            scan.from_plan.push(false);
-            scan.accounts.push(None);
+            scan.units.push(Unit {
+                inventory: terraform::aws::inventory(resources, &scan.sources),
+                from_plan: false,
+                account: None,
+            });
         }
     }
     let results = parallel::map_chunks(&scan.pending, |(file, format)| {
@@ -262,49 +272,32 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
                 scan.notes.push(note);
             }
         }
-        if let Some(inv) = r.inventory {
-            scan.inventories.push(inv);
-            scan.from_plan.push(r.from_plan);
-            scan.accounts.push(r.account);
-        }
+        scan.units.extend(r.unit);
     }
-    let mapper = if scan.from_plan.contains(&true) {
+    let mapper = if scan.units.iter().any(|u| u.from_plan) {
         source_dir(options).map(|dir| {
             crate::plan_mapping::SourceMapper::load(&dir, &options.terraform, &mut scan.sources)
         })
     } else {
         None
     };
-    let indices: Vec<usize> = (0..scan.inventories.len()).collect();
-    // A plan knows its account: it settles the profile's unknown account for that plan.
-    let profiles: Vec<Option<Profile>> = scan
-        .accounts
-        .iter()
-        .map(|a| {
-            a.as_deref()
-                .filter(|_| !profile.account.is_known())
-                .map(|a| profile.in_account(a))
-        })
-        .collect();
-    let found = parallel::map_chunks(&indices, |&i| {
-        rules::run(
-            &scan.inventories[i],
-            profiles[i].as_ref().unwrap_or(profile),
-        )
-    });
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for ((mut found, inv), from_plan) in found
-        .into_iter()
-        .zip(&scan.inventories)
-        .zip(&scan.from_plan)
-    {
-        if *from_plan && let Some(mapper) = &mapper {
-            for d in &mut found {
-                mapper.remap(d, inv, profile);
-            }
+    let diagnostics = parallel::map_chunks(&scan.units, |unit| {
+        // A plan knows its account: it settles the profile's unknown account for that plan.
+        let own = unit
+            .account
+            .as_deref()
+            .filter(|_| !profile.account.is_known())
+            .map(|a| profile.in_account(a));
+        let profile = own.as_ref().unwrap_or(profile);
+        let mut found = rules::run(&unit.inventory, profile);
+        if unit.from_plan
+            && let Some(mapper) = &mapper
+        {
+            mapper.remap(&mut found, &unit.inventory, profile);
         }
-        diagnostics.extend(found);
-    }
+        found
+    });
+    let mut diagnostics: Vec<Diagnostic> = diagnostics.into_iter().flatten().collect();
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
     });

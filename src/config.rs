@@ -16,6 +16,7 @@
 //! CP304 = "off"
 //! ```
 
+use crate::profile::ProfileOptions;
 use crate::report::{FailOn, Report};
 use crate::rules::{self, RuleInfo, Severity};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -65,20 +66,9 @@ struct File {
 pub struct Config {
     /// The file it was read from.
     pub path: Option<PathBuf>,
-    /// `account_id`.
-    pub account_id: Option<String>,
-    /// `role_arn`.
-    pub role_arn: Option<String>,
-    /// `role_name`.
-    pub role_name: Option<String>,
-    /// `role_path`.
-    pub role_path: Option<String>,
-    /// `org_id`.
-    pub org_id: Option<String>,
-    /// `permissions_boundary`.
-    pub permissions_boundary: Option<bool>,
-    /// `region`.
-    pub region: Option<String>,
+    /// `account_id`, `role_arn`, `role_name`, `role_path`, `org_id`, `permissions_boundary`,
+    /// `region`: who the Clumio role is.
+    pub profile: ProfileOptions,
     /// `fail_on`.
     pub fail_on: Option<FailOn>,
     /// `[rules]`, by rule.
@@ -197,13 +187,16 @@ impl Config {
         })?;
         Ok(Config {
             path: Some(path.to_path_buf()),
-            account_id: file.account_id,
-            role_arn: file.role_arn,
-            role_name: file.role_name,
-            role_path: file.role_path,
-            org_id: file.org_id,
-            permissions_boundary: file.permissions_boundary,
-            region: file.region,
+            profile: ProfileOptions {
+                account_id: file.account_id,
+                role_arn: file.role_arn,
+                role_name: file.role_name,
+                role_path: file.role_path,
+                org_id: file.org_id,
+                permissions_boundary: file.permissions_boundary,
+                region: file.region,
+                partition: None,
+            },
             fail_on: file.fail_on,
             rules,
             exclude,

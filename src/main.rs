@@ -166,21 +166,6 @@ struct ProfileFlags {
 }
 
 impl ProfileFlags {
-    /// These flags, with what they leave unset taken from the configuration (flags and
-    /// environment variables win).
-    fn or_config(&self, config: &Config) -> ProfileFlags {
-        let pick = |flag: &Option<String>, file: &Option<String>| flag.clone().or(file.clone());
-        ProfileFlags {
-            account_id: pick(&self.account_id, &config.account_id),
-            role_arn: pick(&self.role_arn, &config.role_arn),
-            role_name: pick(&self.role_name, &config.role_name),
-            role_path: pick(&self.role_path, &config.role_path),
-            org_id: pick(&self.org_id, &config.org_id),
-            permissions_boundary: self.permissions_boundary.or(config.permissions_boundary),
-            region: pick(&self.region, &config.region),
-        }
-    }
-
     fn options(&self) -> ProfileOptions {
         ProfileOptions {
             account_id: self.account_id.clone(),
@@ -322,8 +307,9 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
-    let flags = cmd.profile.or_config(&config);
-    let profile = match Profile::new(&flags.options()) {
+    // Flags and environment variables win over the configuration file.
+    let profile_options = cmd.profile.options().or(&config.profile);
+    let profile = match Profile::new(&profile_options) {
         Ok(p) => p,
         Err(e) => return fail(&format!("error: {e}")),
     };
@@ -348,13 +334,13 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
         source_dir: cmd.source_dir.clone(),
         cloudformation: CfnOptions {
             account_id: profile.account.as_known().map(str::to_string),
-            region: flags.region.clone(),
+            region: profile_options.region.clone(),
             partition: None,
             parameters: cmd.parameters.clone(),
         },
         terraform: TerraformOptions {
             account_id: profile.account.as_known().map(str::to_string),
-            region: flags.region.clone(),
+            region: profile_options.region.clone(),
             vars: cmd.vars.clone(),
             var_files: cmd.var_files.clone(),
         },

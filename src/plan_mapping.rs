@@ -229,12 +229,21 @@ impl SourceMapper {
             })
     }
 
-    /// Moves `d` to the sources (the same element, else the resource's header), keeping the
-    /// plan location as a related one; a fix shown in the plan's JSON syntax is shown in the
-    /// syntax of the source.
-    pub fn remap(&self, d: &mut Diagnostic, plan_inventory: &Inventory, profile: &Profile) {
+    /// Moves each finding made on `plan_inventory` to the sources (the same element, else the
+    /// resource's header), keeping the plan location as a related one; a fix shown in the
+    /// plan's JSON syntax is shown in the syntax of the source.
+    pub fn remap(&self, found: &mut [Diagnostic], plan_inventory: &Inventory, profile: &Profile) {
+        if found.is_empty() {
+            return;
+        }
         let plan = elements(plan_inventory);
-        let target = match self.matching(&plan, d) {
+        for d in found {
+            self.remap_one(d, &plan, profile);
+        }
+    }
+
+    fn remap_one(&self, d: &mut Diagnostic, plan: &[Element], profile: &Profile) {
+        let target = match self.matching(plan, d) {
             Some(e) => {
                 if let Some(syntax) = e.syntax {
                     for snippet in [fix::exemption, fix::key_statement] {

@@ -70,6 +70,24 @@ pub struct ProfileOptions {
     pub partition: Option<String>,
 }
 
+impl ProfileOptions {
+    /// These options, with what they leave unset taken from `fallback` (flags over the
+    /// configuration file).
+    pub fn or(&self, fallback: &ProfileOptions) -> ProfileOptions {
+        let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+        ProfileOptions {
+            account_id: pick(&self.account_id, &fallback.account_id),
+            role_arn: pick(&self.role_arn, &fallback.role_arn),
+            role_name: pick(&self.role_name, &fallback.role_name),
+            role_path: pick(&self.role_path, &fallback.role_path),
+            org_id: pick(&self.org_id, &fallback.org_id),
+            permissions_boundary: self.permissions_boundary.or(fallback.permissions_boundary),
+            region: pick(&self.region, &fallback.region),
+            partition: pick(&self.partition, &fallback.partition),
+        }
+    }
+}
+
 /// One possible identity of the Clumio role (a name form, when the name is unknown).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleCandidate {

@@ -124,11 +124,6 @@ impl Context {
     pub fn get(&self, key: &str) -> &KeyState {
         self.slot(key).map_or(&self.default, |i| &self.keys[i].1)
     }
-
-    /// Whether `key` was set explicitly.
-    pub fn is_set(&self, key: &str) -> bool {
-        self.slot(key).is_some()
-    }
 }
 
 /// Who makes the request.
@@ -747,13 +742,6 @@ fn describe(cond: &Condition, tri: &Tri, seen: &Seen, reason: Option<&str>) -> S
         (None, _) => what,
     };
     format!("{head}: {what} → {}", tri.word())
-}
-
-/// Evaluates one condition test against the request context: its answer and a sentence.
-pub fn evaluate_condition(policy: &Policy, cond: &Condition, ctx: &Context) -> (Tri, String) {
-    let (tri, seen) = condition_verdict(policy, cond, ctx);
-    let sentence = describe(cond, &tri, &seen, ctx.reason(&cond.key.value));
-    (tri, sentence)
 }
 
 fn condition_verdict<'c>(policy: &Policy, cond: &Condition, ctx: &'c Context) -> (Tri, Seen<'c>) {

@@ -166,11 +166,6 @@ impl Pattern {
         })
     }
 
-    /// Whether the pattern is exactly `*`.
-    pub fn is_star(&self) -> bool {
-        self.toks == [PTok::Star]
-    }
-
     /// Matches `value`, treating the object-key hole as "some object" (`anykey_exists`)
     /// or "every object".
     pub fn matches(&self, value: &PString, anykey_exists: bool) -> Tri {

@@ -16,7 +16,7 @@ use crate::policy::parse::parse_policy;
 use crate::resource::{Lifecycle, Mode, Resource};
 use crate::source::{Sources, Span};
 use crate::value::{Hole, Kind, Member, Node, PString, Part, substitute};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Replacement values for reference holes: attribute address → value.
 type Known = HashMap<String, Node>;
@@ -58,7 +58,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         .iter()
         .map(|r| substitute(&r.attributes, &known))
         .collect();
-    let docs = render_documents(&live, &filled, sources, &known);
+    let docs = render_documents(&live, &filled, sources);
 
     let mut inv = Inventory::default();
     for r in live.iter().filter(|r| is_bucket(r)) {
@@ -363,7 +363,7 @@ fn bucket_name(r: &Resource) -> PString {
     }
 }
 
-fn render_documents(live: &[&Resource], filled: &[Node], sources: &Sources, known: &Known) -> Docs {
+fn render_documents(live: &[&Resource], filled: &[Node], sources: &Sources) -> Docs {
     let mut docs = Docs::new();
     let pending: Vec<(&Resource, &Node)> = live
         .iter()
@@ -371,7 +371,18 @@ fn render_documents(live: &[&Resource], filled: &[Node], sources: &Sources, know
         .filter(|(r, _)| r.mode == Mode::Data && r.rtype == "aws_iam_policy_document")
         .map(|(r, n)| (*r, n))
         .collect();
-    // Documents may merge other documents: render in rounds until nothing changes.
+    // The ids under which resources refer to a document.
+    let doc_ids: HashSet<String> = pending
+        .iter()
+        .flat_map(|(r, _)| {
+            [
+                format!("{}.json", r.address),
+                format!("{}.minified_json", r.address),
+            ]
+        })
+        .collect();
+    // Documents may merge other documents: render in rounds until nothing changes. The
+    // attributes already hold the buckets' computed values; only documents are filled in.
     for _ in 0..=pending.len() {
         let mut progressed = false;
         for (r, attrs) in &pending {
@@ -379,10 +390,12 @@ fn render_documents(live: &[&Resource], filled: &[Node], sources: &Sources, know
             if docs.contains_key(&key) {
                 continue;
             }
-            let mut lookup = known.clone();
-            lookup.extend(docs.iter().map(|(k, v)| (k.clone(), v.clone())));
-            let attrs = substitute(attrs, &lookup);
-            if references_pending(&attrs, &pending, &docs) {
+            let attrs = substitute(attrs, &docs);
+            let mut waits = false;
+            visit_holes(&attrs, &mut |h| {
+                waits |= doc_ids.contains(h.id.as_ref()) && !docs.contains_key(h.id.as_ref())
+            });
+            if waits {
                 continue;
             }
             let doc = render_document(&attrs, r.span, sources);
@@ -395,20 +408,6 @@ fn render_documents(live: &[&Resource], filled: &[Node], sources: &Sources, know
         }
     }
     docs
-}
-
-fn references_pending(attrs: &Node, pending: &[(&Resource, &Node)], docs: &Docs) -> bool {
-    let mut found = false;
-    visit_holes(attrs, &mut |h| {
-        let id = h.id.as_ref();
-        let is_doc = pending.iter().any(|(r, _)| {
-            id == format!("{}.json", r.address) || id == format!("{}.minified_json", r.address)
-        });
-        if is_doc && !docs.contains_key(id) {
-            found = true;
-        }
-    });
-    found
 }
 
 fn visit_holes(node: &Node, f: &mut dyn FnMut(&Hole)) {
