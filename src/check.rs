@@ -6,6 +6,7 @@
 //! Terraform configuration (by extension). Anything else named explicitly is an error.
 
 use crate::cloudformation::{self, CfnOptions};
+use crate::fsbound::{Boundary, MAX_INPUT_BYTES, Refusal, Walker};
 use crate::model::Inventory;
 use crate::parallel;
 use crate::profile::Profile;
@@ -15,6 +16,7 @@ use crate::rules::{self, Diagnostic};
 use crate::source::{FileId, Sources};
 use crate::terraform::{self, TerraformOptions, plan};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,20 +159,32 @@ impl Scan {
     }
 
     /// A file named explicitly, or found in a directory (`explicit` false: files of no known
-    /// format are skipped quietly, as every linter does with unrelated files).
-    fn load_file(&mut self, path: &Path, explicit: bool) {
-        let text = match std::fs::read_to_string(path) {
+    /// format are skipped quietly, as every linter does with unrelated files). Files that
+    /// cannot be read are errors either way.
+    fn load_file(&mut self, path: &Path, explicit: bool, boundary: &Boundary) {
+        let name = path.display().to_string();
+        let text = match boundary.read_text(path, MAX_INPUT_BYTES) {
             Ok(t) => t,
-            Err(e) => {
-                if explicit {
-                    self.path_error(path, format!("cannot read the file: {e}"));
-                }
+            Err(Refusal::NotUtf8 { lossy, offset }) => {
+                // Located at the first bad byte; counted, then subtracted as a failed file.
+                let file = self.sources.add(name.clone(), lossy);
+                self.files += 1;
+                self.errors.push(LoadError {
+                    file: Some(file),
+                    span: Some(crate::source::Span::new(file, offset, offset)),
+                    path: Some(name),
+                    message: "not UTF-8 text: plans and templates must be UTF-8".into(),
+                });
+                return;
+            }
+            Err(refusal) => {
+                self.path_error(path, refusal.to_string());
                 return;
             }
         };
         match detect(&text) {
             Some(format) => {
-                let file = self.sources.add(path.display().to_string(), text);
+                let file = self.sources.add(name, text);
                 self.pending.push((file, format));
             }
             None if explicit => self.path_error(
@@ -184,24 +198,40 @@ impl Scan {
     }
 }
 
-/// Files in `dir` that may be plans or templates (not Terraform configuration, which the
-/// Terraform front end walks itself). `.gitignore` is respected and hidden folders skipped.
-fn candidate_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(|e| e.into_path())
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            let ext_ok = [".json", ".yaml", ".yml", ".template", ".txt", ".tfplan.txt"]
-                .iter()
-                .any(|e| name.ends_with(e));
-            ext_ok && !name.ends_with(".tf.json") && !name.ends_with(".tfvars.json")
+/// Whether a walked file may be a plan or template (not Terraform configuration, which the
+/// Terraform front end walks itself).
+fn is_candidate(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let ext_ok = [".json", ".yaml", ".yml", ".template", ".txt", ".tfplan.txt"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    ext_ok && !name.ends_with(".tf.json") && !name.ends_with(".tfvars.json")
+}
+
+/// The filesystem boundary of a scan: the repositories (else the folders) of the paths
+/// named, of `--source-dir`, and of the working directory when only standard input is
+/// read; `--var-file`s are allowed one by one.
+pub fn boundary(options: &CheckOptions) -> Boundary {
+    let mut paths: Vec<PathBuf> = options
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::Path(p) => Some(p.clone()),
+            Input::Stdin => None,
         })
         .collect();
-    out.sort();
-    out
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    paths.extend(options.source_dir.clone());
+    let mut boundary = Boundary::new(&paths);
+    for file in &options.terraform.var_files {
+        boundary.allow_named(file);
+    }
+    boundary
 }
 
 /// Scans the inputs and runs every rule.
@@ -214,6 +244,10 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         notes: Vec::new(),
         pending: Vec::new(),
     };
+    let boundary = Arc::new(boundary(options));
+    let mut terraform_options = options.terraform.clone();
+    terraform_options.boundary = Some(boundary.clone());
+    let mut walker = Walker::new(&boundary, terraform::walk::is_skipped_dir);
     let mut tf_paths: Vec<PathBuf> = Vec::new();
     for input in &options.inputs {
         match input {
@@ -236,20 +270,23 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             }
             Input::Path(p) if p.is_dir() => {
                 tf_paths.push(p.clone());
-                for f in candidate_files(p) {
-                    if options.exclude.matches(&f) {
-                        continue;
+                // Problems met on the way are reported by the Terraform walk of the same folder.
+                for f in walker.walk(p).files {
+                    if is_candidate(&f) && !options.exclude.matches(&f) {
+                        scan.load_file(&f, false, &boundary);
                     }
-                    scan.load_file(&f, false);
                 }
             }
             Input::Path(p) if terraform::walk::is_config_file(p) => tf_paths.push(p.clone()),
-            Input::Path(p) if p.exists() => scan.load_file(p, true),
-            Input::Path(p) => scan.path_error(p, "no such file or directory".into()),
+            Input::Path(p) => {
+                if walker.first_visit(p) {
+                    scan.load_file(p, true, &boundary);
+                }
+            }
         }
     }
     if !tf_paths.is_empty() {
-        let loaded = terraform::load(&tf_paths, &options.terraform, &mut scan.sources);
+        let loaded = terraform::load(&tf_paths, &terraform_options, &mut scan.sources);
         scan.files += loaded.files;
         scan.errors.extend(loaded.errors);
         for root in &loaded.roots {
@@ -275,8 +312,8 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         scan.units.extend(r.unit);
     }
     let mapper = if scan.units.iter().any(|u| u.from_plan) {
-        source_dir(options).map(|dir| {
-            crate::plan_mapping::SourceMapper::load(&dir, &options.terraform, &mut scan.sources)
+        source_dir(options, &boundary).map(|dir| {
+            crate::plan_mapping::SourceMapper::load(&dir, &terraform_options, &mut scan.sources)
         })
     } else {
         None
@@ -305,6 +342,19 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
     let failed: std::collections::HashSet<FileId> =
         scan.errors.iter().filter_map(|e| e.file).collect();
     scan.files = scan.files.saturating_sub(failed.len());
+    if scan.files == 0 && scan.errors.is_empty() {
+        // Checking nothing is not a clean result.
+        for input in &options.inputs {
+            if let Input::Path(p) = input {
+                scan.path_error(
+                    p,
+                    "no file to check: no Terraform configuration (.tf, .tf.json), plan, \
+                     `terraform plan` text or CloudFormation template was found"
+                        .into(),
+                );
+            }
+        }
+    }
     let mut report = Report {
         sources: scan.sources,
         diagnostics,
@@ -312,20 +362,23 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         files: scan.files,
         notes: scan.notes,
         suppressed: 0,
+        configuration: None,
     };
     crate::suppress::drop_excluded(&mut report, &options.exclude);
     report
 }
 
-/// `--source-dir`, or the current directory when it holds `.tf` files.
-fn source_dir(options: &CheckOptions) -> Option<PathBuf> {
+/// `--source-dir`, or the current directory when it holds `.tf` files and is inside the
+/// boundary.
+fn source_dir(options: &CheckOptions, boundary: &Boundary) -> Option<PathBuf> {
     if let Some(dir) = &options.source_dir {
         return Some(dir.clone());
     }
     let cwd = PathBuf::from(".");
-    let has_tf = std::fs::read_dir(&cwd)
+    let has_tf = boundary
+        .list_dir(&cwd)
         .ok()?
-        .filter_map(Result::ok)
-        .any(|e| e.path().extension().is_some_and(|x| x == "tf"));
+        .iter()
+        .any(|p| p.extension().is_some_and(|x| x == "tf"));
     has_tf.then_some(cwd)
 }

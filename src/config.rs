@@ -1,8 +1,9 @@
 //! The configuration file, `.clumio-preflight.toml`: who Clumio is, the fail level, the
 //! severity of each rule (or `off`), and paths to skip.
 //!
-//! It is found by walking up from the first scanned path (or the working directory), or named
-//! with `--config FILE`. Flags and environment variables override it. Unknown keys, unknown
+//! It is found by walking up from the first scanned path (or the working directory) to the
+//! repository root (the nearest folder with `.git`, else the scanned folder) and no further,
+//! or named with `--config FILE`; `--no-config` reads none. Flags and environment variables override it. Unknown keys, unknown
 //! rules and bad values are errors with the line and column, so a typo never passes silently.
 //!
 //! ```toml
@@ -16,6 +17,8 @@
 //! CP304 = "off"
 //! ```
 
+pub use crate::fsbound::MAX_CONFIG_BYTES;
+use crate::fsbound::{Boundary, Refusal};
 use crate::profile::ProfileOptions;
 use crate::report::{FailOn, Report};
 use crate::rules::{self, RuleInfo, Severity};
@@ -28,6 +31,10 @@ use toml::Spanned;
 
 /// The name of the configuration file looked for.
 pub const FILE_NAME: &str = ".clumio-preflight.toml";
+/// At most this many `exclude` patterns (compiled globs cost memory).
+pub const MAX_EXCLUDE_PATTERNS: usize = 1000;
+/// At most this many bytes in one `exclude` pattern.
+pub const MAX_EXCLUDE_PATTERN_BYTES: usize = 1024;
 
 /// What a rule is set to in `[rules]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -118,28 +125,82 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 impl Config {
     /// The nearest `.clumio-preflight.toml` in `start` (a directory, or a file's directory) or
-    /// one of its ancestors.
-    pub fn find(start: &Path) -> Option<PathBuf> {
+    /// one of its ancestors, up to the root of `boundary` that holds `start` (its repository,
+    /// else the scanned folder): never above it, so a file in `/tmp` or `$HOME` does not apply.
+    pub fn find(start: &Path, boundary: &Boundary) -> Option<PathBuf> {
         let start = absolute(start);
         let dir = if start.is_dir() {
             start
         } else {
             start.parent()?.to_path_buf()
         };
-        dir.ancestors()
+        let real = std::fs::canonicalize(&dir).ok()?;
+        let root = boundary.root_of(&real)?.to_path_buf();
+        let found = real
+            .ancestors()
+            .take_while(|d| d.starts_with(&root))
             .map(|d| d.join(FILE_NAME))
-            .find(|candidate| candidate.is_file())
-            .map(|found| PathBuf::from(crate::report::display_path(&found.to_string_lossy())))
+            .find(|candidate| std::fs::symlink_metadata(candidate).is_ok())?;
+        Some(PathBuf::from(crate::report::display_path(
+            &found.to_string_lossy(),
+        )))
     }
 
-    /// Reads and checks the file at `path`.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    /// Reads and checks the file at `path`, inside `boundary` (at most
+    /// [`MAX_CONFIG_BYTES`] bytes).
+    pub fn load(path: &Path, boundary: &Boundary) -> Result<Config, ConfigError> {
+        let error = |at: Option<(usize, usize)>, message: String| ConfigError {
             path: path.to_path_buf(),
-            at: None,
-            message: format!("cannot read the configuration file: {e}"),
-        })?;
+            at,
+            message,
+        };
+        let text = match boundary.read_text(path, MAX_CONFIG_BYTES) {
+            Ok(text) => text,
+            Err(Refusal::NotUtf8 { lossy, offset }) => {
+                return Err(error(
+                    Some(line_col(&lossy, offset)),
+                    "the configuration file is not UTF-8 text".into(),
+                ));
+            }
+            Err(refusal) => {
+                return Err(error(
+                    None,
+                    format!("cannot read the configuration file: {refusal}"),
+                ));
+            }
+        };
         Config::parse(&text, path)
+    }
+
+    /// What this configuration turns off or lowers, one phrase each: rules set to `off` or
+    /// to a lower severity than their default, `fail_on = "never"`, and `exclude` patterns.
+    pub fn turned_off(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (rule, level) in &self.rules {
+            let lowered = match level {
+                RuleLevel::Off => Some("off".to_string()),
+                RuleLevel::Warning if rule.severity > Severity::Warning => {
+                    Some("lowered to warning".to_string())
+                }
+                RuleLevel::Note if rule.severity > Severity::Note => {
+                    Some("lowered to note".to_string())
+                }
+                _ => None,
+            };
+            if let Some(what) = lowered {
+                out.push(format!("rule {} {what}", rule.code));
+            }
+        }
+        match self.fail_on {
+            Some(FailOn::Never) => {
+                out.push("fail_on = \"never\": findings never fail the run".into())
+            }
+            Some(FailOn::Error) | Some(FailOn::Warning) | Some(FailOn::Note) | None => {}
+        }
+        for pattern in &self.exclude.patterns {
+            out.push(format!("exclude \"{pattern}\""));
+        }
+        out
     }
 
     /// Checks the text of a configuration file read from `path` (excludes are relative to
@@ -178,6 +239,22 @@ impl Config {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
+        if file.exclude.len() > MAX_EXCLUDE_PATTERNS {
+            return Err(error(
+                Some(file.exclude[MAX_EXCLUDE_PATTERNS].span()),
+                format!("too many exclude patterns: at most {MAX_EXCLUDE_PATTERNS}"),
+            ));
+        }
+        if let Some(long) = file
+            .exclude
+            .iter()
+            .find(|p| p.get_ref().len() > MAX_EXCLUDE_PATTERN_BYTES)
+        {
+            return Err(error(
+                Some(long.span()),
+                format!("exclude pattern longer than {MAX_EXCLUDE_PATTERN_BYTES} bytes"),
+            ));
+        }
         let patterns: Vec<String> = file.exclude.iter().map(|p| p.get_ref().clone()).collect();
         let exclude = Exclude::new(&root, &patterns).map_err(|(i, message)| {
             error(

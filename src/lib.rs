@@ -8,6 +8,7 @@ pub mod check;
 pub mod cloudformation;
 pub mod config;
 pub mod embedded;
+pub mod fsbound;
 pub mod json;
 pub mod model;
 pub mod parallel;

@@ -4,9 +4,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use clumio_preflight::check::{CheckOptions, Input};
 use clumio_preflight::cloudformation::CfnOptions;
 use clumio_preflight::config::{Config, RuleLevel};
+use clumio_preflight::fsbound;
 use clumio_preflight::policy::PolicyKind;
 use clumio_preflight::profile::{Profile, ProfileOptions};
-use clumio_preflight::report::{self, FailOn};
+use clumio_preflight::report::{self, AppliedConfig, FailOn};
 use clumio_preflight::rules;
 use clumio_preflight::simulate::{self, SimulateArgs};
 use clumio_preflight::source::Sources;
@@ -262,13 +263,22 @@ fn emit(text: &str, status: ExitCode) -> ExitCode {
 }
 
 /// The configuration: `--config FILE`, else the nearest `.clumio-preflight.toml` at or above
-/// the first scanned path (the working directory for standard input), else none.
+/// the first scanned path (the working directory for standard input) up to its repository
+/// root, else none; `--no-config`: none.
 fn load_config(cmd: &CheckCmd, inputs: &[Input]) -> Result<Config, String> {
     if cmd.no_config {
         return Ok(Config::default());
     }
+    let mut boundary = clumio_preflight::check::boundary(&CheckOptions {
+        inputs: inputs.to_vec(),
+        source_dir: cmd.source_dir.clone(),
+        ..CheckOptions::default()
+    });
     let path = match &cmd.config {
-        Some(path) => Some(path.clone()),
+        Some(path) => {
+            boundary.allow_named(path);
+            Some(path.clone())
+        }
         None => {
             let start = inputs
                 .iter()
@@ -277,12 +287,39 @@ fn load_config(cmd: &CheckCmd, inputs: &[Input]) -> Result<Config, String> {
                     Input::Stdin => None,
                 })
                 .unwrap_or_else(|| PathBuf::from("."));
-            Config::find(&start)
+            Config::find(&start, &boundary)
         }
     };
     match path {
-        Some(path) => Config::load(&path).map_err(|e| e.to_string()),
+        Some(path) => Config::load(&path, &boundary).map_err(|e| e.to_string()),
         None => Ok(Config::default()),
+    }
+}
+
+/// Reads standard input, at most [`fsbound::MAX_INPUT_BYTES`] bytes, as UTF-8 text with
+/// lone carriage returns turned into line feeds.
+fn read_stdin() -> Result<String, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(fsbound::MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("<stdin>: error: cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > fsbound::MAX_INPUT_BYTES {
+        return Err(format!(
+            "<stdin>: error: standard input is larger than the limit of {} MiB",
+            fsbound::MAX_INPUT_BYTES >> 20
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(fsbound::normalize_line_endings(text)),
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(e.as_bytes());
+            let (line, column) = fsbound::line_col(&lossy, e.utf8_error().valid_up_to());
+            Err(format!(
+                "<stdin>:{line}:{column}: error: standard input is not UTF-8 text"
+            ))
+        }
     }
 }
 
@@ -315,10 +352,10 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
     };
     let mut stdin_text = None;
     if inputs.contains(&Input::Stdin) {
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            return fail(&format!("<stdin>: error: cannot read standard input: {e}"));
-        }
+        let text = match read_stdin() {
+            Ok(text) => text,
+            Err(e) => return fail(&e),
+        };
         if text.trim().is_empty() {
             return fail(
                 "<stdin>: error: standard input is empty; pipe a plan into it \
@@ -343,6 +380,7 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
             region: profile_options.region.clone(),
             vars: cmd.vars.clone(),
             var_files: cmd.var_files.clone(),
+            boundary: None,
         },
         exclude: config.exclude.clone(),
     };
@@ -350,6 +388,16 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
     let is_off = |code: &str| config.rule_level(code) == Some(RuleLevel::Off);
     clumio_preflight::suppress::apply(&mut report, &config.exclude, &is_off);
     config.apply_rules(&mut report);
+    report.configuration = config.path.as_ref().map(|path| AppliedConfig {
+        file: path.display().to_string(),
+        turned_off: config.turned_off(),
+    });
+    if let Some(applied) = &report.configuration
+        && matches!(cmd.format, ReportFormat::Human | ReportFormat::Line)
+    {
+        // On standard error, so that the report itself stays as its format defines it.
+        eprintln!("clumio-preflight: {}", applied.describe());
+    }
     let fail_on = match cmd.fail_on {
         Some(FailLevel::Error) => FailOn::Error,
         Some(FailLevel::Warning) => FailOn::Warning,
@@ -431,10 +479,7 @@ fn fail(message: &str) -> ExitCode {
 
 fn read_input(path: &str) -> Result<(String, String), String> {
     if path == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("<stdin>: error: cannot read standard input: {e}"))?;
+        let text = read_stdin()?;
         if text.trim().is_empty() {
             return Err(
                 "<stdin>: error: standard input is empty; pipe a policy document (JSON) into it"
@@ -443,7 +488,9 @@ fn read_input(path: &str) -> Result<(String, String), String> {
         }
         return Ok(("<stdin>".into(), text));
     }
-    let text = std::fs::read_to_string(path)
+    let boundary = fsbound::Boundary::new(&[PathBuf::from(path)]);
+    let text = boundary
+        .read_text(std::path::Path::new(path), fsbound::MAX_INPUT_BYTES)
         .map_err(|e| format!("{path}: error: cannot read the file: {e}"))?;
     Ok((path.to_string(), text))
 }

@@ -120,6 +120,8 @@ fn account_id_precedence_is_flag_then_environment_then_file() {
 #[test]
 fn config_is_found_upward_from_the_scanned_path() {
     let root = temp_dir("upward");
+    // The search stops at the repository root (the folder holding `.git`).
+    std::fs::create_dir_all(root.join(".git")).unwrap();
     std::fs::write(
         root.join(".clumio-preflight.toml"),
         "account_id = \"111122223333\"\n",

@@ -515,15 +515,18 @@ fn templates_for_expressions_and_functions() {
 }
 
 #[test]
-fn a_single_file_is_a_module_of_its_own() {
+fn a_single_file_stands_for_its_folder() {
+    // Terraform's unit is the folder: naming one file loads its siblings too.
     let (loaded, _) = load_with(&[fixture("single/one.tf")], &TerraformOptions::default());
-    let addresses: Vec<&str> = loaded
+    let mut addresses: Vec<&str> = loaded
         .resources
         .iter()
         .map(|r| r.address.as_str())
         .collect();
-    assert_eq!(addresses, ["aws_s3_bucket.one"]);
-    assert_eq!(loaded.files, 1);
+    addresses.sort();
+    assert_eq!(addresses, ["aws_s3_bucket.one", "aws_s3_bucket.two"]);
+    assert_eq!(loaded.files, 2);
+    assert_eq!(loaded.roots.len(), 1);
 }
 
 /// A scratch directory under the target directory, emptied first.
@@ -547,7 +550,7 @@ fn bucket(name: &str) -> String {
 }
 
 #[test]
-fn dot_terraform_and_gitignored_directories_are_skipped() {
+fn dot_terraform_is_skipped_and_gitignore_hides_nothing() {
     let dir = scratch("skip");
     write(&dir, "main.tf", &bucket("kept"));
     write(&dir, "nested/main.tf", &bucket("nested"));
@@ -567,11 +570,12 @@ fn dot_terraform_and_gitignored_directories_are_skipped() {
         addresses,
         [
             "aws_s3_bucket.dotted",
+            "aws_s3_bucket.ignored",
             "aws_s3_bucket.kept",
             "aws_s3_bucket.nested"
         ]
     );
-    assert_eq!(loaded.roots.len(), 3, "each directory is a root module");
+    assert_eq!(loaded.roots.len(), 4, "each directory is a root module");
 }
 
 #[test]

@@ -82,6 +82,12 @@ pub fn render(report: &Report) -> String {
             escape_data(note)
         ));
     }
+    if let Some(config) = &report.configuration {
+        out.push_str(&format!(
+            "::notice title=clumio-preflight configuration::{}\n",
+            escape_data(&config.describe())
+        ));
+    }
     out.push_str(&summary_line(report));
     out.push('\n');
     out

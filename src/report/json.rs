@@ -14,6 +14,10 @@ struct Document<'a> {
     errors: Vec<JsonLoadError>,
     /// Notes about the inputs as a whole (added to the contract; never removed).
     notes: &'a [String],
+    /// The configuration file applied and what it turned off, when one was (added to the
+    /// contract; never removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    configuration: Option<&'a super::AppliedConfig>,
 }
 
 #[derive(Serialize)]
@@ -132,6 +136,7 @@ pub fn render(report: &Report) -> String {
         },
         errors,
         notes: &report.notes,
+        configuration: report.configuration.as_ref(),
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default()
 }

@@ -28,6 +28,31 @@ pub struct Report {
     pub notes: Vec<String>,
     /// How many diagnostics inline suppressions removed.
     pub suppressed: usize,
+    /// The configuration file applied, if any.
+    pub configuration: Option<AppliedConfig>,
+}
+
+/// The configuration file a run applied, and what it turned off, for every format to say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AppliedConfig {
+    /// The file, as found or named.
+    pub file: String,
+    /// What it turns off or lowers (rules, `fail_on = "never"`, `exclude` patterns).
+    pub turned_off: Vec<String>,
+}
+
+impl AppliedConfig {
+    /// "configuration .clumio-preflight.toml applied; it turns off: rule CP304 off".
+    pub fn describe(&self) -> String {
+        let mut s = format!("configuration {} applied", display_path(&self.file));
+        if self.turned_off.is_empty() {
+            s.push_str("; it turns nothing off");
+        } else {
+            s.push_str("; it turns off: ");
+            s.push_str(&self.turned_off.join(", "));
+        }
+        s
+    }
 }
 
 /// From which severity findings fail the run.

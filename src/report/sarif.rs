@@ -109,6 +109,14 @@ struct Invocation {
     execution_successful: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tool_execution_notifications: Vec<Notification>,
+    /// `configuration`: the configuration file applied and what it turned off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<InvocationProperties>,
+}
+
+#[derive(Serialize)]
+struct InvocationProperties {
+    configuration: super::AppliedConfig,
 }
 
 #[derive(Serialize)]
@@ -548,6 +556,10 @@ pub fn render(report: &Report) -> String {
             invocations: vec![Invocation {
                 execution_successful: report.load_errors.is_empty(),
                 tool_execution_notifications: notifications,
+                properties: report
+                    .configuration
+                    .clone()
+                    .map(|configuration| InvocationProperties { configuration }),
             }],
             original_uri_base_ids: base_uri.map(|uri| {
                 let mut m = BTreeMap::new();

@@ -28,6 +28,7 @@
 use super::functions::{self, error, first_hole, is_error, string_node, to_pstring, unknown};
 use super::hcl::{BlockBody, BodyKind, Expr, ExprKind, Module};
 use super::walk;
+use crate::fsbound::Refusal;
 use crate::resource::{Lifecycle, LoadError, Mode, Resource};
 use crate::source::{FileId, Sources, Span};
 use crate::value::{Hole, Kind, Member, Node, PString, Part};
@@ -87,6 +88,8 @@ pub struct EvalOptions {
     pub account_id: Option<String>,
     /// `--region`: the value of `data.aws_region.*.name`.
     pub region: Option<String>,
+    /// Where `file()` and `templatefile()` may read.
+    pub boundary: std::sync::Arc<crate::fsbound::Boundary>,
 }
 
 /// A root module to evaluate.
@@ -1927,7 +1930,41 @@ impl<'m, 's> Evaluator<'m, 's> {
                 walk::normalize(&self.module(cx.inst).dir.join(given)),
             ]
         };
-        let Some(found) = candidates.iter().find(|p| p.is_file()) else {
+        // Outside the boundary nothing is looked at, not even whether the file exists: the
+        // value is unknown and the read is reported.
+        let boundary = &self.opts.boundary;
+        let mut refused = None;
+        let mut found = None;
+        for candidate in &candidates {
+            match boundary.resolve(candidate) {
+                Ok(real) if real.exists() => {
+                    found = Some((candidate.clone(), real));
+                    break;
+                }
+                Ok(_) => {}
+                Err(refusal) => refused = refused.or(Some(refusal)),
+            }
+        }
+        let Some((found, key)) = found else {
+            if let Some(refusal) = refused {
+                let message = format!("{what}(\"{text}\"): {refusal}");
+                if !self
+                    .errors
+                    .iter()
+                    .any(|e| e.span == Some(span) && e.message == message)
+                {
+                    self.errors.push(LoadError {
+                        file: Some(span.file),
+                        span: Some(span),
+                        path: None,
+                        message,
+                    });
+                }
+                return Err(unknown(
+                    Hole::unknown(format!("{what}()"), format!("{what}(): {refusal}")),
+                    span,
+                ));
+            }
             return Err(error(
                 span,
                 format!(
@@ -1936,33 +1973,36 @@ impl<'m, 's> Evaluator<'m, 's> {
                 ),
             ));
         };
-        let key = std::fs::canonicalize(found).unwrap_or_else(|_| found.clone());
         if let Some(&id) = self.files.get(&key) {
             return Ok(id);
         }
-        let size = std::fs::metadata(found).map_or(0, |m| m.len());
-        if size > MAX_FILE_BYTES {
-            return Err(error(
-                span,
-                format!(
-                    "{what}(): {} is larger than {MAX_FILE_BYTES} bytes",
-                    found.display()
-                ),
-            ));
-        }
-        match std::fs::read_to_string(found) {
+        let name = found.display().to_string();
+        match boundary.read_text(&found, MAX_FILE_BYTES) {
             Ok(content) => {
                 if !self.charge(content.len() as u64 / 64) {
                     return Err(Self::budget_node(span));
                 }
-                let id = self.sources.add(found.display().to_string(), content);
+                let id = self.sources.add(name, content);
                 self.files_read += 1;
                 self.files.insert(key, id);
                 Ok(id)
             }
-            Err(err) => Err(error(
+            Err(Refusal::NotUtf8 { lossy, offset }) => {
+                let id = self.sources.add(name, lossy);
+                self.errors.push(LoadError {
+                    file: Some(id),
+                    span: Some(Span::new(id, offset, offset)),
+                    path: None,
+                    message: format!("{what}(): not UTF-8 text"),
+                });
+                Err(error(
+                    span,
+                    format!("{what}(): {} is not UTF-8 text", found.display()),
+                ))
+            }
+            Err(refusal) => Err(error(
                 span,
-                format!("{what}(): cannot read {}: {err}", found.display()),
+                format!("{what}(): {}: {refusal}", found.display()),
             )),
         }
     }

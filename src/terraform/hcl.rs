@@ -8,6 +8,7 @@
 //! reports what cannot be read or parsed as a [`LoadError`] and goes on with the other files.
 
 use super::walk;
+use crate::fsbound::{Boundary, MAX_TERRAFORM_BYTES, Refusal};
 use crate::json::{OffsetMap, parse_json};
 use crate::resource::{LoadError, Mode};
 use crate::source::{FileId, Sources, Span};
@@ -17,6 +18,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body, Structure};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// An unevaluated expression and the file it is written in.
 #[derive(Debug, Clone)]
@@ -489,44 +491,48 @@ pub struct Loader<'s> {
     /// The modules loaded so far.
     pub modules: Vec<Module>,
     by_dir: HashMap<PathBuf, usize>,
+    boundary: Arc<Boundary>,
 }
 
 impl<'s> Loader<'s> {
-    /// A loader registering files in `sources`.
-    pub fn new(sources: &'s mut Sources) -> Self {
+    /// A loader registering files in `sources`, reading only inside `boundary`.
+    pub fn new(sources: &'s mut Sources, boundary: Arc<Boundary>) -> Self {
         Loader {
             sources,
             errors: Vec::new(),
             files_read: 0,
             modules: Vec::new(),
             by_dir: HashMap::new(),
+            boundary,
         }
     }
 
-    /// Reads `path` and registers it; an unreadable file becomes a [`LoadError`].
+    /// Reads `path` and registers it; an unreadable file becomes a [`LoadError`] (located
+    /// at the first bad byte for text that is not UTF-8).
     pub fn read(&mut self, path: &Path) -> Option<FileId> {
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    self.files_read += 1;
-                    Some(self.sources.add(path.display().to_string(), text))
-                }
-                Err(_) => {
-                    self.errors.push(LoadError {
-                        file: None,
-                        span: None,
-                        path: Some(path.display().to_string()),
-                        message: format!("{} is not UTF-8 text", path.display()),
-                    });
-                    None
-                }
-            },
-            Err(err) => {
+        let name = path.display().to_string();
+        match self.boundary.read_text(path, MAX_TERRAFORM_BYTES) {
+            Ok(text) => {
+                self.files_read += 1;
+                Some(self.sources.add(name, text))
+            }
+            Err(Refusal::NotUtf8 { lossy, offset }) => {
+                self.files_read += 1;
+                let file = self.sources.add(name.clone(), lossy);
+                self.errors.push(LoadError {
+                    file: Some(file),
+                    span: Some(Span::new(file, offset, offset)),
+                    path: Some(name),
+                    message: "not UTF-8 text: Terraform files must be UTF-8".to_string(),
+                });
+                None
+            }
+            Err(refusal) => {
                 self.errors.push(LoadError {
                     file: None,
                     span: None,
-                    path: Some(path.display().to_string()),
-                    message: format!("cannot read {}: {err}", path.display()),
+                    path: Some(name),
+                    message: refusal.to_string(),
                 });
                 None
             }
@@ -621,14 +627,14 @@ impl<'s> Loader<'s> {
                     }
                 };
                 let target_dir = walk::normalize(&dir.join(&source));
-                let target = match walk::module_files(&target_dir) {
+                let target = match walk::module_files(&target_dir, &self.boundary) {
                     Ok(files) if !files.is_empty() => Some(self.load_dir(&target_dir, &files)),
                     Ok(_) => {
                         self.module_error(span, &target_dir, &source, "holds no .tf files");
                         None
                     }
-                    Err(err) => {
-                        self.module_error(span, &target_dir, &source, &err.to_string());
+                    Err(refusal) => {
+                        self.module_error(span, &target_dir, &source, &refusal.to_string());
                         None
                     }
                 };
@@ -643,10 +649,14 @@ impl<'s> Loader<'s> {
             file: Some(span.file),
             span: Some(span),
             path: Some(dir.display().to_string()),
-            message: format!(
-                "module source \"{source}\" ({}) cannot be read: {why}",
-                dir.display()
-            ),
+            message: if why.starts_with("not read") {
+                format!("module source \"{source}\" ({}): {why}", dir.display())
+            } else {
+                format!(
+                    "module source \"{source}\" ({}) cannot be read: {why}",
+                    dir.display()
+                )
+            },
         });
     }
 

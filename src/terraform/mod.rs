@@ -6,9 +6,9 @@
 //! to the model, following the conventions of [`crate::resource`]. A file that cannot be read
 //! or parsed is a [`LoadError`]; the other files are still loaded.
 //!
-//! Root modules: every file given on the command line is a module of its own; every
-//! directory given is walked (`.gitignore` respected; `.git/`, `.terraform/` and
-//! `.terragrunt-cache/` skipped), and each directory with `*.tf` / `*.tf.json` files in it is
+//! Root modules: a file given on the command line stands for its directory (Terraform's
+//! unit is the folder); every directory given is walked (ignore files hide nothing; `.git/`,
+//! `.terraform/` and `.terragrunt-cache/` skipped), and each directory with `*.tf` / `*.tf.json` files in it is
 //! a root module, except directories that are the local `source` of a module call of another
 //! scanned module: their resources are reported through the call, with module addresses
 //! (`module.logs["a"].aws_s3_bucket.this`). A root module's variable values come from its
@@ -24,6 +24,7 @@ pub mod prefilter;
 pub mod text_plan;
 pub mod walk;
 
+use crate::fsbound::Boundary;
 use crate::resource::{LoadError, Resource};
 use crate::source::Sources;
 use crate::value::{Kind, Node, PString};
@@ -32,6 +33,7 @@ use hcl_edit::expr::Expression;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What the command line says about Terraform evaluation.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +46,9 @@ pub struct TerraformOptions {
     pub vars: Vec<(String, String)>,
     /// `--var-file path`, in order.
     pub var_files: Vec<PathBuf>,
+    /// Where files may be read from; by default, the boundary of the scanned paths (with
+    /// the `--var-file`s allowed).
+    pub boundary: Option<Arc<Boundary>>,
 }
 
 /// One root module that was evaluated.
@@ -77,8 +82,18 @@ const EVAL_STACK: usize = 64 << 20;
 /// Loads the Terraform configuration under `paths` (files or directories) into resources.
 /// Every file read is added to `sources`.
 pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -> Loaded {
-    let scan = walk::scan(paths);
-    let mut loader = hcl::Loader::new(sources);
+    let boundary = match &opts.boundary {
+        Some(b) => b.clone(),
+        None => {
+            let mut b = Boundary::new(paths);
+            for file in &opts.var_files {
+                b.allow_named(file);
+            }
+            Arc::new(b)
+        }
+    };
+    let scan = walk::scan(paths, &boundary);
+    let mut loader = hcl::Loader::new(sources, boundary.clone());
     loader.errors.extend(scan.errors);
 
     let dirs: Vec<(PathBuf, Vec<PathBuf>)> = scan
@@ -87,18 +102,6 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
         .map(|(dir, files)| (dir.clone(), files.config.clone()))
         .collect();
     let dir_modules = loader.load_dirs(&dirs);
-    let file_modules: Vec<(PathBuf, usize)> = scan
-        .files
-        .iter()
-        .map(|file| {
-            let dir = match file.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            let module = loader.load_files(&dir, std::slice::from_ref(file));
-            (dir, module)
-        })
-        .collect();
     loader.resolve_calls();
 
     // Roots: directories not called by another module, files, and (for cycles of module
@@ -114,8 +117,7 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
         .iter()
         .zip(&is_root)
         .filter(|(_, root)| **root)
-        .map(|(m, _)| *m)
-        .chain(file_modules.iter().map(|(_, m)| *m));
+        .map(|(m, _)| *m);
     for start in starts.collect::<Vec<_>>() {
         reach(&loader.modules, start, &mut reached);
     }
@@ -153,9 +155,6 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
         }
         roots.push(root_input(dir_modules[i], dir, values));
     }
-    for (dir, module) in &file_modules {
-        roots.push(root_input(*module, dir, Vec::new()));
-    }
     for root in &mut roots {
         root.values.extend(var_file_values.iter().cloned());
         let module = &loader.modules[root.module];
@@ -176,6 +175,7 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
     let eval_opts = eval::EvalOptions {
         account_id: opts.account_id.clone(),
         region: opts.region.clone(),
+        boundary,
     };
     let outputs = evaluate_all(&modules, sources, &roots, &eval_opts);
     // Freeing the parsed trees of a large tree takes a while: let it run beside the caller

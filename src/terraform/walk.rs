@@ -1,11 +1,12 @@
 //! Finding Terraform files: which directories are modules, which files belong to them.
 //!
-//! A directory given on the command line is walked with the `ignore` crate, so `.gitignore`
-//! rules apply (also outside a git repository). Dot-folders are walked too, except `.git/`,
-//! `.terraform/` (downloaded providers and modules) and `.terragrunt-cache/` (copies of
-//! modules). Every directory holding `*.tf` or `*.tf.json` files is a candidate root module;
+//! A directory given on the command line is walked inside the [`Boundary`] (symlinks that
+//! stay inside it are followed; ignore files hide nothing). Dot-folders are walked too,
+//! except `.git/`, `.terraform/` (downloaded providers and modules) and `.terragrunt-cache/`
+//! (copies of modules). Every directory holding `*.tf` or `*.tf.json` files is a candidate root module;
 //! the caller decides which candidates are only module sources of others.
 
+use crate::fsbound::{Boundary, Refusal, Walker};
 use crate::resource::LoadError;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -28,8 +29,6 @@ pub struct DirFiles {
 pub struct Scan {
     /// Directories holding configuration files, by path.
     pub dirs: BTreeMap<PathBuf, DirFiles>,
-    /// Files given one by one: each is a module of its own.
-    pub files: Vec<PathBuf>,
     /// Paths that do not exist or could not be walked.
     pub errors: Vec<LoadError>,
 }
@@ -67,19 +66,66 @@ fn sort_tfvars(files: &mut [PathBuf]) {
     files.sort_by_key(|a| (tfvars_rank(a), file_name(a)));
 }
 
-/// Walks `paths`: files are kept as they are, directories are searched for modules.
-pub fn scan(paths: &[PathBuf]) -> Scan {
+/// Whether a directory named `name` is never walked.
+pub fn is_skipped_dir(name: &str) -> bool {
+    SKIPPED_DIRS.contains(&name)
+}
+
+/// Walks `paths` inside `boundary`: directories are searched for modules; a file names its
+/// directory, which is loaded as Terraform loads it (its `.tf` and variable files, not its
+/// subdirectories). Each real file is taken once, however often it is named.
+pub fn scan(paths: &[PathBuf], boundary: &Boundary) -> Scan {
     let mut scan = Scan::default();
+    let mut walker = Walker::new(boundary, is_skipped_dir);
     for path in paths {
+        let error = |message: String| LoadError {
+            file: None,
+            span: None,
+            path: Some(path.display().to_string()),
+            message,
+        };
+        if let Err(refusal) = boundary.resolve(path) {
+            scan.errors.push(error(refusal.to_string()));
+            continue;
+        }
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk_dir(path, &mut scan),
-            Ok(_) => scan.files.push(path.clone()),
-            Err(err) => scan.errors.push(LoadError {
-                file: None,
-                span: None,
-                path: Some(path.display().to_string()),
-                message: format!("cannot read {}: {err}", path.display()),
-            }),
+            Ok(meta) if meta.is_dir() => {
+                let walked = walker.walk(path);
+                for e in walked.errors {
+                    scan.errors.push(LoadError {
+                        file: None,
+                        span: None,
+                        path: Some(e.path.display().to_string()),
+                        message: e.message,
+                    });
+                }
+                for file in walked.files {
+                    add_file(&mut scan, file);
+                }
+            }
+            Ok(_) => {
+                let dir = match path.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                let listed = match boundary.list_dir(&dir) {
+                    Ok(listed) => listed,
+                    Err(refusal) => {
+                        scan.errors.push(error(refusal.to_string()));
+                        continue;
+                    }
+                };
+                for file in listed {
+                    let wanted = is_config_file(&file) || tfvars_rank(&file).is_some();
+                    if wanted
+                        && !std::fs::metadata(&file).is_ok_and(|m| m.is_dir())
+                        && walker.first_visit(&file)
+                    {
+                        add_file(&mut scan, file);
+                    }
+                }
+            }
+            Err(_) => scan.errors.push(error("no such file or directory".into())),
         }
     }
     for files in scan.dirs.values_mut() {
@@ -90,64 +136,26 @@ pub fn scan(paths: &[PathBuf]) -> Scan {
     scan
 }
 
-fn walk_dir(root: &Path, scan: &mut Scan) {
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .require_git(false)
-        .git_global(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir
-                && entry.depth() > 0
-                && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
-        })
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                scan.errors.push(LoadError {
-                    file: None,
-                    span: None,
-                    path: Some(root.display().to_string()),
-                    message: format!("cannot walk {}: {err}", root.display()),
-                });
-                continue;
-            }
-        };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let path = entry.path();
-        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        if is_config_file(path) {
-            scan.dirs
-                .entry(dir)
-                .or_default()
-                .config
-                .push(path.to_path_buf());
-        } else if tfvars_rank(path).is_some() {
-            scan.dirs
-                .entry(dir)
-                .or_default()
-                .tfvars
-                .push(path.to_path_buf());
-        }
+fn add_file(scan: &mut Scan, path: PathBuf) {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if is_config_file(&path) {
+        scan.dirs.entry(dir).or_default().config.push(path);
+    } else if tfvars_rank(&path).is_some() {
+        scan.dirs.entry(dir).or_default().tfvars.push(path);
     }
 }
 
 /// The configuration files directly in `dir` (not in subdirectories), sorted: the files of a
-/// module called with a local `source`.
-pub fn module_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_file() && is_config_file(&path) {
-            files.push(path);
-        }
-    }
-    files.sort();
+/// module called with a local `source`. A directory outside `boundary` is refused.
+pub fn module_files(dir: &Path, boundary: &Boundary) -> Result<Vec<PathBuf>, Refusal> {
+    let files = boundary
+        .list_dir(dir)?
+        .into_iter()
+        .filter(|path| is_config_file(path) && !std::fs::metadata(path).is_ok_and(|m| m.is_dir()))
+        .collect();
     Ok(files)
 }
 

@@ -1,0 +1,540 @@
+//! The filesystem boundary: every file and directory the tool reads goes through here.
+//!
+//! A [`Boundary`] is made from the paths named on the command line. Its *roots* are, for
+//! each named path, the nearest ancestor directory holding a `.git` entry (the repository),
+//! else the named directory itself (or a named file's directory). A read is allowed only
+//! when the path, resolved with every symlink followed, is inside a root and not inside a
+//! `.git` directory; anything else is refused with [`Refusal::Outside`] or
+//! [`Refusal::GitDir`], whose messages say nothing about the file (not even whether it
+//! exists). Only regular files are read (FIFOs, devices and sockets are refused without
+//! blocking), each read has a size cap, text must be UTF-8, and carriage returns that end a
+//! line on their own are turned into line feeds (same length, so offsets stay valid).
+//!
+//! Files named explicitly as options (`--var-file`, `--config`) that lie outside every root
+//! are allowed one by one with [`Boundary::allow_named`]: whoever wrote the command line
+//! chose them. A named path inside a root gets no such exception (a symlink committed in
+//! the repository cannot point it elsewhere).
+
+use std::collections::HashSet;
+use std::fmt;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// The cap on a plan, template or plan text (named, walked or piped): large plans of a few
+/// hundred megabytes still fit, under the 1 GiB memory bound for the rest of the run.
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+/// The cap on one Terraform file (`.tf`, `.tf.json`, `.tfvars`, and files read by `file()`
+/// and `templatefile()`).
+pub const MAX_TERRAFORM_BYTES: u64 = 64 << 20;
+/// The cap on the configuration file.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+/// How deep a directory walk goes.
+pub const MAX_WALK_DEPTH: usize = 128;
+
+/// Why a path was not read. The messages never quote content, and for paths outside the
+/// boundary they do not say whether the file exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The resolved path is outside every root.
+    Outside,
+    /// The resolved path is inside a `.git` directory.
+    GitDir,
+    /// Not a regular file: what it is instead ("a FIFO", "a directory", …).
+    NotRegular(&'static str),
+    /// Larger than the cap (in bytes).
+    TooLarge(u64),
+    /// Does not exist (inside the boundary).
+    Missing,
+    /// The operating system refused (inside the boundary): the error kind.
+    Io(String),
+    /// Not UTF-8: the text decoded lossily, and the byte offset of the first bad byte.
+    NotUtf8 { lossy: String, offset: usize },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Outside => write!(f, "not read: outside the scanned tree"),
+            Refusal::GitDir => write!(f, "not read: inside a .git directory"),
+            Refusal::NotRegular(what) => write!(f, "not read: {what}, not a regular file"),
+            Refusal::TooLarge(cap) => {
+                write!(f, "not read: larger than the limit of {} MiB", cap >> 20)
+            }
+            Refusal::Missing => write!(f, "no such file or directory"),
+            Refusal::Io(kind) => write!(f, "cannot read: {kind}"),
+            Refusal::NotUtf8 { .. } => write!(f, "not UTF-8 text"),
+        }
+    }
+}
+
+/// Where reads are allowed.
+#[derive(Debug, Clone, Default)]
+pub struct Boundary {
+    roots: Vec<PathBuf>,
+    named: Vec<PathBuf>,
+}
+
+impl Boundary {
+    /// The boundary of a scan of `paths` (files or directories, as named).
+    pub fn new(paths: &[PathBuf]) -> Boundary {
+        let mut boundary = Boundary::default();
+        for path in paths {
+            boundary.add_root_for(path);
+        }
+        boundary
+    }
+
+    /// Adds the root that contains `path` (its repository, else its directory).
+    pub fn add_root_for(&mut self, path: &Path) {
+        let location = location(path);
+        let is_real_dir = std::fs::symlink_metadata(&location).is_ok_and(|m| m.is_dir());
+        let dir = if is_real_dir {
+            location
+        } else {
+            match location.parent() {
+                Some(p) => p.to_path_buf(),
+                None => location,
+            }
+        };
+        let root = dir
+            .ancestors()
+            .find(|a| std::fs::symlink_metadata(a.join(".git")).is_ok())
+            .map_or_else(|| dir.clone(), Path::to_path_buf);
+        if !self.roots.iter().any(|r| root.starts_with(r)) {
+            self.roots.retain(|r| !r.starts_with(&root));
+            self.roots.push(root);
+        }
+    }
+
+    /// Allows the one file `path` names, when its location is outside every root (a file
+    /// the command line chose); inside a root, the usual rules apply.
+    pub fn allow_named(&mut self, path: &Path) {
+        let location = location(path);
+        if self.roots.iter().any(|r| location.starts_with(r)) {
+            return;
+        }
+        if let Ok(real) = std::fs::canonicalize(path) {
+            self.named.push(real);
+        }
+    }
+
+    /// The roots, resolved.
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
+    /// The root that contains the resolved `real` path, if any.
+    pub fn root_of(&self, real: &Path) -> Option<&Path> {
+        self.roots
+            .iter()
+            .filter(|r| real.starts_with(r))
+            .max_by_key(|r| r.as_os_str().len())
+            .map(PathBuf::as_path)
+    }
+
+    /// `path` with every symlink resolved, when reading it is allowed.
+    pub fn resolve(&self, path: &Path) -> Result<PathBuf, Refusal> {
+        let real = real_path(path);
+        if self.named.contains(&real) {
+            return Ok(real);
+        }
+        let Some(root) = self.root_of(&real) else {
+            return Err(Refusal::Outside);
+        };
+        let inside_git = real
+            .strip_prefix(root)
+            .is_ok_and(|rest| rest.components().any(|c| c.as_os_str() == ".git"));
+        if inside_git {
+            return Err(Refusal::GitDir);
+        }
+        Ok(real)
+    }
+
+    /// The bytes of the regular file `path`, at most `cap` of them.
+    pub fn read_bytes(&self, path: &Path, cap: u64) -> Result<Vec<u8>, Refusal> {
+        let real = self.resolve(path)?;
+        let file = open_nonblocking(&real).map_err(io_refusal)?;
+        let meta = file.metadata().map_err(io_refusal)?;
+        if !meta.is_file() {
+            return Err(Refusal::NotRegular(kind_of(&meta.file_type())));
+        }
+        if meta.len() > cap {
+            return Err(Refusal::TooLarge(cap));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(cap + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io_refusal)?;
+        if bytes.len() as u64 > cap {
+            return Err(Refusal::TooLarge(cap));
+        }
+        Ok(bytes)
+    }
+
+    /// The UTF-8 text of the regular file `path`, at most `cap` bytes, with lone carriage
+    /// returns turned into line feeds ([`normalize_line_endings`]).
+    pub fn read_text(&self, path: &Path, cap: u64) -> Result<String, Refusal> {
+        let mut bytes = self.read_bytes(path, cap)?;
+        normalize_cr(&mut bytes);
+        String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            Refusal::NotUtf8 {
+                lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                offset,
+            }
+        })
+    }
+
+    /// The entries directly in directory `dir` (paths as `dir.join(name)`), sorted.
+    pub fn list_dir(&self, dir: &Path) -> Result<Vec<PathBuf>, Refusal> {
+        let real = self.resolve(dir)?;
+        let entries = std::fs::read_dir(&real).map_err(io_refusal)?;
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io_refusal)?;
+            out.push(dir.join(entry.file_name()));
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// One problem met while walking: the path (as the user sees it) and what went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkError {
+    /// The path, under the walked directory.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// What a walk found: files (every non-directory inside the boundary, symlinks followed;
+/// reading decides whether each is a regular file) and problems.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// The files, as `root/…` paths, each real file once.
+    pub files: Vec<PathBuf>,
+    /// Entries not followed: outside the boundary, names that are not UTF-8, unreadable
+    /// directories, dangling symlinks.
+    pub errors: Vec<WalkError>,
+}
+
+/// Walks directories inside a [`Boundary`], following symlinks that stay inside it. Each
+/// real directory and file is visited once over all walks of one walker, so symlink loops
+/// end and overlapping inputs (a folder and its subfolder, a folder named twice) yield
+/// each file once. Ignore files (`.gitignore`, `.ignore`) hide nothing; directories whose
+/// name `skip` accepts (`.git`, `.terraform`, …) are not entered.
+pub struct Walker<'b> {
+    boundary: &'b Boundary,
+    skip: fn(&str) -> bool,
+    seen_dirs: HashSet<PathBuf>,
+    seen_files: HashSet<PathBuf>,
+}
+
+impl<'b> Walker<'b> {
+    /// A walker inside `boundary` that does not enter directories named as `skip` accepts.
+    pub fn new(boundary: &'b Boundary, skip: fn(&str) -> bool) -> Self {
+        Walker {
+            boundary,
+            skip,
+            seen_dirs: HashSet::new(),
+            seen_files: HashSet::new(),
+        }
+    }
+
+    /// Whether the file `path` was not seen before (marks it seen).
+    pub fn first_visit(&mut self, path: &Path) -> bool {
+        self.seen_files.insert(real_path(path))
+    }
+
+    /// Walks `root` (a directory), depth first in name order.
+    pub fn walk(&mut self, root: &Path) -> Walked {
+        let mut out = Walked::default();
+        let mut stack = vec![(root.to_path_buf(), 0usize)];
+        while let Some((dir, depth)) = stack.pop() {
+            let real = match self.boundary.resolve(&dir) {
+                Ok(real) => real,
+                Err(refusal) => {
+                    out.errors.push(WalkError {
+                        path: dir,
+                        message: refusal.to_string(),
+                    });
+                    continue;
+                }
+            };
+            if !self.seen_dirs.insert(real) {
+                continue;
+            }
+            if depth > MAX_WALK_DEPTH {
+                out.errors.push(WalkError {
+                    path: dir,
+                    message: format!("not read: nested deeper than {MAX_WALK_DEPTH} folders"),
+                });
+                continue;
+            }
+            let entries = match self.boundary.list_dir(&dir) {
+                Ok(entries) => entries,
+                Err(refusal) => {
+                    out.errors.push(WalkError {
+                        path: dir,
+                        message: refusal.to_string(),
+                    });
+                    continue;
+                }
+            };
+            let mut subdirs = Vec::new();
+            for path in entries {
+                let name = path.file_name().unwrap_or_default();
+                let Some(name) = name.to_str() else {
+                    out.errors.push(WalkError {
+                        path: path.clone(),
+                        message: "not read: the name is not UTF-8".into(),
+                    });
+                    continue;
+                };
+                let Ok(link) = std::fs::symlink_metadata(&path) else {
+                    continue;
+                };
+                let is_dir = if link.file_type().is_symlink() {
+                    match std::fs::metadata(&path) {
+                        Ok(meta) => meta.is_dir(),
+                        Err(_) => {
+                            out.errors.push(WalkError {
+                                path: path.clone(),
+                                message: "cannot read: a symlink to nothing".into(),
+                            });
+                            continue;
+                        }
+                    }
+                } else {
+                    link.is_dir()
+                };
+                if is_dir {
+                    if !(self.skip)(name) {
+                        subdirs.push(path);
+                    }
+                    continue;
+                }
+                match self.boundary.resolve(&path) {
+                    Ok(real) => {
+                        if self.seen_files.insert(real) {
+                            out.files.push(path);
+                        }
+                    }
+                    Err(refusal) => out.errors.push(WalkError {
+                        path,
+                        message: refusal.to_string(),
+                    }),
+                }
+            }
+            // Reversed onto the stack, so that directories are walked in name order.
+            for sub in subdirs.into_iter().rev() {
+                stack.push((sub, depth + 1));
+            }
+        }
+        out
+    }
+}
+
+/// Turns each carriage return not followed by a line feed into a line feed (old Mac line
+/// endings), in place: the length and every byte offset stay the same, and `\r\n` is kept
+/// (every parser reads it).
+pub fn normalize_line_endings(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    normalize_cr(&mut bytes);
+    // Replacing one ASCII byte by another keeps UTF-8 valid.
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+fn normalize_cr(bytes: &mut [u8]) {
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+}
+
+/// 1-based line and character column of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[start..offset].chars().count() + 1)
+}
+
+/// Where `path` is: its directory resolved, joined with its own name (not followed).
+fn location(path: &Path) -> PathBuf {
+    let absolute = lexical_absolute(path);
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => real_path(parent).join(name),
+        _ => real_path(&absolute),
+    }
+}
+
+/// `path` with every symlink resolved; for a path that does not exist, its deepest
+/// existing ancestor resolved and the rest appended lexically.
+fn real_path(path: &Path) -> PathBuf {
+    let absolute = lexical_absolute(path);
+    if let Ok(real) = std::fs::canonicalize(&absolute) {
+        return real;
+    }
+    let mut rest = Vec::new();
+    let mut current = absolute.as_path();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(current) {
+            let mut out = real;
+            for name in rest.iter().rev() {
+                out.push(name);
+            }
+            return out;
+        }
+        match (current.parent(), current.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                current = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// The working directory joined with `path`, `.` and `..` resolved lexically.
+fn lexical_absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // Non-blocking, so that opening a FIFO does not wait for a writer; the file is then
+    // checked with fstat before a byte is read.
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+fn io_refusal(err: std::io::Error) -> Refusal {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => Refusal::Missing,
+        std::io::ErrorKind::PermissionDenied => Refusal::Io("permission denied".into()),
+        std::io::ErrorKind::IsADirectory => Refusal::NotRegular("a directory"),
+        kind => Refusal::Io(kind.to_string()),
+    }
+}
+
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("clumio-fsbound-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn lone_carriage_returns_become_line_feeds() {
+        assert_eq!(normalize_line_endings("a\rb\r\nc\r".into()), "a\nb\r\nc\n");
+        assert_eq!(normalize_line_endings("é\r".into()), "é\n");
+    }
+
+    #[test]
+    fn reads_inside_and_refuses_outside_and_git() {
+        let dir = scratch("inside");
+        std::fs::create_dir_all(dir.join("repo/.git")).unwrap();
+        std::fs::create_dir_all(dir.join("repo/infra")).unwrap();
+        std::fs::write(dir.join("repo/.git/config"), "token").unwrap();
+        std::fs::write(dir.join("repo/other.txt"), "ok").unwrap();
+        std::fs::write(dir.join("secret"), "s").unwrap();
+        let b = Boundary::new(&[dir.join("repo/infra")]);
+        assert_eq!(b.read_text(&dir.join("repo/other.txt"), 10).unwrap(), "ok");
+        assert_eq!(
+            b.read_text(&dir.join("repo/infra/../../secret"), 10),
+            Err(Refusal::Outside)
+        );
+        assert_eq!(
+            b.read_text(&dir.join("repo/.git/config"), 10),
+            Err(Refusal::GitDir)
+        );
+        assert_eq!(
+            b.read_text(&dir.join("repo/other.txt"), 1),
+            Err(Refusal::TooLarge(1))
+        );
+        assert_eq!(
+            b.read_text(&dir.join("repo/missing"), 1),
+            Err(Refusal::Missing)
+        );
+        assert_eq!(
+            b.read_text(&dir.join("nothing-here"), 1),
+            Err(Refusal::Outside)
+        );
+    }
+
+    #[test]
+    fn without_a_repository_the_named_folder_is_the_root() {
+        let dir = scratch("norepo");
+        std::fs::create_dir_all(dir.join("a")).unwrap();
+        std::fs::write(dir.join("b.txt"), "x").unwrap();
+        let b = Boundary::new(&[dir.join("a")]);
+        assert_eq!(b.read_text(&dir.join("b.txt"), 10), Err(Refusal::Outside));
+        let mut b = b;
+        b.allow_named(&dir.join("b.txt"));
+        assert_eq!(b.read_text(&dir.join("b.txt"), 10).unwrap(), "x");
+    }
+
+    #[test]
+    fn line_and_column() {
+        assert_eq!(line_col("a\nbé c", 5), (2, 3));
+    }
+}
