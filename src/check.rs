@@ -153,7 +153,7 @@ impl Scan {
         self.errors.push(LoadError {
             file: None,
             span: None,
-            path: Some(path.display().to_string()),
+            path: Some(crate::fsbound::display(path)),
             message,
         });
     }
@@ -247,7 +247,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
     let boundary = Arc::new(boundary(options));
     let mut terraform_options = options.terraform.clone();
     terraform_options.boundary = Some(boundary.clone());
-    let mut walker = Walker::new(&boundary, terraform::walk::is_skipped_dir);
+    let mut walker = Walker::new(&boundary, terraform::walk::is_skipped_dir, is_candidate);
     let mut tf_paths: Vec<PathBuf> = Vec::new();
     for input in &options.inputs {
         match input {
@@ -270,9 +270,15 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             }
             Input::Path(p) if p.is_dir() => {
                 tf_paths.push(p.clone());
-                // Problems met on the way are reported by the Terraform walk of the same folder.
-                for f in walker.walk(p).files {
-                    if is_candidate(&f) && !options.exclude.matches(&f) {
+                // Folders not walked are reported by the Terraform walk of the same folder.
+                let walked = walker.walk(p);
+                for e in walked.errors {
+                    if !options.exclude.matches(&e.path) {
+                        scan.path_error(&e.path, e.message);
+                    }
+                }
+                for f in walked.files {
+                    if !options.exclude.matches(&f) {
                         scan.load_file(&f, false, &boundary);
                     }
                 }

@@ -208,15 +208,17 @@ pub struct WalkError {
     pub message: String,
 }
 
-/// What a walk found: files (every non-directory inside the boundary, symlinks followed;
-/// reading decides whether each is a regular file) and problems.
+/// What a walk found: the relevant files (symlinks followed inside the boundary; reading
+/// decides whether each is a regular file) and problems.
 #[derive(Debug, Default)]
 pub struct Walked {
-    /// The files, as `root/…` paths, each real file once.
+    /// The relevant files, as `root/…` paths, each real file once.
     pub files: Vec<PathBuf>,
-    /// Entries not followed: outside the boundary, names that are not UTF-8, unreadable
-    /// directories, dangling symlinks.
+    /// Relevant files not taken: outside the boundary, in `.git`, names that are not UTF-8,
+    /// dangling symlinks.
     pub errors: Vec<WalkError>,
+    /// Directories not walked: outside the boundary, names that are not UTF-8, unreadable.
+    pub dir_errors: Vec<WalkError>,
 }
 
 /// Walks directories inside a [`Boundary`], following symlinks that stay inside it. Each
@@ -227,16 +229,23 @@ pub struct Walked {
 pub struct Walker<'b> {
     boundary: &'b Boundary,
     skip: fn(&str) -> bool,
+    relevant: fn(&Path) -> bool,
     seen_dirs: HashSet<PathBuf>,
     seen_files: HashSet<PathBuf>,
 }
 
 impl<'b> Walker<'b> {
-    /// A walker inside `boundary` that does not enter directories named as `skip` accepts.
-    pub fn new(boundary: &'b Boundary, skip: fn(&str) -> bool) -> Self {
+    /// A walker inside `boundary` that does not enter directories named as `skip` accepts
+    /// and takes (or reports) only files `relevant` accepts (by name).
+    pub fn new(
+        boundary: &'b Boundary,
+        skip: fn(&str) -> bool,
+        relevant: fn(&Path) -> bool,
+    ) -> Self {
         Walker {
             boundary,
             skip,
+            relevant,
             seen_dirs: HashSet::new(),
             seen_files: HashSet::new(),
         }
@@ -255,7 +264,7 @@ impl<'b> Walker<'b> {
             let real = match self.boundary.resolve(&dir) {
                 Ok(real) => real,
                 Err(refusal) => {
-                    out.errors.push(WalkError {
+                    out.dir_errors.push(WalkError {
                         path: dir,
                         message: refusal.to_string(),
                     });
@@ -266,7 +275,7 @@ impl<'b> Walker<'b> {
                 continue;
             }
             if depth > MAX_WALK_DEPTH {
-                out.errors.push(WalkError {
+                out.dir_errors.push(WalkError {
                     path: dir,
                     message: format!("not read: nested deeper than {MAX_WALK_DEPTH} folders"),
                 });
@@ -275,7 +284,7 @@ impl<'b> Walker<'b> {
             let entries = match self.boundary.list_dir(&dir) {
                 Ok(entries) => entries,
                 Err(refusal) => {
-                    out.errors.push(WalkError {
+                    out.dir_errors.push(WalkError {
                         path: dir,
                         message: refusal.to_string(),
                     });
@@ -284,35 +293,45 @@ impl<'b> Walker<'b> {
             };
             let mut subdirs = Vec::new();
             for path in entries {
-                let name = path.file_name().unwrap_or_default();
-                let Some(name) = name.to_str() else {
-                    out.errors.push(WalkError {
-                        path: path.clone(),
-                        message: "not read: the name is not UTF-8".into(),
-                    });
-                    continue;
-                };
+                let relevant = (self.relevant)(&path);
                 let Ok(link) = std::fs::symlink_metadata(&path) else {
                     continue;
                 };
-                let is_dir = if link.file_type().is_symlink() {
-                    match std::fs::metadata(&path) {
-                        Ok(meta) => meta.is_dir(),
-                        Err(_) => {
-                            out.errors.push(WalkError {
-                                path: path.clone(),
-                                message: "cannot read: a symlink to nothing".into(),
-                            });
-                            continue;
-                        }
-                    }
+                let target = if link.file_type().is_symlink() {
+                    std::fs::metadata(&path).ok()
                 } else {
-                    link.is_dir()
+                    Some(link)
+                };
+                let is_dir = target.as_ref().is_some_and(|m| m.is_dir());
+                let name = path.file_name().unwrap_or_default();
+                let Some(name) = name.to_str() else {
+                    if is_dir {
+                        out.dir_errors.push(WalkError {
+                            path,
+                            message: "not read: the folder name is not UTF-8".into(),
+                        });
+                    } else if relevant {
+                        out.errors.push(WalkError {
+                            path,
+                            message: "not read: the file name is not UTF-8".into(),
+                        });
+                    }
+                    continue;
                 };
                 if is_dir {
                     if !(self.skip)(name) {
                         subdirs.push(path);
                     }
+                    continue;
+                }
+                if !relevant {
+                    continue;
+                }
+                if target.is_none() {
+                    out.errors.push(WalkError {
+                        path,
+                        message: "cannot read: a symlink to nothing".into(),
+                    });
                     continue;
                 }
                 match self.boundary.resolve(&path) {
@@ -333,6 +352,15 @@ impl<'b> Walker<'b> {
             }
         }
         out
+    }
+}
+
+/// `path` as reports show it: without a leading `./`.
+pub fn display(path: &Path) -> String {
+    let shown = path.display().to_string();
+    match shown.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
+        _ => shown,
     }
 }
 

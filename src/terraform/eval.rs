@@ -1953,10 +1953,12 @@ impl<'m, 's> Evaluator<'m, 's> {
                     .iter()
                     .any(|e| e.span == Some(span) && e.message == message)
                 {
+                    // Located by its span; `file` stays empty, since the calling file itself
+                    // was checked.
                     self.errors.push(LoadError {
-                        file: Some(span.file),
+                        file: None,
                         span: Some(span),
-                        path: None,
+                        path: Some(self.sources.file(span.file).name.clone()),
                         message,
                     });
                 }
@@ -1990,9 +1992,9 @@ impl<'m, 's> Evaluator<'m, 's> {
             Err(Refusal::NotUtf8 { lossy, offset }) => {
                 let id = self.sources.add(name, lossy);
                 self.errors.push(LoadError {
-                    file: Some(id),
+                    file: None,
                     span: Some(Span::new(id, offset, offset)),
-                    path: None,
+                    path: Some(found.display().to_string()),
                     message: format!("{what}(): not UTF-8 text"),
                 });
                 Err(error(

@@ -510,7 +510,7 @@ impl<'s> Loader<'s> {
     /// Reads `path` and registers it; an unreadable file becomes a [`LoadError`] (located
     /// at the first bad byte for text that is not UTF-8).
     pub fn read(&mut self, path: &Path) -> Option<FileId> {
-        let name = path.display().to_string();
+        let name = crate::fsbound::display(path);
         match self.boundary.read_text(path, MAX_TERRAFORM_BYTES) {
             Ok(text) => {
                 self.files_read += 1;
@@ -645,8 +645,9 @@ impl<'s> Loader<'s> {
     }
 
     fn module_error(&mut self, span: Span, dir: &Path, source: &str, why: &str) {
+        // Located by its span; `file` stays empty, since the calling file itself was checked.
         self.errors.push(LoadError {
-            file: Some(span.file),
+            file: None,
             span: Some(span),
             path: Some(dir.display().to_string()),
             message: if why.starts_with("not read") {

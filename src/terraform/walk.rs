@@ -76,12 +76,14 @@ pub fn is_skipped_dir(name: &str) -> bool {
 /// subdirectories). Each real file is taken once, however often it is named.
 pub fn scan(paths: &[PathBuf], boundary: &Boundary) -> Scan {
     let mut scan = Scan::default();
-    let mut walker = Walker::new(boundary, is_skipped_dir);
+    let mut walker = Walker::new(boundary, is_skipped_dir, |p| {
+        is_config_file(p) || tfvars_rank(p).is_some()
+    });
     for path in paths {
         let error = |message: String| LoadError {
             file: None,
             span: None,
-            path: Some(path.display().to_string()),
+            path: Some(crate::fsbound::display(path)),
             message,
         };
         if let Err(refusal) = boundary.resolve(path) {
@@ -91,11 +93,11 @@ pub fn scan(paths: &[PathBuf], boundary: &Boundary) -> Scan {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 let walked = walker.walk(path);
-                for e in walked.errors {
+                for e in walked.dir_errors.into_iter().chain(walked.errors) {
                     scan.errors.push(LoadError {
                         file: None,
                         span: None,
-                        path: Some(e.path.display().to_string()),
+                        path: Some(crate::fsbound::display(&e.path)),
                         message: e.message,
                     });
                 }
