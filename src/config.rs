@@ -32,9 +32,9 @@ use toml::Spanned;
 /// The name of the configuration file looked for.
 pub const FILE_NAME: &str = ".clumio-preflight.toml";
 /// At most this many `exclude` patterns (compiled globs cost memory).
-pub const MAX_EXCLUDE_PATTERNS: usize = 1000;
+pub const MAX_EXCLUDE_PATTERNS: usize = 256;
 /// At most this many bytes in one `exclude` pattern.
-pub const MAX_EXCLUDE_PATTERN_BYTES: usize = 1024;
+pub const MAX_EXCLUDE_PATTERN_BYTES: usize = 256;
 
 /// What a rule is set to in `[rules]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

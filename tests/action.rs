@@ -89,6 +89,7 @@ fn action_yml_declares_the_inputs_and_outputs() {
         "fail-on",
         "format",
         "sarif-file",
+        "ignore-config",
         "version",
     ]
     .iter()
@@ -188,6 +189,7 @@ fn action_yml_is_safe_by_construction() {
         ("INPUT_FAIL_ON", "fail-on"),
         ("INPUT_FORMAT", "format"),
         ("INPUT_SARIF_FILE", "sarif-file"),
+        ("INPUT_IGNORE_CONFIG", "ignore-config"),
     ] {
         assert_eq!(
             env.get(var).and_then(text),
@@ -470,6 +472,7 @@ fn run_script(name: &str, inputs: &[(&str, &str)]) -> ScriptRun {
         "INPUT_FAIL_ON",
         "INPUT_FORMAT",
         "INPUT_SARIF_FILE",
+        "INPUT_IGNORE_CONFIG",
     ] {
         cmd.env_remove(var);
     }
@@ -529,6 +532,38 @@ fn scan_script_writes_sarif_annotations_and_outputs() {
         .unwrap();
     assert!(lines[at + 1].starts_with("testdata/terraform/vpc-only-deny/main.tf:10:7: error: "));
     assert!(lines.contains(&"::remove-matcher owner=clumio-preflight::"));
+}
+
+#[test]
+fn scan_script_ignores_the_repository_configuration_when_asked() {
+    let project = temp_dir("ignore-config-project");
+    std::fs::copy(
+        crate_root().join("testdata/terraform/vpc-only-deny/main.tf"),
+        project.join("main.tf"),
+    )
+    .unwrap();
+    // A pull request's configuration that turns the finding off.
+    std::fs::write(
+        project.join(".clumio-preflight.toml"),
+        "fail_on = \"never\"\n[rules]\nCP101 = \"off\"\n",
+    )
+    .unwrap();
+    let path = project.to_string_lossy().into_owned();
+    let applied = run_script("config-applied", &[("INPUT_PATH", path.as_str())]);
+    assert_eq!(applied.status, 0, "{}", applied.stdout);
+    assert_eq!(output(&applied, "errors"), "0");
+    let ignored = run_script(
+        "config-ignored",
+        &[
+            ("INPUT_PATH", path.as_str()),
+            ("INPUT_IGNORE_CONFIG", "true"),
+        ],
+    );
+    assert_eq!(ignored.status, 1, "{}", ignored.stdout);
+    assert_eq!(output(&ignored, "errors"), "1");
+    let bad = run_script("config-bad", &[("INPUT_IGNORE_CONFIG", "yes; rm -rf /")]);
+    assert_eq!(bad.status, 2);
+    assert!(bad.stdout.contains("ignore-config must be true or false"));
 }
 
 #[test]

@@ -1,3 +1,4 @@
+#![cfg(unix)]
 //! Hostile inputs on the reading side (issue 10): each case is built in a fresh folder
 //! outside this repository — a `repo/` with its own `.git/` (holding a fake token) and,
 //! beside it, an `outside/` folder with a secret — and the binary runs on it in every
@@ -21,13 +22,16 @@ fn crate_root() -> PathBuf {
 /// `.git` would otherwise be the root): `repo/.git/config` holds a token, `outside/secret`
 /// a secret.
 fn case(name: &str) -> PathBuf {
-    let base = std::env::temp_dir().join(format!("clumio-hostile-io-{}-{name}", std::process::id()));
+    let base =
+        std::env::temp_dir().join(format!("clumio-hostile-io-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&base);
     std::fs::create_dir_all(base.join("repo/.git")).unwrap();
     std::fs::create_dir_all(base.join("outside")).unwrap();
     std::fs::write(
         base.join("repo/.git/config"),
-        format!("[remote \"origin\"]\n\turl = https://x-access-token:{SECRET_TOKEN}@github.com/a/b\n"),
+        format!(
+            "[remote \"origin\"]\n\turl = https://x-access-token:{SECRET_TOKEN}@github.com/a/b\n"
+        ),
     )
     .unwrap();
     std::fs::write(base.join("outside/secret"), format!("{SECRET_FILE}\n")).unwrap();
@@ -106,7 +110,10 @@ fn has_line(run: &Run, expected: &str) {
 }
 
 fn cp101_count(run: &Run) -> usize {
-    run.stdout.lines().filter(|l| l.ends_with("[CP101]")).count()
+    run.stdout
+        .lines()
+        .filter(|l| l.ends_with("[CP101]"))
+        .count()
 }
 
 #[test]
@@ -144,19 +151,46 @@ resource "aws_s3_bucket_policy" "p" {
 "#,
     );
     let r = run_all(&repo, &["."]);
-    has_line(&r, "infra/main.tf:2:7: error: file(\"/proc/self/environ\"): not read: outside the scanned tree");
-    has_line(&r, "infra/main.tf:3:7: error: file(\"../../outside/secret\"): not read: outside the scanned tree");
-    has_line(&r, "infra/main.tf:4:7: error: file(\"link.txt\"): not read: outside the scanned tree");
-    has_line(&r, "infra/main.tf:5:7: error: file(\"../.git/config\"): not read: inside a .git directory");
-    has_line(&r, "infra/main.tf:6:7: error: templatefile(\"/proc/self/environ\"): not read: outside the scanned tree");
+    has_line(
+        &r,
+        "infra/main.tf:2:7: error: file(\"/proc/self/environ\"): not read: outside the scanned tree",
+    );
+    has_line(
+        &r,
+        "infra/main.tf:3:7: error: file(\"../../outside/secret\"): not read: outside the scanned tree",
+    );
+    has_line(
+        &r,
+        "infra/main.tf:4:7: error: file(\"link.txt\"): not read: outside the scanned tree",
+    );
+    has_line(
+        &r,
+        "infra/main.tf:5:7: error: file(\"../.git/config\"): not read: inside a .git directory",
+    );
+    has_line(
+        &r,
+        "infra/main.tf:6:7: error: templatefile(\"/proc/self/environ\"): not read: outside the scanned tree",
+    );
     // The walk met the symlink to the outside too (a `.txt` may be a plan's text).
-    has_line(&r, "infra/link.txt:1:1: error: not read: outside the scanned tree");
-    assert_eq!(cp101_count(&r), 1, "the other folder is still checked:\n{}", r.stdout);
+    has_line(
+        &r,
+        "infra/link.txt:1:1: error: not read: outside the scanned tree",
+    );
+    assert_eq!(
+        cp101_count(&r),
+        1,
+        "the other folder is still checked:\n{}",
+        r.stdout
+    );
     assert_eq!(r.status, 1);
 
     // Scanned from elsewhere by absolute path: the same refusals, nothing leaked.
     let r = run_all(&base, &[repo.join("infra").to_str().unwrap()]);
-    assert!(r.stdout.contains("not read: outside the scanned tree"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("not read: outside the scanned tree"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -166,10 +200,16 @@ fn a_git_file_or_an_in_tree_symlink_into_git_is_refused_when_named_or_walked() {
     add_finding(&repo, "good");
     std::os::unix::fs::symlink(".git/config", repo.join("config.json")).unwrap();
     let r = run_all(&repo, &["."]);
-    has_line(&r, "config.json:1:1: error: not read: inside a .git directory");
+    has_line(
+        &r,
+        "config.json:1:1: error: not read: inside a .git directory",
+    );
     assert_eq!(cp101_count(&r), 1);
     let r = run_all(&repo, &[".git/config", "good"]);
-    has_line(&r, ".git/config:1:1: error: not read: inside a .git directory");
+    has_line(
+        &r,
+        ".git/config:1:1: error: not read: inside a .git directory",
+    );
     assert_eq!(cp101_count(&r), 1);
 }
 
@@ -178,15 +218,29 @@ fn module_sources_escaping_the_repository_are_refused() {
     let base = case("module");
     let repo = base.join("repo");
     add_finding(&repo, "good");
-    write(&base, "outside/mod/main.tf", format!("# {SECRET_FILE}\nresource \"aws_s3_bucket\" \"x\" {{\n  bucket = \"{SECRET_FILE}\"\n}}\n"));
+    write(
+        &base,
+        "outside/mod/main.tf",
+        format!(
+            "# {SECRET_FILE}\nresource \"aws_s3_bucket\" \"x\" {{\n  bucket = \"{SECRET_FILE}\"\n}}\n"
+        ),
+    );
     write(
         &repo,
         "infra/main.tf",
         "module \"escape\" {\n  source = \"../../outside/mod\"\n}\nmodule \"far\" {\n  source = \"../../../../../../../../etc\"\n}\n",
     );
     let r = run_all(&repo, &["infra", "good"]);
-    has_line(&r, "infra/main.tf:1:1: error: module source \"../../outside/mod\" (../outside/mod): not read: outside the scanned tree");
-    assert!(r.stdout.contains("module source \"../../../../../../../../etc\""), "{}", r.stdout);
+    has_line(
+        &r,
+        "infra/main.tf:1:1: error: module source \"../../outside/mod\" (../outside/mod): not read: outside the scanned tree",
+    );
+    assert!(
+        r.stdout
+            .contains("module source \"../../../../../../../../etc\""),
+        "{}",
+        r.stdout
+    );
     assert_eq!(cp101_count(&r), 1);
     assert_eq!(r.status, 1);
 }
@@ -201,27 +255,51 @@ fn a_fifo_a_device_and_a_symlink_to_dev_zero_are_refused_without_hanging() {
     assert!(made.success());
     write(&repo, "fifo-tf/x.tf", "");
     std::fs::remove_file(repo.join("fifo-tf/x.tf")).unwrap();
-    assert!(Command::new("mkfifo").arg(repo.join("fifo-tf/x.tf")).status().unwrap().success());
+    assert!(
+        Command::new("mkfifo")
+            .arg(repo.join("fifo-tf/x.tf"))
+            .status()
+            .unwrap()
+            .success()
+    );
     std::os::unix::fs::symlink("/dev/zero", repo.join("zero.json")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", repo.join("zero.tf")).unwrap();
 
     let started = std::time::Instant::now();
     let r = run_all(&repo, &["plan.json", "zero.json", "good"]);
-    has_line(&r, "plan.json:1:1: error: not read: a FIFO, not a regular file");
-    has_line(&r, "zero.json:1:1: error: not read: outside the scanned tree");
+    has_line(
+        &r,
+        "plan.json:1:1: error: not read: a FIFO, not a regular file",
+    );
+    has_line(
+        &r,
+        "zero.json:1:1: error: not read: outside the scanned tree",
+    );
     assert_eq!(cp101_count(&r), 1);
     assert_eq!(r.status, 1);
     // Named itself, a device is still not a regular file.
     let r = run_all(&repo, &["/dev/zero", "good"]);
-    has_line(&r, "/dev/zero:1:1: error: not read: a device, not a regular file");
+    has_line(
+        &r,
+        "/dev/zero:1:1: error: not read: a device, not a regular file",
+    );
     assert_eq!(cp101_count(&r), 1);
     assert_eq!(r.status, 1);
 
     // Walked: the same refusals, and the walk goes on.
     let r = run_all(&repo, &["."]);
-    has_line(&r, "plan.json:1:1: error: not read: a FIFO, not a regular file");
-    has_line(&r, "fifo-tf/x.tf:1:1: error: not read: a FIFO, not a regular file");
-    has_line(&r, "zero.json:1:1: error: not read: outside the scanned tree");
+    has_line(
+        &r,
+        "plan.json:1:1: error: not read: a FIFO, not a regular file",
+    );
+    has_line(
+        &r,
+        "fifo-tf/x.tf:1:1: error: not read: a FIFO, not a regular file",
+    );
+    has_line(
+        &r,
+        "zero.json:1:1: error: not read: outside the scanned tree",
+    );
     has_line(&r, "zero.tf:1:1: error: not read: outside the scanned tree");
     assert_eq!(cp101_count(&r), 1);
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
@@ -232,8 +310,13 @@ fn non_utf8_content_and_names_are_located_errors() {
     let base = case("utf8");
     let repo = base.join("repo");
     add_finding(&repo, "good");
-    write(&repo, "infra/main.tf", b"resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"a\xffb\"\n}\n");
-    let mut plan = std::fs::read(crate_root().join("testdata/plan/vpc-only-deny/plan.txt")).unwrap();
+    write(
+        &repo,
+        "infra/main.tf",
+        b"resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"a\xffb\"\n}\n",
+    );
+    let mut plan =
+        std::fs::read(crate_root().join("testdata/plan/vpc-only-deny/plan.txt")).unwrap();
     plan.splice(0..0, b"\xfe\n".iter().copied());
     write(&repo, "plans/plan.txt", &plan);
     write(
@@ -251,10 +334,19 @@ fn non_utf8_content_and_names_are_located_errors() {
         });
     }
     let r = run_all(&repo, &["."]);
-    has_line(&r, "infra/main.tf:2:14: error: not UTF-8 text: Terraform files must be UTF-8");
-    has_line(&r, "plans/plan.txt:1:1: error: not UTF-8 text: plans and templates must be UTF-8");
+    has_line(
+        &r,
+        "infra/main.tf:2:14: error: not UTF-8 text: Terraform files must be UTF-8",
+    );
+    has_line(
+        &r,
+        "plans/plan.txt:1:1: error: not UTF-8 text: plans and templates must be UTF-8",
+    );
     has_line(&r, "tpl/t.tpl:2:1: error: templatefile(): not UTF-8 text");
-    has_line(&r, "names/bad\u{fffd}name.tf:1:1: error: not read: the file name is not UTF-8");
+    has_line(
+        &r,
+        "names/bad\u{fffd}name.tf:1:1: error: not read: the file name is not UTF-8",
+    );
     assert_eq!(cp101_count(&r), 1);
     assert_eq!(r.status, 1);
 }
@@ -268,7 +360,10 @@ fn unreadable_candidates_are_errors_not_skipped() {
     add_finding(&repo, "good");
     std::os::unix::fs::symlink("gone.tf", repo.join("good/broken.tf")).unwrap();
     let r = run_all(&repo, &["."]);
-    has_line(&r, "good/broken.tf:1:1: error: cannot read: a symlink to nothing");
+    has_line(
+        &r,
+        "good/broken.tf:1:1: error: cannot read: a symlink to nothing",
+    );
     assert_eq!(cp101_count(&r), 1);
     assert_eq!(r.status, 1);
 }
@@ -320,7 +415,10 @@ fn a_folder_with_nothing_to_check_says_so() {
     let repo = base.join("repo");
     write(&repo, "docs/readme.md", "hello\n");
     let r = run_all(&repo, &["docs"]);
-    has_line(&r, "docs:1:1: error: no file to check: no Terraform configuration (.tf, .tf.json), plan, `terraform plan` text or CloudFormation template was found");
+    has_line(
+        &r,
+        "docs:1:1: error: no file to check: no Terraform configuration (.tf, .tf.json), plan, `terraform plan` text or CloudFormation template was found",
+    );
     assert_eq!(r.status, 2);
 }
 
@@ -381,7 +479,11 @@ fn every_format_says_which_configuration_applied_and_what_it_turned_off() {
     let r = run(&repo, &["--no-config", "infra"], "line");
     assert_eq!(r.status, 1);
     assert!(!r.stderr.contains("configuration"));
-    assert!(json(&repo, &["--no-config", "infra"]).get("configuration").is_none());
+    assert!(
+        json(&repo, &["--no-config", "infra"])
+            .get("configuration")
+            .is_none()
+    );
 }
 
 #[test]
@@ -397,24 +499,34 @@ fn configuration_limits_hold() {
     write(&repo, ".clumio-preflight.toml", &big);
     let r = run(&repo, &["infra"], "line");
     assert_eq!(r.status, 2);
-    assert!(r.stderr.contains("not read: larger than the limit of 1 MiB"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("not read: larger than the limit of 1 MiB"),
+        "{}",
+        r.stderr
+    );
 
     let mut many = String::from("exclude = [\n");
-    for i in 0..1001 {
+    for i in 0..257 {
         many.push_str(&format!("  \"p{i}/**\",\n"));
     }
     many.push_str("]\n");
     write(&repo, ".clumio-preflight.toml", &many);
     let r = run(&repo, &["infra"], "line");
     assert_eq!(r.status, 2);
-    assert!(r.stderr.contains("too many exclude patterns: at most 1000"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("too many exclude patterns: at most 256"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn cr_only_and_crlf_plan_text_is_detected_and_checked() {
     let base = case("cr");
     let repo = base.join("repo");
-    let lf = std::fs::read_to_string(crate_root().join("testdata/plan/vpc-only-deny/plan.txt")).unwrap();
+    let lf =
+        std::fs::read_to_string(crate_root().join("testdata/plan/vpc-only-deny/plan.txt")).unwrap();
     write(&repo, "lf.txt", &lf);
     write(&repo, "cr.txt", lf.replace('\n', "\r"));
     write(&repo, "crlf.txt", lf.replace('\n', "\r\n"));
@@ -427,7 +539,10 @@ fn cr_only_and_crlf_plan_text_is_detected_and_checked() {
     for name in ["cr.txt", "crlf.txt"] {
         let r = run_all(&repo, &[name]);
         let got: Vec<String> = r.stdout.lines().map(|l| l.replacen(name, "", 1)).collect();
-        assert_eq!(got, expected, "{name}: same findings at the same lines and columns");
+        assert_eq!(
+            got, expected,
+            "{name}: same findings at the same lines and columns"
+        );
         assert_eq!(r.status, 1);
     }
 }
@@ -451,7 +566,11 @@ resource "aws_s3_bucket_policy" "p" {
 }
 "#,
     );
-    write(&repo, "infra/variables.tf", "variable \"denied\" {\n  type = string\n}\n");
+    write(
+        &repo,
+        "infra/variables.tf",
+        "variable \"denied\" {\n  type = string\n}\n",
+    );
     write(&repo, "infra/terraform.tfvars", "denied = \"s3:*\"\n");
     add_finding(&repo, "infra/sub");
     let diagnostics = |args: &[&str]| {
@@ -460,7 +579,10 @@ resource "aws_s3_bucket_policy" "p" {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|d| d["file"].as_str().unwrap().starts_with("infra/main.tf") || d["file"] == "infra/variables.tf")
+            .filter(|d| {
+                d["file"].as_str().unwrap().starts_with("infra/main.tf")
+                    || d["file"] == "infra/variables.tf"
+            })
             .map(|d| format!("{}:{}:{} {}", d["file"], d["line"], d["column"], d["code"]))
             .collect::<Vec<_>>()
     };
@@ -486,4 +608,43 @@ resource "aws_s3_bucket_policy" "p" {
         want.sort();
         assert_eq!(got, want, "{args:?}");
     }
+}
+
+#[test]
+fn named_var_files_and_configs_that_are_symlinks_out_of_the_tree_are_refused() {
+    let base = case("named");
+    let repo = base.join("repo");
+    add_finding(&repo, "infra");
+    write(
+        &base,
+        "outside/prod.tfvars",
+        format!("x = \"{SECRET_FILE}\"\n"),
+    );
+    std::os::unix::fs::symlink("../outside/prod.tfvars", repo.join("ci.tfvars")).unwrap();
+    std::os::unix::fs::symlink("../outside/secret", repo.join("ci.toml")).unwrap();
+    let r = run_all(&repo, &["--var-file", "ci.tfvars", "infra"]);
+    has_line(
+        &r,
+        "ci.tfvars:1:1: error: not read: outside the scanned tree",
+    );
+    assert_eq!(cp101_count(&r), 1);
+    assert_eq!(r.status, 1);
+    let r = run_all(&repo, &["--config", "ci.toml", "infra"]);
+    assert_eq!(r.status, 2);
+    assert!(
+        r.stderr.contains(
+            "ci.toml: error: cannot read the configuration file: not read: outside the scanned tree"
+        ),
+        "{}",
+        r.stderr
+    );
+    // A file outside the tree, named as itself, is the command line's choice: read.
+    let outside = base.join("outside/prod.tfvars");
+    let r = run(
+        &repo,
+        &["--var-file", outside.to_str().unwrap(), "infra"],
+        "line",
+    );
+    assert_eq!(cp101_count(&r), 1);
+    assert!(!r.stdout.contains("not read"), "{}", r.stdout);
 }

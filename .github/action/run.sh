@@ -11,6 +11,7 @@
 #   INPUT_FAIL_ON     error | warning | note | never (default: error, or the config file's fail_on)
 #   INPUT_FORMAT      line (default) | github | human: what the log shows
 #   INPUT_SARIF_FILE  where to write SARIF, optional
+#   INPUT_IGNORE_CONFIG  true: read no configuration file from the repository (--no-config)
 #   CLUMIO_PREFLIGHT_BIN  the binary (default: clumio-preflight on PATH)
 #   GITHUB_OUTPUT     set by the runner: receives errors=, warnings=, notes=, sarif-file=
 # Exits with the scan's status: 0 clean, 1 findings at or above fail-on, 2 unusable input.
@@ -31,6 +32,15 @@ case "$format" in
     ;;
 esac
 
+ignore_config="${INPUT_IGNORE_CONFIG:-false}"
+case "$ignore_config" in
+  true | false) ;;
+  *)
+    echo "::error title=clumio-preflight::ignore-config must be true or false"
+    exit 2
+    ;;
+esac
+
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 summary="$tmp/summary.json"
@@ -41,6 +51,7 @@ if [[ -n "$sarif" ]]; then
   mkdir -p "$(dirname "$sarif")"
   args+=("--output" "sarif=$sarif")
 fi
+[[ "$ignore_config" == true ]] && args+=("--no-config")
 [[ -n "${INPUT_FAIL_ON:-}" ]] && args+=("--fail-on=$INPUT_FAIL_ON")
 [[ -n "${INPUT_ACCOUNT_ID:-}" ]] && args+=("--account-id=$INPUT_ACCOUNT_ID")
 [[ -n "${INPUT_ROLE_ARN:-}" ]] && args+=("--role-arn=$INPUT_ROLE_ARN")
