@@ -594,12 +594,17 @@ resource "aws_s3_bucket_policy" "p" {
     assert!(!alone.stdout.contains("infra/sub/"), "{}", alone.stdout);
 
     // Overlapping inputs: checked once.
+    let plan = std::fs::read(crate_root().join("testdata/plan/vpc-only-deny/plan.txt")).unwrap();
+    write(&repo, "infra/plan.txt", plan);
     let once = run(&repo, &["infra"], "line");
+    assert_eq!(cp101_count(&once), 3, "{}", once.stdout);
     for args in [
         &["infra", "infra"][..],
         &["infra/main.tf", "infra"][..],
         &["infra", "./infra/main.tf", "infra/sub"][..],
         &["infra/sub", "infra"][..],
+        &["infra/plan.txt", "infra", "./infra/plan.txt"][..],
+        &["infra", "infra/plan.txt"][..],
     ] {
         let r = run(&repo, args, "line");
         let mut got: Vec<&str> = r.stdout.lines().collect();
