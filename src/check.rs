@@ -165,8 +165,11 @@ impl Scan {
         let name = path.display().to_string();
         let text = match boundary.read_text(path, MAX_INPUT_BYTES) {
             Ok(t) => t,
+            // A walked file of no known format is unrelated, whatever its bytes; a plan or
+            // template with a bad byte is an error located at it (counted, then subtracted
+            // as a failed file).
+            Err(Refusal::NotUtf8 { lossy, .. }) if !explicit && detect(&lossy).is_none() => return,
             Err(Refusal::NotUtf8 { lossy, offset }) => {
-                // Located at the first bad byte; counted, then subtracted as a failed file.
                 let file = self.sources.add(name.clone(), lossy);
                 self.files += 1;
                 self.errors.push(LoadError {

@@ -333,6 +333,14 @@ fn non_utf8_content_and_names_are_located_errors() {
             std::fs::write(repo.join("names").join(name), "x").unwrap();
         });
     }
+    // A walked file of no known format is unrelated, whatever its bytes; named, it is an error.
+    write(&repo, "docs/notes.txt", b"caf\xe9 au lait\n");
+    let named = run_all(&repo, &["docs/notes.txt", "good"]);
+    has_line(
+        &named,
+        "docs/notes.txt:1:4: error: not UTF-8 text: plans and templates must be UTF-8",
+    );
+    assert_eq!(cp101_count(&named), 1);
     let r = run_all(&repo, &["."]);
     has_line(
         &r,
@@ -342,6 +350,7 @@ fn non_utf8_content_and_names_are_located_errors() {
         &r,
         "plans/plan.txt:1:1: error: not UTF-8 text: plans and templates must be UTF-8",
     );
+    assert!(!r.stdout.contains("docs/notes.txt"), "{}", r.stdout);
     has_line(&r, "tpl/t.tpl:2:1: error: templatefile(): not UTF-8 text");
     has_line(
         &r,
