@@ -204,9 +204,10 @@ impl Scan {
 /// Whether a walked file may be a plan or template (not Terraform configuration, which the
 /// Terraform front end walks itself).
 fn is_candidate(path: &Path) -> bool {
+    // Lossy, so that a name that is not UTF-8 is reported rather than passed over.
     let name = path
         .file_name()
-        .and_then(|n| n.to_str())
+        .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     let ext_ok = [".json", ".yaml", ".yml", ".template", ".txt", ".tfplan.txt"]
         .iter()

@@ -378,6 +378,10 @@ pub fn normalize_line_endings(text: String) -> String {
 }
 
 fn normalize_cr(bytes: &mut [u8]) {
+    // `contains` on bytes is a memchr: a file without carriage returns costs one fast pass.
+    if !bytes.contains(&b'\r') {
+        return;
+    }
     for i in 0..bytes.len() {
         if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
             bytes[i] = b'\n';

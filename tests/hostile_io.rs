@@ -327,6 +327,8 @@ fn non_utf8_content_and_names_are_located_errors() {
     write(&repo, "tpl/t.tpl", b"ok\n\xc3(\n");
     {
         use std::os::unix::ffi::OsStrExt;
+        let json = std::ffi::OsStr::from_bytes(b"plan\xfe.json");
+        std::fs::write(repo.join(json), "{}").unwrap();
         let name = std::ffi::OsStr::from_bytes(b"bad\xfename.tf");
         std::fs::write(repo.join("names").join(name), "x").unwrap_or_else(|_| {
             std::fs::create_dir_all(repo.join("names")).unwrap();
@@ -352,6 +354,10 @@ fn non_utf8_content_and_names_are_located_errors() {
     );
     assert!(!r.stdout.contains("docs/notes.txt"), "{}", r.stdout);
     has_line(&r, "tpl/t.tpl:2:1: error: templatefile(): not UTF-8 text");
+    has_line(
+        &r,
+        "plan\u{fffd}.json:1:1: error: not read: the file name is not UTF-8",
+    );
     has_line(
         &r,
         "names/bad\u{fffd}name.tf:1:1: error: not read: the file name is not UTF-8",
