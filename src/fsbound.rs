@@ -330,7 +330,8 @@ impl<'b> Walker<'b> {
                 if target.is_none() {
                     out.errors.push(WalkError {
                         path,
-                        message: "cannot read: a symlink to nothing".into(),
+                        message: "cannot read: a symlink that leads nowhere (dangling or a loop)"
+                            .into(),
                     });
                     continue;
                 }

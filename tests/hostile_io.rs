@@ -374,10 +374,16 @@ fn unreadable_candidates_are_errors_not_skipped() {
     let repo = base.join("repo");
     add_finding(&repo, "good");
     std::os::unix::fs::symlink("gone.tf", repo.join("good/broken.tf")).unwrap();
+    std::os::unix::fs::symlink("loop-b.tf", repo.join("good/loop-a.tf")).unwrap();
+    std::os::unix::fs::symlink("loop-a.tf", repo.join("good/loop-b.tf")).unwrap();
     let r = run_all(&repo, &["."]);
     has_line(
         &r,
-        "good/broken.tf:1:1: error: cannot read: a symlink to nothing",
+        "good/broken.tf:1:1: error: cannot read: a symlink that leads nowhere (dangling or a loop)",
+    );
+    has_line(
+        &r,
+        "good/loop-a.tf:1:1: error: cannot read: a symlink that leads nowhere (dangling or a loop)",
     );
     assert_eq!(cp101_count(&r), 1);
     assert_eq!(r.status, 1);
