@@ -18,10 +18,26 @@ fn crate_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A case folder, removed when the test ends.
+struct Case(PathBuf);
+
+impl std::ops::Deref for Case {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Case {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A case folder in the system's temporary folder (not inside this repository, whose
 /// `.git` would otherwise be the root): `repo/.git/config` holds a token, `outside/secret`
 /// a secret.
-fn case(name: &str) -> PathBuf {
+fn case(name: &str) -> Case {
     let base =
         std::env::temp_dir().join(format!("clumio-hostile-io-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&base);
@@ -35,7 +51,7 @@ fn case(name: &str) -> PathBuf {
     )
     .unwrap();
     std::fs::write(base.join("outside/secret"), format!("{SECRET_FILE}\n")).unwrap();
-    base
+    Case(base)
 }
 
 fn write(dir: &Path, rel: &str, text: impl AsRef<[u8]>) {
