@@ -195,6 +195,15 @@ enum Kind {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Exit status: 0 allow (also implicit-deny of a bucket or identity policy: \
+it denies nothing, other policies decide), 1 deny (with --clumio: any backup request denied; \
+also implicit-deny of a key policy, which must allow), 3 depends (on what the output names), \
+2 the policy or the arguments could not be used.\n\
+--context aws:PrincipalArn=ROLE_ARN with a session --principal fixes the role, its path and \
+account as --role-arn does; a different role name or account is an error (exit 2).\n\
+With --clumio, requests with the same answer are shown together."
+)]
 struct SimulateCmd {
     /// The policy document (JSON), or `-` for standard input.
     #[arg(value_name = "POLICY_FILE")]
@@ -541,7 +550,7 @@ fn run_simulate(cmd: SimulateCmd) -> ExitCode {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             fail(&format!("error: cannot write the output: {e}"))
         }
-        _ => ExitCode::SUCCESS,
+        _ => ExitCode::from(sim.exit_status()),
     }
 }
 

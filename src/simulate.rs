@@ -57,6 +57,67 @@ pub struct Simulation {
     pub outcomes: Vec<Outcome>,
     /// What the overall decision hinges on.
     pub depends_on: Vec<String>,
+    /// Whether the policy was read as a KMS key policy (nothing allowing is then a denial).
+    pub key_policy: bool,
+}
+
+/// `simulate`'s exit status when the decision is `allow` (or an `implicit-deny` of a bucket
+/// or identity policy: that policy denies nothing, other policies decide).
+pub const EXIT_ALLOW: u8 = 0;
+/// `simulate`'s exit status when the decision is `deny` (with `--clumio`: some backup request
+/// is denied), or an `implicit-deny` of a key policy (KMS needs the key policy to allow).
+pub const EXIT_DENY: u8 = 1;
+/// `simulate`'s exit status when the decision is `depends`.
+pub const EXIT_DEPENDS: u8 = 3;
+
+impl Simulation {
+    /// The exit status for scripts: [`EXIT_ALLOW`], [`EXIT_DENY`] or [`EXIT_DEPENDS`]
+    /// (2 is kept for unusable input or arguments).
+    pub fn exit_status(&self) -> u8 {
+        match self.decision {
+            Decision::Allow => EXIT_ALLOW,
+            Decision::Deny => EXIT_DENY,
+            Decision::ImplicitDeny if self.key_policy => EXIT_DENY,
+            Decision::ImplicitDeny => EXIT_ALLOW,
+            Decision::Depends => EXIT_DEPENDS,
+        }
+    }
+
+    /// The `--clumio` requests grouped by their answer: requests whose decision, `depends_on`
+    /// and per-statement answers are the same form one group, in first-seen order.
+    pub fn groups(&self) -> Vec<Vec<&Outcome>> {
+        let mut groups: Vec<(String, Vec<&Outcome>)> = Vec::new();
+        for o in &self.outcomes {
+            let key = answer_key(o);
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, members)) => members.push(o),
+                None => groups.push((key, vec![o])),
+            }
+        }
+        groups.into_iter().map(|(_, members)| members).collect()
+    }
+}
+
+/// What makes two requests' answers the same: the decision, what it depends on, whether S3
+/// makes the call, and each statement's answer.
+fn answer_key(o: &Outcome) -> String {
+    let statements: Vec<String> = o
+        .evaluation
+        .statements
+        .iter()
+        .map(|s| format!("{}:{:?}", s.index, s.applies))
+        .collect();
+    format!(
+        "{}|{}|{}|{}",
+        o.evaluation.decision.word(),
+        o.evaluation.depends_on.join(";"),
+        via_service(o),
+        statements.join(",")
+    )
+}
+
+fn via_service(o: &Outcome) -> bool {
+    o.request.context.get("aws:ViaAWSService") == &KeyState::Present(vec!["true".into()])
 }
 
 /// A simulate failure: the policy or the arguments could not be used (exit status 2).
@@ -141,7 +202,8 @@ pub fn simulate(
     profile: &Profile,
 ) -> Result<Simulation, SimulateError> {
     if args.clumio {
-        return Ok(simulate_clumio(policy, args, profile));
+        let profile = clumio_profile(args, profile)?;
+        return Ok(simulate_clumio(policy, args, &profile));
     }
     let principal = args
         .principal
@@ -160,7 +222,13 @@ pub fn simulate(
         .clone()
         .ok_or_else(|| SimulateError("simulate needs --resource ARN, or --clumio".into()))?;
     let mut p = RequestPrincipal::from_arn(principal);
-    if let Some(role_arn) = session_role_arn(principal, args, profile) {
+    let session = parse_session_arn(principal);
+    if let Some(s) = &session {
+        check_context_account(s, args)?;
+    }
+    if let Some(role_arn) = context_role_arn(session.as_ref(), args, profile)? {
+        p.role_arn = Some(PString::known(role_arn));
+    } else if let Some(role_arn) = session_role_arn(principal, args, profile) {
         p.role_arn = Some(role_arn);
     }
     if let Some(b) = args.permissions_boundary {
@@ -173,6 +241,21 @@ pub fn simulate(
         "aws:PrincipalArn",
         p.role_arn.clone().unwrap_or_else(|| p.arn.clone()),
     );
+    if let Some(s) = &session {
+        // A role session always carries `aws:userid` = `<role unique id>:<session name>`;
+        // the unique id is assigned when the role is created (AWS-SEMANTICS.md 1.2).
+        ctx.set_value(
+            "aws:userid",
+            PString::hole(Hole::segment(
+                "role-unique-id",
+                format!(
+                    "the unique id (AROA…) of role {}, assigned when it was created (--context aws:userid=AROA…:{})",
+                    s.role, s.session
+                ),
+            ))
+            .with_str(&format!(":{}", s.session)),
+        );
+    }
     apply_overrides(&mut ctx, args);
     let request = Request {
         principal: p,
@@ -183,12 +266,99 @@ pub fn simulate(
     let evaluation = evaluate(policy, &request);
     Ok(Simulation {
         decision: evaluation.decision,
+        key_policy: match args.kind {
+            Some(kind) => kind == PolicyKind::Key,
+            None => is_key_policy(policy),
+        },
         depends_on: evaluation.depends_on.clone(),
         outcomes: vec![Outcome {
             request,
             evaluation,
         }],
     })
+}
+
+/// The parts of a role-session ARN `arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+#[derive(Debug, Clone, PartialEq)]
+struct SessionArn {
+    account: String,
+    role: String,
+    session: String,
+}
+
+fn parse_session_arn(principal: &str) -> Option<SessionArn> {
+    let parts: Vec<&str> = principal.splitn(6, ':').collect();
+    let [_, _, "sts", _, account, resource] = parts.as_slice() else {
+        return None;
+    };
+    let (role, session) = resource.strip_prefix("assumed-role/")?.split_once('/')?;
+    Some(SessionArn {
+        account: (*account).to_string(),
+        role: role.to_string(),
+        session: session.to_string(),
+    })
+}
+
+/// The value of `key` given with `--context` (the last one when repeated).
+fn context_value<'a>(args: &'a SimulateArgs, key: &str) -> Option<&'a str> {
+    args.context
+        .iter()
+        .rev()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.as_str())
+}
+
+/// `--context aws:PrincipalAccount=ID` must be the session's own account.
+fn check_context_account(session: &SessionArn, args: &SimulateArgs) -> Result<(), SimulateError> {
+    match context_value(args, "aws:PrincipalAccount") {
+        Some(given) if given != session.account => Err(SimulateError(format!(
+            "--context aws:PrincipalAccount={given} contradicts the principal's account {} (from --principal)",
+            session.account
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// For a role session, the role ARN that `--context aws:PrincipalArn=ARN` gives: it fixes the
+/// role, its path and its account exactly as `--role-arn` does. A role name or account that
+/// differs from the session's, or from `--role-arn`, is a usage error naming both values.
+fn context_role_arn(
+    session: Option<&SessionArn>,
+    args: &SimulateArgs,
+    profile: &Profile,
+) -> Result<Option<String>, SimulateError> {
+    let (Some(session), Some(given)) = (session, context_value(args, "aws:PrincipalArn")) else {
+        return Ok(None);
+    };
+    let role = profile::parse_role_arn(given).ok_or_else(|| {
+        SimulateError(format!(
+            "--context aws:PrincipalArn={given} is not a role ARN, but the principal is a session of role {} (a session's aws:PrincipalArn is its role's ARN, e.g. arn:aws:iam::{}:role/PATH/{})",
+            session.role, session.account, session.role
+        ))
+    })?;
+    if role.name != session.role || role.account != session.account {
+        return Err(SimulateError(format!(
+            "--context aws:PrincipalArn={given} (role {} in account {}) contradicts the principal, a session of role {} in account {}",
+            role.name, role.account, session.role, session.account
+        )));
+    }
+    if let Some(flag) = &profile.options.role_arn
+        && flag != given
+        && profile::parse_role_arn(flag).is_some_and(|f| f.name == role.name)
+    {
+        return Err(SimulateError(format!(
+            "--context aws:PrincipalArn={given} contradicts --role-arn {flag}"
+        )));
+    }
+    if let Some(path) = &args.role_path
+        && *path != role.path
+    {
+        return Err(SimulateError(format!(
+            "--context aws:PrincipalArn={given} (path {}) contradicts --role-path {path}",
+            role.path
+        )));
+    }
+    Ok(Some(given.to_string()))
 }
 
 /// For a role-session `principal`, the ARN of its role with the role's path. A session ARN
@@ -225,6 +395,39 @@ fn session_role_arn(principal: &str, args: &SimulateArgs, profile: &Profile) -> 
             ))
             .with_str(name),
     )
+}
+
+/// The profile for `--clumio`: `--context aws:PrincipalArn=ARN` names the Clumio role exactly
+/// as `--role-arn` does (a different `--role-arn` or `--account-id` is a usage error).
+fn clumio_profile(args: &SimulateArgs, profile: &Profile) -> Result<Profile, SimulateError> {
+    let Some(given) = context_value(args, "aws:PrincipalArn") else {
+        return Ok(profile.clone());
+    };
+    if let Some(flag) = &profile.options.role_arn
+        && flag != given
+    {
+        return Err(SimulateError(format!(
+            "--context aws:PrincipalArn={given} contradicts --role-arn {flag}"
+        )));
+    }
+    let opts = profile::ProfileOptions {
+        role_arn: Some(given.to_string()),
+        ..profile.options.clone()
+    };
+    let named = Profile::new(&opts).map_err(|e| {
+        SimulateError(format!(
+            "--context aws:PrincipalArn={given} cannot be the Clumio role: {}",
+            e.0.replace("--role-arn", "the role ARN")
+        ))
+    })?;
+    if let Some(given_account) = context_value(args, "aws:PrincipalAccount")
+        && named.account.as_known() != Some(given_account)
+    {
+        return Err(SimulateError(format!(
+            "--context aws:PrincipalAccount={given_account} contradicts --context aws:PrincipalArn={given}"
+        )));
+    }
+    Ok(named)
 }
 
 /// The bucket the simulation is about: `--resource`, else the one bucket the policy names.
@@ -306,6 +509,7 @@ fn simulate_clumio(policy: &Policy, args: &SimulateArgs, profile: &Profile) -> S
         .collect();
     Simulation {
         decision,
+        key_policy,
         outcomes,
         depends_on: if decision == Decision::Depends {
             depends_on.into_iter().collect()
@@ -428,11 +632,13 @@ fn statements_json(sources: &Sources, evaluation: &Evaluation) -> Vec<Json> {
         .collect()
 }
 
-/// The JSON report: `{"decision", "statements", "depends_on"}` for one request, plus
-/// `"requests"` (one entry per action) with `--clumio`.
+/// The JSON report: `{"decision", "exit_status", "statements", "depends_on"}` for one
+/// request, plus with `--clumio` `"requests"` (one entry per action) and `"groups"` (the
+/// requests with the same answer: their actions, decision and `depends_on`).
 pub fn render_json(sources: &Sources, sim: &Simulation, clumio: bool) -> String {
     let mut out = json!({
         "decision": sim.decision.word(),
+        "exit_status": sim.exit_status(),
         "depends_on": sim.depends_on,
     });
     if clumio {
@@ -444,7 +650,7 @@ pub fn render_json(sources: &Sources, sim: &Simulation, clumio: bool) -> String 
                     "principal": o.request.principal.arn.to_string(),
                     "action": o.request.action,
                     "resource": o.request.resource.to_string(),
-                    "via_service": o.request.context.get("aws:ViaAWSService") == &KeyState::Present(vec!["true".into()]),
+                    "via_service": via_service(o),
                     "decision": o.evaluation.decision.word(),
                     "depends_on": o.evaluation.depends_on,
                     "statements": statements_json(sources, &o.evaluation),
@@ -452,33 +658,62 @@ pub fn render_json(sources: &Sources, sim: &Simulation, clumio: bool) -> String 
             })
             .collect();
         out["requests"] = Json::Array(requests);
+        let groups: Vec<Json> = sim
+            .groups()
+            .into_iter()
+            .map(|members| {
+                let first = members[0];
+                json!({
+                    "actions": members.iter().map(|o| o.request.action.clone()).collect::<Vec<_>>(),
+                    "resources": members.iter().map(|o| o.request.resource.to_string()).collect::<BTreeSet<_>>(),
+                    "via_service": via_service(first),
+                    "decision": first.evaluation.decision.word(),
+                    "depends_on": first.evaluation.depends_on,
+                })
+            })
+            .collect();
+        out["groups"] = Json::Array(groups);
     } else if let Some(o) = sim.outcomes.first() {
         out["statements"] = Json::Array(statements_json(sources, &o.evaluation));
     }
     serde_json::to_string_pretty(&out).unwrap_or_default()
 }
 
-/// The human report: the decision, then each request and each statement with its reasons.
+/// The human report: the decision, then each group of requests with the same answer (one
+/// request without `--clumio`) and each statement with its reasons.
 pub fn render_human(sources: &Sources, file: FileId, sim: &Simulation) -> String {
     use std::fmt::Write;
     let name = &sources.file(file).name;
     let mut out = String::new();
-    for o in &sim.outcomes {
-        let via = if o.request.context.get("aws:ViaAWSService")
-            == &KeyState::Present(vec!["true".into()])
-        {
+    for members in sim.groups() {
+        let o = members[0];
+        let via = if via_service(o) {
             " (made by S3 on the caller's behalf)"
         } else {
             ""
         };
+        let actions: Vec<&str> = members.iter().map(|m| m.request.action.as_str()).collect();
+        let resources: BTreeSet<String> = members
+            .iter()
+            .map(|m| m.request.resource.to_string())
+            .collect();
+        let resources: Vec<String> = resources.into_iter().collect();
         let _ = writeln!(
             out,
             "{} on {} by {}{via}: {}",
-            o.request.action,
-            o.request.resource,
+            actions.join(", "),
+            resources.join(" and "),
             o.request.principal.arn,
             o.evaluation.decision.word()
         );
+        if members.len() > 1 {
+            let _ = writeln!(
+                out,
+                "  ({} requests with the same answer; the reasons are shown for {})",
+                members.len(),
+                o.request.action
+            );
+        }
         for s in &o.evaluation.statements {
             let (at, _) = sources.range(s.span);
             let label = s

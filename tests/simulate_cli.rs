@@ -48,9 +48,22 @@ fn simulate_json(args: &[&str]) -> Value {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "simulate {args:?} failed: {stderr}");
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    // The exit status tells scripts the decision: 0 allow, 1 deny, 3 depends.
+    let expected = match (doc["decision"].as_str(), doc["exit_status"].as_u64()) {
+        (Some("allow"), _) => 0,
+        (Some("deny"), _) => 1,
+        (Some("depends"), _) => 3,
+        (Some("implicit-deny"), Some(code @ (0 | 1))) => code as i32,
+        other => panic!("simulate {args:?}: unexpected decision/exit_status {other:?}: {stderr}"),
+    };
+    assert_eq!(
+        out.status.code(),
+        Some(expected),
+        "simulate {args:?}: {stderr} {doc:#}"
+    );
+    doc
 }
 
 /// Runs `simulate ARGS`, asserts exit status 2 and an empty stdout, and returns stderr.
@@ -555,7 +568,7 @@ fn policy_is_read_from_stdin_with_dash() {
         .write_stdin(text)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.status.code(), Some(1), "deny exits 1: {out:?}");
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["decision"], "deny");
     let st = statement(&r["statements"], "DenyOutsideVpc");
@@ -660,7 +673,7 @@ fn human_output_has_the_decision_line_and_the_statement_position() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.status.code(), Some(1), "deny exits 1: {out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.last(), Some(&"decision: deny"), "{text}");
@@ -686,5 +699,256 @@ fn closed_stdout_is_not_a_crash() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // The decision's status (deny: 1) stands even though nobody read the report.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+}
+
+// ---- the request context settles the principal (issue 13, point 1) ----
+
+#[test]
+fn context_principal_arn_settles_the_session_roles_path() {
+    let r = one(
+        "principal-conditions.json",
+        PIPELINE_SESSION,
+        "s3:GetObject",
+        "arn:aws:s3:::data-bucket/report.csv",
+        &[
+            "--context",
+            "aws:PrincipalArn=arn:aws:iam::111122223333:role/pipeline-etl",
+        ],
+    );
+    assert_eq!(r["decision"], "allow", "{r:#}");
+    assert!(r["depends_on"].as_array().unwrap().is_empty(), "{r:#}");
+    // A role under a path: a policy naming the role ARN with that path matches.
+    let r = one(
+        "vpc-only-deny-clumio-exempt.json",
+        BACKUP_SESSION,
+        "s3:GetObject",
+        "arn:aws:s3:::data-bucket/report.csv",
+        &["--context", &format!("aws:PrincipalArn={ROLE_ARN}")],
+    );
+    assert_eq!(r["decision"], "allow", "{r:#}");
+    assert!(r["depends_on"].as_array().unwrap().is_empty(), "{r:#}");
+}
+
+#[test]
+fn context_principal_arn_with_another_path_is_that_path() {
+    // Same role name and account, another path: the exemption for /clumio/ does not match.
+    let r = one(
+        "vpc-only-deny-clumio-exempt.json",
+        BACKUP_SESSION,
+        "s3:GetObject",
+        "arn:aws:s3:::data-bucket/report.csv",
+        &[
+            "--context",
+            "aws:PrincipalArn=arn:aws:iam::111122223333:role/other/ClumioIAMRole-uw-2-abc123",
+        ],
+    );
+    assert_eq!(r["decision"], "deny", "{r:#}");
+}
+
+#[test]
+fn context_principal_arn_that_contradicts_the_session_is_a_usage_error() {
+    let base = [
+        "principal-conditions.json",
+        "--principal",
+        PIPELINE_SESSION,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::data-bucket/report.csv",
+        "--context",
+    ];
+    let other_role = "aws:PrincipalArn=arn:aws:iam::111122223333:role/other-role";
+    let mut args = base.to_vec();
+    args.push(other_role);
+    let err = simulate_fails(&args, None);
+    assert!(err.contains("role/other-role"), "{err}");
+    assert!(err.contains("pipeline-etl"), "{err}");
+    let other_account = "aws:PrincipalArn=arn:aws:iam::999999999999:role/pipeline-etl";
+    let mut args = base.to_vec();
+    args.push(other_account);
+    let err = simulate_fails(&args, None);
+    assert!(err.contains("999999999999"), "{err}");
+    assert!(err.contains("111122223333"), "{err}");
+    let not_a_role = "aws:PrincipalArn=arn:aws:iam::111122223333:user/pipeline-etl";
+    let mut args = base.to_vec();
+    args.push(not_a_role);
+    let err = simulate_fails(&args, None);
+    assert!(err.contains("not a role ARN"), "{err}");
+    let mut args = base.to_vec();
+    args.push("aws:PrincipalAccount=999999999999");
+    let err = simulate_fails(&args, None);
+    assert!(
+        err.contains("999999999999") && err.contains("111122223333"),
+        "{err}"
+    );
+}
+
+#[test]
+fn context_principal_arn_names_the_clumio_role_for_clumio() {
+    let r = simulate_json(&[
+        "vpc-only-deny-clumio-exempt.json",
+        "--clumio",
+        "--context",
+        &format!("aws:PrincipalArn={ROLE_ARN}"),
+    ]);
+    assert_eq!(r["decision"], "implicit-deny", "{r:#}");
+    let err = simulate_fails(
+        &[
+            "vpc-only-deny-clumio-exempt.json",
+            "--clumio",
+            "--account-id",
+            "999999999999",
+            "--context",
+            &format!("aws:PrincipalArn={ROLE_ARN}"),
+        ],
+        None,
+    );
+    assert!(
+        err.contains("999999999999") && err.contains(ACCOUNT),
+        "{err}"
+    );
+}
+
+#[test]
+fn context_userid_and_org_are_used_as_given() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+      {"Sid":"DenyOthers","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/*",
+       "Condition":{"StringNotLike":{"aws:userid":"AROAEXAMPLE:*"},"StringNotEquals":{"aws:PrincipalOrgID":"o-abc"}}}]}"#;
+    let path = std::env::temp_dir().join(format!("cp-userid-{}.json", std::process::id()));
+    std::fs::write(&path, policy).unwrap();
+    let path = path.to_str().unwrap();
+    let base = [
+        path,
+        "--principal",
+        PIPELINE_SESSION,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+    ];
+    // Without aws:userid, the session's unique id is unknown; aws:PrincipalOrgID absent.
+    let r = simulate_json(&base);
+    assert_eq!(r["decision"], "depends", "{r:#}");
+    assert!(
+        strings(&r["depends_on"]).join(" ").contains("unique id"),
+        "{r:#}"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--context", "aws:userid=AROAEXAMPLE:run-42"]);
+    let r = simulate_json(&args);
+    assert_eq!(r["decision"], "implicit-deny", "{r:#}");
+    let mut args = base.to_vec();
+    args.extend([
+        "--context",
+        "aws:userid=AROAOTHER:run-42",
+        "--context",
+        "aws:PrincipalOrgID=o-abc",
+    ]);
+    let r = simulate_json(&args);
+    assert_eq!(r["decision"], "implicit-deny", "{r:#}");
+    let mut args = base.to_vec();
+    args.extend([
+        "--context",
+        "aws:userid=AROAOTHER:run-42",
+        "--context",
+        "aws:PrincipalOrgID=o-other",
+    ]);
+    let r = simulate_json(&args);
+    assert_eq!(r["decision"], "deny", "{r:#}");
+}
+
+// ---- exit status and grouping (issue 13, point 6) ----
+
+fn status_of(args: &[&str]) -> i32 {
+    cli()
+        .arg("simulate")
+        .args(args)
+        .output()
+        .unwrap()
+        .status
+        .code()
+        .unwrap()
+}
+
+#[test]
+fn exit_status_is_1_for_deny_0_for_allow_3_for_depends() {
+    let req = |p: &'static str| {
+        vec![
+            "principal-conditions.json",
+            "--principal",
+            p,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::data-bucket/report.csv",
+        ]
+    };
+    let mut allow = req(PIPELINE_SESSION);
+    allow.extend(["--role-path", "/"]);
+    assert_eq!(status_of(&allow), 0);
+    assert_eq!(
+        status_of(&req(
+            "arn:aws:sts::444455556666:assumed-role/pipeline-etl/run-42"
+        )),
+        1
+    );
+    assert_eq!(status_of(&req(PIPELINE_SESSION)), 3);
+    // --clumio: any backup request denied is 1, none denied 0, unknowns 3.
+    assert_eq!(status_of(&["vpc-only-deny.json", "--clumio"]), 1);
+    assert_eq!(
+        status_of(&[
+            "vpc-only-deny-clumio-exempt.json",
+            "--clumio",
+            "--role-arn",
+            ROLE_ARN
+        ]),
+        0
+    );
+    assert_eq!(status_of(&["ip-guard-deny.json", "--clumio"]), 3);
+    // A key policy that allows nothing denies (KMS needs the key policy to allow).
+    let r = simulate_json(&[
+        "kms-key-root-delegation.json",
+        "--principal",
+        "arn:aws:sts::444455556666:assumed-role/x/y",
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!(r["decision"], "implicit-deny");
+    assert_eq!(r["exit_status"], 1);
+}
+
+#[test]
+fn clumio_groups_requests_with_the_same_answer() {
+    let r = simulate_json(&["vpc-only-deny.json", "--clumio"]);
+    let groups = r["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{r:#}");
+    assert_eq!(groups[0]["actions"].as_array().unwrap().len(), 12);
+    assert_eq!(groups[0]["decision"], "deny");
+    assert_eq!(r["requests"].as_array().unwrap().len(), 12);
+    let out = cli()
+        .args(["simulate", "vpc-only-deny.json", "--clumio"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("s3:") && l.ends_with(": deny"))
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("12 requests with the same answer"), "{text}");
+    // A key policy: the direct and the S3-made calls are answered separately.
+    let r = simulate_json(&["kms-key-vpce-deny.json", "--clumio"]);
+    let groups = r["groups"].as_array().unwrap();
+    assert!(groups.len() >= 2, "{r:#}");
+    let total: usize = groups
+        .iter()
+        .map(|g| g["actions"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(total, r["requests"].as_array().unwrap().len());
 }
