@@ -43,6 +43,13 @@ pub const BUCKET_ACTIONS: &[&str] = &[
     "s3:PutInventoryConfiguration",
 ];
 
+/// The values `s3:TlsVersion` can take: AWS endpoints accept TLS 1.2 and 1.3 only.
+pub const TLS_VERSIONS: &[&str] = &["1.2", "1.3"];
+
+/// The values `kms:KeyOrigin` can take (the key's `Origin`; all four allow symmetric
+/// encryption keys, which S3 needs).
+pub const KEY_ORIGINS: &[&str] = &["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"];
+
 /// KMS action needed to read SSE-KMS objects (backups).
 pub const KMS_DECRYPT: &str = "kms:Decrypt";
 /// KMS action needed to write SSE-KMS objects (restores); policies grant it as
@@ -367,6 +374,13 @@ impl Profile {
             "s3:signatureversion",
             KeyState::Present(vec!["AWS4-HMAC-SHA256".into()]),
         );
+        // AWS endpoints accept TLS 1.2 and 1.3 only (AWS-SEMANTICS.md 5): which one a
+        // Clumio request uses is not known, but it is one of these two.
+        ctx.set_one_of(
+            "s3:TlsVersion",
+            TLS_VERSIONS.iter().map(|v| PString::known(*v)).collect(),
+            "the TLS version of Clumio's connection",
+        );
         ctx.set("s3:DataAccessPointArn", KeyState::Absent);
         ctx.set("s3:DataAccessPointAccount", KeyState::Absent);
         ctx.set("s3:AccessPointNetworkOrigin", KeyState::Absent);
@@ -408,12 +422,36 @@ impl Profile {
                 "kms:EncryptionContextKeys",
                 KeyState::Present(vec!["aws:s3:arn".into()]),
             );
+            // S3 encrypts with symmetric encryption keys only, with the default algorithm.
+            ctx.set(
+                "kms:EncryptionAlgorithm",
+                KeyState::Present(vec!["SYMMETRIC_DEFAULT".into()]),
+            );
         } else {
             ctx.set("aws:ViaAWSService", KeyState::Present(vec!["false".into()]));
             ctx.set("kms:ViaService", KeyState::Absent);
             ctx.set("aws:CalledVia", KeyState::Absent);
         }
         ctx.set("kms:GrantIsForAWSResource", KeyState::Absent);
+        // A key S3 can use is a symmetric encryption key (SSE-KMS accepts no other kind).
+        ctx.set(
+            "kms:KeySpec",
+            KeyState::Present(vec!["SYMMETRIC_DEFAULT".into()]),
+        );
+        ctx.set(
+            "kms:KeyUsage",
+            KeyState::Present(vec!["ENCRYPT_DECRYPT".into()]),
+        );
+        ctx.set_one_of(
+            "kms:KeyOrigin",
+            KEY_ORIGINS.iter().map(|v| PString::known(*v)).collect(),
+            "where the key's material comes from",
+        );
+        ctx.set_one_of(
+            "kms:MultiRegion",
+            vec![PString::known("true"), PString::known("false")],
+            "whether the key is a multi-Region key",
+        );
         ctx
     }
 

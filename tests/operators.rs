@@ -1137,3 +1137,100 @@ fn a_deny_that_may_apply_makes_the_decision_depend() {
     assert_eq!(ev.decision, Decision::Depends);
     assert!(!ev.depends_on.is_empty());
 }
+
+// ---------------------------------------------------------------------------------------
+// Keys with a known set of values (issue 13, point 2): in the Clumio profile, a key that
+// takes one value of a documented set is decided where every value gives the same answer.
+
+/// Whether a Deny with `condition` applies to Clumio's direct S3 GetObject (`kms` false) or
+/// to S3's Decrypt made on its behalf (`kms` true), role and account known.
+fn clumio_when(condition: &str, kms: bool) -> Tri {
+    use clumio_preflight::profile::{Profile, ProfileOptions};
+    let profile = Profile::new(&ProfileOptions {
+        role_arn: Some(ROLE_ARN.into()),
+        region: Some("us-west-2".into()),
+        ..ProfileOptions::default()
+    })
+    .unwrap();
+    let role = &profile.roles[0];
+    let (action, req) = if kms {
+        let r = profile.kms_request(role, SESSION, KMS_DECRYPT, PString::known(KEY_ARN), true);
+        ("kms:Decrypt", r)
+    } else {
+        let bucket = PString::known(BUCKET);
+        let r = profile.s3_request(role, SESSION, "s3:GetObject", profile.object_arn(&bucket));
+        ("s3:GetObject", r)
+    };
+    let policy = parse(
+        &format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*","Action":"{action}","Resource":"*","Condition":{condition}}}]}}"#
+        ),
+        PolicyKind::Generic,
+    );
+    evaluate(&policy, &req).statements[0].applies.clone()
+}
+
+#[test]
+fn tls_version_below_1_2_never_applies_to_clumio() {
+    assert_eq!(
+        clumio_when(r#"{"NumericLessThan":{"s3:TlsVersion":"1.2"}}"#, false),
+        Tri::No
+    );
+    assert_eq!(
+        clumio_when(
+            r#"{"NumericGreaterThanEquals":{"s3:TlsVersion":"1.2"}}"#,
+            false
+        ),
+        Tri::Yes
+    );
+    assert_eq!(
+        clumio_when(r#"{"NumericLessThan":{"s3:TlsVersion":"1.1"}}"#, false),
+        Tri::No
+    );
+}
+
+#[test]
+fn tls_version_below_1_3_depends_and_says_so() {
+    let t = clumio_when(r#"{"NumericLessThan":{"s3:TlsVersion":"1.3"}}"#, false);
+    let why = t.unknowns().join(" ");
+    assert!(why.contains("s3:TlsVersion"), "{t:?}");
+    assert!(why.contains("one of 1.2, 1.3"), "{t:?}");
+    let t = clumio_when(r#"{"NumericEquals":{"s3:TlsVersion":"1.3"}}"#, false);
+    assert_depends(t);
+}
+
+#[test]
+fn kms_keys_with_a_documented_value_set_are_decided_where_all_values_agree() {
+    // S3 uses symmetric encryption keys with the default algorithm.
+    assert_eq!(
+        clumio_when(
+            r#"{"StringNotEquals":{"kms:EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}}"#,
+            true
+        ),
+        Tri::No
+    );
+    assert_eq!(
+        clumio_when(
+            r#"{"StringEquals":{"kms:KeySpec":"SYMMETRIC_DEFAULT"}}"#,
+            true
+        ),
+        Tri::Yes
+    );
+    // kms:KeyOrigin is one of four values: a test every value passes is decided, one that
+    // only some pass depends.
+    assert_eq!(
+        clumio_when(
+            r#"{"StringLike":{"kms:KeyOrigin":["AWS_*","EXTERNAL*"]}}"#,
+            true
+        ),
+        Tri::Yes
+    );
+    assert_depends(clumio_when(
+        r#"{"StringEquals":{"kms:KeyOrigin":"AWS_KMS"}}"#,
+        true,
+    ));
+    assert_eq!(
+        clumio_when(r#"{"Bool":{"kms:MultiRegion":["true","false"]}}"#, true),
+        Tri::Yes
+    );
+}

@@ -6,7 +6,11 @@
 //! (c) making a context key unknown, or replacing a known substring of the caller's account
 //!     or of the resource by a hole, never turns a certain answer into the opposite one (it
 //!     may only become `Depends`), and a key known to be "absent, or present with these
-//!     values" is decided only where both cases agree.
+//!     values" is decided only where both cases agree;
+//! (d) `simulate` with a session principal whose request context names every key
+//!     (`aws:PrincipalArn` with the role's path, `aws:userid`, the rest present or absent)
+//!     never answers `depends`, and a key known to hold one value of a set is decided only
+//!     where every value agrees.
 
 mod common;
 
@@ -16,8 +20,10 @@ use clumio_preflight::policy::eval::{
 };
 use clumio_preflight::policy::glob::{Pattern, PatternOptions};
 use clumio_preflight::policy::tri::Tri;
+use clumio_preflight::profile::{Profile, ProfileOptions};
+use clumio_preflight::simulate::{SimulateArgs, simulate};
 use clumio_preflight::value::{Hole, PString};
-use common::{ACCT, ROLE_ARN, SESSION_ARN, try_parse};
+use common::{ACCT, ROLE_ARN, SESSION, SESSION_ARN, try_parse};
 use proptest::prelude::*;
 use proptest::sample::select;
 use std::collections::BTreeMap;
@@ -645,4 +651,90 @@ fn the_generators_make_valid_and_varied_policies() {
         }
     }
     assert!(yes >= 20 && no >= 20, "yes {yes}, no {no}");
+}
+
+// ---------------------------------------------------------------------------------------
+// (d) `simulate` on fully known requests, and keys with a known set of values
+
+/// `simulate`'s arguments for a session of the Clumio role whose request context names
+/// every key: `aws:PrincipalArn` (the role ARN with its path), `aws:userid`, and the random
+/// keys present with their values or `--absent`.
+fn simulate_args(shape: &Shape, states: &[KnownState]) -> SimulateArgs {
+    let mut args = SimulateArgs {
+        principal: Some(SESSION_ARN.into()),
+        action: Some(shape.action.into()),
+        resource: Some(shape.resource.into()),
+        permissions_boundary: Some(shape.boundary),
+        ..SimulateArgs::default()
+    };
+    args.context
+        .push(("aws:PrincipalArn".into(), ROLE_ARN.into()));
+    args.context
+        .push(("aws:userid".into(), format!("AROAEXAMPLEID:{SESSION}")));
+    for (key, state) in KEYS.iter().zip(states) {
+        if key.eq_ignore_ascii_case("aws:PrincipalArn") {
+            continue;
+        }
+        match state {
+            None => args.absent.push((*key).into()),
+            Some(values) => args.context.extend(
+                values
+                    .iter()
+                    .map(|v| ((*key).to_string(), (*v).to_string())),
+            ),
+        }
+    }
+    args
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn simulate_never_answers_depends_on_a_fully_known_request(
+        text in policy_strategy(),
+        states in context_strategy(),
+        shape in shape_strategy(),
+    ) {
+        let policy = parse_ok(&text);
+        let profile = Profile::new(&ProfileOptions::default()).unwrap();
+        let sim = simulate(&policy, &simulate_args(&shape, &states), &profile)
+            .map_err(|e| TestCaseError::fail(e.0))?;
+        prop_assert_ne!(sim.decision, Decision::Depends, "{}: {:?}", text, sim.depends_on);
+        for s in &sim.outcomes[0].evaluation.statements {
+            prop_assert!(!matches!(s.applies, Tri::Depends(_)), "statement {} of {}: {:?}", s.index, text, s);
+        }
+    }
+
+    #[test]
+    fn one_of_a_known_set_is_decided_only_where_every_value_agrees(
+        text in policy_strategy(),
+        states in context_strategy(),
+        shape in shape_strategy(),
+        which in 0..KEYS.len() - 1,
+        values in prop::collection::vec(select(REQUEST_VALUES), 1..=3),
+    ) {
+        let policy = parse_ok(&text);
+        let key = KEYS[which];
+        let mut req = build_request(&shape, &states, None, None);
+        req.context.set_one_of(key, values.iter().map(|v| PString::known(*v)).collect(), "which");
+        let either = evaluate(&policy, &req);
+        let mut all_same = true;
+        let mut first: Option<Evaluation> = None;
+        for v in &values {
+            let mut states = states.clone();
+            states[which] = Some(vec![*v]);
+            let one = evaluate(&policy, &build_request(&shape, &states, None, None));
+            assert_no_flip(&one, &either, &format!("{key} one of {values:?} vs {v}"))?;
+            if let Some(f) = &first {
+                all_same &= f.decision == one.decision;
+            } else {
+                first = Some(one);
+            }
+        }
+        // Where every value gives the same decision, the set gives it too.
+        if all_same {
+            prop_assert_eq!(either.decision, first.unwrap().decision);
+        }
+    }
 }

@@ -38,6 +38,9 @@ pub struct Context {
     keys: Vec<(String, KeyState)>,
     /// For keys whose state is [`KeyState::Unknown`]: the values they hold when present.
     if_present: Vec<(String, Vec<PString>)>,
+    /// For keys whose state is [`KeyState::Unknown`]: the documented set of values the key
+    /// takes (it is present with exactly one of them).
+    one_of: Vec<(String, Vec<PString>)>,
     /// What a key that was never set holds.
     pub default: KeyState,
     /// Why a key holds what it holds, for explanations (e.g. why it is absent).
@@ -50,6 +53,7 @@ impl Context {
         Context {
             keys: Vec::new(),
             if_present: Vec::new(),
+            one_of: Vec::new(),
             default,
             reasons: Vec::new(),
         }
@@ -76,8 +80,7 @@ impl Context {
 
     /// Sets `key` to `state`.
     pub fn set(&mut self, key: &str, state: KeyState) {
-        self.if_present
-            .retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+        self.forget_alternatives(key);
         match self.slot(key) {
             Some(i) => self.keys[i].1 = state,
             None => self.keys.push((key.to_string(), state)),
@@ -100,10 +103,31 @@ impl Context {
             .map(|(_, v)| v.as_slice())
     }
 
-    /// Adds one value to `key`, making it multi-valued when it already has one.
-    pub fn add_value(&mut self, key: &str, value: PString) {
+    fn forget_alternatives(&mut self, key: &str) {
         self.if_present
             .retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+        self.one_of.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
+    }
+
+    /// Makes `key` present with one value out of a known set (`values`, e.g. the TLS versions
+    /// AWS endpoints accept); `why` says what settles which. A condition that comes out the
+    /// same for every value is decided.
+    pub fn set_one_of(&mut self, key: &str, values: Vec<PString>, why: impl Into<String>) {
+        self.set(key, KeyState::Unknown(why.into()));
+        self.one_of.push((key.to_string(), values));
+    }
+
+    /// For a key set with [`Context::set_one_of`], the values it may take.
+    pub fn one_of(&self, key: &str) -> Option<&[PString]> {
+        self.one_of
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Adds one value to `key`, making it multi-valued when it already has one.
+    pub fn add_value(&mut self, key: &str, value: PString) {
+        self.forget_alternatives(key);
         match self.slot(key) {
             Some(i) => match &mut self.keys[i].1 {
                 KeyState::Present(values) => values.push(value),
@@ -437,12 +461,15 @@ fn maybe_absent_vars(
     decide: impl Fn(Option<&dyn Fn(&str) -> VarValue>) -> Tri,
 ) -> Tri {
     let vars = var_resolver(ctx);
-    let with_values = decide(Some(&vars));
     if !text.contains_known("${") {
-        return with_values;
+        return decide(Some(&vars));
     }
-    // Keys that may be missing: unknown ones, and those set "absent or present".
     let names = variable_names(text);
+    if let Some(answer) = over_one_of(ctx, &names, &vars, &decide) {
+        return answer;
+    }
+    let with_values = decide(Some(&vars));
+    // Keys that may be missing: unknown ones, and those set "absent or present".
     let maybe_absent: Vec<&str> = names
         .iter()
         .map(String::as_str)
@@ -470,6 +497,62 @@ fn maybe_absent_vars(
         }
     }
     Tri::Depends(why)
+}
+
+/// For variables whose keys hold one value of a known set ([`Context::set_one_of`]): the
+/// answer for every combination of their values, decided when all agree. `None` when no
+/// variable is such a key.
+fn over_one_of(
+    ctx: &Context,
+    names: &[String],
+    vars: &dyn Fn(&str) -> VarValue,
+    decide: &dyn Fn(Option<&dyn Fn(&str) -> VarValue>) -> Tri,
+) -> Option<Tri> {
+    let mut sets: Vec<(&str, &[PString])> = Vec::new();
+    for name in names {
+        if let Some(values) = ctx.one_of(name)
+            && !sets.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+        {
+            sets.push((name.as_str(), values));
+        }
+    }
+    if sets.is_empty() {
+        return None;
+    }
+    let combinations: usize = sets.iter().map(|(_, v)| v.len().max(1)).product();
+    let mut answers: Vec<Tri> = Vec::new();
+    for mut n in 0..combinations.min(64) {
+        let mut chosen: Vec<(&str, &PString)> = Vec::new();
+        for (key, values) in &sets {
+            if let Some(v) = values.get(n % values.len().max(1)) {
+                chosen.push((key, v));
+            }
+            n /= values.len().max(1);
+        }
+        let with = |name: &str| match chosen.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+            Some((_, v)) => VarValue::Value((*v).clone()),
+            None => vars(name),
+        };
+        answers.push(decide(Some(&with)));
+    }
+    Some(match answers.first() {
+        Some(first)
+            if combinations <= 64
+                && !matches!(first, Tri::Depends(_))
+                && answers.iter().all(|a| a == first) =>
+        {
+            first.clone()
+        }
+        _ => {
+            let mut why: BTreeSet<String> = answers.iter().flat_map(Tri::unknowns).collect();
+            for (key, _) in &sets {
+                if let KeyState::Unknown(w) = ctx.get(key) {
+                    why.insert(format!("{key}: {w}"));
+                }
+            }
+            Tri::Depends(why)
+        }
+    })
 }
 
 /// The keys of the `${key}` / `${key, 'default'}` policy variables in the known text.
@@ -717,6 +800,10 @@ enum Seen<'a> {
     Unknown,
     /// The key is absent or holds its possible values, with the same answer either way.
     AbsentOr,
+    /// The key holds one of a known set of values, with the same answer for each.
+    OneOf(&'a [PString]),
+    /// The key holds one of a known set of values, with different answers.
+    OneOfDiffers(&'a [PString]),
 }
 
 fn describe(cond: &Condition, tri: &Tri, seen: &Seen, reason: Option<&str>) -> String {
@@ -734,6 +821,11 @@ fn describe(cond: &Condition, tri: &Tri, seen: &Seen, reason: Option<&str>) -> S
         Seen::AbsentOr => {
             "the same whether the key is absent or holds its possible values".to_string()
         }
+        Seen::OneOf(vs) => format!("the same for each value the key can take ([{}])", join(vs)),
+        Seen::OneOfDiffers(vs) => format!(
+            "the answer differs between the values the key can take ([{}])",
+            join(vs)
+        ),
     };
     // The reason goes right after what was seen: "the key is absent (why), so …".
     let what = match (reason, what.split_once(", so ")) {
@@ -747,6 +839,26 @@ fn describe(cond: &Condition, tri: &Tri, seen: &Seen, reason: Option<&str>) -> S
 fn condition_verdict<'c>(policy: &Policy, cond: &Condition, ctx: &'c Context) -> (Tri, Seen<'c>) {
     let key = &cond.key.value;
     let state = ctx.get(key);
+    if let (KeyState::Unknown(why), Some(values)) = (state, ctx.one_of(key)) {
+        // Present with one value of a known set: decided when every value gives one answer.
+        let answers: Vec<Tri> = values
+            .iter()
+            .map(|v| condition_on(policy, cond, ctx, &KeyState::Present(vec![v.clone()])).0)
+            .collect();
+        return match answers.first() {
+            Some(first)
+                if !matches!(first, Tri::Depends(_)) && answers.iter().all(|a| a == first) =>
+            {
+                (first.clone(), Seen::OneOf(values))
+            }
+            _ => {
+                let mut set: BTreeSet<String> = answers.iter().flat_map(Tri::unknowns).collect();
+                let listed: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+                set.insert(format!("{key}: {why} (one of {})", listed.join(", ")));
+                (Tri::Depends(set), Seen::OneOfDiffers(values))
+            }
+        };
+    }
     if let (KeyState::Unknown(why), Some(values)) = (state, ctx.if_present(key)) {
         // Absent, or present with known-shaped values: decided when both agree.
         let (absent, _) = condition_on(policy, cond, ctx, &KeyState::Absent);
