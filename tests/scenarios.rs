@@ -232,6 +232,8 @@ scenarios! {
     malformed_policy => "malformed-policy",
     policy_after_apply => "policy-after-apply",
     statement_in_allow => "statement-in-allow",
+    userid_exemption_partial => "userid-exemption-partial",
+    userid_exemption_all_sessions => "userid-exemption-all-sessions",
     // Encryption keys.
     sse_s3 => "sse-s3",
     aws_managed_key => "aws-managed-key",
@@ -384,4 +386,22 @@ fn the_fix_for_a_key_without_policy_is_written_for_its_terraform_resource() {
         help.contains("arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/clumio/*"),
         "{help}"
     );
+}
+
+#[test]
+fn a_deny_that_blocks_some_sessions_names_the_blocked_and_the_exempt_ones() {
+    let run = check_scenario("userid-exemption-partial");
+    let found = with_code(&run, "CP101");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("it blocks session Ingestion-ingesttool (ingests"),
+        "{message}"
+    );
+    assert!(
+        message
+            .contains("it may block sessions daebaksrv-S3Backup (reads the objects for backups)"),
+        "{message}"
+    );
+    assert!(message.contains("unique id"), "{message}");
+    assert!(!message.contains("to the Clumio role because"), "{message}");
 }

@@ -72,4 +72,5 @@ snapshots! {
     human_key_vpce_deny, json_key_vpce_deny => "key-vpce-deny";
     human_ownership_object_writer, json_ownership_object_writer => "ownership-object-writer";
     human_file_policy, json_file_policy => "file-policy";
+    human_userid_exemption_partial, json_userid_exemption_partial => "userid-exemption-partial";
 }

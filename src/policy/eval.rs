@@ -499,6 +499,9 @@ fn maybe_absent_vars(
     Tri::Depends(why)
 }
 
+/// Decides a match given how policy variables resolve.
+type Decider<'a> = dyn Fn(Option<&dyn Fn(&str) -> VarValue>) -> Tri + 'a;
+
 /// For variables whose keys hold one value of a known set ([`Context::set_one_of`]): the
 /// answer for every combination of their values, decided when all agree. `None` when no
 /// variable is such a key.
@@ -506,7 +509,7 @@ fn over_one_of(
     ctx: &Context,
     names: &[String],
     vars: &dyn Fn(&str) -> VarValue,
-    decide: &dyn Fn(Option<&dyn Fn(&str) -> VarValue>) -> Tri,
+    decide: &Decider,
 ) -> Option<Tri> {
     let mut sets: Vec<(&str, &[PString])> = Vec::new();
     for name in names {

@@ -50,8 +50,24 @@ pub struct StatementVerdict {
     pub reasons: Vec<String>,
     /// Sessions certainly denied (NotPrincipal statements).
     pub sessions_denied: Vec<String>,
+    /// Per Clumio session, in [`profile::SESSION_NAMES`] order, the backup actions denied
+    /// and maybe denied to it. Empty when the statement treats every session alike.
+    pub sessions: Vec<SessionVerdict>,
     /// Principal entries with a partial wildcard.
     pub wildcards: Vec<(Span, String)>,
+}
+
+/// What one statement does to one Clumio session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionVerdict {
+    /// The session name.
+    pub name: &'static str,
+    /// Backup actions certainly denied to it.
+    pub denied: Vec<String>,
+    /// Backup actions denied to it or not depending on unknowns.
+    pub maybe: Vec<String>,
+    /// What the maybe-verdicts hinge on.
+    pub depends_on: BTreeSet<String>,
 }
 
 /// The statement a verdict is about.
@@ -140,6 +156,7 @@ fn analyze_statement(
         depends_on: Vec::new(),
         reasons: Vec::new(),
         sessions_denied: Vec::new(),
+        sessions: Vec::new(),
         wildcards: wildcard_entries(st),
     };
     if !v.wildcards.is_empty() {
@@ -162,18 +179,36 @@ fn analyze_statement(
     let mut denied_reason: Option<Vec<String>> = None;
     let mut maybe_reason: Option<Vec<String>> = None;
     let (role_sensitive, session_sensitive) = st.caller_sensitivity();
+    let session_count = profile::SESSION_NAMES.len();
+    let mut sessions: Vec<SessionVerdict> = profile::SESSION_NAMES
+        .iter()
+        .map(|name| SessionVerdict {
+            name,
+            denied: Vec::new(),
+            maybe: Vec::new(),
+            depends_on: BTreeSet::new(),
+        })
+        .collect();
     for (action, resource) in jobs {
         let mut per_role: Vec<Tri> = Vec::new();
-        for (ri, sessions) in requests.iter_mut().enumerate() {
+        // Per session, the answer for each role candidate.
+        let mut per_session: Vec<Vec<Tri>> = vec![Vec::new(); session_count];
+        for (ri, role_requests) in requests.iter_mut().enumerate() {
             if ri > 0 && !role_sensitive {
                 // The same answer as for the first role candidate.
                 per_role.push(per_role[0].clone());
+                for answers in &mut per_session {
+                    let first = answers[0].clone();
+                    answers.push(first);
+                }
                 continue;
             }
             let mut role_verdict = Tri::No;
-            for (si, request) in sessions.iter_mut().enumerate() {
+            for (si, request) in role_requests.iter_mut().enumerate() {
                 if si > 0 && !session_sensitive {
-                    break;
+                    let first = per_session[0][ri].clone();
+                    per_session[si].push(first);
+                    continue;
                 }
                 request.action.clear();
                 request.action.push_str(action);
@@ -200,19 +235,22 @@ fn analyze_statement(
                     }
                     Tri::No => {}
                 }
+                per_session[si].push(applies.clone());
                 role_verdict = role_verdict.or(applies);
             }
             per_role.push(role_verdict);
         }
-        let first = per_role[0].clone();
-        let merged = if per_role.iter().all(|t| *t == first) {
-            first
-        } else {
-            let mut set: BTreeSet<String> = per_role.iter().flat_map(|t| t.unknowns()).collect();
-            set.insert("the Clumio role's name (--role-arn or --role-name)".into());
-            Tri::Depends(set)
-        };
-        match merged {
+        for (session, answers) in sessions.iter_mut().zip(&per_session) {
+            match merge_roles(answers) {
+                Tri::Yes => session.denied.push(action.to_string()),
+                Tri::Depends(set) => {
+                    session.maybe.push(action.to_string());
+                    session.depends_on.extend(set);
+                }
+                Tri::No => {}
+            }
+        }
+        match merge_roles(&per_role) {
             Tri::Yes => v.denied.push(action.to_string()),
             Tri::Depends(set) => {
                 depends.extend(set);
@@ -223,6 +261,12 @@ fn analyze_statement(
     }
     v.depends_on = depends.into_iter().collect();
     v.sessions_denied = sessions_denied.into_iter().collect();
+    let alike = sessions
+        .iter()
+        .all(|s| s.denied == sessions[0].denied && s.maybe == sessions[0].maybe);
+    if !alike {
+        v.sessions = sessions;
+    }
     let negated = st.principal.as_ref().is_some_and(|p| p.negated);
     v.reasons = if !v.denied.is_empty() {
         denied_reason.unwrap_or_default()
@@ -242,6 +286,122 @@ fn analyze_statement(
     v
 }
 
+/// One answer from the answers for each role candidate: the same everywhere stands,
+/// otherwise it depends on the role's name.
+fn merge_roles(per_role: &[Tri]) -> Tri {
+    let first = per_role[0].clone();
+    if per_role.iter().all(|t| *t == first) {
+        first
+    } else {
+        let mut set: BTreeSet<String> = per_role.iter().flat_map(|t| t.unknowns()).collect();
+        set.insert("the Clumio role's name (--role-arn or --role-name)".into());
+        Tri::Depends(set)
+    }
+}
+
+/// What a Clumio session does, as far as its name tells (Clumio does not document it).
+pub fn session_role(name: &str) -> &'static str {
+    match name {
+        "daebaksrv-S3Backup" => "reads the objects for backups",
+        "daebaksrv-RestoreTargetCheck" => "checks a bucket before restoring into it",
+        "daebaksrv-createS3CustomerSession" => "sets up Clumio's access to the account's buckets",
+        "Ingestion-ingesttool" => "ingests the bucket's inventory and objects into Clumio",
+        _ => "a Clumio session",
+    }
+}
+
+fn session_phrase(names: &[&str]) -> String {
+    let items: Vec<String> = names
+        .iter()
+        .map(|n| format!("{n} ({})", session_role(n)))
+        .collect();
+    let noun = if names.len() == 1 {
+        "session"
+    } else {
+        "sessions"
+    };
+    format!("{noun} {}", items.join(", "))
+}
+
+/// Who among Clumio's sessions a statement blocks, when it does not treat them alike: the
+/// blocked sessions with what each is denied, the sessions it may block, and the exempt
+/// ones, each with what it does. `None` when every session gets the same answer.
+pub fn who_is_blocked(v: &StatementVerdict) -> Option<String> {
+    if v.sessions.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let blocked: Vec<&SessionVerdict> =
+        v.sessions.iter().filter(|s| !s.denied.is_empty()).collect();
+    let same_denied = blocked.iter().all(|s| s.denied == blocked[0].denied);
+    if !blocked.is_empty() {
+        if same_denied {
+            let names: Vec<&str> = blocked.iter().map(|s| s.name).collect();
+            parts.push(format!(
+                "it blocks {}: {} denied",
+                session_phrase(&names),
+                action_list(&blocked[0].denied)
+            ));
+        } else {
+            let each: Vec<String> = blocked
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}: {} denied",
+                        session_phrase(&[s.name]),
+                        action_list(&s.denied)
+                    )
+                })
+                .collect();
+            parts.push(format!("it blocks {}", each.join("; ")));
+        }
+    }
+    let maybe: Vec<&SessionVerdict> = v
+        .sessions
+        .iter()
+        .filter(|s| s.denied.is_empty() && !s.maybe.is_empty())
+        .collect();
+    if !maybe.is_empty() {
+        let names: Vec<&str> = maybe.iter().map(|s| s.name).collect();
+        let on: BTreeSet<&str> = maybe
+            .iter()
+            .flat_map(|s| s.depends_on.iter().map(String::as_str))
+            .collect();
+        let on: Vec<&str> = on.into_iter().collect();
+        parts.push(format!(
+            "it may block {}, depending on {}",
+            session_phrase(&names),
+            on.join("; ")
+        ));
+    }
+    let exempt: Vec<&str> = v
+        .sessions
+        .iter()
+        .filter(|s| s.denied.is_empty() && s.maybe.is_empty())
+        .map(|s| s.name)
+        .collect();
+    if !exempt.is_empty() {
+        parts.push(format!("it exempts {}", session_phrase(&exempt)));
+    }
+    Some(parts.join("; "))
+}
+
+/// The sessions a statement certainly blocks, by name (`session A, B`), or "the Clumio
+/// role" when it treats every session alike.
+pub fn blocked_session_names(v: &StatementVerdict) -> String {
+    let names: Vec<&str> = v
+        .sessions
+        .iter()
+        .filter(|s| !s.denied.is_empty())
+        .map(|s| s.name)
+        .collect();
+    match names.len() {
+        0 => "the Clumio role".to_string(),
+        1 => format!("session {}", names[0]),
+        _ => format!("sessions {}", names.join(", ")),
+    }
+}
+
 /// The condition findings among the evaluator's reasons (the part a user needs to read).
 pub fn condition_reasons(v: &StatementVerdict) -> String {
     let picked: Vec<&str> = v
@@ -257,11 +417,26 @@ pub fn condition_reasons(v: &StatementVerdict) -> String {
     }
 }
 
-/// `s3:ListBucket, s3:GetObject` or "every backup action (…)".
+/// At most this many actions are listed by name; more are cut to the first few and a count.
+const LISTED_ACTIONS: usize = 5;
+
+/// `s3:ListBucket, s3:GetObject`; "every backup action (…)" only when every one of them is
+/// in `actions`; past [`LISTED_ACTIONS`], the first few and a count of the rest.
 pub fn action_list(actions: &[String]) -> String {
     let all = profile::BUCKET_ACTIONS.len() + profile::OBJECT_ACTIONS.len();
-    if actions.len() == all {
+    let every = profile::BUCKET_ACTIONS
+        .iter()
+        .chain(profile::OBJECT_ACTIONS)
+        .all(|a| actions.iter().any(|x| x == a));
+    if every {
         "every backup action (s3:ListBucket, s3:GetObject, …)".to_string()
+    } else if actions.len() > LISTED_ACTIONS {
+        let shown = LISTED_ACTIONS - 1;
+        format!(
+            "{} and {} more of the {all} backup actions",
+            actions[..shown].join(", "),
+            actions.len() - shown
+        )
     } else {
         actions.join(", ")
     }
@@ -289,4 +464,105 @@ pub fn diagnostic(
         target: Some(inv.target_of(bp)),
         related: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn every_backup_action_only_when_all_are_denied() {
+        let all: Vec<String> = profile::BUCKET_ACTIONS
+            .iter()
+            .chain(profile::OBJECT_ACTIONS)
+            .map(|s| s.to_string())
+            .collect();
+        assert!(action_list(&all).starts_with("every backup action"));
+        let most = &all[..all.len() - 1];
+        let text = action_list(most);
+        assert!(!text.contains("every"), "{text}");
+        assert!(
+            text.ends_with("and 7 more of the 12 backup actions"),
+            "{text}"
+        );
+        assert!(
+            text.starts_with("s3:ListBucket, s3:ListBucketVersions"),
+            "{text}"
+        );
+        assert_eq!(
+            action_list(&strings(&["s3:GetObject", "s3:GetObjectVersion"])),
+            "s3:GetObject, s3:GetObjectVersion"
+        );
+    }
+
+    fn verdict(sessions: Vec<SessionVerdict>) -> StatementVerdict {
+        StatementVerdict {
+            policy: 0,
+            statement: 0,
+            class: Class::Blocks,
+            denied: Vec::new(),
+            maybe: Vec::new(),
+            depends_on: Vec::new(),
+            reasons: Vec::new(),
+            sessions_denied: Vec::new(),
+            sessions,
+            wildcards: Vec::new(),
+        }
+    }
+
+    fn session(name: &'static str, denied: &[&str], maybe: &[&str]) -> SessionVerdict {
+        SessionVerdict {
+            name,
+            denied: strings(denied),
+            maybe: strings(maybe),
+            depends_on: if maybe.is_empty() {
+                BTreeSet::new()
+            } else {
+                BTreeSet::from(["the role's unique id".to_string()])
+            },
+        }
+    }
+
+    #[test]
+    fn who_is_blocked_names_blocked_maybe_and_exempt_sessions_with_their_jobs() {
+        let v = verdict(vec![
+            session("daebaksrv-S3Backup", &[], &[]),
+            session("daebaksrv-RestoreTargetCheck", &[], &["s3:ListBucket"]),
+            session("daebaksrv-createS3CustomerSession", &[], &[]),
+            session("Ingestion-ingesttool", &["s3:GetObject"], &[]),
+        ]);
+        let text = who_is_blocked(&v).unwrap();
+        assert!(
+            text.starts_with(
+                "it blocks session Ingestion-ingesttool (ingests the bucket's inventory and objects into Clumio): s3:GetObject denied"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("it may block session daebaksrv-RestoreTargetCheck (checks a bucket before restoring into it), depending on the role's unique id"),
+            "{text}"
+        );
+        assert!(
+            text.contains("it exempts sessions daebaksrv-S3Backup (reads the objects for backups), daebaksrv-createS3CustomerSession"),
+            "{text}"
+        );
+        assert_eq!(blocked_session_names(&v), "session Ingestion-ingesttool");
+        // Different denials per session are listed per session.
+        let v = verdict(vec![
+            session("daebaksrv-S3Backup", &["s3:GetObject"], &[]),
+            session("Ingestion-ingesttool", &["s3:ListBucket"], &[]),
+        ]);
+        let text = who_is_blocked(&v).unwrap();
+        assert!(text.contains("daebaksrv-S3Backup (reads the objects for backups): s3:GetObject denied; session Ingestion-ingesttool"), "{text}");
+        // Sessions treated alike: no per-session text.
+        assert_eq!(who_is_blocked(&verdict(Vec::new())), None);
+        assert_eq!(
+            blocked_session_names(&verdict(Vec::new())),
+            "the Clumio role"
+        );
+    }
 }

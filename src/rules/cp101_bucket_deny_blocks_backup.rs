@@ -26,15 +26,32 @@ pub fn check(
             continue;
         };
         let bp = &inv.policies[v.policy];
-        let message = format!(
-            "Deny statement \"{}\" blocks Clumio backups of {}: {} denied to the Clumio role because {}",
-            st.label(),
-            inv.target_of(bp),
-            bucket_deny::action_list(&v.denied),
-            bucket_deny::condition_reasons(v)
-        );
+        let (message, label) = match bucket_deny::who_is_blocked(v) {
+            Some(who) => (
+                format!(
+                    "Deny statement \"{}\" blocks Clumio backups of {}: {who}; because {}",
+                    st.label(),
+                    inv.target_of(bp),
+                    bucket_deny::condition_reasons(v)
+                ),
+                format!(
+                    "denies {} to {}",
+                    bucket_deny::action_list(&v.denied),
+                    bucket_deny::blocked_session_names(v)
+                ),
+            ),
+            None => (
+                format!(
+                    "Deny statement \"{}\" blocks Clumio backups of {}: {} denied to the Clumio role because {}",
+                    st.label(),
+                    inv.target_of(bp),
+                    bucket_deny::action_list(&v.denied),
+                    bucket_deny::condition_reasons(v)
+                ),
+                format!("denies {}", bucket_deny::action_list(&v.denied)),
+            ),
+        };
         let help = fix::exempt_help(profile, bp.syntax);
-        let label = format!("denies {}", bucket_deny::action_list(&v.denied));
         out.extend(bucket_deny::diagnostic(inv, v, &INFO, message, help, label));
     }
 }

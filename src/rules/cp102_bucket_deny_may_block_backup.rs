@@ -26,8 +26,11 @@ pub fn check(
             continue;
         };
         let bp = &inv.policies[v.policy];
+        let who = bucket_deny::who_is_blocked(v)
+            .map(|w| format!(" ({w})"))
+            .unwrap_or_default();
         let message = format!(
-            "Deny statement \"{}\" may block Clumio backups of {}: whether it denies {} to the Clumio role depends on {}",
+            "Deny statement \"{}\" may block Clumio backups of {}: whether it denies {} to the Clumio role{who} depends on {}",
             st.label(),
             inv.target_of(bp),
             bucket_deny::action_list(&v.maybe),

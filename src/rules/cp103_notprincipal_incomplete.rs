@@ -32,10 +32,11 @@ pub fn check(
         let why = if profile.permissions_boundary == Some(true) {
             "the Clumio role has a permissions boundary, and a NotPrincipal Deny always applies to such a principal".to_string()
         } else {
+            let who = bucket_deny::who_is_blocked(v)
+                .unwrap_or_else(|| format!("denied sessions: {}", v.sessions_denied.join(", ")));
             format!(
                 "AWS checks the account, the role and the session ARN in turn, and NotPrincipal must list all three; \
-                 denied sessions: {}",
-                v.sessions_denied.join(", ")
+                 {who}"
             )
         };
         let message = format!(
