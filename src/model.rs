@@ -126,6 +126,38 @@ pub struct Key {
     pub header: Span,
 }
 
+/// An encryption-context constraint of a KMS grant: the grant applies only to requests
+/// whose encryption context equals the map (`Equals`) or contains every pair (`Subset`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContextConstraint {
+    /// `encryption_context_equals`: the context is exactly these pairs.
+    Equals(Vec<(String, PString)>),
+    /// `encryption_context_subset`: the context holds at least these pairs.
+    Subset(Vec<(String, PString)>),
+    /// A constraint whose pairs are known only after apply.
+    Unknown(Hole),
+}
+
+/// A KMS grant (`aws_kms_grant`): lets its grantee principal use a key for the listed
+/// operations alongside the key policy (AWS-SEMANTICS.md 3, 5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KmsGrant {
+    /// Its resource address.
+    pub resource: String,
+    /// The resource header.
+    pub header: Span,
+    /// The key it is on, when that key is in the code.
+    pub key: Option<usize>,
+    /// The key as written (`key_id`).
+    pub key_expr: PString,
+    /// `grantee_principal`.
+    pub grantee: PString,
+    /// `operations` (`Decrypt`, `GenerateDataKey`, …); `Err` when known only after apply.
+    pub operations: Result<Vec<PString>, Hole>,
+    /// The `constraints` (all must hold).
+    pub constraints: Vec<ContextConstraint>,
+}
+
 /// Which key encrypts a bucket's objects.
 #[derive(Debug, Clone, PartialEq)]
 pub enum KeyRef {
@@ -205,6 +237,8 @@ pub struct Inventory {
     pub ownerships: Vec<Ownership>,
     /// ACLs.
     pub acls: Vec<Acl>,
+    /// KMS grants.
+    pub grants: Vec<KmsGrant>,
     /// Bucket index by name (the first bucket of a name), kept by [`Inventory::add_bucket`].
     by_name: std::collections::HashMap<PString, usize>,
     /// Bucket index by resource address, kept by [`Inventory::add_bucket`].

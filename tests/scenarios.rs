@@ -246,6 +246,12 @@ scenarios! {
     key_vpce_deny_exempt => "key-vpce-deny-exempt",
     key_alias => "key-alias",
     key_outside_code => "key-outside-code",
+    key_grant_to_role => "key-grant-to-role",
+    key_grant_context_bucket_key => "key-grant-context-bucket-key",
+    key_grant_context_mismatch => "key-grant-context-mismatch",
+    key_grant_unknown_grantee => "key-grant-unknown-grantee",
+    key_deny_region_unknown => "key-deny-region-unknown",
+    key_deny_region_known => "key-deny-region-known",
     // Object ownership and ACLs.
     ownership_object_writer => "ownership-object-writer",
     ownership_preferred => "ownership-preferred",
@@ -404,4 +410,27 @@ fn a_deny_that_blocks_some_sessions_names_the_blocked_and_the_exempt_ones() {
     );
     assert!(message.contains("unique id"), "{message}");
     assert!(!message.contains("to the Clumio role because"), "{message}");
+}
+
+#[test]
+fn a_grant_whose_context_constraint_s3_never_meets_is_named_in_cp201() {
+    let run = check_scenario("key-grant-context-mismatch");
+    let found = with_code(&run, "CP201");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("aws_kms_grant.clumio would give the role kms:Decrypt"),
+        "{message}"
+    );
+    assert!(message.contains("no S3 Bucket Keys"), "{message}");
+    let help = found[0]["help"].as_str().unwrap();
+    assert!(help.contains("encryption-context constraint"), "{help}");
+}
+
+#[test]
+fn an_unknown_grantee_is_a_cp207_warning_naming_the_variable() {
+    let run = check_scenario("key-grant-unknown-grantee");
+    let found = with_code(&run, "CP207");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(message.contains("backup_role_arn"), "{message}");
+    assert!(message.contains("KMS grant"), "{message}");
 }

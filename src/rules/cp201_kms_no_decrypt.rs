@@ -29,14 +29,26 @@ pub fn check(
             severity: INFO.severity,
             message: format!(
                 "the policy of {} grants the Clumio role no kms:Decrypt, neither by name nor through the account-root \
-                 statement, so Clumio cannot read the SSE-KMS objects of {}",
+                 statement, and no KMS grant of the code gives it, so Clumio cannot read the SSE-KMS objects of {}{}",
                 key.resource,
-                key_access::bucket_label(inv, v)
+                key_access::bucket_label(inv, v),
+                v.unmet_grants
+                    .iter()
+                    .map(|g| format!("; {g}"))
+                    .collect::<String>()
             ),
-            help: format!(
-                "add this statement to the key policy:\n{}",
-                fix::key_statement(profile, key_access::syntax(inv, v))
-            ),
+            help: if v.unmet_grants.is_empty() {
+                format!(
+                    "add this statement to the key policy:\n{}",
+                    fix::key_statement(profile, key_access::syntax(inv, v))
+                )
+            } else {
+                format!(
+                    "drop the grant's encryption-context constraint (or enable S3 Bucket Keys and constrain it to the bucket's ARN), \
+                     or add this statement to the key policy:\n{}",
+                    fix::key_statement(profile, key_access::syntax(inv, v))
+                )
+            },
             span,
             label: "no statement allows the Clumio role to decrypt".into(),
             resource,

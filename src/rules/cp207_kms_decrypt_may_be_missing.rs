@@ -30,7 +30,7 @@ pub fn check(
             rule: &INFO,
             severity: INFO.severity,
             message: format!(
-                "whether the policy of {} lets the Clumio role decrypt the SSE-KMS objects of {} depends on {}",
+                "whether the policy of {}, or a KMS grant of the code on it, lets the Clumio role decrypt the SSE-KMS objects of {} depends on {}",
                 inv.keys[v.key].resource,
                 key_access::bucket_label(inv, v),
                 on.join("; ")

@@ -6,14 +6,19 @@
 //! `kms:ViaService = s3.<region>.amazonaws.com`, `kms:CallerAccount` and the encryption
 //! context (the object ARN, or the bucket ARN with S3 Bucket Keys). Key policies deny by
 //! default: the role needs an Allow in the key policy, either naming it directly or naming the
-//! account (which delegates to the role's IAM policy), and no Deny may apply.
+//! account (which delegates to the role's IAM policy), and no Deny may apply. A KMS grant
+//! (`aws_kms_grant`) to the role, or to its account, for the operation counts as well, when
+//! its encryption-context constraints hold for S3's context.
 
-use crate::model::{Encryption, Inventory, KeyPolicy, KeyRef, PolicyDoc, PolicySyntax};
+use crate::model::{
+    ContextConstraint, Encryption, Inventory, KeyPolicy, KeyRef, KmsGrant, PolicyDoc, PolicySyntax,
+};
 use crate::policy::Tri;
 use crate::policy::ast::{
     Effect, Element, Located, Policy, PrincipalElement, PrincipalEntry, PrincipalKind, Statement,
 };
 use crate::policy::eval::{Context, KeyState, Request, evaluate_statement, statement_applies};
+use crate::policy::glob::{Pattern, PatternOptions};
 use crate::profile::{self, Profile};
 use crate::source::Span;
 use crate::value::PString;
@@ -64,6 +69,9 @@ pub struct KeyVerdict {
     pub generate: Grant,
     /// Deny statements that apply.
     pub denies: Vec<KeyDeny>,
+    /// KMS grants on the key that would give the role `kms:Decrypt` but for constraints S3's
+    /// encryption context never meets, each as a sentence.
+    pub unmet_grants: Vec<String>,
 }
 
 /// The default key policy: the account-root statement that enables IAM policies.
@@ -136,15 +144,7 @@ fn requests(
     key_arn: &PString,
     action: &str,
 ) -> Vec<Vec<Request>> {
-    let bucket = match enc.bucket {
-        Some(i) => inv.buckets[i].name.clone(),
-        None => enc.bucket_expr.clone(),
-    };
-    let context_arn = if enc.bucket_key {
-        profile.bucket_arn(&bucket)
-    } else {
-        profile.object_arn(&bucket)
-    };
+    let context_arn = s3_context_arn(profile, inv, enc);
     profile
         .roles
         .iter()
@@ -159,6 +159,179 @@ fn requests(
                 .collect()
         })
         .collect()
+}
+
+/// The `aws:s3:arn` of the encryption context S3 sends with its KMS calls for the bucket
+/// of `enc`: the object's ARN (any object), or with S3 Bucket Keys the bucket's ARN.
+fn s3_context_arn(profile: &Profile, inv: &Inventory, enc: &Encryption) -> PString {
+    let bucket = match enc.bucket {
+        Some(i) => inv.buckets[i].name.clone(),
+        None => enc.bucket_expr.clone(),
+    };
+    if enc.bucket_key {
+        profile.bucket_arn(&bucket)
+    } else {
+        profile.object_arn(&bucket)
+    }
+}
+
+/// Whether `grant` lets S3 use key `ki` for the role's `action` (`kms:Decrypt`, …) on
+/// every object of the bucket whose encryption context names `context_arn`: as
+/// (naming the role itself, naming its account, whose IAM policies then decide).
+pub fn grant_applies(
+    grant: &KmsGrant,
+    ki: usize,
+    inv: &Inventory,
+    profile: &Profile,
+    action: &str,
+    context_arn: &PString,
+) -> (Tri, Tri) {
+    let key = match grant.key {
+        Some(k) if k == ki => Tri::Yes,
+        Some(_) => Tri::No,
+        None if grant.key_expr.as_known().is_none() => Tri::depends(format!(
+            "whether {} is a grant on {} (its key_id is known only after apply)",
+            grant.resource, inv.keys[ki].resource
+        )),
+        None => Tri::No,
+    };
+    let operation = action.strip_prefix("kms:").unwrap_or(action);
+    let wanted = PString::known(operation);
+    let operations = match &grant.operations {
+        Ok(ops) => Tri::any(
+            ops.iter()
+                .map(|op| Pattern::new(op, PatternOptions::EXACT).matches(&wanted, true)),
+        ),
+        Err(hole) => Tri::depends(hole.why.to_string()),
+    };
+    let constraints = constraints_hold(grant, context_arn);
+    let scope = key.and(operations).and(constraints);
+    if scope == Tri::No {
+        return (Tri::No, Tri::No);
+    }
+    let exact = |a: &PString, b: &PString| Pattern::new(a, PatternOptions::EXACT).matches(b, true);
+    let per_role: Vec<Tri> = profile
+        .roles
+        .iter()
+        .map(|role| exact(&grant.grantee, &role.arn))
+        .collect();
+    let role = merge_role_candidates(&per_role);
+    let mut root = PString::known(format!("arn:{}:iam::", profile.partition));
+    root.push(&profile.account);
+    root.push_str(":root");
+    let account = exact(&grant.grantee, &root).or(exact(&grant.grantee, &profile.account));
+    (scope.clone().and(role), scope.and(account))
+}
+
+/// Whether every encryption-context constraint of `grant` holds for S3's context.
+fn constraints_hold(grant: &KmsGrant, context_arn: &PString) -> Tri {
+    Tri::all(
+        grant
+            .constraints
+            .iter()
+            .map(|c| constraint_holds(c, context_arn)),
+    )
+}
+
+/// For each grant on key `ki` that would give the role `action` but for its
+/// encryption-context constraints, which S3's context never meets: a sentence saying so.
+fn unmet_constraints(
+    inv: &Inventory,
+    ki: usize,
+    enc: &Encryption,
+    profile: &Profile,
+    action: &str,
+) -> Vec<String> {
+    let context_arn = s3_context_arn(profile, inv, enc);
+    let unconstrained = |g: &KmsGrant| KmsGrant {
+        constraints: Vec::new(),
+        ..g.clone()
+    };
+    inv.grants
+        .iter()
+        .filter(|g| constraints_hold(g, &context_arn) == Tri::No)
+        .filter(|g| {
+            let (role, account) =
+                grant_applies(&unconstrained(g), ki, inv, profile, action, &context_arn);
+            role.or(account) != Tri::No
+        })
+        .map(|g| {
+            let s3 = if enc.bucket_key {
+                format!("the bucket's ARN {context_arn} (S3 Bucket Keys)")
+            } else {
+                format!("each object's ARN {context_arn} (no S3 Bucket Keys)")
+            };
+            format!(
+                "{} would give the role {action}, but its encryption-context constraint never matches S3's context, whose aws:s3:arn is {s3}",
+                g.resource
+            )
+        })
+        .collect()
+}
+
+/// Whether an encryption-context constraint of a grant holds for S3's context, which has
+/// exactly one pair, `aws:s3:arn` = `context_arn`, for every object of the bucket.
+fn constraint_holds(constraint: &ContextConstraint, context_arn: &PString) -> Tri {
+    let pair_holds = |(name, value): &(String, PString)| {
+        if name == "aws:s3:arn" {
+            // Grants compare exactly; it must hold for every object, not one.
+            Pattern::new(value, PatternOptions::EXACT).matches(context_arn, false)
+        } else {
+            Tri::No
+        }
+    };
+    match constraint {
+        ContextConstraint::Equals(pairs) if pairs.len() == 1 => pair_holds(&pairs[0]),
+        ContextConstraint::Equals(_) => Tri::No,
+        ContextConstraint::Subset(pairs) => Tri::all(pairs.iter().map(pair_holds)),
+        ContextConstraint::Unknown(hole) => Tri::depends(hole.why.to_string()),
+    }
+}
+
+/// The grants of the code on key `ki` for `action`, folded: (to the role, to its account).
+fn grants_for(
+    inv: &Inventory,
+    ki: usize,
+    enc: &Encryption,
+    profile: &Profile,
+    action: &str,
+) -> (Tri, Tri) {
+    let context_arn = s3_context_arn(profile, inv, enc);
+    inv.grants
+        .iter()
+        .map(|g| grant_applies(g, ki, inv, profile, action, &context_arn))
+        .fold((Tri::No, Tri::No), |(r, a), (gr, ga)| (r.or(gr), a.or(ga)))
+}
+
+/// The key policy's answer combined with the code's KMS grants: a grant to the role is as
+/// good as a key-policy statement naming it, one to its account as the root delegation.
+fn with_grants(policy: Grant, (role, account): (Tri, Tri)) -> Grant {
+    match (policy, role, account) {
+        (Grant::Direct, _, _) | (_, Tri::Yes, _) => Grant::Direct,
+        (Grant::ViaIam, _, _) | (_, _, Tri::Yes) => Grant::ViaIam,
+        (Grant::Missing, Tri::No, Tri::No) => Grant::Missing,
+        (Grant::Missing, r, a) => Grant::Depends(r.or(a).unknowns()),
+        (Grant::Depends(mut on), r, a) => {
+            on.extend(r.or(a).unknowns());
+            on.sort();
+            on.dedup();
+            Grant::Depends(on)
+        }
+    }
+}
+
+/// One answer from the answers for each role candidate.
+fn merge_role_candidates(per_role: &[Tri]) -> Tri {
+    let Some(first) = per_role.first().cloned() else {
+        return Tri::No;
+    };
+    if per_role.iter().all(|t| *t == first) {
+        first
+    } else {
+        let mut set: BTreeSet<String> = per_role.iter().flat_map(|t| t.unknowns()).collect();
+        set.insert("the Clumio role's name (--role-arn or --role-name)".into());
+        Tri::Depends(set)
+    }
 }
 
 fn set_encryption_context(ctx: &mut Context, arn: &PString) {
@@ -280,8 +453,15 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
         out.push(KeyVerdict {
             encryption: ei,
             key: ki,
-            decrypt: grant(&policy, &decrypt_requests),
-            generate: grant(&policy, &generate_requests),
+            decrypt: with_grants(
+                grant(&policy, &decrypt_requests),
+                grants_for(inv, ki, enc, profile, profile::KMS_DECRYPT),
+            ),
+            generate: with_grants(
+                grant(&policy, &generate_requests),
+                grants_for(inv, ki, enc, profile, profile::KMS_GENERATE_DATA_KEY),
+            ),
+            unmet_grants: unmet_constraints(inv, ki, enc, profile, profile::KMS_DECRYPT),
             policy,
             default_policy,
             denies,
@@ -315,4 +495,188 @@ pub fn grant_span(inv: &Inventory, v: &KeyVerdict) -> (Span, String) {
 pub fn bucket_label(inv: &Inventory, v: &KeyVerdict) -> String {
     let enc = &inv.encryptions[v.encryption];
     inv.bucket_label(enc.bucket, &enc.bucket_expr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::ProfileOptions;
+    use crate::value::Hole;
+
+    const ROLE: &str = "arn:aws:iam::111122223333:role/clumio/ClumioIAMRole-uw-2-abc123";
+
+    fn profile() -> Profile {
+        Profile::new(&ProfileOptions {
+            role_arn: Some(ROLE.into()),
+            ..ProfileOptions::default()
+        })
+        .unwrap()
+    }
+
+    fn inventory() -> Inventory {
+        let mut inv = Inventory::default();
+        inv.keys.push(crate::model::Key {
+            resource: "aws_kms_key.data".into(),
+            arn: PString::known("arn:aws:kms:us-west-2:111122223333:key/k"),
+            refs: vec!["aws_kms_key.data.key_id".into()],
+            aliases: Vec::new(),
+            policy: KeyPolicy::Default,
+            span: Span::new(crate::source::FileId(0), 0, 0),
+            header: Span::new(crate::source::FileId(0), 0, 0),
+        });
+        inv
+    }
+
+    fn grant(grantee: &str, ops: &[&str], constraints: Vec<ContextConstraint>) -> KmsGrant {
+        KmsGrant {
+            resource: "aws_kms_grant.g".into(),
+            header: Span::new(crate::source::FileId(0), 0, 0),
+            key: Some(0),
+            key_expr: PString::known("k"),
+            grantee: PString::known(grantee),
+            operations: Ok(ops.iter().map(|o| PString::known(*o)).collect()),
+            constraints,
+        }
+    }
+
+    fn applies(g: &KmsGrant, context: &PString) -> (Tri, Tri) {
+        grant_applies(g, 0, &inventory(), &profile(), "kms:Decrypt", context)
+    }
+
+    fn arn_pair(v: &str) -> Vec<(String, PString)> {
+        vec![("aws:s3:arn".into(), PString::known(v))]
+    }
+
+    #[test]
+    fn a_grant_to_the_role_or_its_account_for_decrypt_counts() {
+        let objects = profile().object_arn(&PString::known("b"));
+        assert_eq!(
+            applies(&grant(ROLE, &["Decrypt"], vec![]), &objects),
+            (Tri::Yes, Tri::No)
+        );
+        let root = "arn:aws:iam::111122223333:root";
+        assert_eq!(
+            applies(&grant(root, &["Decrypt"], vec![]), &objects),
+            (Tri::No, Tri::Yes)
+        );
+        // Another role, or only other operations: nothing.
+        let other = "arn:aws:iam::111122223333:role/clumio/Other";
+        assert_eq!(
+            applies(&grant(other, &["Decrypt"], vec![]), &objects),
+            (Tri::No, Tri::No)
+        );
+        assert_eq!(
+            applies(
+                &grant(ROLE, &["Encrypt", "GenerateDataKey"], vec![]),
+                &objects
+            ),
+            (Tri::No, Tri::No)
+        );
+        // The role's session is not the role: a grant to one session does not cover backups.
+        let session =
+            "arn:aws:sts::111122223333:assumed-role/ClumioIAMRole-uw-2-abc123/daebaksrv-S3Backup";
+        assert_eq!(
+            applies(&grant(session, &["Decrypt"], vec![]), &objects).0,
+            Tri::No
+        );
+    }
+
+    #[test]
+    fn grant_constraints_are_checked_against_s3s_encryption_context() {
+        let p = profile();
+        let bucket = PString::known("b");
+        let objects = p.object_arn(&bucket);
+        let bucket_arn = p.bucket_arn(&bucket);
+        let equals_bucket = vec![ContextConstraint::Equals(arn_pair("arn:aws:s3:::b"))];
+        // With S3 Bucket Keys the context is the bucket ARN; without, each object's ARN.
+        assert_eq!(
+            applies(
+                &grant(ROLE, &["Decrypt"], equals_bucket.clone()),
+                &bucket_arn
+            )
+            .0,
+            Tri::Yes
+        );
+        assert_eq!(
+            applies(&grant(ROLE, &["Decrypt"], equals_bucket), &objects).0,
+            Tri::No
+        );
+        // One object's ARN does not cover every object.
+        let one_object = vec![ContextConstraint::Subset(arn_pair(
+            "arn:aws:s3:::b/report.csv",
+        ))];
+        assert_eq!(
+            applies(&grant(ROLE, &["Decrypt"], one_object), &objects).0,
+            Tri::No
+        );
+        // S3 sends only aws:s3:arn: a constraint on another pair never holds; an empty subset
+        // always does.
+        let other_pair = vec![ContextConstraint::Subset(vec![(
+            "department".into(),
+            PString::known("x"),
+        )])];
+        assert_eq!(
+            applies(&grant(ROLE, &["Decrypt"], other_pair), &bucket_arn).0,
+            Tri::No
+        );
+        let mut two = arn_pair("arn:aws:s3:::b");
+        two.push(("department".into(), PString::known("x")));
+        let equals_two = vec![ContextConstraint::Equals(two)];
+        assert_eq!(
+            applies(&grant(ROLE, &["Decrypt"], equals_two), &bucket_arn).0,
+            Tri::No
+        );
+        let empty = vec![ContextConstraint::Subset(Vec::new())];
+        assert_eq!(
+            applies(&grant(ROLE, &["Decrypt"], empty), &objects).0,
+            Tri::Yes
+        );
+    }
+
+    #[test]
+    fn unknown_parts_of_a_grant_make_it_depend() {
+        let objects = profile().object_arn(&PString::known("b"));
+        let unknown = Hole::unknown("g.constraints", "the constraints of g");
+        let g = grant(
+            ROLE,
+            &["Decrypt"],
+            vec![ContextConstraint::Unknown(unknown.clone())],
+        );
+        assert!(matches!(applies(&g, &objects).0, Tri::Depends(_)));
+        let g = KmsGrant {
+            operations: Err(unknown.clone()),
+            ..grant(ROLE, &[], vec![])
+        };
+        assert!(matches!(applies(&g, &objects).0, Tri::Depends(_)));
+        let g = KmsGrant {
+            grantee: PString::hole(unknown.clone()),
+            ..grant(ROLE, &["Decrypt"], vec![])
+        };
+        assert!(matches!(applies(&g, &objects).0, Tri::Depends(_)));
+        // A key known only after apply may be this key.
+        let g = KmsGrant {
+            key: None,
+            key_expr: PString::hole(unknown),
+            ..grant(ROLE, &["Decrypt"], vec![])
+        };
+        assert!(matches!(applies(&g, &objects).0, Tri::Depends(_)));
+        // A grant answer that depends turns a missing key-policy grant into "depends" (CP207),
+        // never "missing" (CP201).
+        assert!(matches!(
+            with_grants(Grant::Missing, (Tri::depends("x"), Tri::No)),
+            Grant::Depends(_)
+        ));
+        assert_eq!(
+            with_grants(Grant::Missing, (Tri::Yes, Tri::No)),
+            Grant::Direct
+        );
+        assert_eq!(
+            with_grants(Grant::Missing, (Tri::No, Tri::Yes)),
+            Grant::ViaIam
+        );
+        assert_eq!(
+            with_grants(Grant::Missing, (Tri::No, Tri::No)),
+            Grant::Missing
+        );
+    }
 }

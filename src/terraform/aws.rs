@@ -8,8 +8,8 @@
 
 use crate::embedded::parse_embedded_json;
 use crate::model::{
-    Acl, Bucket, BucketPolicy, Encryption, Inventory, Key, KeyPolicy, Ownership, PolicyDoc,
-    PolicySyntax,
+    Acl, Bucket, BucketPolicy, ContextConstraint, Encryption, Inventory, Key, KeyPolicy, KmsGrant,
+    Ownership, PolicyDoc, PolicySyntax,
 };
 use crate::policy::ast::PolicyKind;
 use crate::policy::parse::parse_policy;
@@ -88,6 +88,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         match r.rtype.as_str() {
             "aws_kms_key_policy" => key_policy(&mut inv, r, attrs, &docs, sources),
             "aws_kms_alias" => alias(&mut inv, r, attrs),
+            "aws_kms_grant" => kms_grant(&mut inv, r, attrs),
             _ => {}
         }
     }
@@ -699,4 +700,71 @@ fn policy_doc(
             PolicySyntax::HclJsonencode,
         ),
     }
+}
+
+/// `aws_kms_grant`: a grant on a key (of the code, when `key_id` names one) to a grantee
+/// principal for some operations, with optional encryption-context constraints.
+fn kms_grant(inv: &mut Inventory, r: &Resource, attrs: &Node) {
+    let unknown = |what: &str| {
+        Hole::unknown(
+            format!("{}.{what}", r.address),
+            format!("the {what} of {} (known only after apply)", r.address),
+        )
+    };
+    let string = |node: Option<&Node>, what: &str| match node.map(|n| &n.kind) {
+        Some(Kind::Str(s)) => s.clone(),
+        _ => PString::hole(unknown(what)),
+    };
+    let key_expr = string(attrs.get("key_id"), "key_id");
+    let operations = match attrs.get("operations").map(|n| &n.kind) {
+        Some(Kind::Array(items)) => Ok(items
+            .iter()
+            .map(|i| match &i.kind {
+                Kind::Str(s) => s.clone(),
+                _ => PString::hole(unknown("operations")),
+            })
+            .collect()),
+        _ => Err(unknown("operations")),
+    };
+    let pairs = |node: &Node| -> Result<Vec<(String, PString)>, Hole> {
+        let members = node.as_object().ok_or_else(|| unknown("constraints"))?;
+        Ok(members
+            .iter()
+            .map(|m| {
+                let value = match &m.value.kind {
+                    Kind::Str(s) => s.clone(),
+                    _ => PString::hole(unknown("constraints")),
+                };
+                (m.key.clone(), value)
+            })
+            .collect())
+    };
+    let mut constraints = Vec::new();
+    for block in blocks(attrs, "constraints") {
+        for (name, make) in [
+            (
+                "encryption_context_equals",
+                ContextConstraint::Equals as fn(_) -> _,
+            ),
+            ("encryption_context_subset", ContextConstraint::Subset),
+        ] {
+            if let Some(node) = block.get(name).filter(|n| !matches!(n.kind, Kind::Null)) {
+                constraints.push(pairs(node).map_or_else(ContextConstraint::Unknown, make));
+            }
+        }
+    }
+    if let Some(node) = attrs.get("constraints")
+        && matches!(node.kind, Kind::Unknown(_))
+    {
+        constraints.push(ContextConstraint::Unknown(unknown("constraints")));
+    }
+    inv.grants.push(KmsGrant {
+        resource: r.address.clone(),
+        header: r.header,
+        key: inv.find_key(&key_expr),
+        grantee: string(attrs.get("grantee_principal"), "grantee_principal"),
+        key_expr,
+        operations,
+        constraints,
+    });
 }
