@@ -126,6 +126,25 @@ pub struct Key {
     pub header: Span,
 }
 
+/// The canonical user id of `awslogsdelivery`, the account CloudFront delivers standard
+/// (legacy) access logs with: CloudFront gives it `FULL_CONTROL` in the log bucket's ACL.
+pub const AWSLOGSDELIVERY_CANONICAL_ID: &str =
+    "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0";
+
+/// Evidence that a bucket receives CloudFront standard (legacy) access logs, which
+/// CloudFront writes through the bucket ACL (so the bucket needs ACLs enabled).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudFrontLogs {
+    /// Index of the bucket, when it is in the code.
+    pub bucket: Option<usize>,
+    /// The bucket as written.
+    pub bucket_expr: PString,
+    /// The resource that shows it (the distribution, or the ACL).
+    pub resource: String,
+    /// What shows it, as a phrase.
+    pub evidence: String,
+}
+
 /// An encryption-context constraint of a KMS grant: the grant applies only to requests
 /// whose encryption context equals the map (`Equals`) or contains every pair (`Subset`).
 #[derive(Debug, Clone, PartialEq)]
@@ -239,6 +258,8 @@ pub struct Inventory {
     pub acls: Vec<Acl>,
     /// KMS grants.
     pub grants: Vec<KmsGrant>,
+    /// Buckets that receive CloudFront standard (legacy) access logs.
+    pub cloudfront_logs: Vec<CloudFrontLogs>,
     /// Bucket index by name (the first bucket of a name), kept by [`Inventory::add_bucket`].
     by_name: std::collections::HashMap<PString, usize>,
     /// Bucket index by resource address, kept by [`Inventory::add_bucket`].
@@ -337,6 +358,21 @@ impl Inventory {
             (_, [crate::value::Part::Hole(h)]) => KeyRef::Unknown(h.clone()),
             _ => KeyRef::External(value.clone()),
         }
+    }
+
+    /// The evidence that the bucket of a setting (`bucket` index, or the expression for a
+    /// bucket outside the code) receives CloudFront standard access logs.
+    pub fn cloudfront_logs_of(
+        &self,
+        bucket: Option<usize>,
+        expr: &PString,
+    ) -> Option<&CloudFrontLogs> {
+        self.cloudfront_logs
+            .iter()
+            .find(|c| match (bucket, c.bucket) {
+                (Some(a), Some(b)) => a == b,
+                _ => !expr.parts().is_empty() && c.bucket_expr == *expr,
+            })
     }
 
     /// The bucket name a policy applies to (possibly unknown).

@@ -352,6 +352,7 @@ scenarios! {
     ownership_missing => "ownership-missing",
     acl_log_delivery => "acl-log-delivery",
     acl_private => "acl-private",
+    cloudfront_logs => "cloudfront-logs",
     // Template features.
     sam => "sam",
     fn_if_parameter_true => "fn-if-parameter-true",
@@ -705,4 +706,30 @@ snapshots! {
     human_policy_json_string, json_policy_json_string => "policy-json-string" / "template.yaml";
     human_key_vpce_deny, json_key_vpce_deny => "key-vpce-deny" / "template.yaml";
     human_fn_if_undecided, json_fn_if_undecided => "fn-if-undecided" / "template.yaml";
+}
+
+#[test]
+fn a_cloudfront_log_bucket_gets_the_options_not_bucket_owner_enforced_alone() {
+    let run = check_scenario("cloudfront-logs");
+    let found = run.with_code("CP302");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("CloudFront standard (legacy) access logs"),
+        "{message}"
+    );
+    assert!(message.contains("in Site"), "{message}");
+    let help = found[0]["help"].as_str().unwrap();
+    assert!(help.contains("move the CloudFront logs"), "{help}");
+    assert!(
+        help.contains("reason: CloudFront standard logs need ACLs"),
+        "{help}"
+    );
+    // A bucket no distribution logs to keeps the plain advice.
+    let plain = check_scenario("ownership-preferred");
+    let help = plain.with_code("CP302")[0]["help"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!help.contains("CloudFront"), "{help}");
+    assert!(help.contains("BucketOwnerEnforced"), "{help}");
 }

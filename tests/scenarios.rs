@@ -261,6 +261,8 @@ scenarios! {
     acl_resource_private => "acl-resource-private",
     acl_resource_log_delivery => "acl-resource-log-delivery",
     acl_with_ownership_controls => "acl-with-ownership-controls",
+    cloudfront_logs_distribution => "cloudfront-logs-distribution",
+    cloudfront_logs_acl_grant => "cloudfront-logs-acl-grant",
 }
 
 #[test]
@@ -433,4 +435,46 @@ fn an_unknown_grantee_is_a_cp207_warning_naming_the_variable() {
     let message = found[0]["message"].as_str().unwrap();
     assert!(message.contains("backup_role_arn"), "{message}");
     assert!(message.contains("KMS grant"), "{message}");
+}
+
+#[test]
+fn cloudfront_log_buckets_get_the_options_not_bucket_owner_enforced_alone() {
+    for (name, codes) in [
+        ("cloudfront-logs-distribution", &["CP301"][..]),
+        ("cloudfront-logs-acl-grant", &["CP302", "CP303"][..]),
+    ] {
+        let run = check_scenario(name);
+        for code in codes {
+            let found = with_code(&run, code);
+            let message = found[0]["message"].as_str().unwrap();
+            assert!(
+                message.contains("CloudFront standard (legacy) access logs"),
+                "{name} {code}: {message}"
+            );
+            assert!(
+                message.contains("ACLs are there for the logs"),
+                "{name} {code}: {message}"
+            );
+            let help = found[0]["help"].as_str().unwrap();
+            assert!(
+                help.starts_with("options: (1) move the CloudFront logs"),
+                "{name} {code}: {help}"
+            );
+            assert!(
+                help.contains(&format!("clumio-preflight:ignore {code} ")),
+                "{name} {code}: {help}"
+            );
+        }
+    }
+    // Buckets without CloudFront logs keep the plain advice.
+    for (name, code) in [
+        ("ownership-object-writer", "CP301"),
+        ("acl-resource-log-delivery", "CP303"),
+    ] {
+        let run = check_scenario(name);
+        let found = with_code(&run, code);
+        let help = found[0]["help"].as_str().unwrap();
+        assert!(!help.contains("CloudFront"), "{name}: {help}");
+        assert!(help.contains("BucketOwnerEnforced"), "{name}: {help}");
+    }
 }

@@ -98,7 +98,65 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
             bucket_settings(&mut inv, r, attrs);
         }
     }
+    for (r, attrs) in live.iter().zip(&filled) {
+        if r.rtype == "AWS::CloudFront::Distribution" {
+            cloudfront_logs(&mut inv, r, attrs);
+        }
+    }
     inv
+}
+
+/// A distribution's standard (legacy) logging, `DistributionConfig.Logging.Bucket`, naming a
+/// bucket: `!GetAtt Logs.DomainName` / `RegionalDomainName`, or `NAME.s3.amazonaws.com`
+/// (also as `!Sub "${Logs}.s3.amazonaws.com"`). CloudFront delivers those logs through the
+/// bucket ACL.
+fn cloudfront_logs(inv: &mut Inventory, r: &Resource, attrs: &Node) {
+    let Some(value) = attrs
+        .get("DistributionConfig")
+        .and_then(|c| c.get("Logging"))
+        .and_then(|l| l.get("Bucket"))
+        .and_then(|b| b.as_pstr())
+    else {
+        return;
+    };
+    let by_attribute = match value.parts() {
+        [crate::value::Part::Hole(h)] => {
+            h.id.strip_suffix(".DomainName")
+                .or_else(|| h.id.strip_suffix(".RegionalDomainName"))
+                .and_then(|id| inv.bucket_of_resource(id))
+        }
+        _ => None,
+    };
+    let (bucket, bucket_expr) = match by_attribute {
+        Some(i) => (Some(i), inv.buckets[i].name.clone()),
+        None => {
+            // `NAME.s3.amazonaws.com`, `NAME.s3.REGION.amazonaws.com`: the name is what
+            // comes before `.s3.` (possibly partly known).
+            let mut name = PString::default();
+            for part in value.parts() {
+                match part {
+                    crate::value::Part::Lit(t) => match t.split_once(".s3.") {
+                        Some((head, _)) => {
+                            name.push_str(head);
+                            break;
+                        }
+                        None => name.push_str(t),
+                    },
+                    crate::value::Part::Hole(h) => name.push_hole(h.clone()),
+                }
+            }
+            if name.parts().is_empty() || name == *value {
+                return;
+            }
+            (inv.link_bucket(&name), name)
+        }
+    };
+    inv.cloudfront_logs.push(crate::model::CloudFrontLogs {
+        bucket,
+        bucket_expr,
+        resource: r.address.clone(),
+        evidence: "a distribution's Logging names it".into(),
+    });
 }
 
 /// `BucketName`, or the name CloudFormation generates (the hole `LID.Ref`, which is also

@@ -12,7 +12,9 @@ use std::borrow::Cow;
 
 /// Resource types the model reads.
 pub fn relevant_resource_type(rtype: &str) -> bool {
-    rtype.starts_with("AWS::S3::") || rtype.starts_with("AWS::KMS::")
+    rtype.starts_with("AWS::S3::")
+        || rtype.starts_with("AWS::KMS::")
+        || rtype == "AWS::CloudFront::Distribution"
 }
 
 fn indent(line: &str) -> usize {

@@ -16,16 +16,30 @@ pub const INFO: RuleInfo = RuleInfo {
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
     for acl in &inv.acls {
         let bucket = inv.bucket_label(acl.bucket, &acl.bucket_expr);
+        let message = format!(
+            "{} sets an ACL on {bucket} ({}): ACLs only work with ACLs enabled (ObjectWriter or BucketOwnerPreferred), \
+             which lets objects belong to other accounts that the Clumio role cannot read",
+            acl.resource, acl.what
+        );
+        let (message, help) = match super::ownership::cloudfront_logs(
+            inv,
+            acl.bucket,
+            &acl.bucket_expr,
+            INFO.code,
+            &acl.resource,
+        ) {
+            Some((why, options)) => (format!("{message}; {why}"), options),
+            None => (
+                message,
+                "grant access with bucket-policy statements instead of ACLs, and set object ownership to BucketOwnerEnforced"
+                    .into(),
+            ),
+        };
         out.push(Diagnostic {
             rule: &INFO,
             severity: INFO.severity,
-            message: format!(
-                "{} sets an ACL on {bucket} ({}): ACLs only work with ACLs enabled (ObjectWriter or BucketOwnerPreferred), \
-                 which lets objects belong to other accounts that the Clumio role cannot read",
-                acl.resource, acl.what
-            ),
-            help: "grant access with bucket-policy statements instead of ACLs, and set object ownership to BucketOwnerEnforced"
-                .into(),
+            message,
+            help,
             span: acl.span,
             label: "ACL in use".into(),
             resource: acl.resource.clone(),

@@ -40,15 +40,58 @@ pub fn diagnostic(
     } else {
         PolicySyntax::Yaml
     };
+    let (message, help) =
+        match cloudfront_logs(inv, o.bucket, &o.bucket_expr, rule.code, &o.resource) {
+            Some((why, options)) => (format!("{bucket} has {what}; {why}"), options),
+            None => (
+                format!("{bucket} has {what}"),
+                fix::ownership_fix(syntax).to_string(),
+            ),
+        };
     Diagnostic {
         rule,
         severity: rule.severity,
-        message: format!("{bucket} has {what}"),
-        help: fix::ownership_fix(syntax).to_string(),
+        message,
+        help,
         span: o.span,
         label: format!("{} lets objects belong to other accounts", o.setting),
         resource: o.resource.clone(),
         target: Some(bucket),
         related: Vec::new(),
     }
+}
+
+/// For a bucket that receives CloudFront standard (legacy) access logs: why its ACLs are
+/// there (for the message) and the options (for the help), in place of "set
+/// BucketOwnerEnforced", which alone would stop the log delivery. `resource` is where the
+/// finding is reported (for the suppression example).
+pub fn cloudfront_logs(
+    inv: &Inventory,
+    bucket: Option<usize>,
+    expr: &crate::value::PString,
+    code: &str,
+    resource: &str,
+) -> Option<(String, String)> {
+    let logs = inv.cloudfront_logs_of(bucket, expr)?;
+    let why = format!(
+        "the bucket receives CloudFront standard (legacy) access logs ({}, in {}), which CloudFront delivers through \
+         the bucket ACL: the ACLs are there for the logs, so BucketOwnerEnforced alone would stop their delivery",
+        logs.evidence, logs.resource
+    );
+    let suppression = if resource.contains('.') {
+        format!(
+            "`# clumio-preflight:ignore {code} CloudFront standard logs need ACLs (TICKET)` on the line above the setting"
+        )
+    } else {
+        format!(
+            "`Metadata: {{clumio-preflight: {{ignore: [{{code: {code}, reason: CloudFront standard logs need ACLs}}]}}}}` on {resource}"
+        )
+    };
+    let options = format!(
+        "options: (1) move the CloudFront logs out of this bucket (to a log bucket of their own, or to CloudFront's \
+         standard logging v2, which delivers without ACLs), then set object ownership to BucketOwnerEnforced here; \
+         (2) keep the ACLs and accept the risk that objects written by other accounts stay unreadable to Clumio: \
+         suppress this finding with the reason, {suppression}"
+    );
+    Some((why, options))
 }

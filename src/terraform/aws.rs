@@ -110,6 +110,9 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
             _ => {}
         }
     }
+    for (r, attrs) in &managed {
+        cloudfront_logs(&mut inv, r, attrs);
+    }
     inv
 }
 
@@ -767,4 +770,74 @@ fn kms_grant(inv: &mut Inventory, r: &Resource, attrs: &Node) {
         operations,
         constraints,
     });
+}
+
+/// Signs that a bucket receives CloudFront standard (legacy) access logs: a distribution's
+/// `logging_config { bucket }` naming it (`aws_s3_bucket.x.bucket_domain_name`, or the
+/// literal `NAME.s3.amazonaws.com`), or an ACL grant to CloudFront's `awslogsdelivery`
+/// account (`aws_s3_bucket_acl` `access_control_policy`, or a v3 inline `grant`).
+fn cloudfront_logs(inv: &mut Inventory, r: &Resource, attrs: &Node) {
+    let delivery_grant = |grant: &Node| {
+        blocks(grant, "grantee")
+            .into_iter()
+            .chain(std::iter::once(grant))
+            .filter_map(|g| text_of(g.get("id")))
+            .any(|id| id == crate::model::AWSLOGSDELIVERY_CANONICAL_ID)
+    };
+    let evidence = "an ACL grant to awslogsdelivery, CloudFront's log-delivery account";
+    let found: Vec<(Option<usize>, PString, String)> = match r.rtype.as_str() {
+        "aws_s3_bucket_acl" => {
+            let grants = blocks(attrs, "access_control_policy")
+                .into_iter()
+                .flat_map(|p| blocks(p, "grant"));
+            if grants.into_iter().any(delivery_grant) {
+                let (bucket, expr) = bucket_target(inv, r, attrs);
+                vec![(bucket, expr, evidence.to_string())]
+            } else {
+                Vec::new()
+            }
+        }
+        "aws_s3_bucket" if blocks(attrs, "grant").into_iter().any(delivery_grant) => vec![(
+            inv.bucket_of_resource(&r.address),
+            bucket_name(r),
+            evidence.to_string(),
+        )],
+        "aws_cloudfront_distribution" => blocks(attrs, "logging_config")
+            .into_iter()
+            .filter_map(|l| l.get("bucket").and_then(|b| b.as_pstr()))
+            .filter_map(|b| log_bucket(inv, b))
+            .map(|(bucket, expr)| {
+                let what = "a distribution's logging_config names it".to_string();
+                (bucket, expr, what)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (bucket, bucket_expr, evidence) in found {
+        inv.cloudfront_logs.push(crate::model::CloudFrontLogs {
+            bucket,
+            bucket_expr,
+            resource: r.address.clone(),
+            evidence,
+        });
+    }
+}
+
+/// The bucket a distribution's `logging_config.bucket` names: a reference to a bucket's
+/// `bucket_domain_name` / `bucket_regional_domain_name`, or `NAME.s3[.REGION].amazonaws.com`.
+fn log_bucket(inv: &Inventory, value: &PString) -> Option<(Option<usize>, PString)> {
+    if let [Part::Hole(h)] = value.parts() {
+        let address =
+            h.id.strip_suffix(".bucket_domain_name")
+                .or_else(|| h.id.strip_suffix(".bucket_regional_domain_name"))?;
+        let i = inv.bucket_of_resource(address)?;
+        return Some((Some(i), inv.buckets[i].name.clone()));
+    }
+    let text = value.as_known()?;
+    let name = text
+        .split_once(".s3.")
+        .or_else(|| text.split_once(".s3-"))?
+        .0;
+    let name = PString::known(name);
+    Some((inv.link_bucket(&name), name))
 }

@@ -45,6 +45,7 @@ fn relevant_type(rtype: &str) -> bool {
         || rtype.starts_with("aws_kms_")
         || rtype == "aws_iam_policy_document"
         || rtype == "aws_caller_identity"
+        || rtype == "aws_cloudfront_distribution"
 }
 
 /// The top level of a plan, with every section kept as raw text (serde, borrowing).

@@ -12,7 +12,9 @@ use std::borrow::Cow;
 
 /// Resource types the model reads.
 pub fn relevant_resource_type(rtype: &str) -> bool {
-    rtype.starts_with("aws_s3_") || rtype.starts_with("aws_kms_")
+    rtype.starts_with("aws_s3_")
+        || rtype.starts_with("aws_kms_")
+        || rtype == "aws_cloudfront_distribution"
 }
 
 /// The text with irrelevant resource blocks blanked, or the text itself.
