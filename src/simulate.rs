@@ -1,5 +1,8 @@
 //! `clumio-preflight simulate`: evaluate one policy for one request (or for every request a
-//! Clumio backup makes) and explain the decision statement by statement.
+//! Clumio backup makes) and explain the decision statement by statement. The request context
+//! settles the principal (`--context aws:PrincipalArn=ROLE_ARN` gives a session's role its path
+//! and account, as `--role-arn` does); the decision is also the exit status (0 allow, 1 deny,
+//! 3 depends); `--clumio` groups requests with the same answer.
 
 use crate::json::{OffsetMap, parse_json};
 use crate::policy::ast::{Policy, PolicyKind};
