@@ -523,10 +523,11 @@ fn simulate_clumio(policy: &Policy, args: &SimulateArgs, profile: &Profile) -> S
 }
 
 /// Merges the evaluations of one action across role-name candidates and sessions
-/// (`evaluated` is role-major: `sessions` consecutive outcomes per role). The same decision
-/// everywhere stands; otherwise the decision depends on which role name or which session it
-/// is (only what actually varies is named). Likewise each statement whose answer varies.
-/// The outcome shown is the worst one.
+/// (`evaluated` is role-major: `sessions` consecutive outcomes per role). A Deny of some
+/// session for every role candidate is a Deny (that session's backup request fails); the same
+/// decision everywhere stands; otherwise the decision depends on which role name or which
+/// session it is (only what actually varies is named, with the sessions behind each answer).
+/// Likewise each statement whose answer varies. The outcome shown is the worst one.
 fn merge(mut evaluated: Vec<Outcome>, sessions: usize) -> Outcome {
     let rank = |d: Decision| match d {
         Decision::Deny => 0,
@@ -557,7 +558,16 @@ fn merge(mut evaluated: Vec<Outcome>, sessions: usize) -> Outcome {
         .collect();
     evaluated.sort_by_key(|o| rank(o.evaluation.decision));
     let mut shown = evaluated.swap_remove(0);
-    let reasons = variation(&decisions, sessions);
+    // Every session's request is a backup request: one certainly denied fails a job, so a
+    // Deny for some session (whichever the role's name) is the answer, shown for that session.
+    let denied_for_every_role = decisions
+        .chunks(sessions.max(1))
+        .all(|chunk| chunk.contains(&Decision::Deny.word()));
+    let reasons = if denied_for_every_role {
+        Vec::new()
+    } else {
+        variation(&decisions, sessions)
+    };
     if !reasons.is_empty() {
         shown.evaluation.decision = Decision::Depends;
         let mut all = others;
@@ -597,8 +607,26 @@ fn variation(answers: &[&'static str], sessions: usize) -> Vec<String> {
     if per_role.iter().any(|set| *set != per_role[0]) {
         reasons.push("the Clumio role's name (--role-arn or --role-name)".to_string());
     }
-    if per_role.iter().any(|set| set.len() > 1) {
-        reasons.push("which Clumio session makes the request".to_string());
+    if let Some(chunk) = answers
+        .chunks(sessions.max(1))
+        .find(|c| c.iter().any(|a| *a != c[0]))
+    {
+        // Name the sessions behind each answer: "deny: Ingestion-ingesttool; allow: …".
+        let mut by_answer: Vec<(&str, Vec<&str>)> = Vec::new();
+        for (answer, name) in chunk.iter().zip(profile::SESSION_NAMES) {
+            match by_answer.iter_mut().find(|(a, _)| a == answer) {
+                Some((_, names)) => names.push(name),
+                None => by_answer.push((answer, vec![name])),
+            }
+        }
+        let listed: Vec<String> = by_answer
+            .iter()
+            .map(|(a, names)| format!("{a}: {}", names.join(", ")))
+            .collect();
+        reasons.push(format!(
+            "which Clumio session makes the request ({})",
+            listed.join("; ")
+        ));
     }
     reasons
 }

@@ -488,22 +488,32 @@ fn clumio_notprincipal_with_only_the_role_is_denied() {
 }
 
 #[test]
-fn clumio_notprincipal_listing_one_session_depends_on_the_session() {
+fn clumio_notprincipal_listing_one_session_denies_the_other_sessions() {
+    // Every session's request is a backup request: the sessions NotPrincipal does not list
+    // are denied, so the backup is (exit status 1), shown for a denied session.
     let r = clumio_with_role(
         "notprincipal-deny-complete.json",
         &["--permissions-boundary=false"],
     );
-    assert_eq!(r["decision"], "depends");
-    let deps = strings(&r["depends_on"]);
-    assert_eq!(
-        deps,
-        vec!["which Clumio session makes the request".to_string()]
+    assert_eq!(r["decision"], "deny");
+    assert!(strings(&r["depends_on"]).is_empty(), "{r:#}");
+    let get = request(&r, "s3:GetObject", false);
+    assert_eq!(get["decision"], "deny");
+    assert!(
+        !get["principal"]
+            .as_str()
+            .unwrap()
+            .ends_with("/daebaksrv-S3Backup"),
+        "{get:#}"
     );
-    let st = statement(
-        &request(&r, "s3:GetObject", false)["statements"],
-        "DenyAllButBackup",
-    );
+    let st = statement(&get["statements"], "DenyAllButBackup");
+    // The statement's answer still varies by session, and says which.
     assert_eq!(st["applies"], "depends");
+    let because = strings(&st["because"]).join("\n");
+    assert!(
+        because.contains("which Clumio session makes the request (no: daebaksrv-S3Backup; yes: "),
+        "{because}"
+    );
     assert_eq!(position(st), (4, 5));
 }
 
@@ -951,4 +961,34 @@ fn clumio_groups_requests_with_the_same_answer() {
         .map(|g| g["actions"].as_array().unwrap().len())
         .sum();
     assert_eq!(total, r["requests"].as_array().unwrap().len());
+}
+
+#[test]
+fn clumio_userid_exemption_missing_a_session_is_a_deny_naming_the_sessions() {
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyOutsideVpc","Effect":"Deny",
+      "Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],
+      "Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-1"},"StringNotLike":{"aws:userid":"*:daebaksrv-*"}}}]}"#;
+    let out = cli()
+        .args(["simulate", "-", "--clumio", "--role-arn", ROLE_ARN])
+        .write_stdin(policy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("/Ingestion-ingesttool: deny"), "{text}");
+    assert!(
+        text.contains("(no: daebaksrv-S3Backup, daebaksrv-RestoreTargetCheck, daebaksrv-createS3CustomerSession; yes: Ingestion-ingesttool)"),
+        "{text}"
+    );
+    // Covering every session too: nothing is denied.
+    let policy = policy.replace(
+        r#""*:daebaksrv-*"}"#,
+        r#"["*:daebaksrv-*","*:Ingestion-ingesttool"]}"#,
+    );
+    let out = cli()
+        .args(["simulate", "-", "--clumio", "--role-arn", ROLE_ARN])
+        .write_stdin(policy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
