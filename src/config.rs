@@ -19,8 +19,9 @@
 
 pub use crate::fsbound::MAX_CONFIG_BYTES;
 use crate::fsbound::{Boundary, Refusal};
+use crate::identity::Field;
 use crate::profile::ProfileOptions;
-use crate::report::{FailOn, Report};
+use crate::report::{FailOn, Report, escape};
 use crate::rules::{self, RuleInfo, Severity};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -54,13 +55,13 @@ pub enum RuleLevel {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
-    account_id: Option<String>,
-    role_arn: Option<String>,
-    role_name: Option<String>,
-    role_path: Option<String>,
-    org_id: Option<String>,
+    account_id: Option<Spanned<String>>,
+    role_arn: Option<Spanned<String>>,
+    role_name: Option<Spanned<String>>,
+    role_path: Option<Spanned<String>>,
+    org_id: Option<Spanned<String>>,
     permissions_boundary: Option<bool>,
-    region: Option<String>,
+    region: Option<Spanned<String>>,
     fail_on: Option<FailOn>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, RuleLevel>,
@@ -101,10 +102,15 @@ impl fmt::Display for ConfigError {
             Some((line, column)) => write!(
                 f,
                 "{}:{line}:{column}: error: {}",
-                self.path.display(),
-                self.message
+                escape::field(&self.path.to_string_lossy()),
+                escape::field(&self.message)
             ),
-            None => write!(f, "{}: error: {}", self.path.display(), self.message),
+            None => write!(
+                f,
+                "{}: error: {}",
+                escape::field(&self.path.to_string_lossy()),
+                escape::field(&self.message)
+            ),
         }
     }
 }
@@ -213,6 +219,14 @@ impl Config {
         };
         let file: File =
             toml::from_str(text).map_err(|e| error(e.span(), e.message().trim().to_string()))?;
+        // Identity values are checked against AWS's forms before anything uses or prints them.
+        let identity = |field: Field, value: &Option<Spanned<String>>| match value {
+            Some(v) => match field.check(v.get_ref()) {
+                Ok(()) => Ok(Some(v.get_ref().clone())),
+                Err(why) => Err(error(Some(v.span()), format!("{}: {why}", field.key()))),
+            },
+            None => Ok(None),
+        };
         let mut rules = Vec::new();
         for (key, level) in file.rules {
             let Some(rule) = rules::find(key.get_ref()) else {
@@ -265,13 +279,13 @@ impl Config {
         Ok(Config {
             path: Some(path.to_path_buf()),
             profile: ProfileOptions {
-                account_id: file.account_id,
-                role_arn: file.role_arn,
-                role_name: file.role_name,
-                role_path: file.role_path,
-                org_id: file.org_id,
+                account_id: identity(Field::AccountId, &file.account_id)?,
+                role_arn: identity(Field::RoleArn, &file.role_arn)?,
+                role_name: identity(Field::RoleName, &file.role_name)?,
+                role_path: identity(Field::RolePath, &file.role_path)?,
+                org_id: identity(Field::OrgId, &file.org_id)?,
                 permissions_boundary: file.permissions_boundary,
-                region: file.region,
+                region: identity(Field::Region, &file.region)?,
                 partition: None,
             },
             fail_on: file.fail_on,

@@ -1,13 +1,15 @@
 //! The command line: parse arguments, call the library, map the outcome to an exit status.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clumio_preflight::check::{CheckOptions, Input};
 use clumio_preflight::cloudformation::CfnOptions;
 use clumio_preflight::config::{Config, RuleLevel};
 use clumio_preflight::fsbound;
+use clumio_preflight::identity::{FIELDS, Field};
 use clumio_preflight::policy::PolicyKind;
 use clumio_preflight::profile::{Profile, ProfileOptions};
-use clumio_preflight::report::{self, AppliedConfig, FailOn};
+use clumio_preflight::report::{self, AppliedConfig, FailOn, escape};
 use clumio_preflight::rules;
 use clumio_preflight::simulate::{self, SimulateArgs};
 use clumio_preflight::source::Sources;
@@ -167,6 +169,38 @@ struct ProfileFlags {
 }
 
 impl ProfileFlags {
+    /// The value given for an identity input.
+    fn value(&self, field: Field) -> Option<&String> {
+        match field {
+            Field::AccountId => self.account_id.as_ref(),
+            Field::RoleArn => self.role_arn.as_ref(),
+            Field::RoleName => self.role_name.as_ref(),
+            Field::RolePath => self.role_path.as_ref(),
+            Field::OrgId => self.org_id.as_ref(),
+            Field::Region => self.region.as_ref(),
+        }
+    }
+
+    /// Checks every identity input given by a flag or an environment variable against its
+    /// AWS form; the error names where the value came from and what was expected.
+    fn validate(&self, matches: &ArgMatches) -> Result<(), String> {
+        for field in FIELDS {
+            let Some(value) = self.value(field) else {
+                continue;
+            };
+            if let Err(why) = field.check(value) {
+                let source = match matches.value_source(field.key()) {
+                    Some(ValueSource::EnvVariable) => {
+                        format!("environment variable {}", field.env())
+                    }
+                    _ => field.flag().to_string(),
+                };
+                return Err(format!("error: {source}: {why}"));
+            }
+        }
+        Ok(())
+    }
+
     fn options(&self) -> ProfileOptions {
         ProfileOptions {
             account_id: self.account_id.clone(),
@@ -247,14 +281,32 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => return usage_error(e),
+    };
+    // The matches of the subcommand run, where the profile flags are.
+    let matches = matches.subcommand().map_or(&matches, |(_, m)| m);
     match cli.command {
-        None => run_check(cli.check),
-        Some(Command::Check(cmd)) => run_check(cmd),
-        Some(Command::Simulate(cmd)) => run_simulate(cmd),
+        None => run_check(cli.check, matches),
+        Some(Command::Check(cmd)) => run_check(cmd, matches),
+        Some(Command::Simulate(cmd)) => run_simulate(cmd, matches),
         Some(Command::Explain { code }) => run_explain(&code),
         Some(Command::Rules) => run_rules(),
     }
+}
+
+/// A command line clap rejects: its message (which may quote what was typed) made safe to
+/// print, exit status 2; `--help` and `--version` print as usual.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if !e.use_stderr() {
+        e.exit();
+    }
+    eprint!("{}", escape::text_block(&e.render().to_string()));
+    ExitCode::from(2)
 }
 
 /// Writes `text` to standard output; a reader that went away (`… | head`) is not an error.
@@ -332,7 +384,10 @@ fn read_stdin() -> Result<String, String> {
     }
 }
 
-fn run_check(cmd: CheckCmd) -> ExitCode {
+fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
+    if let Err(e) = cmd.profile.validate(matches) {
+        return fail(&e);
+    }
     let stdin_is_pipe = !std::io::stdin().is_terminal();
     let mut inputs: Vec<Input> = Vec::new();
     if cmd.paths.is_empty() {
@@ -405,7 +460,7 @@ fn run_check(cmd: CheckCmd) -> ExitCode {
         && matches!(cmd.format, ReportFormat::Human | ReportFormat::Line)
     {
         // On standard error, so that the report itself stays as its format defines it.
-        eprintln!("clumio-preflight: {}", applied.describe());
+        eprintln!("clumio-preflight: {}", escape::field(&applied.describe()));
     }
     let fail_on = match cmd.fail_on {
         Some(FailLevel::Error) => FailOn::Error,
@@ -481,8 +536,10 @@ fn run_rules() -> ExitCode {
     emit(&text, ExitCode::SUCCESS)
 }
 
+/// Prints a usage error (made safe to print: it may quote a path or a value) and returns
+/// status 2.
 fn fail(message: &str) -> ExitCode {
-    eprintln!("{message}");
+    eprintln!("{}", escape::text_block(message));
     ExitCode::from(2)
 }
 
@@ -504,7 +561,10 @@ fn read_input(path: &str) -> Result<(String, String), String> {
     Ok((path.to_string(), text))
 }
 
-fn run_simulate(cmd: SimulateCmd) -> ExitCode {
+fn run_simulate(cmd: SimulateCmd, matches: &ArgMatches) -> ExitCode {
+    if let Err(e) = cmd.profile.validate(matches) {
+        return fail(&e);
+    }
     let profile = match Profile::new(&cmd.profile.options()) {
         Ok(p) => p,
         Err(e) => return fail(&format!("error: {e}")),
@@ -541,8 +601,8 @@ fn run_simulate(cmd: SimulateCmd) -> ExitCode {
         Err(e) => return fail(&format!("error: {}", e.0)),
     };
     let out = match cmd.format {
-        Format::Json => simulate::render_json(&sources, &sim, args.clumio),
-        Format::Human => simulate::render_human(&sources, file, &sim),
+        Format::Json => escape::json(simulate::render_json(&sources, &sim, args.clumio)),
+        Format::Human => escape::text_block(&simulate::render_human(&sources, file, &sim)),
     };
     let mut stdout = std::io::stdout().lock();
     match writeln!(stdout, "{}", out.trim_end()).and_then(|()| stdout.flush()) {

@@ -56,7 +56,12 @@ impl fmt::Display for LineCol {
     }
 }
 
-/// One loaded file: its display name, its text and the byte offset of each line start.
+/// The size in bytes of the blocks [`SourceFile`] counts characters in ahead of time.
+const CHAR_BLOCK: usize = 4096;
+
+/// One loaded file: its display name, its text and an index of its lines and characters, so
+/// that the position of a byte is found in O(log n) whatever the length of its line (a plan
+/// JSON is one line of many megabytes).
 #[derive(Debug)]
 pub struct SourceFile {
     /// The name shown in diagnostics: the path as given, or `<stdin>`.
@@ -64,20 +69,68 @@ pub struct SourceFile {
     /// The whole text of the file.
     pub text: String,
     line_starts: Vec<usize>,
+    /// The number of characters before each multiple of [`CHAR_BLOCK`] bytes; empty when
+    /// the text is ASCII (a byte is a character).
+    chars_before_block: Vec<usize>,
 }
 
 impl SourceFile {
     fn new(name: String, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut chars_before_block = Vec::new();
+        if !text.is_ascii() {
+            let mut chars = 0;
+            for block in text.as_bytes().chunks(CHAR_BLOCK) {
+                chars_before_block.push(chars);
+                chars += count_chars(block);
+            }
+        }
         SourceFile {
             name,
             text,
             line_starts,
+            chars_before_block,
         }
     }
 
-    /// The 1-based line and character column of byte `offset` (clamped to the text).
+    /// The number of characters before byte `offset` (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.chars_before_block.is_empty() {
+            return offset;
+        }
+        let block = offset / CHAR_BLOCK;
+        let counted = self.chars_before_block.get(block).copied().unwrap_or(0);
+        counted + count_chars(&self.text.as_bytes()[block * CHAR_BLOCK..offset])
+    }
+
+    /// The 0-based index of the line byte `offset` is on (clamped to the text).
+    pub fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The byte range of 0-based line `index` without its line ending (empty past the end).
+    pub fn line_range(&self, index: usize) -> std::ops::Range<usize> {
+        let Some(&start) = self.line_starts.get(index) else {
+            return self.text.len()..self.text.len();
+        };
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let body = self.text[start..end].trim_end_matches(['\n', '\r']);
+        start..start + body.len()
+    }
+
+    /// How many lines the text has (a final line ending starts an empty last line).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The 1-based line and character column of byte `offset` (clamped to the text), in
+    /// O(log n): the line from the line index, the column from the character index.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
@@ -85,7 +138,7 @@ impl SourceFile {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = self.chars_before(offset) - self.chars_before(start) + 1;
         LineCol {
             line: line + 1,
             column,
@@ -104,6 +157,12 @@ impl SourceFile {
             .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
+}
+
+/// The number of characters in UTF-8 `bytes` that begin on a character boundary (a
+/// character is counted where its first byte is).
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// The set of files a run has loaded. Files are added once and never change.
@@ -174,6 +233,32 @@ mod tests {
         assert_eq!(file.line_col(x), LineCol { line: 2, column: 8 });
         assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
         assert_eq!(file.line_text(2), "  \"é\": \"x\"");
+    }
+
+    #[test]
+    fn columns_on_long_lines_match_counting_from_the_line_start() {
+        let mut sources = Sources::new();
+        let text: String = (0..3000)
+            .map(|i| match i % 700 {
+                0 => "\n".to_string(),
+                _ => format!("é{i}→x\"a\""),
+            })
+            .collect();
+        let id = sources.add("a.json", text.clone());
+        let file = sources.file(id);
+        for offset in (0..text.len()).step_by(97).chain([text.len()]) {
+            let mut at = offset;
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let expected = LineCol {
+                line: text[..at].matches('\n').count() + 1,
+                column: text[start..at].chars().count() + 1,
+            };
+            assert_eq!(file.line_col(offset), expected, "offset {offset}");
+        }
+        assert_eq!(file.line_range(1), 1..text[1..].find('\n').unwrap() + 1);
     }
 
     #[test]

@@ -3,22 +3,32 @@
 //! `::error file=F,line=L,col=C,endLine=L,endColumn=C2,title=CODE name::message` for a span
 //! on one line, `::error file=F,line=L,endLine=L2,title=…::…` for a span over several lines
 //! (the runner drops a command with columns on a multi-line range), `warning` and `notice`
-//! for warnings and notes. Values are escaped as the runner expects: in the message `%`,
-//! `\r`, `\n`; in properties also `:` and `,`.
+//! for warnings and notes. Every interpolated string is first made safe
+//! ([`super::escape`]: control characters and `##[` escaped, a message's own line feeds
+//! kept), then escaped as the runner expects: in the message `%`, `\r`, `\n`; in properties
+//! also `:` and `,`. So every line but the summary is one of our commands.
 
-use super::{Report, display_path, load_error_location, summary_line};
+use super::{Report, display_path, escape, load_error_location, summary_line};
 use crate::rules::Severity;
 
-/// Escapes the data of a workflow command (the text after `::`).
+/// Escapes the data of a workflow command (the text after `::`): its lines made safe
+/// ([`escape::lines`]), then `%`, `\r` and `\n` as the runner expects.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    escape::lines(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-/// Escapes a property value of a workflow command (`file=…`, `title=…`).
+/// Escapes a property value of a workflow command (`file=…`, `title=…`): made safe as one
+/// line ([`escape::field`]), then `%`, `\r`, `\n`, `:` and `,` as the runner expects.
 pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape::field(s)
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 /// The command name for a severity.
@@ -45,7 +55,7 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!(
             "::error {}::{}\n",
             props.join(","),
-            escape_data(&e.message)
+            escape_data(&escape::field(&e.message))
         ));
     }
     for d in &report.diagnostics {
@@ -68,7 +78,9 @@ pub fn render(report: &Report) -> String {
             "title={}",
             escape_property(&format!("{} {}", d.rule.code, d.rule.name))
         ));
-        let message = format!("{}\n\nhelp: {}", d.message, d.help);
+        // The message is one line (a line feed read from a file shows as `\n`); the help
+        // keeps its own line breaks (a suggested fix), which the runner gets as `%0A`.
+        let message = format!("{}\n\nhelp: {}", escape::field(&d.message), d.help);
         out.push_str(&format!(
             "::{} {}::{}\n",
             command(d.severity),
@@ -79,16 +91,16 @@ pub fn render(report: &Report) -> String {
     for note in &report.notes {
         out.push_str(&format!(
             "::notice title=clumio-preflight::{}\n",
-            escape_data(note)
+            escape_data(&escape::field(note))
         ));
     }
     if let Some(config) = &report.configuration {
         out.push_str(&format!(
             "::notice title=clumio-preflight configuration::{}\n",
-            escape_data(&config.describe())
+            escape_data(&escape::field(&config.describe()))
         ));
     }
-    out.push_str(&summary_line(report));
+    out.push_str(&escape::guard_lines(summary_line(report)));
     out.push('\n');
     out
 }
@@ -99,7 +111,9 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(escape_data("100% a\r\nb: c, d"), "100%25 a%0D%0Ab: c, d");
-        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("100% a\nb: c, d"), "100%25 a%0Ab: c, d");
+        assert_eq!(escape_data("a\r\n::x\x1b"), "a\\r%0A::x\\x1b");
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(escape_property("a\n::b"), "a\\n%3A%3Ab");
     }
 }

@@ -1,10 +1,13 @@
 //! `--format human`: compiler-style snippets rendered by miette, behind a thin wrapper that
-//! cuts long lines to a window (miette cannot render very long lines, and a plan JSON is
-//! often one huge line), picks colour for the stream written to, and turns links off.
+//! hands miette only the lines a diagnostic shows ([`Excerpt`]: long lines cut to a window,
+//! since a plan JSON is often one huge line, and every line made safe to print), picks
+//! colour for the stream written to, and turns links off. Messages, labels, help, notes and
+//! paths are escaped ([`super::escape`]), and no line of the report starts a workflow
+//! command.
 
-use super::{Report, load_error_location, summary_line};
+use super::{Report, escape, load_error_location, summary_line};
 use crate::rules::{Diagnostic, Severity};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -25,12 +28,16 @@ pub fn render(report: &Report, color: bool) -> String {
         .with_links(false)
         .with_width(100)
         .with_wrap_lines(false)
-        .with_context_lines(2);
+        .with_context_lines(CONTEXT_LINES);
     let mut out = String::new();
     for e in &report.load_errors {
         let (file, at) = load_error_location(&report.sources, e);
         let at = at.map(|a| format!(":{a}")).unwrap_or_default();
-        out.push_str(&format!("error: {file}{at}: {}\n\n", e.message));
+        out.push_str(&format!(
+            "error: {}{at}: {}\n\n",
+            escape::field(&file),
+            escape::field(&e.message)
+        ));
     }
     for d in &report.diagnostics {
         let shown = Shown::new(report, d);
@@ -38,11 +45,11 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
     }
     for note in &report.notes {
-        out.push_str(&format!("note: {note}\n"));
+        out.push_str(&format!("note: {}\n", escape::field(note)));
     }
     out.push_str(&summary_line(report));
     out.push('\n');
-    out
+    escape::guard_lines(out)
 }
 
 /// A diagnostic with its source window, as miette wants it.
@@ -52,7 +59,7 @@ struct Shown {
     severity: miette::Severity,
     help: String,
     labels: Vec<LabeledSpan>,
-    source: Windowed,
+    source: Excerpt,
 }
 
 impl Shown {
@@ -65,8 +72,11 @@ impl Shown {
                 .filter(|r| r.span.file == d.span.file)
                 .map(|r| (r.span, r.message.clone())),
         );
-        let points: Vec<usize> = spans.iter().map(|(s, _)| s.start as usize).collect();
-        let source = Windowed::new(&file.name, &file.text, &points);
+        let points: Vec<(usize, usize)> = spans
+            .iter()
+            .map(|(s, _)| (s.start as usize, s.end as usize))
+            .collect();
+        let source = Excerpt::new(file, &points);
         // The diagnostic's own span is the primary label: miette sorts labels by offset and
         // takes the header's `file:line:column` from the primary one (else the first), which
         // must be the offending element, not a related span before it.
@@ -74,25 +84,28 @@ impl Shown {
             .iter()
             .enumerate()
             .map(|(i, (s, text))| {
-                let start = source.map(s.start as usize);
-                let end = source.map(s.end as usize).max(start);
+                let start = source.map(file, s.start as usize);
+                let end = source.map(file, s.end as usize).max(start);
                 let span = SourceSpan::from(start..end);
+                let text = Some(escape::field(text).into_owned());
                 if i == 0 {
-                    LabeledSpan::new_primary_with_span(Some(text.clone()), span)
+                    LabeledSpan::new_primary_with_span(text, span)
                 } else {
-                    LabeledSpan::new_with_span(Some(text.clone()), span)
+                    LabeledSpan::new_with_span(text, span)
                 }
             })
             .collect();
         Shown {
-            message: d.message.clone(),
+            message: escape::field(&d.message).into_owned(),
             code: format!("{} {}", d.rule.code, d.rule.name),
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Note => miette::Severity::Advice,
             },
-            help: d.help.clone(),
+            // A help's own line breaks (a suggested fix) are kept; the report's lines are
+            // guarded at the end.
+            help: escape::lines(&d.help).into_owned(),
             labels,
             source,
         }
@@ -131,99 +144,185 @@ impl miette::Diagnostic for Shown {
     }
 }
 
-/// The file's text with every line longer than [`MAX_LINE`] cut to a window around the
-/// labelled point on it. Line numbers stay; reported columns are corrected.
-struct Windowed {
+/// The part of a file a diagnostic shows: the lines its labels are on with two lines of
+/// context, each line longer than [`MAX_LINE`] cut to a window around the labelled point on
+/// it, and each made safe to print ([`escape::snippet_line`]). Building it costs the lines
+/// shown, never the whole file, so a report on a one-line plan of many megabytes stays linear
+/// in its findings. Line numbers and reported columns are those of the original file.
+struct Excerpt {
     name: String,
     text: String,
-    /// Per line of the original: (original start, original window start, new start, window
-    /// length in bytes, characters cut before the window minus the marker).
-    lines: Vec<(usize, usize, usize, usize, usize)>,
+    /// Runs of consecutive original lines, in order.
+    blocks: Vec<Block>,
+    /// Every shown line, in order.
+    lines: Vec<ShownLine>,
+    /// Where each label starts in the excerpt, with its 0-based column in the original.
+    label_columns: Vec<(usize, usize)>,
 }
 
-impl Windowed {
-    fn new(name: &str, original: &str, points: &[usize]) -> Windowed {
-        let mut text = String::with_capacity(original.len().min(1 << 20));
-        let mut lines = Vec::new();
-        let mut start = 0;
-        for line in original.split_inclusive('\n') {
-            let body = line.trim_end_matches(['\n', '\r']);
-            let new_start = text.len();
-            if body.len() <= MAX_LINE {
-                text.push_str(line);
-                lines.push((start, start, new_start, line.len(), 0));
-            } else {
-                let focus = points
-                    .iter()
-                    .copied()
-                    .find(|p| (start..start + body.len()).contains(p))
-                    .map_or(0, |p| p - start);
-                let mut from = focus.saturating_sub(MAX_LINE / 3);
-                while !body.is_char_boundary(from) {
-                    from -= 1;
-                }
-                let mut to = (from + MAX_LINE).min(body.len());
-                while !body.is_char_boundary(to) {
-                    to -= 1;
-                }
-                let cut_chars = body[..from].chars().count();
-                let prefix = if from > 0 { "…" } else { "" };
-                text.push_str(prefix);
-                let window_start = text.len();
-                text.push_str(&body[from..to]);
-                if to < body.len() {
-                    text.push('…');
-                }
-                text.push('\n');
-                let marker = usize::from(from > 0);
-                lines.push((
-                    start,
-                    start + from,
-                    window_start,
-                    to - from,
-                    cut_chars.saturating_sub(marker),
-                ));
+/// Consecutive original lines, one after the other in the excerpt.
+struct Block {
+    /// Excerpt byte range.
+    range: std::ops::Range<usize>,
+    /// 0-based number of its first line in the original.
+    first_line: usize,
+}
+
+/// One original line as the excerpt shows it.
+struct ShownLine {
+    /// Byte offset of the line in the original.
+    start: usize,
+    /// Original byte range shown (the window).
+    window: std::ops::Range<usize>,
+    /// Where the window's text starts in the excerpt.
+    new_start: usize,
+}
+
+/// The lines of context shown around a label.
+const CONTEXT_LINES: usize = 2;
+
+impl Excerpt {
+    /// The excerpt of `file` for labels at byte offsets `points` (start, end pairs; the
+    /// first pair is the primary label, whose line gets the window when a line is cut).
+    fn new(file: &SourceFile, points: &[(usize, usize)]) -> Excerpt {
+        // The empty "line" after a final line ending is shown only when a label is on it.
+        let last_line = match file.text.ends_with('\n') {
+            true => file.line_count().saturating_sub(2),
+            false => file.line_count() - 1,
+        };
+        let mut ranges: Vec<(usize, usize)> = points
+            .iter()
+            .map(|&(start, end)| {
+                let first = file.line_index(start).saturating_sub(CONTEXT_LINES);
+                let end_line = file.line_index(end);
+                (
+                    first,
+                    (end_line + CONTEXT_LINES).min(last_line).max(end_line),
+                )
+            })
+            .collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (first, last) in ranges {
+            match merged.last_mut() {
+                Some(prev) if first <= prev.1 + 1 => prev.1 = prev.1.max(last),
+                _ => merged.push((first, last)),
             }
-            start += line.len();
         }
-        Windowed {
-            name: name.to_string(),
-            text,
-            lines,
+        let mut excerpt = Excerpt {
+            name: escape::field(&file.name).into_owned(),
+            text: String::new(),
+            blocks: Vec::new(),
+            lines: Vec::new(),
+            label_columns: Vec::new(),
+        };
+        for (first, last) in merged {
+            let block_start = excerpt.text.len();
+            for index in first..=last {
+                excerpt.push_line(file, index, points);
+            }
+            excerpt.blocks.push(Block {
+                range: block_start..excerpt.text.len(),
+                first_line: first,
+            });
         }
+        for &(start, _) in points {
+            let at = excerpt.map(file, start);
+            let column = file.line_col(start).column - 1;
+            excerpt.label_columns.push((at, column));
+        }
+        excerpt
     }
 
-    /// The offset in the windowed text of an original offset.
-    fn map(&self, offset: usize) -> usize {
+    fn push_line(&mut self, file: &SourceFile, index: usize, points: &[(usize, usize)]) {
+        let range = file.line_range(index);
+        let body = &file.text[range.clone()];
+        let (mut from, mut to) = (0, body.len());
+        if body.len() > MAX_LINE {
+            let focus = points
+                .iter()
+                .map(|&(start, _)| start)
+                .find(|p| range.contains(p))
+                .map_or(0, |p| p - range.start);
+            from = focus.saturating_sub(MAX_LINE / 3);
+            while !body.is_char_boundary(from) {
+                from -= 1;
+            }
+            to = (from + MAX_LINE).min(body.len());
+            while !body.is_char_boundary(to) {
+                to -= 1;
+            }
+        }
+        if from > 0 {
+            self.text.push('…');
+        }
+        let new_start = self.text.len();
+        self.text.push_str(&escape::snippet_line(&body[from..to]));
+        if to < body.len() {
+            self.text.push('…');
+        }
+        self.text.push('\n');
+        self.lines.push(ShownLine {
+            start: range.start,
+            window: range.start + from..range.start + to,
+            new_start,
+        });
+    }
+
+    /// The excerpt offset of an original offset on a shown line (clamped to its window).
+    fn map(&self, file: &SourceFile, offset: usize) -> usize {
         let i = self
             .lines
-            .partition_point(|l| l.0 <= offset)
+            .partition_point(|l| l.start <= offset)
             .saturating_sub(1);
-        let Some(&(_, win, new_start, len, _)) = self.lines.get(i) else {
+        let Some(line) = self.lines.get(i) else {
             return self.text.len();
         };
-        new_start + offset.saturating_sub(win).min(len)
-    }
-
-    fn column_shift(&self, line: usize) -> usize {
-        self.lines.get(line).map_or(0, |l| l.4)
+        let mut at = offset.clamp(line.window.start, line.window.end);
+        while !file.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        line.new_start + escape::snippet_len(&file.text[line.window.start..at])
     }
 }
 
-impl SourceCode for Windowed {
+impl SourceCode for Excerpt {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
+        let block = self
+            .blocks
+            .iter()
+            .find(|b| b.range.contains(&span.offset()) || b.range.end == span.offset())
+            .ok_or(MietteError::OutOfBounds)?;
+        if span.offset() + span.len() > block.range.end {
+            return Err(MietteError::OutOfBounds);
+        }
+        let local = SourceSpan::from(
+            span.offset() - block.range.start..span.offset() + span.len() - block.range.start,
+        );
+        let text = &self.text[block.range.clone()];
+        let inner = text.read_span(&local, before, after)?;
+        let data_start = inner.data().as_ptr() as usize - text.as_ptr() as usize;
+        let column = match self
+            .label_columns
+            .iter()
+            .find(|(at, _)| *at == span.offset())
+        {
+            Some(&(_, column)) if before == 0 => column,
+            _ => inner.column(),
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column() + self.column_shift(inner.line()),
+            SourceSpan::from(
+                block.range.start + data_start..block.range.start + data_start + inner.data().len(),
+            ),
+            inner.line() + block.first_line,
+            column,
             inner.line_count(),
         )))
     }

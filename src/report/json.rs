@@ -138,5 +138,5 @@ pub fn render(report: &Report) -> String {
         notes: &report.notes,
         configuration: report.configuration.as_ref(),
     };
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+    super::escape::json(serde_json::to_string_pretty(&doc).unwrap_or_default())
 }

@@ -2,6 +2,7 @@
 //! code scanning (`sarif`), GitHub workflow annotations (`github`) and editors and grep
 //! (`line`), and the exit status.
 
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -576,7 +576,7 @@ pub fn render(report: &Report) -> String {
             results,
         }],
     };
-    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+    super::escape::json(serde_json::to_string_pretty(&log).unwrap_or_default()) + "\n"
 }
 
 #[cfg(test)]
