@@ -646,7 +646,10 @@ fn bad_role_arn_is_an_error() {
         ],
         None,
     );
-    assert!(err.contains("--role-arn: expected a role ARN like"), "{err}");
+    assert!(
+        err.contains("--role-arn: expected a role ARN like"),
+        "{err}"
+    );
     assert!(err.contains("arn:aws:iam::1111:role/clumio/"), "{err}");
 }
 

@@ -138,6 +138,19 @@ pub fn summary_line(report: &Report) -> String {
     s
 }
 
+/// The working directory as given and resolved, looked up once per run (a report names
+/// every finding's file, and a plan can have tens of thousands of findings).
+fn working_directory() -> Option<&'static (std::path::PathBuf, std::path::PathBuf)> {
+    static CWD: std::sync::OnceLock<Option<(std::path::PathBuf, std::path::PathBuf)>> =
+        std::sync::OnceLock::new();
+    CWD.get_or_init(|| {
+        let cwd = std::env::current_dir().ok()?;
+        let canonical = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
+        Some((cwd, canonical))
+    })
+    .as_ref()
+}
+
 /// A file name as the `line`, `github` and `sarif` reports show it: relative to the working
 /// directory when it is under it (an absolute path given on the command line included), else
 /// as given. Names that are not paths (`<stdin>`, `--var x`) are kept.
@@ -146,11 +159,10 @@ pub fn display_path(name: &str) -> String {
     if !path.is_absolute() {
         return name.to_string();
     }
-    let Ok(cwd) = std::env::current_dir() else {
+    let Some((cwd, canonical)) = working_directory() else {
         return name.to_string();
     };
-    let canonical = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
-    for base in [&cwd, &canonical] {
+    for base in [cwd, canonical] {
         if let Ok(rest) = path.strip_prefix(base)
             && !rest.as_os_str().is_empty()
         {
