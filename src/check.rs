@@ -56,7 +56,7 @@ enum Format {
 
 fn detect(text: &str) -> Option<Format> {
     // Cheapest tests first: the text-plan test strips colour codes from the whole text.
-    if plan::is_plan_json(text) {
+    if plan::is_plan_json(text) || plan::is_state_json(text) {
         Some(Format::PlanJson)
     } else if cloudformation::is_template(text) {
         Some(Format::CloudFormation)
@@ -64,6 +64,15 @@ fn detect(text: &str) -> Option<Format> {
         Some(Format::TextPlan)
     } else {
         None
+    }
+}
+
+/// The text a front end reads: coloured `terraform plan` output without its colour codes
+/// (what the terminal showed), everything else as it is.
+fn readable(text: String, format: Format) -> String {
+    match format {
+        Format::TextPlan if text.contains('\x1b') => terraform::text_plan::without_ansi(&text),
+        _ => text,
     }
 }
 
@@ -81,10 +90,24 @@ struct Scan {
 /// One model the rules check: a Terraform root module, a plan or a template.
 struct Unit {
     inventory: Inventory,
-    /// Whether it comes from a plan (its findings may be mapped to the sources).
-    from_plan: bool,
     /// The account the input says it ran in (a plan's `aws_caller_identity`).
     account: Option<String>,
+    /// A plan's (or state's) resources and variables, to be completed from its sources.
+    plan: Option<PlanInput>,
+}
+
+/// What a plan says, kept until its sources are read.
+struct PlanInput {
+    file: FileId,
+    resources: Vec<crate::resource::Resource>,
+    variables: Vec<(String, crate::value::Node)>,
+}
+
+/// The sources of one plan: where its findings go, and what the sources settled.
+struct PlanSources {
+    mapper: crate::plan_mapping::SourceMapper,
+    filled: Vec<crate::plan_sources::Filled>,
+    plan_file: FileId,
 }
 
 /// What one plan or template yielded.
@@ -109,8 +132,8 @@ fn load_text(
     let unit = |inventory: Inventory, account: Option<String>| {
         Some(Unit {
             inventory,
-            from_plan: format != Format::CloudFormation,
             account,
+            plan: None,
         })
     };
     match format {
@@ -135,6 +158,13 @@ fn load_text(
                 terraform::aws::inventory(&plan.resources, sources),
                 plan.account_id,
             );
+            if let Some(u) = &mut out.unit {
+                u.plan = Some(PlanInput {
+                    file,
+                    resources: plan.resources,
+                    variables: Vec::new(),
+                });
+            }
         }
         Format::PlanJson => {
             let plan = plan::load_plan(sources, file);
@@ -143,6 +173,13 @@ fn load_text(
                 terraform::aws::inventory(&plan.resources, sources),
                 plan.account_id,
             );
+            if let Some(u) = &mut out.unit {
+                u.plan = Some(PlanInput {
+                    file,
+                    resources: plan.resources,
+                    variables: plan.variables,
+                });
+            }
         }
     }
     out
@@ -169,6 +206,14 @@ impl Scan {
             // template with a bad byte is an error located at it (counted, then subtracted
             // as a failed file).
             Err(Refusal::NotUtf8 { lossy, .. }) if !explicit && detect(&lossy).is_none() => return,
+            // A binary plan file (a zip archive) named explicitly: say what to run.
+            Err(Refusal::NotUtf8 { lossy, .. })
+                if terraform::unrecognised::is_binary_plan(lossy.as_bytes()) =>
+            {
+                let message = terraform::unrecognised::describe(lossy.as_bytes(), &name);
+                self.path_error(path, message);
+                return;
+            }
             Err(Refusal::NotUtf8 { lossy, offset }) => {
                 let file = self.sources.add(name.clone(), lossy);
                 self.files += 1;
@@ -187,15 +232,14 @@ impl Scan {
         };
         match detect(&text) {
             Some(format) => {
+                let text = readable(text, format);
                 let file = self.sources.add(name, text);
                 self.pending.push((file, format));
             }
-            None if explicit => self.path_error(
-                path,
-                "not a Terraform file (.tf, .tf.json, .tfvars), a plan (`terraform show -json`), the text of \
-                 `terraform plan`, or a CloudFormation template"
-                    .into(),
-            ),
+            None if explicit => {
+                let message = terraform::unrecognised::describe(text.as_bytes(), &name);
+                self.path_error(path, message)
+            }
             None => {}
         }
     }
@@ -259,16 +303,17 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
                 let text = options.stdin.clone().unwrap_or_default();
                 match detect(&text) {
                     Some(format) => {
-                        let file = scan.sources.add("<stdin>", text);
+                        let file = scan.sources.add("<stdin>", readable(text, format));
                         scan.pending.push((file, format));
                     }
                     None => scan.errors.push(LoadError {
                         file: None,
                         span: None,
                         path: Some("<stdin>".into()),
-                        message: "standard input is neither a plan (`terraform show -json PLAN`), nor the text of \
-                                  `terraform plan`, nor a CloudFormation template"
-                            .into(),
+                        message: format!(
+                            "standard input is not read: {}",
+                            terraform::unrecognised::describe(text.as_bytes(), "PLANFILE")
+                        ),
                     }),
                 }
             }
@@ -303,8 +348,8 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             let resources = &loaded.resources[root.resources.clone()];
             scan.units.push(Unit {
                 inventory: terraform::aws::inventory(resources, &scan.sources),
-                from_plan: false,
                 account: None,
+                plan: None,
             });
         }
     }
@@ -321,14 +366,14 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         }
         scan.units.extend(r.unit);
     }
-    let mapper = if scan.units.iter().any(|u| u.from_plan) {
-        source_dir(options, &boundary).map(|dir| {
-            crate::plan_mapping::SourceMapper::load(&dir, &terraform_options, &mut scan.sources)
-        })
-    } else {
-        None
+    let plan_sources: Vec<Option<PlanSources>> = match source_dir(options, &boundary) {
+        Some(dir) if scan.units.iter().any(|u| u.plan.is_some()) => {
+            with_sources(&mut scan, &dir, &terraform_options)
+        }
+        _ => scan.units.iter().map(|_| None).collect(),
     };
-    let diagnostics = parallel::map_chunks(&scan.units, |unit| {
+    let work: Vec<(&Unit, &Option<PlanSources>)> = scan.units.iter().zip(&plan_sources).collect();
+    let diagnostics = parallel::map_chunks(&work, |(unit, with)| {
         // A plan knows its account: it settles the profile's unknown account for that plan.
         let own = unit
             .account
@@ -337,10 +382,16 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             .map(|a| profile.in_account(a));
         let profile = own.as_ref().unwrap_or(profile);
         let mut found = rules::run(&unit.inventory, profile);
-        if unit.from_plan
-            && let Some(mapper) = &mapper
-        {
-            mapper.remap(&mut found, &unit.inventory, profile);
+        if let Some(with) = with {
+            with.mapper.remap(
+                &mut found,
+                &unit.inventory,
+                profile,
+                &crate::plan_mapping::PlanOrigin {
+                    file: with.plan_file,
+                    filled: &with.filled,
+                },
+            );
         }
         found
     });
@@ -376,6 +427,85 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
     };
     crate::suppress::drop_excluded(&mut report, &options.exclude);
     report
+}
+
+/// Reads the sources of every plan in `scan` from `dir`, evaluated with what that plan knows
+/// (its variables and account; plans that know the same share one evaluation), completes
+/// what the plan leaves unknown from them, and rebuilds the plan's model when anything was.
+fn with_sources(
+    scan: &mut Scan,
+    dir: &Path,
+    terraform_options: &TerraformOptions,
+) -> Vec<Option<PlanSources>> {
+    let mut evaluated: Vec<(String, terraform::Loaded)> = Vec::new();
+    let mut out = Vec::new();
+    for i in 0..scan.units.len() {
+        let Some(input) = scan.units[i].plan.take() else {
+            out.push(None);
+            continue;
+        };
+        let opts = crate::plan_sources::plan_options(
+            terraform_options,
+            scan.units[i].account.as_deref(),
+            &input.variables,
+        );
+        let key = format!("{:?}|{:?}", opts.account_id, {
+            let vars: Vec<(&String, String)> = input
+                .variables
+                .iter()
+                .map(|(n, v)| (n, format!("{:?}", v.kind)))
+                .collect();
+            vars
+        });
+        let at = match evaluated.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                let loaded = terraform::load(&[dir.to_path_buf()], &opts, &mut scan.sources);
+                evaluated.push((key, loaded));
+                evaluated.len() - 1
+            }
+        };
+        let loaded = &evaluated[at].1;
+        let mut resources = input.resources;
+        let filled = match plan_root(loaded, &resources) {
+            Some(root) => {
+                crate::plan_sources::fill(&mut resources, &loaded.resources[root.clone()])
+            }
+            None => Vec::new(),
+        };
+        if !filled.is_empty() {
+            scan.units[i].inventory = terraform::aws::inventory(&resources, &scan.sources);
+        }
+        out.push(Some(PlanSources {
+            mapper: crate::plan_mapping::SourceMapper::from_loaded(loaded, &scan.sources),
+            filled,
+            plan_file: input.file,
+        }));
+    }
+    out
+}
+
+/// The root module of the sources a plan was made from: the one that has the most of the
+/// plan's resource addresses (none when no root has any).
+fn plan_root(
+    loaded: &terraform::Loaded,
+    plan: &[crate::resource::Resource],
+) -> Option<std::ops::Range<usize>> {
+    let addresses: std::collections::HashSet<&str> =
+        plan.iter().map(|r| r.address.as_str()).collect();
+    loaded
+        .roots
+        .iter()
+        .map(|root| {
+            let hits = loaded.resources[root.resources.clone()]
+                .iter()
+                .filter(|r| addresses.contains(r.address.as_str()))
+                .count();
+            (hits, root.resources.clone())
+        })
+        .filter(|(hits, _)| *hits > 0)
+        .max_by_key(|(hits, range)| (*hits, std::cmp::Reverse(range.start)))
+        .map(|(_, range)| range)
 }
 
 /// `--source-dir`, or the current directory when it holds `.tf` files and is inside the

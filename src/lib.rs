@@ -14,6 +14,7 @@ pub mod json;
 pub mod model;
 pub mod parallel;
 pub mod plan_mapping;
+pub mod plan_sources;
 pub mod policy;
 pub mod profile;
 pub mod report;

@@ -445,6 +445,7 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             vars: cmd.vars.clone(),
             var_files: cmd.var_files.clone(),
             boundary: None,
+            ..TerraformOptions::default()
         },
         exclude: config.exclude.clone(),
     };

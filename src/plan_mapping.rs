@@ -187,6 +187,14 @@ fn same(a: &str, b: &str) -> bool {
     a == b || without_instance_keys(a) == without_instance_keys(b)
 }
 
+/// The plan whose findings are remapped: its file, and the values its sources settled.
+pub struct PlanOrigin<'a> {
+    /// The plan's file.
+    pub file: crate::source::FileId,
+    /// The values the plan left unknown and the sources settled.
+    pub filled: &'a [crate::plan_sources::Filled],
+}
+
 /// The Terraform sources of a plan, ready to receive its findings.
 pub struct SourceMapper {
     elements: Vec<Element>,
@@ -198,6 +206,11 @@ impl SourceMapper {
     /// Loads the sources under `dir` (their files are added to `sources`).
     pub fn load(dir: &Path, opts: &TerraformOptions, sources: &mut Sources) -> SourceMapper {
         let loaded = terraform::load(&[dir.to_path_buf()], opts, sources);
+        SourceMapper::from_loaded(&loaded, sources)
+    }
+
+    /// The mapper of sources already loaded.
+    pub fn from_loaded(loaded: &terraform::Loaded, sources: &Sources) -> SourceMapper {
         let headers = loaded
             .resources
             .iter()
@@ -232,12 +245,28 @@ impl SourceMapper {
     /// Moves each finding made on `plan_inventory` to the sources (the same element, else the
     /// resource's header), keeping the plan location as a related one; a fix shown in the
     /// plan's JSON syntax is shown in the syntax of the source.
-    pub fn remap(&self, found: &mut [Diagnostic], plan_inventory: &Inventory, profile: &Profile) {
+    pub fn remap(
+        &self,
+        found: &mut [Diagnostic],
+        plan_inventory: &Inventory,
+        profile: &Profile,
+        origin: &PlanOrigin,
+    ) {
         if found.is_empty() {
             return;
         }
         let plan = elements(plan_inventory);
         for d in found {
+            if d.span.file != origin.file {
+                // On a value the sources settled: it is already on the `.tf` element.
+                if let Some(span) = crate::plan_sources::plan_span_of(origin.filled, &d.resource) {
+                    d.related.push(Related {
+                        span: *span,
+                        message: "where the plan has it (known only after apply)".into(),
+                    });
+                }
+                continue;
+            }
             self.remap_one(d, &plan, profile);
         }
     }

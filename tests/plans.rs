@@ -389,7 +389,12 @@ const CASES: &[&Case] = &[
 ];
 
 /// Plan folders that are not scenarios (tested below on their own).
-const NOT_SCENARIOS: &[&str] = &["text", "policy-unknown", "policy-from-configuration"];
+const NOT_SCENARIOS: &[&str] = &[
+    "text",
+    "policy-unknown",
+    "policy-from-configuration",
+    "real",
+];
 
 /// The plan JSON gives exactly `expect`, and the codes of the Terraform scenario's `expect`
 /// but `plans_lack`.
@@ -511,7 +516,19 @@ fn check_mapping(case: &Case, codes: &[&str]) {
         args.extend(["--source-dir".to_string(), format!("{SOURCES}/{name}")]);
         let mapped = scan(&args, &[plan_path(name, file)]);
         mapped.no_errors(name);
-        assert_eq!(mapped.codes(), plain.codes(), "{name}: {file}");
+        // With its sources, a plan settles what it leaves unknown alone (a key the text
+        // shows `(known after apply)`): it then gives the verdicts of the sources.
+        assert!(
+            mapped.codes() == plain.codes() || mapped.codes() == sources.codes(),
+            "{name}: {file}: {:?} / {:?} / {:?}",
+            mapped.codes(),
+            plain.codes(),
+            sources.codes()
+        );
+        if mapped.codes() != plain.codes() {
+            // Checked against the sources by tests/plan_sources.rs.
+            continue;
+        }
         for (m, p) in mapped.found.iter().zip(&plain.found) {
             if !codes.contains(&m.code.as_str()) {
                 continue;
@@ -947,7 +964,7 @@ fn a_policy_known_after_apply_that_no_document_gives_is_cp902_not_cp901() {
     let text = scan(&[], &[plan_path(name, "plan.txt")]);
     assert!(
         text.notes.iter().any(|n| n.contains(
-            "which bucket or key aws_s3_bucket_ownership_controls.data.bucket, aws_s3_bucket_policy.data.bucket name could not be told"
+            "which bucket or key aws_s3_bucket_ownership_controls.data.bucket names could not be told"
         )),
         "{:#?}",
         text.notes

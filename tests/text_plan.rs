@@ -7,7 +7,7 @@ use clumio_preflight::rules;
 use clumio_preflight::source::{FileId, LineCol, Sources, Span};
 use clumio_preflight::terraform::aws::inventory;
 use clumio_preflight::terraform::text_plan::{TextPlan, is_text_plan, load_text_plan};
-use clumio_preflight::value::{Hole, Kind, Node, PString};
+use clumio_preflight::value::{Hole, Kind, Node, PString, Part};
 use std::path::Path;
 
 fn fixture_text(name: &str) -> String {
@@ -273,8 +273,9 @@ fn update_keeps_the_new_values() {
     assert_eq!(sources.slice(get(st, "Sid").span), "\"DenyOutsideVpc\"");
     assert_eq!(sources.slice(get(st, "Principal").span), "\"*\"");
     assert_eq!(st.as_object().unwrap().len(), 6, "{st:?}");
-    // `bucket` is unchanged, so the text does not show it.
-    assert!(policy.attributes.get("bucket").is_none());
+    // `bucket` is unchanged, so the text does not show it: the policy's `id` (the bucket's
+    // name for `aws_s3_bucket_policy`) links it.
+    assert_eq!(known(attr(policy, "bucket")), "acme-data");
 
     let bucket = resource(&plan, "aws_s3_bucket.data");
     assert_eq!(bucket.lifecycle, Lifecycle::Existing);
@@ -286,8 +287,10 @@ fn update_keeps_the_new_values() {
     assert_eq!(&*partial.id, "aws_s3_bucket_policy.logs.policy");
     assert!(partial.why.contains("only partly shown"), "{}", partial.why);
 
-    // Hidden attributes are said once.
-    assert_eq!(plan.notes.len(), 1, "{:?}", plan.notes);
+    // Hidden attributes are said once; the bucket the logs policy names by its `id` is not
+    // in the text, which is said too.
+    assert_eq!(plan.notes.len(), 2, "{:?}", plan.notes);
+    assert!(plan.notes[1].contains("bucket \"acme-logs\""), "{:?}", plan.notes);
     assert!(plan.notes[0].contains("unchanged attributes hidden"));
     assert!(plan.notes[0].contains("terraform show -json"));
 }
@@ -307,9 +310,12 @@ fn policy_known_after_apply_is_unknown() {
         sources.slice(attr(policy, "policy").span),
         "(known after apply)"
     );
-    assert_eq!(
-        &*hole(attr(policy, "bucket")).id,
-        "aws_s3_bucket_policy.logs.bucket"
+    // Its bucket is `(known after apply)` too: linked through the bucket of the same name
+    // in the plan, as a reference to that bucket's id.
+    let bucket = attr(policy, "bucket").as_pstr().unwrap();
+    assert!(
+        matches!(bucket.parts(), [Part::Hole(h)] if &*h.id == "aws_s3_bucket.logs.id"),
+        "{bucket:?}"
     );
     let inv = inventory(&plan.resources, &sources);
     assert_eq!(inv.policies.len(), 1);
@@ -433,8 +439,15 @@ fn changes_outside_terraform_are_skipped() {
         .find("Terraform will perform the following actions")
         .unwrap();
     assert!(policy.span.start as usize > actions);
-    // Its document is shown in part (the unchanged `Version`): unknown.
-    assert!(hole(attr(policy, "policy")).why.contains("partly shown"));
+    // Its document is shown in part (the unchanged `Version` hidden): the statements shown
+    // in full are kept, the hidden `Version` is unknown.
+    let doc = attr(policy, "policy");
+    assert!(!items(get(doc, "Statement")).is_empty());
+    assert!(
+        hole(get(doc, "Version"))
+            .why
+            .contains("hidden in the plan text")
+    );
 }
 
 #[test]

@@ -22,6 +22,7 @@ pub mod hcl;
 pub mod plan;
 pub mod prefilter;
 pub mod text_plan;
+pub mod unrecognised;
 pub mod walk;
 
 use crate::fsbound::Boundary;
@@ -49,6 +50,9 @@ pub struct TerraformOptions {
     /// Where files may be read from; by default, the boundary of the scanned paths (with
     /// the `--var-file`s allowed).
     pub boundary: Option<Arc<Boundary>>,
+    /// The root module's variable values a plan was made with (its `variables`, located in
+    /// the plan); they win over every other source of values.
+    pub plan_values: Vec<(String, Node)>,
 }
 
 /// One root module that was evaluated.
@@ -163,6 +167,13 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
             let string_typed = module.variable(name).is_none_or(|v| v.string_typed);
             root.values
                 .insert(name.clone(), cli_var(&text, *file, string_typed));
+        }
+        for (name, value) in &opts.plan_values {
+            let expr = Expr {
+                file: value.span.file,
+                kind: ExprKind::Literal(value.clone()),
+            };
+            root.values.insert(name.clone(), expr);
         }
     }
 

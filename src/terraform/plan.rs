@@ -30,12 +30,31 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Whether `text` is plan JSON: an object with `format_version` and planned values or
-/// resource changes (only the first 4 KiB and a few markers are looked at).
+/// resource changes (a few markers are looked at, not the whole document).
 pub fn is_plan_json(text: &str) -> bool {
     let start = text.trim_start();
     start.starts_with('{')
         && text.contains("\"format_version\"")
         && (text.contains("\"resource_changes\"") || text.contains("\"planned_values\""))
+}
+
+/// Whether `text` is state JSON (`terraform show -json` without a plan file): an object with
+/// `format_version` and `values` but neither planned values nor resource changes. An empty
+/// state (`{"format_version":"1.0"}`) is state too.
+pub fn is_state_json(text: &str) -> bool {
+    let start = text.trim_start();
+    start.starts_with('{')
+        && text.contains("\"format_version\"")
+        && !is_plan_json(text)
+        && (text.contains("\"values\"") || text.contains("\"terraform_version\""))
+}
+
+/// The `format_version`s this reader reads: 0.1 (Terraform 0.12 – 1.0.0), 0.2 (1.0.1 – 1.0.x)
+/// and every 1.x (1.1 onwards). The fields the checker uses are the same in all of them.
+pub const READ_FORMAT_VERSIONS: &str = "0.1, 0.2 and 1.x";
+
+fn readable_version(v: &str) -> bool {
+    matches!(v, "0.1" | "0.2") || v.split('.').next() == Some("1")
 }
 
 /// Resource types the model reads (and the caller identity, which says which account the
@@ -60,6 +79,18 @@ struct RawPlan<'a> {
     prior_state: Option<RawState<'a>>,
     #[serde(borrow)]
     configuration: Option<RawConfiguration<'a>>,
+    /// State JSON: what is deployed.
+    #[serde(borrow)]
+    values: Option<RawValues<'a>>,
+    /// The root module's variables, as the plan was made with them.
+    #[serde(borrow)]
+    variables: Option<std::collections::BTreeMap<String, RawVariable<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct RawVariable<'a> {
+    #[serde(borrow)]
+    value: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -299,6 +330,18 @@ fn relevant_document(text: &str, file: FileId) -> Result<Node, LoadError> {
             a.obj(vec![("root_module", a.config(root, 0)?)]),
         ));
     }
+    if let Some(root) = raw.values.as_ref().and_then(|v| v.root_module.as_ref()) {
+        top.push(("values", a.obj(vec![("root_module", a.module(root, 0)?)])));
+    }
+    if let Some(vars) = &raw.variables {
+        let mut members = Vec::new();
+        for (name, var) in vars {
+            if let Some(value) = var.value {
+                members.push((name.as_str(), a.located(value)?));
+            }
+        }
+        top.push(("variables", a.obj(members)));
+    }
     Ok(a.obj(top))
 }
 
@@ -313,6 +356,11 @@ pub struct Plan {
     /// read while planning), when they all agree. The HCL front end stands for that account
     /// with the profile's account hole; in a plan its value is literal.
     pub account_id: Option<String>,
+    /// The root module's variables as the plan was made with them (`variables`), located in
+    /// the plan; empty for state JSON, which records none.
+    pub variables: Vec<(String, Node)>,
+    /// Whether this is state JSON (what is deployed) rather than a plan.
+    pub is_state: bool,
 }
 
 fn error(file: FileId, span: Option<Span>, message: String) -> LoadError {
@@ -340,14 +388,15 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
         .and_then(|v| v.as_pstr())
         .and_then(|s| s.as_known())
     {
-        Some(v) if v.split('.').next() == Some("1") => {}
+        Some(v) if readable_version(v) => {}
         Some(v) => {
             let span = doc.get("format_version").map(|n| n.span);
             plan.errors.push(error(
                 file,
                 span,
                 format!(
-                    "plan format_version \"{v}\" is not supported: this version reads format 1.x"
+                    "plan format_version \"{v}\" is not supported: this version reads format_version \
+                     {READ_FORMAT_VERSIONS} (Terraform 0.12 and later)"
                 ),
             ));
             return plan;
@@ -378,6 +427,21 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
             seen.insert(r.address.clone());
             plan.resources.push(r);
         });
+    } else if doc.get("prior_state").is_none() && doc.get("configuration").is_none() {
+        // State JSON: every resource in it exists.
+        plan.is_state = true;
+        if let Some(root) = doc.get("values").and_then(|p| p.get("root_module")) {
+            module_values(root, Lifecycle::Existing, &mut |r| {
+                seen.insert(r.address.clone());
+                plan.resources.push(r);
+            });
+        }
+    }
+    if let Some(Kind::Object(vars)) = doc.get("variables").map(|v| &v.kind) {
+        plan.variables = vars
+            .iter()
+            .map(|m| (m.key.clone(), m.value.clone()))
+            .collect();
     }
     // Data sources read while planning are only in the prior state.
     if let Some(root) = doc

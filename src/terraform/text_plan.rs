@@ -75,6 +75,7 @@ pub fn is_text_plan(text: &str) -> bool {
         return false;
     }
     let lines: Vec<&str> = clean.text.lines().collect();
+    let mut next_content: Option<usize> = None;
     for (i, line) in lines.iter().enumerate() {
         let t = line.trim();
         if t.contains("Terraform will perform the following actions")
@@ -94,15 +95,40 @@ pub fn is_text_plan(text: &str) -> bool {
         if let Some(comment) = comment_line(line)
             && comment.verb != Verb::Other
         {
-            let next = lines[i + 1..]
-                .iter()
-                .find(|l| !l.trim().is_empty() && !l.trim().starts_with('#'));
-            if next.is_some_and(|l| is_header_line(l)) {
+            // The first line after this one that is neither blank nor a comment; found once
+            // for a run of comment lines, not once per line (linear in the text).
+            let next = match next_content {
+                Some(n) if n > i => n,
+                _ => {
+                    let n = (i + 1..lines.len())
+                        .find(|&j| is_content(lines[j]))
+                        .unwrap_or(lines.len());
+                    next_content = Some(n);
+                    n
+                }
+            };
+            if lines.get(next).is_some_and(|l| is_header_line(l)) {
                 return true;
             }
         }
     }
     false
+}
+
+/// Whether a line is neither blank nor a comment.
+fn is_content(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && !t.starts_with('#')
+}
+
+/// The text with ANSI escape sequences (colours) removed: what a terminal shows of coloured
+/// `terraform plan` output. The checker reads a coloured plan as this text, so that snippets
+/// carry no escape codes and columns count the characters shown.
+pub fn without_ansi(text: &str) -> String {
+    if !text.contains('\x1b') {
+        return text.to_string();
+    }
+    strip_ansi(text).text
 }
 
 /// What the text plan yielded.
@@ -161,12 +187,18 @@ fn parse(sources: &Sources, file: FileId) -> TextPlan {
         hidden: 0,
         before: false,
         address: String::new(),
+        line_starts: std::iter::once(0)
+            .chain(clean.text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect(),
+        hidden_in: Vec::new(),
+        partial: Vec::new(),
     };
     let mut out = TextPlan::default();
     let mut in_drift = false;
     let mut deferred = 0usize;
     let mut no_changes = false;
     let mut failed = false;
+    let mut next_content = None;
     let len = p.b.len();
     let mut pos = 0usize;
     while pos < len {
@@ -196,7 +228,7 @@ fn parse(sources: &Sources, file: FileId) -> TextPlan {
         }
         if let Some(comment) = comment_line(line) {
             match comment.verb {
-                Verb::Other if !in_drift && next_is_header(p.s, next) => {
+                Verb::Other if !in_drift && next_is_header(p.s, next, &mut next_content) => {
                     out.errors.push(p.load_error(
                         sources,
                         PErr {
@@ -278,6 +310,8 @@ fn parse(sources: &Sources, file: FileId) -> TextPlan {
                 .to_string(),
         );
     }
+    out.notes.append(&mut p.partial);
+    link_policies_to_buckets(&mut out.resources);
     out.notes.extend(link_notes(&out.resources));
     out.account_id = caller_account(p.s);
     out
@@ -347,6 +381,15 @@ fn is_unknown(node: &Node) -> bool {
     }
 }
 
+/// Whether an unknown link names the resource it comes from (a reference such as
+/// `aws_s3_bucket.data.id`, set by [`link_policies_to_buckets`]), not just itself.
+fn names_another_resource(node: &Node, own: &str) -> bool {
+    match &node.kind {
+        Kind::Str(s) => matches!(s.parts(), [crate::value::Part::Hole(h)] if &*h.id != own),
+        _ => false,
+    }
+}
+
 /// The nodes at `path` below `node`, through nested blocks (lists of objects).
 fn nodes_at<'a>(node: &'a Node, path: &[&str], out: &mut Vec<&'a Node>) {
     let Some((first, rest)) = path.split_first() else {
@@ -368,6 +411,86 @@ fn nodes_at<'a>(node: &'a Node, path: &[&str], out: &mut Vec<&'a Node>) {
 /// bucket or key named by a value `(known after apply)`, a bucket the plan leaves unchanged
 /// (so the text does not show it), a key whose policy is `(known after apply)`. Said once
 /// each, never guessed at.
+/// The bucket a statement's `Resource` ARNs all name (`arn:aws:s3:::NAME`, `…/key`), if one.
+fn bucket_of_statements(policy: Option<&Node>) -> Option<String> {
+    let Kind::Array(statements) = &policy?.get("Statement")?.kind else {
+        return None;
+    };
+    let mut name: Option<String> = None;
+    for st in statements {
+        let resources: Vec<&Node> = match st.get("Resource").map(|r| &r.kind) {
+            Some(Kind::Array(items)) => items.iter().collect(),
+            Some(_) => st.get("Resource").into_iter().collect(),
+            None => Vec::new(),
+        };
+        for r in resources {
+            let arn = known_str(Some(r))?;
+            let bucket = arn.strip_prefix("arn:aws:s3:::")?;
+            let bucket = bucket.split('/').next().unwrap_or_default();
+            if bucket.is_empty() || bucket.contains(['*', '?', '$']) {
+                return None;
+            }
+            match &name {
+                Some(n) if n != bucket => return None,
+                _ => name = Some(bucket.to_string()),
+            }
+        }
+    }
+    name
+}
+
+/// Links each `aws_s3_bucket_policy` whose `bucket` the text hides or leaves `(known after
+/// apply)` to its bucket: through its `id` (the bucket's name), else through the one bucket
+/// its statements' `Resource` ARNs name, else through the bucket of the same module and name
+/// shown in the plan (`aws_s3_bucket_policy.data` ↔ `aws_s3_bucket.data`), as a reference to
+/// that bucket's `id`. With none of these it stays unlinked (and a note says so).
+fn link_policies_to_buckets(resources: &mut [Resource]) {
+    let buckets: std::collections::HashSet<String> = resources
+        .iter()
+        .filter(|r| r.mode == Mode::Managed && r.rtype == "aws_s3_bucket")
+        .filter(|r| r.lifecycle != Lifecycle::Deleted)
+        .map(|r| r.address.clone())
+        .collect();
+    for r in resources.iter_mut().filter(|r| {
+        r.mode == Mode::Managed
+            && r.rtype == "aws_s3_bucket_policy"
+            && r.lifecycle != Lifecycle::Deleted
+    }) {
+        let bucket = r.attributes.get("bucket");
+        if bucket.is_some_and(|b| !is_unknown(b)) {
+            continue;
+        }
+        let span = bucket.map_or(r.header, |b| b.span);
+        let name = match known_str(r.attributes.get("id")) {
+            Some(id) => Some(PString::known(id)),
+            None => bucket_of_statements(r.attributes.get("policy")).map(PString::known),
+        };
+        let name = name.or_else(|| {
+            let own = r.address.strip_prefix(&r.module)?;
+            let own = own.strip_prefix("aws_s3_bucket_policy.")?;
+            let a = format!("{}aws_s3_bucket.{own}", r.module);
+            buckets.contains(&a).then(|| {
+                PString::hole(Hole::unknown(
+                    format!("{a}.id"),
+                    format!("{a}.id is known only after apply"),
+                ))
+            })
+        });
+        let (Some(name), Kind::Object(members)) = (name, &mut r.attributes.kind) else {
+            continue;
+        };
+        let value = Node::new(Kind::Str(name), span);
+        match members.iter_mut().find(|m| m.key == "bucket") {
+            Some(m) => m.value = value,
+            None => members.push(Member {
+                key: "bucket".into(),
+                key_span: span,
+                value,
+            }),
+        }
+    }
+}
+
 fn link_notes(resources: &[Resource]) -> Vec<String> {
     let live: Vec<&Resource> = resources
         .iter()
@@ -428,7 +551,7 @@ fn link_notes(resources: &[Resource]) -> Vec<String> {
         unlinked.extend(
             links
                 .into_iter()
-                .filter(|(n, _)| is_unknown(n))
+                .filter(|(n, name)| is_unknown(n) && !names_another_resource(n, name))
                 .map(|(_, name)| name),
         );
     }
@@ -649,11 +772,26 @@ fn looks_like_address(a: &str) -> bool {
 }
 
 /// Whether the first line from `pos` that is neither blank nor a comment is a resource header.
-fn next_is_header(s: &str, pos: usize) -> bool {
-    s[pos.min(s.len())..]
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
-        .is_some_and(is_header_line)
+/// `cache` remembers the last answer, `(from, line start)`: every line between is blank or a
+/// comment, so a run of comment lines is scanned once, not once per line.
+fn next_is_header(s: &str, pos: usize, cache: &mut Option<(usize, usize)>) -> bool {
+    let pos = pos.min(s.len());
+    let start = match *cache {
+        Some((from, found)) if from <= pos && pos <= found => found,
+        _ => {
+            let mut at = pos;
+            while at < s.len() {
+                let end = s[at..].find('\n').map_or(s.len(), |i| at + i);
+                if is_content(&s[at..end]) {
+                    break;
+                }
+                at = (end + 1).min(s.len());
+            }
+            *cache = Some((pos, at));
+            at
+        }
+    };
+    s[start..].lines().next().is_some_and(is_header_line)
 }
 
 /// `resource "TYPE" "NAME" {` or `data "TYPE" "NAME" {` after an action symbol, or indented
@@ -753,6 +891,12 @@ struct Parser<'a> {
     before: bool,
     /// The address of the resource being read.
     address: String,
+    /// The clean offset of the start of every line, for line numbers in O(log n).
+    line_starts: Vec<usize>,
+    /// The path of the value each `# (N unchanged … hidden)` comment was in, in order.
+    hidden_in: Vec<String>,
+    /// What partly shown policies leave out (notes).
+    partial: Vec<String>,
 }
 
 impl Parser<'_> {
@@ -794,19 +938,25 @@ impl Parser<'_> {
             .map_or(self.b.len(), |i| pos + i)
     }
 
+    /// The start of the line holding clean offset `pos`: a short look back on ordinary lines,
+    /// a binary search of the line index on long ones (so that many values on one very long
+    /// line cost O(log n) each, not the line's length).
     fn line_start(&self, pos: usize) -> usize {
-        self.s[..pos.min(self.b.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1)
+        let pos = pos.min(self.b.len());
+        let window = pos.saturating_sub(256);
+        match self.b[window..pos].iter().rposition(|&c| c == b'\n') {
+            Some(i) => window + i + 1,
+            None if window == 0 => 0,
+            None => self.line_starts[self.line_no(pos) - 1],
+        }
     }
 
-    /// The 1-based line number of clean offset `pos`.
+    /// The 1-based line number of clean offset `pos` (a binary search of the line index).
     fn line_no(&self, pos: usize) -> usize {
-        self.b[..pos.min(self.b.len())]
-            .iter()
-            .filter(|&&c| c == b'\n')
-            .count()
-            + 1
+        let pos = pos.min(self.b.len());
+        self.line_starts
+            .partition_point(|&start| start <= pos)
+            .max(1)
     }
 
     fn col(&self, pos: usize) -> usize {
@@ -1050,8 +1200,12 @@ impl Parser<'_> {
                     ));
                 }
                 Some(b'#') => {
+                    let hidden = self.hidden;
                     if self.comment().contains("is (or was) sensitive") {
                         sensitive = true;
+                    }
+                    if self.hidden > hidden {
+                        self.hidden_in.push(path.to_string());
                     }
                     continue;
                 }
@@ -1344,7 +1498,11 @@ impl Parser<'_> {
                     ));
                 }
                 Some(b'#') => {
+                    let hidden = self.hidden;
                     self.comment();
+                    if self.hidden > hidden {
+                        self.hidden_in.push(path.to_string());
+                    }
                     continue;
                 }
                 Some(b']') => {
@@ -1374,6 +1532,7 @@ impl Parser<'_> {
         let start = self.pos;
         self.pos += "jsonencode(".len();
         let hidden = self.hidden;
+        let hidden_mark = self.hidden_in.len();
         self.skip_spaces();
         let node = if matches!(self.peek(), None | Some(b'\n' | b'#')) {
             self.end_line("`jsonencode(`")?;
@@ -1399,6 +1558,10 @@ impl Parser<'_> {
             ));
         }
         self.pos += 1;
+        let mut node = node;
+        if self.hidden > hidden && !json && self.partly_shown_policy(path, hidden_mark, &mut node) {
+            return Ok(node);
+        }
         if self.hidden > hidden {
             return Ok(self.unknown(
                 path,
@@ -1422,6 +1585,91 @@ impl Parser<'_> {
                 self.pos,
             ),
         })
+    }
+
+    /// A bucket policy shown in part (`# (N unchanged … hidden)` inside its `jsonencode`):
+    /// the statements shown in full are kept and evaluated, a statement with hidden parts is
+    /// left out, and what is hidden is named in a note. A hidden `Version` is unknown. Only for
+    /// `aws_s3_bucket_policy`, whose findings come from the Deny statements shown; a key policy
+    /// shown in part stays unknown (a hidden Allow may be the grant a rule looks for).
+    fn partly_shown_policy(&mut self, path: &str, mark: usize, node: &mut Node) -> bool {
+        if !self.address.contains("aws_s3_bucket_policy.") || !path.ends_with(".policy") {
+            return false;
+        }
+        let Kind::Object(members) = &mut node.kind else {
+            return false;
+        };
+        let list = format!("{path}.Statement");
+        let prefix = format!("{list}[");
+        let mut whole_hidden = false;
+        let mut partial: Vec<usize> = Vec::new();
+        for at in &self.hidden_in[mark..] {
+            if at == path {
+                continue;
+            } else if *at == list {
+                whole_hidden = true;
+            } else if let Some(index) = at
+                .strip_prefix(&prefix)
+                .and_then(|r| r.split(']').next())
+                .and_then(|i| i.parse::<usize>().ok())
+            {
+                if !partial.contains(&index) {
+                    partial.push(index);
+                }
+            } else {
+                return false;
+            }
+        }
+        let Some(statements) = members.iter_mut().find(|m| m.key == "Statement") else {
+            return false;
+        };
+        let Kind::Array(items) = &mut statements.value.kind else {
+            return false;
+        };
+        let shown = items.len();
+        let mut i = 0;
+        items.retain(|_| {
+            i += 1;
+            !partial.contains(&(i - 1))
+        });
+        if items.is_empty() {
+            return false;
+        }
+        if !members.iter().any(|m| m.key == "Version") {
+            let span = node.span;
+            if let Kind::Object(members) = &mut node.kind {
+                members.push(Member {
+                    key: "Version".into(),
+                    key_span: span,
+                    value: Node::new(
+                        Kind::Unknown(Hole::unknown(
+                            format!("{path}.Version"),
+                            format!("{path}.Version is hidden in the plan text (unchanged)"),
+                        )),
+                        span,
+                    ),
+                });
+            }
+        }
+        let mut hidden = Vec::new();
+        if !partial.is_empty() {
+            hidden.push(format!(
+                "{} of its {shown} statements shown only in part (left out)",
+                partial.len()
+            ));
+        }
+        if whole_hidden {
+            hidden.push("unchanged statements not shown at all".to_string());
+        }
+        if !hidden.is_empty() {
+            self.partial.push(format!(
+                "the policy of {} is shown only in part in the plan text: the statements shown \
+                 in full were checked, but not {}; `terraform show -json PLANFILE` shows them",
+                self.address,
+                hidden.join(", nor ")
+            ));
+        }
+        true
     }
 
     /// A multi-line string `<<-EOT` … `EOT`. Its lines start four columns right of the

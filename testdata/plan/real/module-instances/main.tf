@@ -1,0 +1,6 @@
+module "ingest" {
+  source   = "./modules/vpc-bucket"
+  for_each = toset(["a", "b"])
+
+  name = "acme-ingest-${each.key}"
+}

@@ -1,0 +1,34 @@
+variable "bucket_name" {
+  type = string
+}
+
+resource "aws_s3_bucket" "data" {
+  bucket = var.bucket_name
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "DenyOutsideVpc"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = [aws_s3_bucket.data.arn, "${aws_s3_bucket.data.arn}/*"]
+        Condition = {
+          StringNotEquals = { "aws:SourceVpc" = "vpc-0a1b2c3d" }
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_s3_bucket_ownership_controls" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
