@@ -290,7 +290,11 @@ fn update_keeps_the_new_values() {
     // Hidden attributes are said once; the bucket the logs policy names by its `id` is not
     // in the text, which is said too.
     assert_eq!(plan.notes.len(), 2, "{:?}", plan.notes);
-    assert!(plan.notes[1].contains("bucket \"acme-logs\""), "{:?}", plan.notes);
+    assert!(
+        plan.notes[1].contains("bucket \"acme-logs\""),
+        "{:?}",
+        plan.notes
+    );
     assert!(plan.notes[0].contains("unchanged attributes hidden"));
     assert!(plan.notes[0].contains("terraform show -json"));
 }
