@@ -422,7 +422,9 @@ fn wrong_files_given_explicitly_are_named_and_walked_ones_are_skipped() {
     let package = message("package.json");
     assert!(package.contains("neither a plan, nor state, nor a CloudFormation template"));
     assert!(package.contains("expected a plan (`terraform show -json PLANFILE`"));
-    // Walking the folder: none of them is an error, and nothing is reported.
+    // Walking the folder (with some Terraform in it): none of them is an error, and nothing
+    // is reported.
+    std::fs::write(dir.join("main.tf"), "locals {}\n").unwrap();
     let (found, errors, _) = run_in(&dir, &[".".to_string()]);
     assert!(
         found.is_empty() && errors.is_empty(),
