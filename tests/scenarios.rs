@@ -263,6 +263,9 @@ scenarios! {
     acl_with_ownership_controls => "acl-with-ownership-controls",
     cloudfront_logs_distribution => "cloudfront-logs-distribution",
     cloudfront_logs_acl_grant => "cloudfront-logs-acl-grant",
+    // Parsing what Terraform parses.
+    parse_byte_order_mark => "parse-byte-order-mark",
+    parse_for_continuation => "parse-for-continuation",
 }
 
 #[test]

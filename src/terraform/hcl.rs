@@ -190,6 +190,15 @@ fn error_at(file: FileId, path: &str, text: &str, offset: usize, message: String
 
 /// Parses the text of a `*.tf` (or `*.tf.json` when `json`) file registered as `file`.
 pub fn parse_config(text: &str, file: FileId, path: &str, json: bool) -> Result<Parsed, LoadError> {
+    // Terraform skips a UTF-8 byte-order mark: blank it (three spaces keep every offset).
+    let unmarked;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            unmarked = format!("   {rest}");
+            unmarked.as_str()
+        }
+        None => text,
+    };
     if json {
         return parse_json(text, &OffsetMap::direct(file, 0))
             .map(Parsed::Json)
@@ -721,4 +730,41 @@ fn parse_parallel(
         }
         out
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parses(text: &str) -> bool {
+        let mut sources = Sources::default();
+        let file = sources.add("main.tf".to_string(), text.to_string());
+        parse_config(text, file, "main.tf", false).is_ok()
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_offsets_are_kept() {
+        let text = "\u{feff}resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n";
+        let mut sources = Sources::default();
+        let file = sources.add("main.tf".to_string(), text.to_string());
+        let Ok(Parsed::Hcl(body)) = parse_config(text, file, "main.tf", false) else {
+            panic!("a file with a byte-order mark must parse");
+        };
+        let block = body.into_blocks().next().expect("one block");
+        assert_eq!(block.span().map(|r| r.start), Some(3));
+        assert!(!parses("\u{feff}resource {"));
+    }
+
+    #[test]
+    fn a_conditional_continues_on_the_next_line_inside_a_for_object() {
+        // The pattern of cloudposse/terraform-null-label (the vendored hcl-edit patch).
+        assert!(parses(
+            "locals {\n  l = { for k in x : k => c == \"a\" ? k :\n    c == \"b\" ? upper(k) : lower(k)\n  }\n}\n"
+        ));
+        assert!(parses(
+            "locals {\n  l = { for k in x : k =>\n    k == null ? \"\" : k\n  }\n}\n"
+        ));
+        // Outside brackets a newline still ends the expression.
+        assert!(!parses("a = b ?\n c : d\n x"));
+    }
 }
