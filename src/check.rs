@@ -346,8 +346,10 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         scan.errors.extend(loaded.errors);
         for root in &loaded.roots {
             let resources = &loaded.resources[root.resources.clone()];
+            let mut inventory = terraform::aws::inventory(resources, &scan.sources);
+            inventory.modules_not_loaded = root.not_loaded.clone();
             scan.units.push(Unit {
-                inventory: terraform::aws::inventory(resources, &scan.sources),
+                inventory,
                 account: None,
                 plan: None,
             });

@@ -241,6 +241,19 @@ pub struct Acl {
     pub what: String,
 }
 
+/// A module call whose code is not on disk, so nothing it creates is checked (rule CP904).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleNotLoaded {
+    /// The call's address, e.g. `module.s3` or `module.app.module.logs`.
+    pub address: String,
+    /// The call's `source`.
+    pub source: String,
+    /// Why its code could not be read, with what to do.
+    pub reason: String,
+    /// The `module` block.
+    pub span: Span,
+}
+
 /// Everything the rules look at.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Inventory {
@@ -260,10 +273,15 @@ pub struct Inventory {
     pub grants: Vec<KmsGrant>,
     /// Buckets that receive CloudFront standard (legacy) access logs.
     pub cloudfront_logs: Vec<CloudFrontLogs>,
+    /// Module calls whose code could not be read (Terraform sources).
+    pub modules_not_loaded: Vec<ModuleNotLoaded>,
     /// Bucket index by name (the first bucket of a name), kept by [`Inventory::add_bucket`].
     by_name: std::collections::HashMap<PString, usize>,
     /// Bucket index by resource address, kept by [`Inventory::add_bucket`].
     by_resource: std::collections::HashMap<String, usize>,
+    /// Bucket index by the references that evaluate to its name (`aws_s3_bucket.b.id`,
+    /// `aws_s3_bucket_policy.p.id`), kept by [`Inventory::add_reference`].
+    by_reference: std::collections::HashMap<String, usize>,
 }
 
 impl Inventory {
@@ -299,6 +317,17 @@ impl Inventory {
         self.by_name.entry(bucket.name.clone()).or_insert(i);
         self.by_resource.entry(bucket.resource.clone()).or_insert(i);
         self.buckets.push(bucket);
+    }
+
+    /// Records that the reference `id` (a hole id such as `aws_s3_bucket.b.id`) evaluates
+    /// to the name of bucket `bucket`.
+    pub fn add_reference(&mut self, id: String, bucket: usize) {
+        self.by_reference.entry(id).or_insert(bucket);
+    }
+
+    /// The bucket whose name the reference `id` evaluates to.
+    pub fn bucket_of_reference(&self, id: &str) -> Option<usize> {
+        self.by_reference.get(id).copied()
     }
 
     /// The index of the bucket defined by the resource at `address`.

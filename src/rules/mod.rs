@@ -28,6 +28,7 @@ pub mod cp304_ownership_unknown;
 pub mod cp901_invalid_policy;
 pub mod cp902_unresolved_policy;
 pub mod cp903_unused_suppression;
+pub mod cp904_module_not_loaded;
 pub mod fix;
 pub mod key_access;
 pub mod ownership;
@@ -129,6 +130,7 @@ pub const RULES: &[&RuleInfo] = &[
     &cp901_invalid_policy::INFO,
     &cp902_unresolved_policy::INFO,
     &cp903_unused_suppression::INFO,
+    &cp904_module_not_loaded::INFO,
 ];
 
 /// Looks a rule up by code (case-insensitive) or name.
@@ -163,6 +165,7 @@ pub fn run(inventory: &Inventory, profile: &Profile) -> Vec<Diagnostic> {
     cp304_ownership_unknown::check(inventory, &mut out);
     cp901_invalid_policy::check(inventory, &mut out);
     cp902_unresolved_policy::check(inventory, &mut out);
+    cp904_module_not_loaded::check(inventory, &mut out);
     out.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
     });

@@ -40,6 +40,17 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         arn.push(&name);
         known.insert(format!("{}.arn", r.address), text(arn));
     }
+    // `aws_s3_bucket_policy.p.id` and the like are the name of the bucket they reference.
+    for r in live
+        .iter()
+        .filter(|r| r.mode == Mode::Managed && ATTACHED_TO_BUCKET.contains(&r.rtype.as_str()))
+    {
+        if let Some(name) = reference_of(r.attributes.get("bucket")).and_then(|h| known.get(h)) {
+            let name = name.clone();
+            known.insert(format!("{}.id", r.address), name.clone());
+            known.insert(format!("{}.bucket", r.address), name);
+        }
+    }
     for r in live
         .iter()
         .filter(|r| r.mode == Mode::Managed && r.rtype == "aws_kms_alias")
@@ -70,6 +81,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
             lifecycle: r.lifecycle,
         });
     }
+    link_references(&mut inv, &live);
     let managed: Vec<(&Resource, &Node)> = live
         .iter()
         .zip(&filled)
@@ -116,8 +128,73 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
     inv
 }
 
+/// Resources whose `id` (and `bucket`) is the name of the bucket they are attached to.
+const ATTACHED_TO_BUCKET: &[&str] = &[
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket_ownership_controls",
+    "aws_s3_bucket_acl",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_versioning",
+];
+
+/// The reference a `bucket` argument is written as, when it is exactly one (a string that is
+/// one hole, or a list of one such string: a one-instance splat).
+fn reference_of(node: Option<&Node>) -> Option<&str> {
+    match &node?.kind {
+        Kind::Str(s) => match s.parts() {
+            [Part::Hole(h)] => Some(&h.id),
+            _ => None,
+        },
+        Kind::Unknown(h) => Some(&h.id),
+        _ => None,
+    }
+}
+
+/// Indexes every reference that evaluates to a bucket's name: `BUCKET.id` and `BUCKET.bucket`,
+/// then `ATTACHED.id` / `ATTACHED.bucket` of resources attached to a bucket by reference
+/// (`bucket = aws_s3_bucket_policy.p.id`), in rounds until nothing changes.
+fn link_references(inv: &mut Inventory, live: &[&Resource]) {
+    for r in live.iter().filter(|r| is_bucket(r)) {
+        if let Some(i) = inv.bucket_of_resource(&r.address) {
+            inv.add_reference(format!("{}.id", r.address), i);
+            inv.add_reference(format!("{}.bucket", r.address), i);
+        }
+    }
+    let attached: Vec<&&Resource> = live
+        .iter()
+        .filter(|r| r.mode == Mode::Managed && ATTACHED_TO_BUCKET.contains(&r.rtype.as_str()))
+        .collect();
+    for _ in 0..4 {
+        let mut progressed = false;
+        for r in &attached {
+            let id = format!("{}.id", r.address);
+            if inv.bucket_of_reference(&id).is_some() {
+                continue;
+            }
+            if let Some(i) =
+                reference_of(r.attributes.get("bucket")).and_then(|h| inv.bucket_of_reference(h))
+            {
+                inv.add_reference(id, i);
+                inv.add_reference(format!("{}.bucket", r.address), i);
+                progressed = true;
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+}
+
 /// The bucket a `bucket` argument names: its index when in the code, and the expression.
+/// A reference to a bucket (directly or through a resource attached to it) links to that
+/// bucket whatever the names say; otherwise the name decides.
 fn bucket_target(inv: &Inventory, r: &Resource, attrs: &Node) -> (Option<usize>, PString) {
+    if let Some(i) =
+        reference_of(r.attributes.get("bucket")).and_then(|h| inv.bucket_of_reference(h))
+    {
+        return (Some(i), inv.buckets[i].name.clone());
+    }
     let expr = attrs
         .get("bucket")
         .and_then(|b| b.as_pstr())
@@ -491,7 +568,7 @@ fn merge_in(statements: &mut Vec<Node>, st: Node, replace: bool) {
 
 /// Renders one `aws_iam_policy_document` (attributes already substituted) into a policy
 /// node; statements keep the spans of their blocks and attributes.
-fn render_document(attrs: &Node, span: Span, sources: &Sources) -> Node {
+pub fn render_document(attrs: &Node, span: Span, sources: &Sources) -> Node {
     let mut statements: Vec<Node> = Vec::new();
     for key in ["source_policy_documents", "source_json"] {
         for src in list_items(attrs.get(key)) {

@@ -41,6 +41,8 @@ use hcl_edit::template::{Directive, Element, Template};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+mod documents;
+
 /// How deep expressions may nest, counting references followed.
 pub const MAX_DEPTH: usize = 256;
 /// How deep module calls may nest.
@@ -112,6 +114,8 @@ pub struct RootOutput {
     pub errors: Vec<LoadError>,
     /// Files read by `file()` and `templatefile()`.
     pub files_read: usize,
+    /// Module calls (instances of calls) whose remote code is not on disk.
+    pub not_loaded: Vec<crate::model::ModuleNotLoaded>,
 }
 
 /// Evaluates the root module `root` of `modules`. Files read by `file()` are added to
@@ -136,6 +140,8 @@ pub fn evaluate_root(
         files: HashMap::new(),
         files_read: 0,
         errors: Vec::new(),
+        not_loaded: Vec::new(),
+        documents: HashMap::new(),
     };
     ev.insts.push(Instance::new(
         root.module,
@@ -160,6 +166,7 @@ pub fn evaluate_root(
         resources,
         errors: ev.errors,
         files_read: ev.files_read,
+        not_loaded: ev.not_loaded,
     }
 }
 
@@ -370,6 +377,9 @@ struct Evaluator<'m, 's> {
     files: HashMap<PathBuf, FileId>,
     files_read: usize,
     errors: Vec<LoadError>,
+    not_loaded: Vec<crate::model::ModuleNotLoaded>,
+    /// Rendered `aws_iam_policy_document` instances (`None` while being rendered).
+    documents: HashMap<documents::DocKey, Option<Node>>,
 }
 
 /// The size of `node` for the budget: nodes plus string bytes / 64, counted up to `limit`.
@@ -575,6 +585,14 @@ impl<'m, 's> Evaluator<'m, 's> {
         let module = self.module(inst);
         for (index, call) in module.calls.iter().enumerate() {
             let Some(target) = call.target else {
+                if let (Some(reason), Some(source)) = (&call.not_loaded, &call.source) {
+                    self.not_loaded.push(crate::model::ModuleNotLoaded {
+                        address: format!("{}module.{}", self.insts[inst].prefix, call.name),
+                        source: source.clone(),
+                        reason: reason.clone(),
+                        span: call.span,
+                    });
+                }
                 continue;
             };
             if depth >= MAX_MODULE_DEPTH || self.ancestors(inst).contains(&target) {
@@ -589,11 +607,7 @@ impl<'m, 's> Evaluator<'m, 's> {
                 });
                 continue;
             }
-            let rel = walk::normalize(
-                &self.insts[inst]
-                    .rel
-                    .join(call.source.as_deref().unwrap_or(".")),
-            );
+            let rel = self.module_rel(inst, call.source.as_deref(), target);
             let base = format!("{}module.{}", self.insts[inst].prefix, call.name);
             let expansion = self.expand(&call.body, inst, call.span);
             let mut created = Vec::new();
@@ -625,6 +639,18 @@ impl<'m, 's> Evaluator<'m, 's> {
             for child in created {
                 self.build(child, depth + 1);
             }
+        }
+    }
+
+    /// `path.module` of a module called from `inst` with `source`: the local source joined
+    /// to the caller's, or where `terraform init` put a remote module (relative to the root).
+    fn module_rel(&self, inst: usize, source: Option<&str>, target: usize) -> PathBuf {
+        match source {
+            Some(source) if !walk::is_local_source(source) => {
+                let dir = &self.modules[target].dir;
+                walk::normalize(dir.strip_prefix(&self.root.dir).unwrap_or(dir))
+            }
+            source => walk::normalize(&self.insts[inst].rel.join(source.unwrap_or("."))),
         }
     }
 
@@ -1575,6 +1601,27 @@ impl<'m, 's> Evaluator<'m, 's> {
         {
             key = self.render_op(op, cx);
             rest = &rest[1..];
+            // `aws_s3_bucket.b[*].id` of known instances: the list of each instance's value.
+            if matches!(
+                op,
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)
+            ) && let Some(Node {
+                kind: Kind::Array(items),
+                ..
+            }) = self.whole_resource(mode, rtype, name, cx, span)
+            {
+                let items = items
+                    .into_iter()
+                    .map(|item| self.apply(item, rest, cx, span))
+                    .collect();
+                return Node::new(Kind::Array(items), span);
+            }
+        }
+        if mode == Mode::Data
+            && rtype == "aws_iam_policy_document"
+            && let Some(doc) = self.policy_document_ref(name, ops, cx, span)
+        {
+            return doc;
         }
         if mode == Mode::Data
             && let Some((attr, after)) = first_attr(rest)

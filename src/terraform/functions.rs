@@ -256,6 +256,11 @@ fn jsonencode(args: &[Node], span: Span) -> Ret {
 /// `file()` result, a plain heredoc) the result is located inside it.
 fn jsondecode(args: &[Node], span: Span, sources: &Sources) -> Ret {
     let node = arg(args, 0, "jsondecode", span)?;
+    // A document already held as a structure (`jsonencode`, a rendered policy document)
+    // decodes to itself.
+    if matches!(node.kind, Kind::Object(_) | Kind::Array(_)) {
+        return Ok(node.clone());
+    }
     let text = string(node, "jsondecode", span)?;
     let map = if sources.slice(node.span) == text {
         OffsetMap::direct(node.span.file, node.span.start as usize)
@@ -316,6 +321,15 @@ fn format(args: &[Node], span: Span) -> Ret {
 
 /// `join(sep, list...)`: unknown elements become holes of the result.
 fn join(args: &[Node], span: Span) -> Ret {
+    // `join("", data.aws_iam_policy_document.p[*].json)`: one document held as a structure
+    // joins to itself.
+    if let [_, single] = args
+        && let Kind::Array(items) = &single.kind
+        && let [item] = items.as_slice()
+        && matches!(item.kind, Kind::Object(_) | Kind::Array(_))
+    {
+        return Ok(item.clone());
+    }
     let sep = pstring(arg(args, 0, "join", span)?, "join", span)?;
     let mut out = PString::default();
     let mut first = true;
@@ -440,10 +454,15 @@ fn upper(args: &[Node], span: Span) -> Ret {
 }
 
 /// `replace(s, old, new)` with a plain `old`; a `/regex/` leaves the result unknown.
+///
+/// `s` and `new` may be partly unknown: only the known parts of `s` are searched, and the
+/// holes of `new` are kept in the result. `s` may also be a JSON document as `jsonencode` or
+/// a rendered policy document gives it (a structure, not text): every string in it is
+/// replaced, which is what replacing in its text does as long as neither `old` nor `new`
+/// holds a character JSON escapes or uses as syntax (otherwise the result is unknown).
 fn replace(args: &[Node], span: Span) -> Ret {
-    let s = string(arg(args, 0, "replace", span)?, "replace", span)?;
+    let target = arg(args, 0, "replace", span)?;
     let old = string(arg(args, 1, "replace", span)?, "replace", span)?;
-    let new = string(arg(args, 2, "replace", span)?, "replace", span)?;
     if old.len() >= 2 && old.starts_with('/') && old.ends_with('/') {
         return Err(unknown(
             Hole::unknown(
@@ -453,10 +472,101 @@ fn replace(args: &[Node], span: Span) -> Ret {
             span,
         ));
     }
-    if old.is_empty() {
-        return Ok(string_node(s, span));
+    let new = pstring(arg(args, 2, "replace", span)?, "replace", span)?;
+    match &target.kind {
+        Kind::Object(_) | Kind::Array(_) => {
+            let json_syntax = |t: &str| t.contains(['"', '\\', '{', '}', '[', ']', ':', ',']);
+            let new_text = new
+                .parts()
+                .iter()
+                .any(|p| matches!(p, Part::Lit(t) if json_syntax(t)));
+            if old.is_empty() || json_syntax(&old) || new_text {
+                return Err(unknown(
+                    Hole::unknown(
+                        format!("replace()@{}:{}", span.file.0, span.start),
+                        "replace() over a JSON document with a pattern or replacement that JSON escapes or uses as syntax is not evaluated",
+                    ),
+                    span,
+                ));
+            }
+            replace_in_document(target, &old, &new)
+        }
+        _ => {
+            let s = pstring(target, "replace", span)?;
+            if old.is_empty() {
+                return Ok(Node::new(Kind::Str(s), span));
+            }
+            Ok(Node::new(Kind::Str(replace_parts(&s, &old, &new)), span))
+        }
     }
-    Ok(string_node(s.replace(&old, &new), span))
+}
+
+/// `s` with every `old` in its known parts replaced by `new`.
+fn replace_parts(s: &PString, old: &str, new: &PString) -> PString {
+    let mut out = PString::default();
+    for part in s.parts() {
+        match part {
+            Part::Lit(text) => {
+                let mut pieces = text.split(old);
+                if let Some(first) = pieces.next() {
+                    out.push_str(first);
+                }
+                for piece in pieces {
+                    out.push(new);
+                    out.push_str(piece);
+                }
+            }
+            Part::Hole(h) => out.push_hole(h.clone()),
+        }
+    }
+    out
+}
+
+/// Every string (and object key) of a JSON document with `old` replaced by `new`; nodes keep
+/// their spans. A key cannot hold a hole: a key with `old` and an unknown `new` is an error
+/// of the unknown kind.
+fn replace_in_document(node: &Node, old: &str, new: &PString) -> Ret {
+    let kind = match &node.kind {
+        Kind::Str(s)
+            if s.parts()
+                .iter()
+                .any(|p| matches!(p, Part::Lit(t) if t.contains(old))) =>
+        {
+            Kind::Str(replace_parts(s, old, new))
+        }
+        Kind::Array(items) => Kind::Array(
+            items
+                .iter()
+                .map(|i| replace_in_document(i, old, new))
+                .collect::<Result<_, _>>()?,
+        ),
+        Kind::Object(members) => {
+            let mut out = Vec::with_capacity(members.len());
+            for m in members {
+                let key = if m.key.contains(old) {
+                    match new.as_known() {
+                        Some(new) => m.key.replace(old, new),
+                        None => {
+                            return Err(unknown(
+                                new.holes().next().cloned().unwrap_or_else(Hole::any_key),
+                                node.span,
+                            ));
+                        }
+                    }
+                } else {
+                    m.key.clone()
+                };
+                out.push(Member {
+                    key,
+                    key_span: m.key_span,
+                    value: replace_in_document(&m.value, old, new)?,
+                });
+            }
+            Kind::Object(out)
+        }
+        other => other.clone(),
+    };
+    Ok(Node::new(kind, node.span))
 }
 
 fn split(args: &[Node], span: Span) -> Ret {

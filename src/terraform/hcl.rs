@@ -7,6 +7,7 @@
 //! [`super::eval`]'s job). The [`Loader`] reads each file once, registers it in [`Sources`],
 //! reports what cannot be read or parsed as a [`LoadError`] and goes on with the other files.
 
+use super::modules::Manifest;
 use super::walk;
 use crate::fsbound::{Boundary, MAX_TERRAFORM_BYTES, Refusal};
 use crate::json::{OffsetMap, parse_json};
@@ -125,8 +126,11 @@ pub struct ModuleCall {
     pub span: Span,
     /// The body: `source`, `count`/`for_each`, input variables.
     pub body: BlockBody,
-    /// The loaded module, when `source` is a local directory that could be read.
+    /// The loaded module, when `source` is a local directory that could be read, or a
+    /// remote module `terraform init` downloaded (see [`super::modules`]).
     pub target: Option<usize>,
+    /// Why a remote module's code could not be loaded (rule CP904), when it could not.
+    pub not_loaded: Option<String>,
 }
 
 /// One module: the definitions of all its files.
@@ -338,6 +342,7 @@ fn add_hcl(module: &mut Module, file: FileId, body: Body) {
                         kind: BodyKind::Hcl(block.body),
                     },
                     target: None,
+                    not_loaded: None,
                 });
             }
             _ => {}
@@ -480,6 +485,7 @@ fn add_json(module: &mut Module, file: FileId, root: Node) {
                                 kind: BodyKind::Json(body.clone()),
                             },
                             target: None,
+                            not_loaded: None,
                         });
                     }
                 }
@@ -501,6 +507,15 @@ pub struct Loader<'s> {
     pub modules: Vec<Module>,
     by_dir: HashMap<PathBuf, usize>,
     boundary: Arc<Boundary>,
+    /// Module manifests read so far, by root directory (`None`: there is none, or it is bad).
+    manifests: HashMap<PathBuf, Option<Manifest>>,
+}
+
+/// Where a module sits in a root module's manifest: the root's directory and the call key.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Scope {
+    root: PathBuf,
+    key: String,
 }
 
 impl<'s> Loader<'s> {
@@ -513,6 +528,7 @@ impl<'s> Loader<'s> {
             modules: Vec::new(),
             by_dir: HashMap::new(),
             boundary,
+            manifests: HashMap::new(),
         }
     }
 
@@ -619,37 +635,163 @@ impl<'s> Loader<'s> {
         self.modules.len() - 1
     }
 
-    /// Follows local module sources (`source = "./modules/x"`) of every loaded module,
-    /// loading each directory once, until no new module appears.
+    /// Follows the module sources of every loaded module until no new module appears: local
+    /// sources (`source = "./modules/x"`) in place, other sources through the module
+    /// manifest of the root module ([`super::modules`]); each directory is loaded once.
     pub fn resolve_calls(&mut self) {
-        let mut next = 0;
-        while next < self.modules.len() {
+        // Every module loaded so far was scanned: a root of its own until a call reaches it.
+        let mut scopes: Vec<Option<Scope>> = self
+            .modules
+            .iter()
+            .map(|m| {
+                Some(Scope {
+                    root: m.dir.clone(),
+                    key: String::new(),
+                })
+            })
+            .collect();
+        let mut queue: std::collections::VecDeque<(usize, bool)> =
+            (0..self.modules.len()).map(|m| (m, false)).collect();
+        while let Some((next, remote_only)) = queue.pop_front() {
             for call in 0..self.modules[next].calls.len() {
-                let (dir, source, span) = {
+                let (dir, source, name, span) = {
                     let module = &self.modules[next];
                     let call = &module.calls[call];
-                    match &call.source {
-                        Some(source) if walk::is_local_source(source) => {
-                            (module.dir.clone(), source.clone(), call.span)
+                    let Some(source) = &call.source else { continue };
+                    (
+                        module.dir.clone(),
+                        source.clone(),
+                        call.name.clone(),
+                        call.span,
+                    )
+                };
+                let scope = scopes[next].clone().unwrap_or_default();
+                let child = Scope {
+                    root: scope.root.clone(),
+                    key: super::modules::child_key(&scope.key, &name),
+                };
+                let local = walk::is_local_source(&source);
+                if local && remote_only {
+                    if let Some(target) = self.modules[next].calls[call].target {
+                        self.enter(&mut scopes, &mut queue, target, child);
+                    }
+                    continue;
+                }
+                let target = if local {
+                    let target_dir = walk::normalize(&dir.join(&source));
+                    match walk::module_files(&target_dir, &self.boundary) {
+                        Ok(files) if !files.is_empty() => Some(self.load_dir(&target_dir, &files)),
+                        Ok(_) => {
+                            self.module_error(span, &target_dir, &source, "holds no .tf files");
+                            None
                         }
-                        _ => continue,
+                        Err(refusal) => {
+                            self.module_error(span, &target_dir, &source, &refusal.to_string());
+                            None
+                        }
+                    }
+                } else {
+                    match self.remote_dir(&child) {
+                        Ok(target_dir) => match walk::module_files(&target_dir, &self.boundary) {
+                            Ok(files) if !files.is_empty() => {
+                                Some(self.load_dir(&target_dir, &files))
+                            }
+                            Err(refusal) => {
+                                self.modules[next].calls[call].not_loaded = Some(format!(
+                                    "the module manifest names {}: {refusal}",
+                                    target_dir.display()
+                                ));
+                                None
+                            }
+                            Ok(_) => {
+                                self.modules[next].calls[call].not_loaded = Some(format!(
+                                    "the module manifest names {} for it, which holds no .tf files",
+                                    target_dir.display()
+                                ));
+                                None
+                            }
+                        },
+                        Err(why) => {
+                            self.modules[next].calls[call].not_loaded = Some(why);
+                            None
+                        }
                     }
                 };
-                let target_dir = walk::normalize(&dir.join(&source));
-                let target = match walk::module_files(&target_dir, &self.boundary) {
-                    Ok(files) if !files.is_empty() => Some(self.load_dir(&target_dir, &files)),
-                    Ok(_) => {
-                        self.module_error(span, &target_dir, &source, "holds no .tf files");
-                        None
-                    }
-                    Err(refusal) => {
-                        self.module_error(span, &target_dir, &source, &refusal.to_string());
-                        None
-                    }
-                };
+                if let Some(target) = target {
+                    self.modules[next].calls[call].not_loaded = None;
+                    self.enter(&mut scopes, &mut queue, target, child);
+                }
                 self.modules[next].calls[call].target = target;
             }
-            next += 1;
+        }
+    }
+
+    /// Gives module `target` its place in a manifest, when it has none yet or only its own
+    /// (a scanned directory that turns out to be called); a changed place re-resolves the
+    /// module's remote calls.
+    fn enter(
+        &mut self,
+        scopes: &mut Vec<Option<Scope>>,
+        queue: &mut std::collections::VecDeque<(usize, bool)>,
+        target: usize,
+        scope: Scope,
+    ) {
+        if scopes.len() < self.modules.len() {
+            scopes.resize(self.modules.len(), None);
+        }
+        let replace = match &scopes[target] {
+            None => true,
+            Some(own) => own.key.is_empty() && own.root == self.modules[target].dir,
+        };
+        if replace && scopes[target].as_ref() != Some(&scope) {
+            let fresh = scopes[target].is_none();
+            scopes[target] = Some(scope);
+            // A new module is resolved fully; a known one only for its remote calls.
+            queue.push_back((target, !fresh));
+        }
+    }
+
+    /// The folder `terraform init` put the module with manifest place `scope` in, or why
+    /// there is none.
+    fn remote_dir(&mut self, scope: &Scope) -> Result<PathBuf, String> {
+        if !self.manifests.contains_key(&scope.root) {
+            let manifest = self.read_manifest(&scope.root);
+            self.manifests.insert(scope.root.clone(), manifest);
+        }
+        let Some(manifest) = &self.manifests[&scope.root] else {
+            return Err(format!(
+                "{} has no {} (run `terraform init` there first, or check the plan instead)",
+                scope.root.display(),
+                super::modules::MANIFEST_PATH
+            ));
+        };
+        manifest.dir(&scope.key).ok_or_else(|| {
+            format!(
+                "{} has no entry \"{}\" (run `terraform init` again, or check the plan instead)",
+                super::modules::MANIFEST_PATH,
+                scope.key
+            )
+        })
+    }
+
+    /// Reads and parses `root`'s module manifest, when there is one; a bad one is an error.
+    fn read_manifest(&mut self, root: &Path) -> Option<Manifest> {
+        let path = root.join(super::modules::MANIFEST_PATH);
+        if !path.is_file() {
+            return None;
+        }
+        let file = self.read(&path)?;
+        match Manifest::parse(root, &self.sources.file(file).text) {
+            Ok(manifest) => Some(manifest),
+            Err(message) => {
+                self.errors.push(LoadError {
+                    file: Some(file),
+                    span: None,
+                    path: Some(path.display().to_string()),
+                    message,
+                });
+                None
+            }
         }
     }
 

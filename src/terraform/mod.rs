@@ -19,6 +19,7 @@ pub mod aws;
 pub mod eval;
 pub mod functions;
 pub mod hcl;
+pub mod modules;
 pub mod plan;
 pub mod prefilter;
 pub mod text_plan;
@@ -63,6 +64,8 @@ pub struct Root {
     /// Its resources, as a range of [`Loaded::resources`]. Hole ids and addresses are
     /// meaningful within one root module only: link resources root by root.
     pub resources: Range<usize>,
+    /// Its module calls whose remote code is not on disk (rule CP904).
+    pub not_loaded: Vec<crate::model::ModuleNotLoaded>,
 }
 
 /// What [`load`] produced.
@@ -206,6 +209,7 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
         loaded.roots.push(Root {
             dir: root.dir.clone(),
             resources: start..loaded.resources.len(),
+            not_loaded: output.not_loaded,
         });
     }
     loaded

@@ -1,0 +1,37 @@
+#![doc = include_str!("docs/CP904.md")]
+
+use super::{Diagnostic, RuleInfo, Severity};
+use crate::model::Inventory;
+
+/// CP904.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "CP904",
+    name: "module-not-loaded",
+    severity: Severity::Note,
+    summary: "a module's code is not on disk (terraform init has not run), so nothing it creates is checked",
+    docs: include_str!("docs/CP904.md"),
+};
+
+/// Notes module calls whose code could not be read.
+pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+    for module in &inv.modules_not_loaded {
+        out.push(Diagnostic {
+            rule: &INFO,
+            severity: INFO.severity,
+            message: format!(
+                "{} (source \"{}\") was not checked: its code is not on disk: {}; the buckets, \
+                 policies and keys it creates may block Clumio backups",
+                module.address, module.source, module.reason
+            ),
+            help: "run `terraform init` in the root module's folder so that the module is \
+                   downloaded to .terraform/modules/, then check again; or check the plan: \
+                   `terraform show -json PLAN | clumio-preflight`"
+                .into(),
+            span: module.span,
+            label: "module code not loaded".into(),
+            resource: module.address.clone(),
+            target: None,
+            related: Vec::new(),
+        });
+    }
+}
