@@ -266,6 +266,12 @@ scenarios! {
     // Parsing what Terraform parses.
     parse_byte_order_mark => "parse-byte-order-mark",
     parse_for_continuation => "parse-for-continuation",
+    // Terraform as teams write it: registry modules, links by reference, empty strings.
+    module_registry_initialized => "module-registry-initialized",
+    module_registry_not_initialized => "module-registry-not-initialized",
+    module_cloudposse_plumbing => "module-cloudposse-plumbing",
+    link_by_reference => "link-by-reference",
+    empty_string_unset => "empty-string-unset",
 }
 
 #[test]
@@ -480,4 +486,34 @@ fn cloudfront_log_buckets_get_the_options_not_bucket_owner_enforced_alone() {
         assert!(!help.contains("CloudFront"), "{name}: {help}");
         assert!(help.contains("BucketOwnerEnforced"), "{name}: {help}");
     }
+}
+
+#[test]
+fn a_registry_module_without_its_code_is_noted_with_its_source_and_what_to_do() {
+    let run = check_scenario("module-registry-not-initialized");
+    let notes = with_code(&run, "CP904");
+    let message = notes[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("module.s3"), "{message}");
+    assert!(
+        message.contains("\"terraform-aws-modules/s3-bucket/aws\""),
+        "{message}"
+    );
+    assert!(message.contains("terraform init"), "{message}");
+}
+
+#[test]
+fn a_registry_module_is_checked_and_its_findings_point_at_the_callers_statement() {
+    let run = check_scenario("module-registry-initialized");
+    let d = with_code(&run, "CP101");
+    assert_eq!(d[0]["target"], "module.s3.aws_s3_bucket.this[0]");
+    assert_eq!(d[0]["resource"], "module.s3.aws_s3_bucket_policy.this[0]");
+}
+
+#[test]
+fn a_reference_beats_a_name_and_no_finding_names_a_placeholder() {
+    let run = check_scenario("link-by-reference");
+    let d = with_code(&run, "CP101");
+    assert_eq!(d[0]["target"], "aws_s3_bucket.data[0]");
+    let message = d[0]["message"].as_str().unwrap_or_default();
+    assert!(!message.contains('<'), "{message}");
 }

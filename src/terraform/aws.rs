@@ -128,6 +128,16 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
     inv
 }
 
+/// Whether an optional, computed argument is unset: `null`, or `""`, which the AWS provider
+/// treats as not set (`policy` of `aws_s3_bucket` and `aws_kms_key`; provider schema 5.x).
+fn is_unset(node: &Node) -> bool {
+    match &node.kind {
+        Kind::Null => true,
+        Kind::Str(s) => s.as_known() == Some(""),
+        _ => false,
+    }
+}
+
 /// Resources whose `id` (and `bucket`) is the name of the bucket they are attached to.
 const ATTACHED_TO_BUCKET: &[&str] = &[
     "aws_s3_bucket_policy",
@@ -212,9 +222,7 @@ fn bucket_target(inv: &Inventory, r: &Resource, attrs: &Node) -> (Option<usize>,
 fn bucket_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &Sources) {
     let (bucket, bucket_expr, policy_node) = match r.rtype.as_str() {
         "aws_s3_bucket" => match attrs.get("policy") {
-            Some(p) if !matches!(p.kind, Kind::Null) => {
-                (inv.bucket_of_resource(&r.address), bucket_name(r), p)
-            }
+            Some(p) if !is_unset(p) => (inv.bucket_of_resource(&r.address), bucket_name(r), p),
             _ => return,
         },
         "aws_s3_bucket_policy" => {
@@ -237,10 +245,7 @@ fn bucket_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, s
 
 /// `aws_kms_key` / `aws_kms_replica_key`, with its inline policy or the default one.
 fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, docs: &Docs, sources: &Sources) {
-    let policy = match attrs
-        .get("policy")
-        .filter(|p| !matches!(p.kind, Kind::Null))
-    {
+    let policy = match attrs.get("policy").filter(|p| !is_unset(p)) {
         Some(p) => {
             let (doc, syntax) = policy_doc(p, docs, sources, PolicyKind::Key);
             KeyPolicy::Written {
