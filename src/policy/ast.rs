@@ -40,6 +40,10 @@ pub struct Policy {
     pub variables_enabled: bool,
     /// The statements, in order.
     pub statements: Vec<Statement>,
+    /// Statements known only after apply (an unknown element of `Statement`, or an unknown
+    /// `Statement`): the known ones are still evaluated (an explicit Deny applies whatever
+    /// its siblings are), and these are reported as not checked.
+    pub unknown_statements: Vec<Located<crate::value::Hole>>,
     /// The whole document.
     pub span: Span,
 }

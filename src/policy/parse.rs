@@ -134,6 +134,7 @@ impl Parser {
             .as_ref()
             .is_some_and(|v: &Located<String>| v.value == "2012-10-17");
         let mut statements = Vec::new();
+        let mut unknown_statements = Vec::new();
         match statements_node {
             // A misspelt `Statement` was reported already.
             None if hinted.contains(&"Statement") => {}
@@ -145,7 +146,10 @@ impl Parser {
                 let items: Vec<&Node> = match &node.kind {
                     Kind::Array(items) => items.iter().collect(),
                     Kind::Object(_) => vec![node],
-                    Kind::Unknown(_) => vec![],
+                    Kind::Unknown(h) => {
+                        unknown_statements.push(Located::new(h.clone(), node.span));
+                        vec![]
+                    }
                     _ => {
                         self.error(
                             node.span,
@@ -164,6 +168,9 @@ impl Parser {
                     );
                 }
                 for (index, item) in items.into_iter().enumerate() {
+                    if let Kind::Unknown(h) = &item.kind {
+                        unknown_statements.push(Located::new(h.clone(), item.span));
+                    }
                     statements.extend(self.statement(item, index));
                 }
             }
@@ -172,6 +179,7 @@ impl Parser {
             version,
             variables_enabled,
             statements,
+            unknown_statements,
             span: doc.span,
         })
     }

@@ -12,7 +12,38 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP902.md"),
 };
 
-/// Reports every bucket or key policy whose document is not known statically.
+/// Notes the statements of a policy known only after apply (its known statements are
+/// checked by the other rules).
+fn partly_unknown(
+    policy: &crate::policy::ast::Policy,
+    resource: &str,
+    target: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    for unknown in &policy.unknown_statements {
+        let hole = &unknown.value;
+        out.push(Diagnostic {
+            rule: &INFO,
+            severity: INFO.severity,
+            message: format!(
+                "part of the policy of {target} could not be checked: statements known only after apply: {} ({}); \
+                 its known statements were checked",
+                hole.why, hole.id
+            ),
+            help: "run the check on the plan (`terraform show -json PLAN | clumio-preflight`), or give the missing \
+                   values (--var, --var-file, --account-id)"
+                .into(),
+            span: unknown.span,
+            label: "statements known only after apply".into(),
+            resource: resource.to_string(),
+            target: Some(target.to_string()),
+            related: Vec::new(),
+        });
+    }
+}
+
+/// Reports every bucket or key policy whose document is not known statically, and the
+/// statements of a policy that are.
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
     let bucket_docs = inv
         .policies
@@ -28,6 +59,10 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
         KeyPolicy::Default => None,
     });
     for (doc, resource, span, target) in bucket_docs.chain(key_docs) {
+        if let PolicyDoc::Parsed { policy, .. } = doc {
+            partly_unknown(policy, resource, &target, out);
+            continue;
+        }
         let PolicyDoc::Unknown(hole) = doc else {
             continue;
         };

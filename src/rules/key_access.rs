@@ -108,6 +108,7 @@ pub fn default_policy(profile: &Profile, span: Span) -> Policy {
             conditions: Vec::new(),
             span,
         }],
+        unknown_statements: Vec::new(),
         span,
     }
 }

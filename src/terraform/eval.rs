@@ -2164,6 +2164,15 @@ fn index_into(node: &Node, index: &Node, span: Span) -> Node {
                 Kind::Str(s) => s.as_known().and_then(functions::parse_number),
                 _ => None,
             };
+            // Past a splice (an unknown number of elements), positions are unknown.
+            if let Some(i) = i
+                && let Some(h) = items
+                    .iter()
+                    .take((i.max(0.0) as usize).saturating_add(1))
+                    .find_map(functions::splice_hole)
+            {
+                return unknown(h.clone(), span);
+            }
             match i {
                 Some(i) if i >= 0.0 && i.fract() == 0.0 && (i as usize) < items.len() => {
                     items[i as usize].clone()

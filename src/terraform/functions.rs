@@ -345,10 +345,46 @@ fn join(args: &[Node], span: Span) -> Ret {
     Ok(Node::new(Kind::Str(out), span))
 }
 
+/// The id prefix of a [`splice`].
+const SPLICE_PREFIX: &str = "...";
+
+/// Where an unknown list was spliced into a known one (`concat([a], var.extra)`): an unknown
+/// element standing for zero or more elements, so that the known elements stay known (a
+/// policy's known statements are still checked). Functions that count or index (`length`,
+/// `one`, `element`, `[i]` past it) give unknown.
+pub fn splice(hole: &Hole, span: Span) -> Node {
+    let id = if hole.id.starts_with(SPLICE_PREFIX) {
+        hole.id.to_string()
+    } else {
+        format!("{SPLICE_PREFIX}{}", hole.id)
+    };
+    Node::new(Kind::Unknown(Hole::unknown(id, hole.why.clone())), span)
+}
+
+/// The hole of a [`splice`], when `node` is one.
+pub fn splice_hole(node: &Node) -> Option<&Hole> {
+    match &node.kind {
+        Kind::Unknown(h) if h.id.starts_with(SPLICE_PREFIX) => Some(h),
+        _ => None,
+    }
+}
+
+/// The first [`splice`] among `items`: the list's length is not known.
+fn first_splice(items: &[Node], span: Span) -> Result<(), Node> {
+    match items.iter().find_map(splice_hole) {
+        Some(h) => Err(unknown(h.clone(), span)),
+        None => Ok(()),
+    }
+}
+
+/// `concat(lists...)`: an unknown list becomes a [`splice`], the known elements stay.
 fn concat(args: &[Node], span: Span) -> Ret {
     let mut items = Vec::new();
     for l in args {
-        items.extend(list(l, "concat", span)?.iter().cloned());
+        match &l.kind {
+            Kind::Unknown(hole) => items.push(splice(hole, span)),
+            _ => items.extend(list(l, "concat", span)?.iter().cloned()),
+        }
     }
     Ok(Node::new(Kind::Array(items), span))
 }
@@ -413,6 +449,7 @@ fn coalescelist(args: &[Node], span: Span) -> Ret {
 
 fn element(args: &[Node], span: Span) -> Ret {
     let items = list(arg(args, 0, "element", span)?, "element", span)?;
+    first_splice(items, span)?;
     let index = number(arg(args, 1, "element", span)?, "element", span)?;
     if items.is_empty() || index < 0.0 {
         return Err(error(span, "element(): empty list or negative index"));
@@ -423,7 +460,10 @@ fn element(args: &[Node], span: Span) -> Ret {
 fn length(args: &[Node], span: Span) -> Ret {
     let value = arg(args, 0, "length", span)?;
     let n = match &value.kind {
-        Kind::Array(items) => items.len(),
+        Kind::Array(items) => {
+            first_splice(items, span)?;
+            items.len()
+        }
         Kind::Object(members) => members.len(),
         Kind::Str(_) => string(value, "length", span)?.chars().count(),
         Kind::Unknown(hole) => return Err(unknown(hole.clone(), span)),
@@ -637,7 +677,8 @@ fn flatten(args: &[Node], span: Span) -> Ret {
         for item in items {
             match &item.kind {
                 Kind::Array(inner) => walk(inner, out, span)?,
-                Kind::Unknown(hole) => return Err(unknown(hole.clone(), span)),
+                // An unknown nested list: its elements are spliced in, the others stay.
+                Kind::Unknown(hole) => out.push(splice(hole, span)),
                 _ => out.push(item.clone()),
             }
         }
@@ -740,7 +781,9 @@ fn zipmap(args: &[Node], span: Span) -> Ret {
 }
 
 fn one(args: &[Node], span: Span) -> Ret {
-    match list(arg(args, 0, "one", span)?, "one", span)? {
+    let items = list(arg(args, 0, "one", span)?, "one", span)?;
+    first_splice(items, span)?;
+    match items {
         [] => Ok(Node::new(Kind::Null, span)),
         [item] => Ok(item.clone()),
         _ => Err(error(span, "one(): more than one element")),
@@ -900,7 +943,63 @@ mod tests {
         );
         assert_eq!(joined.as_pstr().unwrap().to_string(), "x/A<var.x>");
         let unknown_list = Node::new(Kind::Unknown(hole.clone()), sp());
-        assert_eq!(run("concat", &[unknown_list]).kind, Kind::Unknown(hole));
+        let spliced = run("concat", &[list_of(&["a"]), unknown_list.clone()]);
+        let Kind::Array(items) = &spliced.kind else {
+            panic!("concat keeps the known elements: {spliced:?}");
+        };
+        assert_eq!(items[0].as_pstr().unwrap().as_known(), Some("a"));
+        assert_eq!(splice_hole(&items[1]).map(|h| &*h.why), Some("x"));
+        // Counting or picking past a splice is unknown.
+        for f in ["length", "one"] {
+            let out = run(f, std::slice::from_ref(&spliced));
+            assert!(matches!(out.kind, Kind::Unknown(_)), "{f}: {out:?}");
+        }
+        let nested = Node::new(Kind::Array(vec![list_of(&["b"]), unknown_list]), sp());
+        let flat = run("flatten", &[nested]);
+        assert!(matches!(&flat.kind, Kind::Array(items) if items.len() == 2));
+    }
+
+    #[test]
+    fn replace_works_over_documents_and_keeps_holes() {
+        let arn = Node::new(
+            Kind::Str(PString::hole(Hole::unknown(
+                "aws_s3_bucket.b.arn",
+                "after apply",
+            ))),
+            sp(),
+        );
+        let doc = Node::new(
+            Kind::Object(vec![Member {
+                key: "Resource".into(),
+                key_span: sp(),
+                value: s("_ARN_/*"),
+            }]),
+            sp(),
+        );
+        let out = run("replace", &[doc.clone(), s("_ARN_"), arn.clone()]);
+        assert_eq!(
+            out.get("Resource").unwrap().as_pstr().unwrap().to_string(),
+            "<aws_s3_bucket.b.arn>/*"
+        );
+        // A string with a hole: only the known parts are searched.
+        let partial = Node::new(
+            Kind::Str(PString::known("x_ARN_").with_hole(Hole::unknown("var.y", "y"))),
+            sp(),
+        );
+        let out = run("replace", &[partial, s("_ARN_"), s("z")]);
+        assert_eq!(out.as_pstr().unwrap().to_string(), "xz<var.y>");
+        // Patterns JSON would escape, and regular expressions, stay unknown with a reason.
+        for pattern in ["\"", "/a+/"] {
+            let out = run("replace", &[doc.clone(), s(pattern), s("q")]);
+            assert!(matches!(out.kind, Kind::Unknown(_)), "{pattern}: {out:?}");
+        }
+        // join of one document is the document (cloudposse's `join("", data.x[*].json)`).
+        let joined = run(
+            "join",
+            &[s(""), Node::new(Kind::Array(vec![doc.clone()]), sp())],
+        );
+        assert_eq!(joined, doc);
+        assert_eq!(run("jsondecode", std::slice::from_ref(&doc)), doc);
     }
 
     #[test]
