@@ -272,6 +272,8 @@ scenarios! {
     module_cloudposse_plumbing => "module-cloudposse-plumbing",
     link_by_reference => "link-by-reference",
     empty_string_unset => "empty-string-unset",
+    partial_statement_list => "partial-statement-list",
+    policy_functions => "policy-functions",
 }
 
 #[test]
@@ -516,4 +518,17 @@ fn a_reference_beats_a_name_and_no_finding_names_a_placeholder() {
     assert_eq!(d[0]["target"], "aws_s3_bucket.data[0]");
     let message = d[0]["message"].as_str().unwrap_or_default();
     assert!(!message.contains('<'), "{message}");
+}
+
+#[test]
+fn the_unknown_part_of_a_policy_is_noted_by_name() {
+    let run = check_scenario("partial-statement-list");
+    for d in with_code(&run, "CP902") {
+        let message = d["message"].as_str().unwrap_or_default();
+        assert!(message.contains("extra_statements"), "{message}");
+        assert!(
+            message.contains("known statements were checked"),
+            "{message}"
+        );
+    }
 }

@@ -1587,6 +1587,12 @@ impl<'m, 's> Evaluator<'m, 's> {
         cx: Cx,
         span: Span,
     ) -> Node {
+        if mode == Mode::Data
+            && rtype == "aws_iam_policy_document"
+            && let Some(doc) = self.policy_document_ref(name, ops, cx, span)
+        {
+            return doc;
+        }
         // Optional instance key.
         let mut rest = ops;
         let mut key = String::new();
@@ -1616,12 +1622,6 @@ impl<'m, 's> Evaluator<'m, 's> {
                     .collect();
                 return Node::new(Kind::Array(items), span);
             }
-        }
-        if mode == Mode::Data
-            && rtype == "aws_iam_policy_document"
-            && let Some(doc) = self.policy_document_ref(name, ops, cx, span)
-        {
-            return doc;
         }
         if mode == Mode::Data
             && let Some((attr, after)) = first_attr(rest)
