@@ -518,6 +518,8 @@ fn a_reference_beats_a_name_and_no_finding_names_a_placeholder() {
     assert_eq!(d[0]["target"], "aws_s3_bucket.data[0]");
     let message = d[0]["message"].as_str().unwrap_or_default();
     assert!(!message.contains('<'), "{message}");
+    let w = with_code(&run, "CP301");
+    assert_eq!(w[0]["target"], "aws_s3_bucket.optional");
 }
 
 #[test]

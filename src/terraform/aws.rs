@@ -582,8 +582,18 @@ pub fn render_document(attrs: &Node, span: Span, sources: &Sources) -> Node {
             }
         }
     }
-    for block in blocks(attrs, "statement") {
-        merge_in(&mut statements, render_statement(block), true);
+    // `dynamic "statement"` over a collection known only after apply: statements known only
+    // after apply (never an empty statement).
+    match attrs.get("statement").map(|n| &n.kind) {
+        Some(Kind::Unknown(_)) => statements.extend(attrs.get("statement").cloned()),
+        _ => {
+            for block in blocks(attrs, "statement") {
+                match block.kind {
+                    Kind::Unknown(_) => statements.push(block.clone()),
+                    _ => merge_in(&mut statements, render_statement(block), true),
+                }
+            }
+        }
     }
     for key in ["override_policy_documents", "override_json"] {
         for ovr in list_items(attrs.get(key)) {

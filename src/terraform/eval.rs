@@ -1608,13 +1608,21 @@ impl<'m, 's> Evaluator<'m, 's> {
             key = self.render_op(op, cx);
             rest = &rest[1..];
             // `aws_s3_bucket.b[*].id` of known instances: the list of each instance's value.
-            if matches!(
+            // With a `count` known only after apply the resource is one instance without a
+            // key (as [`Self::resources`] makes it): the list of that instance's value.
+            let splat = matches!(
                 op,
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)
-            ) && let Some(Node {
+            );
+            let instances = if splat {
+                self.splat_instances(mode, rtype, name, cx, span)
+            } else {
+                None
+            };
+            if let Some(Node {
                 kind: Kind::Array(items),
                 ..
-            }) = self.whole_resource(mode, rtype, name, cx, span)
+            }) = instances
             {
                 let items = items
                     .into_iter()
@@ -1709,6 +1717,45 @@ impl<'m, 's> Evaluator<'m, 's> {
             })
             .collect();
         Some(Node::new(Kind::Object(members), span))
+    }
+
+    /// The instances a splat of a resource goes over: the known instances, or the one instance
+    /// without a key of a resource whose `count` is known only after apply.
+    fn splat_instances(
+        &mut self,
+        mode: Mode,
+        rtype: &str,
+        name: &str,
+        cx: Cx,
+        span: Span,
+    ) -> Option<Node> {
+        if let Some(list) = self.whole_resource(mode, rtype, name, cx, span) {
+            return Some(list);
+        }
+        let block = self
+            .module(cx.inst)
+            .resources
+            .iter()
+            .find(|b| b.mode == mode && b.rtype == rtype && b.name == name)?
+            .clone();
+        if !block.body.has_attribute("count")
+            || !matches!(
+                self.expand(&block.body, cx.inst, span),
+                Expansion::Unknown(_)
+            )
+        {
+            return None;
+        }
+        let mut id = self.insts[cx.inst].prefix.clone();
+        if mode == Mode::Data {
+            id.push_str("data.");
+        }
+        id.push_str(&format!("{rtype}.{name}"));
+        let why = format!("{id} is known only after apply");
+        Some(Node::new(
+            Kind::Array(vec![Node::new(Kind::Unknown(Hole::unknown(id, why)), span)]),
+            span,
+        ))
     }
 
     /// The data source attributes the options settle: account id, partition, region.

@@ -208,6 +208,16 @@ fn number(node: &Node, name: &str, span: Span) -> Result<f64, Node> {
 pub fn call(name: &str, args: &[Node], span: Span, sources: &Sources) -> Option<Node> {
     let f: fn(&[Node], Span) -> Ret = match name {
         "jsondecode" => return Some(jsondecode(args, span, sources).unwrap_or_else(|e| e)),
+        // Regular expressions are Terraform's (RE2): left unknown, with the reason.
+        "regex" | "regexall" => {
+            return Some(unknown(
+                Hole::unknown(
+                    format!("{name}()@{}:{}", span.file.0, span.start),
+                    format!("{name}() (a regular expression) is not evaluated; check the plan"),
+                ),
+                span,
+            ));
+        }
         "jsonencode" => jsonencode,
         "format" => format,
         "join" => join,
@@ -1000,6 +1010,17 @@ mod tests {
         );
         assert_eq!(joined, doc);
         assert_eq!(run("jsondecode", std::slice::from_ref(&doc)), doc);
+    }
+
+    #[test]
+    fn regular_expressions_stay_unknown_with_the_reason() {
+        for f in ["regex", "regexall"] {
+            let out = run(f, &[s("^a"), s("abc")]);
+            let Kind::Unknown(hole) = &out.kind else {
+                panic!("{f}: {out:?}");
+            };
+            assert!(hole.why.contains("regular expression"), "{}", hole.why);
+        }
     }
 
     #[test]

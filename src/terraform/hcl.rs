@@ -768,7 +768,7 @@ impl<'s> Loader<'s> {
         manifest.dir(&scope.key).ok_or_else(|| {
             format!(
                 "{} has no entry \"{}\" (run `terraform init` again, or check the plan instead)",
-                super::modules::MANIFEST_PATH,
+                scope.root.join(super::modules::MANIFEST_PATH).display(),
                 scope.key
             )
         })

@@ -75,3 +75,23 @@ resource "aws_s3_bucket_policy" "exempt" {
 }
 
 data "aws_caller_identity" "current" {}
+
+# A bucket whose count is known only after apply (cloudposse's `count = local.enabled ? 1 : 0`
+# with `enabled` from a module not given): the splat still links to it, and its
+# ObjectWriter setting names the bucket, not a placeholder.
+variable "enabled" {
+  type = bool
+}
+
+resource "aws_s3_bucket" "optional" {
+  count  = var.enabled ? 1 : 0
+  bucket = "acme-optional"
+}
+
+resource "aws_s3_bucket_ownership_controls" "optional" {
+  count  = var.enabled ? 1 : 0
+  bucket = join("", aws_s3_bucket.optional[*].id)
+  rule {
+    object_ownership = "ObjectWriter"
+  }
+}
