@@ -765,12 +765,12 @@ impl<'s> Loader<'s> {
                 super::modules::MANIFEST_PATH
             ));
         };
-        manifest.dir(&scope.key).ok_or_else(|| {
-            format!(
+        manifest.dir(&scope.key).unwrap_or_else(|| {
+            Err(format!(
                 "{} has no entry \"{}\" (run `terraform init` again, or check the plan instead)",
                 scope.root.join(super::modules::MANIFEST_PATH).display(),
                 scope.key
-            )
+            ))
         })
     }
 

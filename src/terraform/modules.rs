@@ -55,10 +55,21 @@ impl Manifest {
         })
     }
 
-    /// The folder of the module call with key `key`, joined to the root's directory.
-    pub fn dir(&self, key: &str) -> Option<PathBuf> {
+    /// The folder of the module call with key `key`, joined to the root's directory: `None`
+    /// when there is no entry, `Some(Err(why))` when the entry names a folder outside the root
+    /// module's directory (the checker reads nothing outside the scanned tree; `terraform
+    /// init` puts remote modules under `.terraform/modules/`).
+    pub fn dir(&self, key: &str) -> Option<Result<PathBuf, String>> {
         let dir = self.dirs.get(key)?;
-        Some(super::walk::normalize(&self.root.join(dir)))
+        let relative = Path::new(dir);
+        let inside = !relative.is_absolute() && !super::walk::normalize(relative).starts_with("..");
+        Some(if inside {
+            Ok(super::walk::normalize(&self.root.join(relative)))
+        } else {
+            Err(format!(
+                "{MANIFEST_PATH} names {dir} for it, outside the root module's folder, which is not read"
+            ))
+        })
     }
 }
 
@@ -83,14 +94,24 @@ mod tests {
         let m = Manifest::parse(Path::new("infra"), text).unwrap();
         assert_eq!(
             m.dir("s3"),
-            Some(PathBuf::from("infra/.terraform/modules/s3"))
+            Some(Ok(PathBuf::from("infra/.terraform/modules/s3")))
         );
         assert_eq!(
             m.dir(&child_key("s3", "child")),
-            Some(PathBuf::from("infra/.terraform/modules/s3/modules/x"))
+            Some(Ok(PathBuf::from("infra/.terraform/modules/s3/modules/x")))
         );
         assert_eq!(m.dir(""), None);
         assert_eq!(m.dir("other"), None);
+    }
+
+    #[test]
+    fn folders_outside_the_root_are_not_followed() {
+        let text = r#"{"Modules":[{"Key":"a","Dir":"../elsewhere"},{"Key":"b","Dir":"/etc"},
+            {"Key":"c","Dir":".terraform/modules/../../../x"}]}"#;
+        let m = Manifest::parse(Path::new("infra"), text).unwrap();
+        for key in ["a", "b", "c"] {
+            assert!(matches!(m.dir(key), Some(Err(_))), "{key}");
+        }
     }
 
     #[test]
