@@ -274,6 +274,7 @@ scenarios! {
     empty_string_unset => "empty-string-unset",
     partial_statement_list => "partial-statement-list",
     policy_functions => "policy-functions",
+    count_known_after_apply => "count-known-after-apply",
 }
 
 #[test]

@@ -34,11 +34,13 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
     for r in live.iter().filter(|r| is_bucket(r)) {
         let name = bucket_name(r);
         let text = |s: PString| Node::new(Kind::Str(s), r.header);
-        known.insert(format!("{}.id", r.address), text(name.clone()));
-        known.insert(format!("{}.bucket", r.address), text(name.clone()));
         let mut arn = PString::known("arn:aws:s3:::");
         arn.push(&name);
-        known.insert(format!("{}.arn", r.address), text(arn));
+        for address in instance_aliases(&r.address) {
+            known.insert(format!("{address}.id"), text(name.clone()));
+            known.insert(format!("{address}.bucket"), text(name.clone()));
+            known.insert(format!("{address}.arn"), text(arn.clone()));
+        }
     }
     // `aws_s3_bucket_policy.p.id` and the like are the name of the bucket they reference.
     for r in live
@@ -138,6 +140,17 @@ fn is_unset(node: &Node) -> bool {
     }
 }
 
+/// The addresses a resource instance is referred to by: its own, and `ADDRESS[0]` for a
+/// resource without an instance key (one whose `count` is known only after apply is made as
+/// one instance without a key, and the code refers to it as `[0]`).
+fn instance_aliases(address: &str) -> Vec<String> {
+    let mut out = vec![address.to_string()];
+    if !address.ends_with(']') {
+        out.push(format!("{address}[0]"));
+    }
+    out
+}
+
 /// Resources whose `id` (and `bucket`) is the name of the bucket they are attached to.
 const ATTACHED_TO_BUCKET: &[&str] = &[
     "aws_s3_bucket_policy",
@@ -167,8 +180,10 @@ fn reference_of(node: Option<&Node>) -> Option<&str> {
 fn link_references(inv: &mut Inventory, live: &[&Resource]) {
     for r in live.iter().filter(|r| is_bucket(r)) {
         if let Some(i) = inv.bucket_of_resource(&r.address) {
-            inv.add_reference(format!("{}.id", r.address), i);
-            inv.add_reference(format!("{}.bucket", r.address), i);
+            for address in instance_aliases(&r.address) {
+                inv.add_reference(format!("{address}.id"), i);
+                inv.add_reference(format!("{address}.bucket"), i);
+            }
         }
     }
     let attached: Vec<&&Resource> = live

@@ -74,6 +74,30 @@ impl Evaluator<'_, '_> {
                 }
                 Some(Node::new(Kind::Array(docs), span))
             }
+            // `count` / `for_each` known only after apply: the one instance without a key
+            // (as resources are made), its `count.index` / `each` unknown.
+            (Expansion::Unknown(bindings), op) => {
+                let (attr, after, splat) = match op {
+                    TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_) => {
+                        let (attr, after) = rest.split_first()?;
+                        (*attr, after, false)
+                    }
+                    TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                        let (attr, after) = rest.split_first()?;
+                        (*attr, after, true)
+                    }
+                    _ => (*first, rest, false),
+                };
+                if !is_json(attr) || (splat && !after.is_empty()) {
+                    return None;
+                }
+                let doc = self.rendered(&block, cx.inst, String::new(), bindings)?;
+                Some(if splat {
+                    Node::new(Kind::Array(vec![doc]), span)
+                } else {
+                    self.apply(doc, after, cx, span)
+                })
+            }
             _ => None,
         }
     }
