@@ -292,7 +292,14 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         notes: Vec::new(),
         pending: Vec::new(),
     };
-    let boundary = Arc::new(boundary(options));
+    let git_ignore = Arc::new(crate::gitignore::GitIgnore::new());
+    let mut boundary = boundary(options);
+    if !options.exclude.is_empty() {
+        // Excluded paths are not walked, so their files are never opened.
+        boundary.hide(Arc::new(options.exclude.clone()));
+    }
+    boundary.hide(git_ignore.clone());
+    let boundary = Arc::new(boundary);
     let mut terraform_options = options.terraform.clone();
     terraform_options.boundary = Some(boundary.clone());
     let mut walker = Walker::new(&boundary, terraform::walk::is_skipped_dir, is_candidate);
@@ -355,6 +362,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             });
         }
     }
+    scan.notes.extend(git_ignore.notes());
     let results = parallel::map_chunks(&scan.pending, |(file, format)| {
         load_text(&scan.sources, *file, *format, options)
     });

@@ -364,6 +364,12 @@ impl fmt::Debug for Exclude {
     }
 }
 
+impl crate::fsbound::Hide for Exclude {
+    fn hides(&self, _: &crate::fsbound::Boundary, path: &Path, _is_dir: bool) -> bool {
+        self.matches(path)
+    }
+}
+
 impl Exclude {
     /// Compiles `patterns` relative to `root`; on a bad pattern, its index and what is wrong.
     pub fn new(root: &Path, patterns: &[String]) -> Result<Exclude, (usize, String)> {

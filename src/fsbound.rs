@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 /// The cap on a plan, template or plan text (named, walked or piped): large plans of a few
 /// hundred megabytes still fit, under the 1 GiB memory bound for the rest of the run.
@@ -30,6 +31,19 @@ pub const MAX_TERRAFORM_BYTES: u64 = 64 << 20;
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// How deep a directory walk goes.
 pub const MAX_WALK_DEPTH: usize = 128;
+/// The cap on one `.gitignore` file (a larger one is not applied: it hides nothing).
+pub const MAX_GITIGNORE_BYTES: u64 = 1 << 20;
+/// The cap on a git index (`.git/index`); a larger one is not read and ignore files then
+/// hide nothing.
+pub const MAX_GIT_INDEX_BYTES: u64 = 256 << 20;
+
+/// Decides which paths a walk leaves out (the configuration's `exclude`, `.gitignore` over
+/// untracked files). A hidden path is neither listed nor opened by a walk; a read asked for
+/// by name (a module `source`, `file()`) is not affected.
+pub trait Hide: Send + Sync {
+    /// Whether the walk leaves out `path` (as walked; `is_dir` when it is a folder).
+    fn hides(&self, boundary: &Boundary, path: &Path, is_dir: bool) -> bool;
+}
 
 /// Why a path was not read. The messages never quote content, and for paths outside the
 /// boundary they do not say whether the file exists.
@@ -67,11 +81,22 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// Where reads are allowed.
-#[derive(Debug, Clone, Default)]
+/// Where reads are allowed, and what walks leave out.
+#[derive(Clone, Default)]
 pub struct Boundary {
     roots: Vec<PathBuf>,
     named: Vec<PathBuf>,
+    hidden: Vec<Arc<dyn Hide>>,
+}
+
+impl fmt::Debug for Boundary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Boundary")
+            .field("roots", &self.roots)
+            .field("named", &self.named)
+            .field("hidden", &self.hidden.len())
+            .finish()
+    }
 }
 
 impl Boundary {
@@ -116,6 +141,52 @@ impl Boundary {
         if let Ok(real) = std::fs::canonicalize(path) {
             self.named.push(real);
         }
+    }
+
+    /// Makes walks leave out what `hide` hides (in addition to what was added before).
+    pub fn hide(&mut self, hide: Arc<dyn Hide>) {
+        self.hidden.push(hide);
+    }
+
+    /// Whether a walk leaves out `path` (see [`Hide`]).
+    pub fn hides(&self, path: &Path, is_dir: bool) -> bool {
+        self.hidden.iter().any(|h| h.hides(self, path, is_dir))
+    }
+
+    /// The bytes of the git index of the repository whose work tree is `repo` — the tool's
+    /// own read, the one exception to "nothing inside `.git`": only the exact file
+    /// `repo/.git/index`, where `repo` is inside the boundary, `.git` is a real directory
+    /// (not a symlink, not a `gitdir:` file pointing elsewhere) and the index is a regular
+    /// file that is not a symlink, at most [`MAX_GIT_INDEX_BYTES`]. Its content never
+    /// reaches the output.
+    pub fn read_git_index(&self, repo: &Path) -> Result<Vec<u8>, Refusal> {
+        let repo = self.resolve(repo)?;
+        let git = repo.join(".git");
+        let git_meta = std::fs::symlink_metadata(&git).map_err(io_refusal)?;
+        if !git_meta.is_dir() {
+            return Err(Refusal::NotRegular("not a .git directory"));
+        }
+        let index = git.join("index");
+        let meta = std::fs::symlink_metadata(&index).map_err(io_refusal)?;
+        if !meta.is_file() {
+            return Err(Refusal::NotRegular(kind_of(&meta.file_type())));
+        }
+        let file = open_nonblocking(&index).map_err(io_refusal)?;
+        let meta = file.metadata().map_err(io_refusal)?;
+        if !meta.is_file() {
+            return Err(Refusal::NotRegular(kind_of(&meta.file_type())));
+        }
+        if meta.len() > MAX_GIT_INDEX_BYTES {
+            return Err(Refusal::TooLarge(MAX_GIT_INDEX_BYTES));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(MAX_GIT_INDEX_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io_refusal)?;
+        if bytes.len() as u64 > MAX_GIT_INDEX_BYTES {
+            return Err(Refusal::TooLarge(MAX_GIT_INDEX_BYTES));
+        }
+        Ok(bytes)
     }
 
     /// The roots, resolved.
@@ -224,8 +295,9 @@ pub struct Walked {
 /// Walks directories inside a [`Boundary`], following symlinks that stay inside it. Each
 /// real directory and file is visited once over all walks of one walker, so symlink loops
 /// end and overlapping inputs (a folder and its subfolder, a folder named twice) yield
-/// each file once. Ignore files (`.gitignore`, `.ignore`) hide nothing; directories whose
-/// name `skip` accepts (`.git`, `.terraform`, …) are not entered.
+/// each file once. Directories whose name `skip` accepts (`.git`, `.terraform`, …) and
+/// paths the boundary hides ([`Boundary::hides`]: `exclude`, `.gitignore` over untracked
+/// files) are neither entered nor listed; `.ignore` files hide nothing.
 pub struct Walker<'b> {
     boundary: &'b Boundary,
     skip: fn(&str) -> bool,
@@ -319,12 +391,12 @@ impl<'b> Walker<'b> {
                     continue;
                 };
                 if is_dir {
-                    if !(self.skip)(name) {
+                    if !(self.skip)(name) && !self.boundary.hides(&path, true) {
                         subdirs.push(path);
                     }
                     continue;
                 }
-                if !relevant {
+                if !relevant || self.boundary.hides(&path, false) {
                     continue;
                 }
                 if target.is_none() {
@@ -439,7 +511,7 @@ fn real_path(path: &Path) -> PathBuf {
 }
 
 /// The working directory joined with `path`, `.` and `..` resolved lexically.
-fn lexical_absolute(path: &Path) -> PathBuf {
+pub(crate) fn lexical_absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {

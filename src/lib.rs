@@ -9,6 +9,7 @@ pub mod cloudformation;
 pub mod config;
 pub mod embedded;
 pub mod fsbound;
+pub mod gitignore;
 pub mod identity;
 pub mod json;
 pub mod model;

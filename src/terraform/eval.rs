@@ -27,7 +27,7 @@
 
 use super::functions::{self, error, first_hole, is_error, string_node, to_pstring, unknown};
 use super::hcl::{BlockBody, BodyKind, Expr, ExprKind, Module};
-use super::walk;
+use super::{fileset, walk};
 use crate::fsbound::Refusal;
 use crate::resource::{Lifecycle, LoadError, Mode, Resource};
 use crate::source::{FileId, Sources, Span};
@@ -2000,6 +2000,7 @@ impl<'m, 's> Evaluator<'m, 's> {
         match name {
             "file" => self.file(&args, cx, span),
             "templatefile" => self.templatefile(&args, cx, span),
+            "fileset" => self.fileset(&args, span),
             _ => functions::call(name, &args, span, self.sources)
                 .unwrap_or_else(|| error(span, format!("function {name}() is missing"))),
         }
@@ -2159,6 +2160,61 @@ impl<'m, 's> Evaluator<'m, 's> {
             coarse: None,
         };
         self.with_bindings(bindings, |ev| ev.template(&template, tcx, whole))
+    }
+}
+
+impl Evaluator<'_, '_> {
+    /// `fileset(path, pattern)`: the matching files under `path` (relative to the root
+    /// module's directory, as Terraform resolves it), sorted, inside the boundary.
+    fn fileset(&mut self, args: &[Node], span: Span) -> Node {
+        let (Some(path), Some(pattern)) = (args.first(), args.get(1)) else {
+            return error(span, "fileset() needs a path and a pattern");
+        };
+        let mut known = Vec::new();
+        for arg in [path, pattern] {
+            match to_pstring(arg) {
+                Ok(s) => match s.as_known() {
+                    Some(text) => known.push(text.to_string()),
+                    None => return unknown(s_hole(&s), span),
+                },
+                Err(why) => return error(span, format!("fileset(): {why}")),
+            }
+        }
+        let base = walk::normalize(&self.root.dir.join(&known[0]));
+        let limit_or_refusal = match fileset::fileset(&self.opts.boundary, &base, &known[1]) {
+            Ok(files) => {
+                let items = files
+                    .into_iter()
+                    .map(|f| Node::new(Kind::Str(PString::known(f)), span))
+                    .collect();
+                return Node::new(Kind::Array(items), span);
+            }
+            Err(fileset::FilesetError::BadPattern(why)) => {
+                return error(span, format!("fileset(): invalid pattern: {why}"));
+            }
+            Err(fileset::FilesetError::Refused(refusal)) => {
+                format!("fileset(\"{}\"): {refusal}", known[0])
+            }
+            Err(fileset::FilesetError::TooMany) => format!(
+                "evaluation limit: fileset(\"{}\", \"{}\") matches more than {} files",
+                known[0],
+                known[1],
+                fileset::MAX_FILESET_MATCHES
+            ),
+        };
+        if !self
+            .errors
+            .iter()
+            .any(|e| e.span == Some(span) && e.message == limit_or_refusal)
+        {
+            self.errors.push(LoadError {
+                file: None,
+                span: Some(span),
+                path: Some(self.sources.file(span.file).name.clone()),
+                message: limit_or_refusal.clone(),
+            });
+        }
+        unknown(Hole::unknown("fileset()", limit_or_refusal), span)
     }
 }
 

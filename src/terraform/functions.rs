@@ -860,6 +860,7 @@ pub const SUPPORTED: &[&str] = &[
     "jsondecode",
     "file",
     "templatefile",
+    "fileset",
     "try",
     "can",
     "format",

@@ -17,6 +17,7 @@
 
 pub mod aws;
 pub mod eval;
+pub mod fileset;
 pub mod functions;
 pub mod hcl;
 pub mod modules;
