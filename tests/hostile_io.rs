@@ -198,7 +198,7 @@ resource "aws_s3_bucket_policy" "p" {
         "the other folder is still checked:\n{}",
         r.stdout
     );
-    assert_eq!(r.status, 1);
+    assert_eq!(r.status, 2, "an input not read makes the result incomplete");
 
     // Scanned from elsewhere by absolute path: the same refusals, nothing leaked.
     let r = run_all(&base, &[repo.join("infra").to_str().unwrap()]);
@@ -258,7 +258,7 @@ fn module_sources_escaping_the_repository_are_refused() {
         r.stdout
     );
     assert_eq!(cp101_count(&r), 1);
-    assert_eq!(r.status, 1);
+    assert_eq!(r.status, 2, "an input not read makes the result incomplete");
 }
 
 #[test]
@@ -292,7 +292,7 @@ fn a_fifo_a_device_and_a_symlink_to_dev_zero_are_refused_without_hanging() {
         "zero.json:1:1: error: not read: outside the scanned tree",
     );
     assert_eq!(cp101_count(&r), 1);
-    assert_eq!(r.status, 1);
+    assert_eq!(r.status, 2, "an input not read makes the result incomplete");
     // Named itself, a device is still not a regular file.
     let r = run_all(&repo, &["/dev/zero", "good"]);
     has_line(
@@ -300,7 +300,7 @@ fn a_fifo_a_device_and_a_symlink_to_dev_zero_are_refused_without_hanging() {
         "/dev/zero:1:1: error: not read: a device, not a regular file",
     );
     assert_eq!(cp101_count(&r), 1);
-    assert_eq!(r.status, 1);
+    assert_eq!(r.status, 2, "an input not read makes the result incomplete");
 
     // Walked: the same refusals, and the walk goes on.
     let r = run_all(&repo, &["."]);
@@ -318,6 +318,7 @@ fn a_fifo_a_device_and_a_symlink_to_dev_zero_are_refused_without_hanging() {
     );
     has_line(&r, "zero.tf:1:1: error: not read: outside the scanned tree");
     assert_eq!(cp101_count(&r), 1);
+    assert_eq!(r.status, 2);
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
 }
 
@@ -379,7 +380,7 @@ fn non_utf8_content_and_names_are_located_errors() {
         "names/bad\u{fffd}name.tf:1:1: error: not read: the file name is not UTF-8",
     );
     assert_eq!(cp101_count(&r), 1);
-    assert_eq!(r.status, 1);
+    assert_eq!(r.status, 2, "an input not read makes the result incomplete");
 }
 
 #[test]
@@ -402,7 +403,7 @@ fn unreadable_candidates_are_errors_not_skipped() {
         "good/loop-a.tf:1:1: error: cannot read: a symlink that leads nowhere (dangling or a loop)",
     );
     assert_eq!(cp101_count(&r), 1);
-    assert_eq!(r.status, 1);
+    assert_eq!(r.status, 2, "an input not read makes the result incomplete");
 }
 
 #[test]
@@ -670,7 +671,7 @@ fn named_var_files_and_configs_that_are_symlinks_out_of_the_tree_are_refused() {
         "ci.tfvars:1:1: error: not read: outside the scanned tree",
     );
     assert_eq!(cp101_count(&r), 1);
-    assert_eq!(r.status, 1);
+    assert_eq!(r.status, 2, "an input not read makes the result incomplete");
     let r = run_all(&repo, &["--config", "ci.toml", "infra"]);
     assert_eq!(r.status, 2);
     assert!(

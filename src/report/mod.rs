@@ -86,10 +86,12 @@ pub fn counts(report: &Report) -> (usize, usize, usize) {
     )
 }
 
-/// 0: nothing at or above the fail level; 1: findings at or above it (a file that could not
-/// be read counts as an error); 2: nothing could be checked.
+/// 2: some input could not be used — a file that could not be read or parsed, a path
+/// refused by the boundary, a size, depth or evaluation limit that was hit — whatever the
+/// findings and `fail_on` (the result is incomplete, which is never clean); else 1 when
+/// there are findings at or above the fail level, else 0.
 pub fn exit_status(report: &Report, fail_on: FailOn) -> u8 {
-    if report.files == 0 && !report.load_errors.is_empty() {
+    if !report.load_errors.is_empty() {
         return 2;
     }
     let threshold = match fail_on {
@@ -98,9 +100,7 @@ pub fn exit_status(report: &Report, fail_on: FailOn) -> u8 {
         FailOn::Note => Severity::Note,
         FailOn::Never => return 0,
     };
-    let failing = report.diagnostics.iter().any(|d| d.severity >= threshold)
-        || !report.load_errors.is_empty();
-    u8::from(failing)
+    u8::from(report.diagnostics.iter().any(|d| d.severity >= threshold))
 }
 
 /// Where a load error is: `file:line:col`, or the path alone.
@@ -175,4 +175,37 @@ pub fn display_path(name: &str) -> String {
         }
     }
     name.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(load_errors: usize, files: usize) -> Report {
+        Report {
+            sources: Sources::new(),
+            diagnostics: Vec::new(),
+            load_errors: (0..load_errors)
+                .map(|_| LoadError {
+                    file: None,
+                    span: None,
+                    path: Some("x.tf".into()),
+                    message: "evaluation limit: …".into(),
+                })
+                .collect(),
+            files,
+            notes: Vec::new(),
+            suppressed: 0,
+            configuration: None,
+        }
+    }
+
+    #[test]
+    fn an_input_not_used_is_status_2_whatever_else_was_checked_or_fail_on() {
+        for fail_on in [FailOn::Error, FailOn::Warning, FailOn::Note, FailOn::Never] {
+            assert_eq!(exit_status(&report(1, 0), fail_on), 2);
+            assert_eq!(exit_status(&report(1, 5), fail_on), 2);
+            assert_eq!(exit_status(&report(0, 5), fail_on), 0);
+        }
+    }
 }

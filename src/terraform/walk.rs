@@ -1,7 +1,8 @@
 //! Finding Terraform files: which directories are modules, which files belong to them.
 //!
 //! A directory given on the command line is walked inside the [`Boundary`] (symlinks that
-//! stay inside it are followed; ignore files hide nothing). Dot-folders are walked too,
+//! stay inside it are followed; what the boundary hides — `exclude`, `.gitignore` over
+//! untracked files — is neither entered nor opened). Dot-folders are walked too,
 //! except `.git/`, `.terraform/` (downloaded providers and modules) and `.terragrunt-cache/`
 //! (copies of modules). Every directory holding `*.tf` or `*.tf.json` files is a candidate root module;
 //! the caller decides which candidates are only module sources of others.
