@@ -365,7 +365,7 @@ impl fmt::Debug for Exclude {
 }
 
 impl crate::fsbound::Hide for Exclude {
-    fn hides(&self, _: &crate::fsbound::Boundary, path: &Path, _is_dir: bool) -> bool {
+    fn hides(&self, _: &crate::fsbound::Boundary, _: &Path, path: &Path, _: bool) -> bool {
         self.matches(path)
     }
 }

@@ -41,8 +41,10 @@ pub const MAX_GIT_INDEX_BYTES: u64 = 256 << 20;
 /// untracked files). A hidden path is neither listed nor opened by a walk; a read asked for
 /// by name (a module `source`, `file()`) is not affected.
 pub trait Hide: Send + Sync {
-    /// Whether the walk leaves out `path` (as walked; `is_dir` when it is a folder).
-    fn hides(&self, boundary: &Boundary, path: &Path, is_dir: bool) -> bool;
+    /// Whether the walk of `root` leaves out `path` (as walked, under `root`; `is_dir` when
+    /// it is a folder). `root` itself was named, so it is never hidden, nor does a rule
+    /// that ignores it or a folder above it hide what is under it.
+    fn hides(&self, boundary: &Boundary, root: &Path, path: &Path, is_dir: bool) -> bool;
 }
 
 /// Why a path was not read. The messages never quote content, and for paths outside the
@@ -148,9 +150,11 @@ impl Boundary {
         self.hidden.push(hide);
     }
 
-    /// Whether a walk leaves out `path` (see [`Hide`]).
-    pub fn hides(&self, path: &Path, is_dir: bool) -> bool {
-        self.hidden.iter().any(|h| h.hides(self, path, is_dir))
+    /// Whether the walk of `root` leaves out `path` (see [`Hide`]).
+    pub fn hides(&self, root: &Path, path: &Path, is_dir: bool) -> bool {
+        self.hidden
+            .iter()
+            .any(|h| h.hides(self, root, path, is_dir))
     }
 
     /// The bytes of the git index of the repository whose work tree is `repo` — the tool's
@@ -391,12 +395,12 @@ impl<'b> Walker<'b> {
                     continue;
                 };
                 if is_dir {
-                    if !(self.skip)(name) && !self.boundary.hides(&path, true) {
+                    if !(self.skip)(name) && !self.boundary.hides(root, &path, true) {
                         subdirs.push(path);
                     }
                     continue;
                 }
-                if !relevant || self.boundary.hides(&path, false) {
+                if !relevant || self.boundary.hides(root, &path, false) {
                     continue;
                 }
                 if target.is_none() {

@@ -157,8 +157,9 @@ impl GitIgnore {
 }
 
 impl Hide for GitIgnore {
-    fn hides(&self, boundary: &Boundary, path: &Path, is_dir: bool) -> bool {
+    fn hides(&self, boundary: &Boundary, root: &Path, path: &Path, is_dir: bool) -> bool {
         let abs = lexical_absolute(path);
+        let root = lexical_absolute(root);
         let Some(parent) = abs.parent() else {
             return false;
         };
@@ -173,7 +174,13 @@ impl Hide for GitIgnore {
             return false;
         }
         let rel_bytes = rel.to_string_lossy().replace('\\', "/").into_bytes();
-        let ignored = state.ignored(boundary, &repo, &abs, is_dir);
+        // Rules are checked for the path and its folders up to the named root only.
+        let stop = if root.starts_with(&repo) && abs.starts_with(&root) {
+            root
+        } else {
+            repo.clone()
+        };
+        let ignored = state.ignored(boundary, &repo, &stop, &abs, is_dir);
         if !ignored {
             return false;
         }
@@ -211,8 +218,16 @@ impl State {
         found
     }
 
-    /// Whether the `.gitignore` files of `repo` ignore `abs` (or a folder above it).
-    fn ignored(&mut self, boundary: &Boundary, repo: &Path, abs: &Path, is_dir: bool) -> bool {
+    /// Whether the `.gitignore` files of `repo` ignore `abs` or a folder above it below
+    /// `stop` (the walk's root, or the repository).
+    fn ignored(
+        &mut self,
+        boundary: &Boundary,
+        repo: &Path,
+        stop: &Path,
+        abs: &Path,
+        is_dir: bool,
+    ) -> bool {
         let entry = self
             .repos
             .entry(repo.to_path_buf())
@@ -226,7 +241,7 @@ impl State {
         // Git does not descend into an ignored folder, so nothing under it is re-included.
         let mut current = abs.to_path_buf();
         let mut current_is_dir = is_dir;
-        while current != repo {
+        while current != stop && current != repo {
             if matches_here(entry, boundary, repo, &current, current_is_dir) {
                 return true;
             }

@@ -273,6 +273,22 @@ fn a_deeper_gitignore_overrides_and_an_explicit_path_is_always_walked() {
     // A file named on the command line is always read.
     let r = run(&repo, &["drop/main.tf"], "line");
     assert_eq!(cp101_files(&r), ["drop/main.tf"]);
+
+    // A folder named on the command line is walked even when a folder above it is ignored
+    // (as `target/` is for test folders): only rules below it hide what is in it.
+    std::fs::write(
+        repo.join(".gitignore"),
+        "out/
+*.tf
+!main.tf
+",
+    )
+    .unwrap();
+    add_finding(&repo, "out/gen");
+    let r = run(&repo, &["out/gen"], "line");
+    assert_eq!(cp101_files(&r), ["out/gen/main.tf"], "{}", r.stdout);
+    let r = run(&repo, &["."], "line");
+    assert!(!r.stdout.contains("out/gen"), "{}", r.stdout);
 }
 
 #[test]

@@ -72,7 +72,7 @@ pub fn fileset(
             let Ok(meta) = std::fs::metadata(&path) else {
                 continue;
             };
-            if boundary.resolve(&path).is_err() || boundary.hides(&path, meta.is_dir()) {
+            if boundary.resolve(&path).is_err() || boundary.hides(base, &path, meta.is_dir()) {
                 continue;
             }
             if meta.is_dir() {
