@@ -408,3 +408,26 @@ fn fileset_with_too_many_matches_is_a_located_limit_error() {
     );
     assert_ne!(r.status, 0);
 }
+
+#[test]
+fn index_version_4_is_read_and_a_split_index_is_not() {
+    let base = case("index-versions");
+    let repo = ignoring_repo(&base);
+    git(&repo, &["update-index", "--index-version", "4"]);
+    let r = run(&repo, &["."], "line");
+    assert_eq!(
+        cp101_files(&r),
+        ["app/main.tf", "build/main.tf", "logs/main.tf"],
+        "{}",
+        r.stdout
+    );
+
+    git(&repo, &["update-index", "--split-index"]);
+    let r = run(&repo, &["."], "line");
+    assert_eq!(cp101_files(&r).len(), 6, "{}", r.stdout);
+    assert!(
+        notes_of(&repo, &["."])
+            .iter()
+            .any(|n| n.contains("it is a split index, which is not read")),
+    );
+}
