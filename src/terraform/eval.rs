@@ -1998,9 +1998,9 @@ impl<'m, 's> Evaluator<'m, 's> {
             }
         }
         match name {
+            "fileset" => self.fileset(&args, span),
             "file" => self.file(&args, cx, span),
             "templatefile" => self.templatefile(&args, cx, span),
-            "fileset" => self.fileset(&args, span),
             _ => functions::call(name, &args, span, self.sources)
                 .unwrap_or_else(|| error(span, format!("function {name}() is missing"))),
         }
