@@ -25,7 +25,7 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(
     name = "clumio-preflight",
-    version,
+    version = env!("CLUMIO_PREFLIGHT_VERSION"),
     about,
     max_term_width = 100,
     args_conflicts_with_subcommands = true
@@ -50,6 +50,15 @@ enum Command {
     },
     /// List every rule with its default severity.
     Rules,
+    /// Print a shell completion script (e.g. `completions bash > ~/.local/share/bash-completion/completions/clumio-preflight`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `man > clumio-preflight.1`.
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
@@ -121,6 +130,10 @@ struct CheckCmd {
     /// Read no configuration file.
     #[arg(long)]
     no_config: bool,
+    /// Print only the summary line on standard output (files given with --output are still
+    /// written in full); for the human, line and github formats.
+    #[arg(short, long)]
+    quiet: bool,
     /// Colour in the human report (NO_COLOR is honoured with `auto`).
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -296,6 +309,8 @@ fn main() -> ExitCode {
         Some(Command::Simulate(cmd)) => run_simulate(cmd, matches),
         Some(Command::Explain { code }) => run_explain(&code),
         Some(Command::Rules) => run_rules(),
+        Some(Command::Completions { shell }) => run_completions(shell),
+        Some(Command::Man) => run_man(),
     }
 }
 
@@ -387,6 +402,12 @@ fn read_stdin() -> Result<String, String> {
 fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
     if let Err(e) = cmd.profile.validate(matches) {
         return fail(&e);
+    }
+    if cmd.quiet && matches!(cmd.format, ReportFormat::Json | ReportFormat::Sarif) {
+        return fail(
+            "error: --quiet prints only the summary line, which --format json and sarif do not \
+             have; write those with --output instead",
+        );
     }
     let stdin_is_pipe = !std::io::stdin().is_terminal();
     let mut inputs: Vec<Input> = Vec::new();
@@ -484,6 +505,7 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         }
     }
     let text = match cmd.format {
+        _ if cmd.quiet => report::summary_line(&report) + "\n",
         ReportFormat::Json => report::json::render(&report) + "\n",
         ReportFormat::Sarif => report::sarif::render(&report),
         ReportFormat::Github => report::github::render(&report),
@@ -535,6 +557,22 @@ fn run_rules() -> ExitCode {
         ));
     }
     emit(&text, ExitCode::SUCCESS)
+}
+
+/// A completion script for `shell`, generated from the argument definitions.
+fn run_completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "clumio-preflight", &mut script);
+    emit(&String::from_utf8_lossy(&script), ExitCode::SUCCESS)
+}
+
+/// The manual page in roff, generated from the argument definitions.
+fn run_man() -> ExitCode {
+    let mut page = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
+        return fail(&format!("error: cannot render the manual page: {e}"));
+    }
+    emit(&String::from_utf8_lossy(&page), ExitCode::SUCCESS)
 }
 
 /// Prints a usage error (made safe to print: it may quote a path or a value) and returns
