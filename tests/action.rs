@@ -86,6 +86,14 @@ fn action_yml_declares_the_inputs_and_outputs() {
         "plan",
         "account-id",
         "role-arn",
+        "role-name",
+        "role-path",
+        "org-id",
+        "region",
+        "config",
+        "min-severity",
+        "baseline",
+        "args",
         "fail-on",
         "format",
         "sarif-file",
@@ -145,9 +153,10 @@ fn action_yml_is_safe_by_construction() {
             );
         }
         if let Some(uses) = step.get("uses").and_then(text) {
+            let (_, pin) = uses.split_once('@').expect("uses names a version");
             assert!(
-                uses.contains('@') && !uses.starts_with("./"),
-                "step {name}: pin actions to a version"
+                pin.len() == 40 && pin.chars().all(|c| c.is_ascii_hexdigit()),
+                "step {name}: pin actions to a commit hash, not {pin}"
             );
         }
         // Every expression naming an input names a declared one.
@@ -173,7 +182,7 @@ fn action_yml_is_safe_by_construction() {
             }
         }
     }
-    assert_eq!(runs, 2, "the install and scan steps run scripts");
+    assert_eq!(runs, 3, "the resolve, install and scan steps run scripts");
     assert_eq!(used, declared, "every input is used");
     // The scan step gets every input through env:.
     let scan = steps(&action)
@@ -186,6 +195,14 @@ fn action_yml_is_safe_by_construction() {
         ("INPUT_PLAN", "plan"),
         ("INPUT_ACCOUNT_ID", "account-id"),
         ("INPUT_ROLE_ARN", "role-arn"),
+        ("INPUT_ROLE_NAME", "role-name"),
+        ("INPUT_ROLE_PATH", "role-path"),
+        ("INPUT_ORG_ID", "org-id"),
+        ("INPUT_REGION", "region"),
+        ("INPUT_CONFIG", "config"),
+        ("INPUT_MIN_SEVERITY", "min-severity"),
+        ("INPUT_BASELINE", "baseline"),
+        ("INPUT_ARGS", "args"),
         ("INPUT_FAIL_ON", "fail-on"),
         ("INPUT_FORMAT", "format"),
         ("INPUT_SARIF_FILE", "sarif-file"),
@@ -214,7 +231,9 @@ fn action_yml_names_only_existing_files() {
             }
         }
     }
-    assert!(named.len() >= 2, "{named:?}");
+    assert!(named.len() >= 3, "{named:?}");
+    // The scan script writes the step summary with the script next to it.
+    named.push(".github/action/summary.sh".into());
     // The scan script registers the matcher next to it.
     named.push(".github/clumio-preflight-matcher.json".into());
     for file in &named {
@@ -230,7 +249,12 @@ fn action_yml_names_only_existing_files() {
 
 #[test]
 fn step_scripts_are_valid_bash() {
-    for script in [".github/action/install.sh", ".github/action/run.sh"] {
+    for script in [
+        ".github/action/resolve.sh",
+        ".github/action/install.sh",
+        ".github/action/run.sh",
+        ".github/action/summary.sh",
+    ] {
         let status = Command::new("bash")
             .arg("-n")
             .arg(crate_root().join(script))
@@ -264,16 +288,22 @@ fn node_match(lines: &[String]) -> Option<Vec<Option<Matched>>> {
     let script = r#"
         const fs = require('fs');
         const config = JSON.parse(fs.readFileSync(process.env.MATCHER, 'utf8'));
-        const matcher = config.problemMatcher[0];
-        const p = matcher.pattern[0];
-        const re = new RegExp(p.regexp);
         const lines = JSON.parse(fs.readFileSync(process.env.LINES, 'utf8'));
+        // As the runner does: every registered matcher reads the line; the severity is the
+        // pattern's group, else the matcher's default.
         const out = lines.map(l => {
-            const m = re.exec(l);
-            if (!m) return null;
-            return { file: m[p.file], line: m[p.line], column: m[p.column],
-                     severity: m[p.severity], message: m[p.message],
-                     code: m[p.code] === undefined ? null : m[p.code], owner: matcher.owner };
+            const found = [];
+            for (const matcher of config.problemMatcher) {
+                const p = matcher.pattern[0];
+                const m = new RegExp(p.regexp).exec(l);
+                if (!m) continue;
+                found.push({ file: m[p.file], line: m[p.line], column: m[p.column],
+                     severity: p.severity ? m[p.severity] : matcher.severity,
+                     message: m[p.message],
+                     code: m[p.code] === undefined ? null : m[p.code], owner: matcher.owner });
+            }
+            if (found.length > 1) throw new Error('two matchers read: ' + l);
+            return found.length ? found[0] : null;
         });
         process.stdout.write(JSON.stringify(out));
     "#;
@@ -297,7 +327,9 @@ fn node_match(lines: &[String]) -> Option<Vec<Option<Matched>>> {
         json.into_iter()
             .map(|v| {
                 (!v.is_null()).then(|| {
-                    assert_eq!(v["owner"], "clumio-preflight");
+                    assert!(
+                        v["owner"] == "clumio-preflight" || v["owner"] == "clumio-preflight-note"
+                    );
                     let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
                     Matched {
                         file: s("file"),
@@ -434,7 +466,13 @@ fn problem_matcher_reads_every_line_of_the_line_format() {
         assert_eq!(&m.file, file, "{line}");
         assert_eq!(&m.line, l, "{line}");
         assert_eq!(&m.column, c, "{line}");
-        assert_eq!(&m.severity, severity, "{line}");
+        // GitHub knows error, warning and notice: a note is annotated as a notice.
+        let severity = if severity == "note" {
+            "notice"
+        } else {
+            severity
+        };
+        assert_eq!(m.severity, severity, "{line}");
         assert_eq!(&m.code, code, "{line}");
         assert!(!m.message.is_empty(), "{line}");
         assert!(
@@ -450,17 +488,21 @@ struct ScriptRun {
     status: i32,
     stdout: String,
     outputs: Vec<(String, String)>,
+    summary: String,
 }
 
 fn run_script(name: &str, inputs: &[(&str, &str)]) -> ScriptRun {
     let dir = temp_dir(&format!("script-{name}"));
     let output_file = dir.join("github_output");
+    let summary_file = dir.join("step_summary");
     std::fs::write(&output_file, "").unwrap();
+    std::fs::write(&summary_file, "").unwrap();
     let mut cmd = Command::new("bash");
     cmd.arg(crate_root().join(".github/action/run.sh"))
         .current_dir(crate_root())
         .env("CLUMIO_PREFLIGHT_BIN", bin())
-        .env("GITHUB_OUTPUT", &output_file);
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("GITHUB_STEP_SUMMARY", &summary_file);
     for var in [
         "CLUMIO_PREFLIGHT_ACCOUNT_ID",
         "CLUMIO_PREFLIGHT_ROLE_ARN",
@@ -469,6 +511,14 @@ fn run_script(name: &str, inputs: &[(&str, &str)]) -> ScriptRun {
         "INPUT_PLAN",
         "INPUT_ACCOUNT_ID",
         "INPUT_ROLE_ARN",
+        "INPUT_ROLE_NAME",
+        "INPUT_ROLE_PATH",
+        "INPUT_ORG_ID",
+        "INPUT_REGION",
+        "INPUT_CONFIG",
+        "INPUT_MIN_SEVERITY",
+        "INPUT_BASELINE",
+        "INPUT_ARGS",
         "INPUT_FAIL_ON",
         "INPUT_FORMAT",
         "INPUT_SARIF_FILE",
@@ -491,6 +541,7 @@ fn run_script(name: &str, inputs: &[(&str, &str)]) -> ScriptRun {
         status: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         outputs,
+        summary: std::fs::read_to_string(&summary_file).unwrap(),
     }
 }
 
@@ -532,6 +583,20 @@ fn scan_script_writes_sarif_annotations_and_outputs() {
         .unwrap();
     assert!(lines[at + 1].starts_with("testdata/terraform/vpc-only-deny/main.tf:10:7: error: "));
     assert!(lines.contains(&"::remove-matcher owner=clumio-preflight::"));
+    assert!(lines.contains(&"::remove-matcher owner=clumio-preflight-note::"));
+    // The step summary: the counts and one row per finding.
+    assert!(
+        run.summary.starts_with("## clumio-preflight\n"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("| 1 | 0 | 0 |"), "{}", run.summary);
+    assert!(
+        run.summary
+            .contains("| error | `testdata/terraform/vpc-only-deny/main.tf:10:7` | CP101 | "),
+        "{}",
+        run.summary
+    );
 }
 
 #[test]
@@ -666,42 +731,424 @@ fn scan_script_keeps_hostile_inputs_as_data() {
 }
 
 #[test]
-fn install_script_uses_the_installed_binary_or_refuses_bad_versions() {
-    let dir = temp_dir("install");
+fn scan_script_passes_every_input_as_one_argument() {
+    // A stand-in binary that records its arguments, one per line.
+    let dir = temp_dir("script-argv");
+    let recorder = dir.join("record.sh");
+    let argv = dir.join("argv");
+    std::fs::write(
+        &recorder,
+        format!(
+            "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > '{}'\n",
+            argv.display()
+        ),
+    )
+    .unwrap();
+    let chmod = Command::new("chmod").arg("+x").arg(&recorder).status();
+    assert!(chmod.unwrap().success());
+    let mut cmd = Command::new("bash");
+    cmd.arg(crate_root().join(".github/action/run.sh"))
+        .current_dir(crate_root())
+        .env("CLUMIO_PREFLIGHT_BIN", &recorder)
+        .env_remove("GITHUB_OUTPUT")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    let marker = dir.join("pwned");
+    let hostile = format!("$(touch {})", marker.display());
+    for (var, value) in [
+        ("INPUT_PATH", "infra dir"),
+        ("INPUT_ROLE_NAME", "ClumioIAMRole-uw-2-abc"),
+        ("INPUT_ROLE_PATH", "/clumio/"),
+        ("INPUT_ORG_ID", "o-a1b2c3d4e5"),
+        ("INPUT_REGION", "us-west-2"),
+        ("INPUT_CONFIG", "ci/clumio.toml"),
+        ("INPUT_MIN_SEVERITY", "warning"),
+        ("INPUT_BASELINE", ".clumio-baseline.json"),
+        (
+            "INPUT_ARGS",
+            "--var\nbucket=my bucket *\n\n--parameter=Env=prod\r\n",
+        ),
+    ] {
+        cmd.env(var, value);
+    }
+    cmd.env("INPUT_ACCOUNT_ID", &hostile);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!marker.exists(), "an input was run as a command");
+    let got = std::fs::read_to_string(&argv).unwrap();
+    let got: Vec<&str> = got.lines().collect();
+    let tail = [
+        format!("--account-id={hostile}"),
+        "--role-name=ClumioIAMRole-uw-2-abc".into(),
+        "--role-path=/clumio/".into(),
+        "--org-id=o-a1b2c3d4e5".into(),
+        "--region=us-west-2".into(),
+        "--config=ci/clumio.toml".into(),
+        "--min-severity=warning".into(),
+        "--baseline=.clumio-baseline.json".into(),
+        "--var".into(),
+        "bucket=my bucket *".into(),
+        "--parameter=Env=prod".into(),
+        "--".into(),
+        "infra dir".into(),
+    ];
+    assert!(
+        got.ends_with(&tail.iter().map(String::as_str).collect::<Vec<_>>()),
+        "{got:#?}"
+    );
+}
+
+#[test]
+fn scan_script_extra_args_reach_the_binary_unsplit() {
+    // Two lines are two arguments: `--fail-on` `never` lets the findings pass.
+    let two = run_script(
+        "args-two",
+        &[
+            ("INPUT_PATH", "testdata/terraform/vpc-only-deny"),
+            ("INPUT_ARGS", "--fail-on\nnever"),
+        ],
+    );
+    assert_eq!(two.status, 0, "{}", two.stdout);
+    assert_eq!(output(&two, "errors"), "1");
+    // One line with a space is one argument, which is no flag: a usage error, not two flags.
+    let one = run_script(
+        "args-one",
+        &[
+            ("INPUT_PATH", "testdata/terraform/vpc-only-deny"),
+            ("INPUT_ARGS", "--fail-on never"),
+        ],
+    );
+    assert_eq!(one.status, 2, "{}", one.stdout);
+    assert!(one.summary.contains("could not run"), "{}", one.summary);
+}
+
+#[test]
+fn scan_script_summary_escapes_markdown_and_counts_notes() {
+    let run = run_script(
+        "summary-notes",
+        &[
+            ("INPUT_PATH", "testdata/terraform"),
+            ("INPUT_FAIL_ON", "never"),
+        ],
+    );
+    assert_eq!(run.status, 0, "{}", run.stdout);
+    let notes: usize = output(&run, "notes").parse().unwrap();
+    assert!(notes > 0);
+    let rows = run
+        .summary
+        .lines()
+        .filter(|l| l.starts_with("| note | `"))
+        .count();
+    assert_eq!(rows, notes, "{}", run.summary);
+    let table_rows = run
+        .summary
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains(" | `"))
+        .collect::<Vec<_>>();
+    for row in table_rows {
+        // A cell never ends early: every unescaped `|` is a cell border (5 per row).
+        let borders = row.replace("\\|", "").matches('|').count();
+        assert_eq!(borders, 5, "{row}");
+        assert!(!row.contains('<'), "{row}");
+    }
+}
+
+/// Runs one of the action's scripts with a simulated runner environment; returns the exit
+/// status, standard output and the `GITHUB_OUTPUT` pairs.
+fn run_step(
+    script: &str,
+    dir: &Path,
+    env: &[(&str, &str)],
+) -> (i32, String, Vec<(String, String)>) {
     let output_file = dir.join("github_output");
     std::fs::write(&output_file, "").unwrap();
+    let mut cmd = Command::new("bash");
+    cmd.arg(crate_root().join(".github/action").join(script))
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("RUNNER_TEMP", dir)
+        .env("GITHUB_ACTION_PATH", crate_root());
+    for var in [
+        "VERSION",
+        "ACTION_REF",
+        "ACTION_REPOSITORY",
+        "MODE",
+        "REPOSITORY",
+        "ARCHIVE",
+        "CLUMIO_PREFLIGHT_RELEASES",
+        "RUNNER_OS",
+        "RUNNER_ARCH",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let outputs = std::fs::read_to_string(&output_file)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        outputs,
+    )
+}
+
+fn get<'a>(outputs: &'a [(String, String)], key: &str) -> &'a str {
+    outputs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no output {key}: {outputs:?}"))
+}
+
+fn cargo_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+#[test]
+fn resolve_script_maps_versions_refs_and_runners() {
+    let dir = temp_dir("resolve");
+    let linux = [("RUNNER_OS", "Linux"), ("RUNNER_ARCH", "X64")];
+
+    // An explicit release, for each runner with a release binary.
+    for (os, arch, target) in [
+        ("Linux", "X64", "x86_64-unknown-linux-musl"),
+        ("Linux", "ARM64", "aarch64-unknown-linux-musl"),
+        ("macOS", "X64", "x86_64-apple-darwin"),
+        ("macOS", "ARM64", "aarch64-apple-darwin"),
+        ("Windows", "X64", "x86_64-pc-windows-msvc"),
+    ] {
+        let env = [
+            ("VERSION", "v1.2.3"),
+            ("RUNNER_OS", os),
+            ("RUNNER_ARCH", arch),
+        ];
+        let (status, stdout, out) = run_step("resolve.sh", &dir, &env);
+        assert_eq!(status, 0, "{stdout}");
+        assert_eq!(get(&out, "mode"), "download");
+        assert_eq!(get(&out, "version"), "1.2.3");
+        assert_eq!(get(&out, "target"), target);
+        let ext = if os == "Windows" { "zip" } else { "tar.gz" };
+        assert_eq!(
+            get(&out, "archive"),
+            format!("clumio-preflight-{target}.{ext}")
+        );
+        // Without the runner's context the repository is Cargo.toml's.
+        assert_eq!(get(&out, "repository"), "clumio-preflight/clumio-preflight");
+    }
+
+    // The action used at a version tag, with github.action_ref empty (composite actions):
+    // the ref and repository come from the action's path, the version from its Cargo.toml.
+    let action = dir.join("_actions/acme/clumio-preflight/v0");
+    std::fs::create_dir_all(&action).unwrap();
+    std::fs::copy(crate_root().join("Cargo.toml"), action.join("Cargo.toml")).unwrap();
+    let action_path = action.to_string_lossy().into_owned();
+    let env = [
+        linux[0],
+        linux[1],
+        ("GITHUB_ACTION_PATH", action_path.as_str()),
+    ];
+    let (status, stdout, out) = run_step("resolve.sh", &dir, &env);
+    assert_eq!(status, 0, "{stdout}");
+    assert_eq!(get(&out, "mode"), "download");
+    assert_eq!(get(&out, "version"), cargo_version());
+    assert_eq!(get(&out, "repository"), "acme/clumio-preflight");
+    // github.action_ref wins when the runner sets it.
+    let env = [linux[0], linux[1], ("ACTION_REF", "main")];
+    let (_, _, out) = run_step("resolve.sh", &dir, &env);
+    assert_eq!(get(&out, "mode"), "build");
+
+    // A tag that is not the checkout's version is refused rather than guessed.
+    let action = dir.join("_actions/acme/clumio-preflight/v99.0.0");
+    std::fs::create_dir_all(&action).unwrap();
+    std::fs::copy(crate_root().join("Cargo.toml"), action.join("Cargo.toml")).unwrap();
+    let action_path = action.to_string_lossy().into_owned();
+    let env = [
+        linux[0],
+        linux[1],
+        ("GITHUB_ACTION_PATH", action_path.as_str()),
+    ];
+    let (status, stdout, _) = run_step("resolve.sh", &dir, &env);
+    assert_eq!(status, 1);
+    assert!(stdout.contains("does not match the version"), "{stdout}");
+
+    // A branch or commit builds the checkout, with a cache key of its sources.
+    for reference in [
+        "main",
+        "feature/x",
+        "0123456789abcdef0123456789abcdef01234567",
+    ] {
+        let env = [linux[0], linux[1], ("ACTION_REF", reference)];
+        let (status, stdout, out) = run_step("resolve.sh", &dir, &env);
+        assert_eq!(status, 0, "{stdout}");
+        assert_eq!(get(&out, "mode"), "build", "{reference}");
+        assert_eq!(get(&out, "archive"), "");
+        let key = get(&out, "cache-key");
+        assert!(
+            key.starts_with("clumio-preflight-build-Linux-X64-"),
+            "{key}"
+        );
+        assert!(
+            key.len() > "clumio-preflight-build-Linux-X64-".len() + 8,
+            "{key}"
+        );
+    }
+    for mode in ["build", "installed"] {
+        let (_, _, out) = run_step("resolve.sh", &dir, &[("VERSION", mode)]);
+        assert_eq!(get(&out, "mode"), mode);
+    }
+
+    // Bad versions and runners without a release binary are clear errors.
+    for (env, message) in [
+        (vec![("VERSION", "1.2.3; rm -rf /")], "is not a release"),
+        (
+            vec![("VERSION", "--config=/etc/passwd")],
+            "is not a release",
+        ),
+        (
+            vec![
+                ("VERSION", "1.2.3"),
+                ("RUNNER_OS", "Linux"),
+                ("RUNNER_ARCH", "ARM"),
+            ],
+            "no release binary for Linux/ARM",
+        ),
+    ] {
+        let (status, stdout, _) = run_step("resolve.sh", &dir, &env);
+        assert_eq!(status, 1, "{env:?}");
+        assert!(
+            stdout.contains("::error title=clumio-preflight::"),
+            "{stdout}"
+        );
+        assert!(stdout.contains(message), "{stdout}");
+    }
+}
+
+/// A fake release of `version` in `dir/releases`: `vVERSION/ARCHIVE` holding a
+/// `clumio-preflight` that runs the built binary, and `ARCHIVE.sha256` with its real checksum.
+fn fake_release(dir: &Path, version: &str, archive: &str) -> PathBuf {
+    let staging = dir.join("staging");
+    std::fs::create_dir_all(&staging).unwrap();
+    let exe = staging.join("clumio-preflight");
+    std::fs::write(
+        &exe,
+        format!("#!/bin/sh\nexec '{}' \"$@\"\n", bin().display()),
+    )
+    .unwrap();
+    let releases = dir.join("releases");
+    let tag = releases.join(format!("v{version}"));
+    std::fs::create_dir_all(&tag).unwrap();
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(tag.join(archive))
+        .arg("-C")
+        .arg(&staging)
+        .arg("clumio-preflight")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = Command::new("sha256sum")
+        .arg(archive)
+        .current_dir(&tag)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::write(tag.join(format!("{archive}.sha256")), out.stdout).unwrap();
+    releases
+}
+
+#[test]
+fn install_script_downloads_verifies_and_runs_a_release() {
+    if Command::new("curl").arg("--version").output().is_err()
+        || Command::new("sha256sum").arg("--version").output().is_err()
+    {
+        eprintln!("SKIPPED: curl or sha256sum is not installed");
+        return;
+    }
+    let dir = temp_dir("install-download");
+    let archive = "clumio-preflight-x86_64-unknown-linux-musl.tar.gz";
+    let releases = fake_release(&dir, "1.2.3", archive);
+    let base = format!("file://{}", releases.display());
+    let env = [
+        ("MODE", "download"),
+        ("VERSION", "1.2.3"),
+        ("REPOSITORY", "acme/clumio-preflight"),
+        ("ARCHIVE", archive),
+        ("CLUMIO_PREFLIGHT_RELEASES", base.as_str()),
+    ];
+    let (status, stdout, out) = run_step("install.sh", &dir, &env);
+    assert_eq!(status, 0, "{stdout}");
+    assert!(stdout.contains("SHA-256"), "{stdout}");
+    assert!(
+        stdout.contains("clumio-preflight 0."),
+        "it ran --version: {stdout}"
+    );
+    let installed = get(&out, "bin").to_string();
+    assert!(installed.starts_with(&dir.to_string_lossy().into_owned()));
+
+    // The scan step runs the installed binary.
+    let run = run_script(
+        "downloaded",
+        &[
+            ("CLUMIO_PREFLIGHT_BIN", installed.as_str()),
+            ("INPUT_PATH", "testdata/terraform/vpc-only-deny"),
+        ],
+    );
+    assert_eq!(run.status, 1, "{}", run.stdout);
+    assert_eq!(output(&run, "errors"), "1");
+
+    // A checksum that does not match: nothing is unpacked or run.
+    let sum = releases.join("v1.2.3").join(format!("{archive}.sha256"));
+    std::fs::write(&sum, format!("{}  {archive}\n", "0".repeat(64))).unwrap();
+    let (status, stdout, out) = run_step("install.sh", &dir, &env);
+    assert_eq!(status, 1, "{stdout}");
+    assert!(stdout.contains("checksum mismatch"), "{stdout}");
+    assert!(!stdout.contains("clumio-preflight 0."), "{stdout}");
+    assert!(out.is_empty(), "{out:?}");
+    assert!(
+        !Path::new(&installed).exists(),
+        "the old unpacked binary is gone"
+    );
+
+    // A release that does not exist.
+    let env = [
+        ("MODE", "download"),
+        ("VERSION", "9.9.9"),
+        ("ARCHIVE", archive),
+        ("CLUMIO_PREFLIGHT_RELEASES", base.as_str()),
+    ];
+    let (status, stdout, _) = run_step("install.sh", &dir, &env);
+    assert_eq!(status, 1);
+    assert!(stdout.contains("cannot download"), "{stdout}");
+}
+
+#[test]
+fn install_script_uses_the_installed_binary() {
+    let dir = temp_dir("install-installed");
     let bin_dir = bin().parent().unwrap().to_path_buf();
     let path = format!(
         "{}:{}",
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new("bash")
-        .arg(crate_root().join(".github/action/install.sh"))
-        .env("VERSION", "installed")
-        .env("PATH", &path)
-        .env("GITHUB_OUTPUT", &output_file)
-        .env("RUNNER_TEMP", &dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    let (status, stdout, out) = run_step(
+        "install.sh",
+        &dir,
+        &[("MODE", "installed"), ("PATH", &path)],
     );
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("clumio-preflight "));
-    let written = std::fs::read_to_string(&output_file).unwrap();
-    assert_eq!(written.trim(), format!("bin={}", bin().display()));
-
-    let out = Command::new("bash")
-        .arg(crate_root().join(".github/action/install.sh"))
-        .env("VERSION", "--config=/etc/passwd")
-        .env("RUNNER_TEMP", &dir)
-        .env("GITHUB_OUTPUT", &output_file)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("is not a git revision"));
+    assert_eq!(status, 0, "{stdout}");
+    assert!(stdout.starts_with("clumio-preflight "));
+    assert_eq!(get(&out, "bin"), bin().display().to_string());
+    let (status, stdout, _) = run_step("install.sh", &dir, &[("MODE", "elsewhere")]);
+    assert_eq!(status, 1);
+    assert!(stdout.contains("unknown install mode"), "{stdout}");
 }
 
 /// The fenced blocks of README.md with the given info string.
@@ -740,8 +1187,15 @@ fn readme_vscode_task_uses_the_shipped_matcher_pattern() {
             .unwrap(),
     )
     .unwrap();
-    let shipped_pattern = &shipped["problemMatcher"][0]["pattern"][0];
-    assert_eq!(readme_pattern, shipped_pattern);
+    // VS Code reads all three severities with one pattern; the shipped matcher for GitHub
+    // splits notes into a second matcher whose default severity is `notice`.
+    let mut shipped_pattern = shipped["problemMatcher"][0]["pattern"][0].clone();
+    let regexp = shipped_pattern["regexp"]
+        .as_str()
+        .unwrap()
+        .replace("(error|warning)", "(error|warning|note)");
+    shipped_pattern["regexp"] = Value::String(regexp);
+    assert_eq!(readme_pattern, &shipped_pattern);
     assert_eq!(
         task["tasks"][0]["problemMatcher"]["owner"],
         shipped["problemMatcher"][0]["owner"]

@@ -8,6 +8,12 @@
 #   INPUT_PLAN        a plan JSON file (`terraform show -json PLAN > plan.json`), optional
 #   INPUT_ACCOUNT_ID  the AWS account id, optional
 #   INPUT_ROLE_ARN    the Clumio role's ARN, optional
+#   INPUT_ROLE_NAME, INPUT_ROLE_PATH, INPUT_ORG_ID, INPUT_REGION   the rest of the profile, optional
+#   INPUT_CONFIG      the configuration file, optional
+#   INPUT_MIN_SEVERITY  report only findings at or above this severity, optional
+#   INPUT_BASELINE    report only findings not in this baseline file, optional
+#   INPUT_ARGS        extra arguments, one per line (never split on spaces, never evaluated)
+#   GITHUB_STEP_SUMMARY  set by the runner: receives the Markdown report
 #   INPUT_FAIL_ON     error | warning | note | never (default: error, or the config file's fail_on)
 #   INPUT_FORMAT      line (default) | github | human: what the log shows
 #   INPUT_SARIF_FILE  where to write SARIF, optional
@@ -46,7 +52,7 @@ trap 'rm -rf "$tmp"' EXIT
 summary="$tmp/summary.json"
 
 # `--flag=value` keeps a value that starts with `-` a value; `--` ends the options.
-args=("--format=$format" "--color=never" "--output" "json=$summary")
+args=("--format=$format" "--color=never" "--output" "json=$summary" "--output" "line=$tmp/lines")
 if [[ -n "$sarif" ]]; then
   mkdir -p "$(dirname "$sarif")"
   args+=("--output" "sarif=$sarif")
@@ -55,6 +61,18 @@ fi
 [[ -n "${INPUT_FAIL_ON:-}" ]] && args+=("--fail-on=$INPUT_FAIL_ON")
 [[ -n "${INPUT_ACCOUNT_ID:-}" ]] && args+=("--account-id=$INPUT_ACCOUNT_ID")
 [[ -n "${INPUT_ROLE_ARN:-}" ]] && args+=("--role-arn=$INPUT_ROLE_ARN")
+[[ -n "${INPUT_ROLE_NAME:-}" ]] && args+=("--role-name=$INPUT_ROLE_NAME")
+[[ -n "${INPUT_ROLE_PATH:-}" ]] && args+=("--role-path=$INPUT_ROLE_PATH")
+[[ -n "${INPUT_ORG_ID:-}" ]] && args+=("--org-id=$INPUT_ORG_ID")
+[[ -n "${INPUT_REGION:-}" ]] && args+=("--region=$INPUT_REGION")
+[[ -n "${INPUT_CONFIG:-}" ]] && args+=("--config=$INPUT_CONFIG")
+[[ -n "${INPUT_MIN_SEVERITY:-}" ]] && args+=("--min-severity=$INPUT_MIN_SEVERITY")
+[[ -n "${INPUT_BASELINE:-}" ]] && args+=("--baseline=$INPUT_BASELINE")
+# One argument per line, each kept whole: no word splitting, globbing or evaluation.
+while IFS= read -r extra || [[ -n "$extra" ]]; do
+  extra="${extra%$'\r'}"
+  [[ -n "${extra//[[:space:]]/}" ]] && args+=("$extra")
+done <<< "${INPUT_ARGS:-}"
 if [[ -n "${INPUT_PLAN:-}" ]]; then
   args+=("--source-dir=$path" "--" "$INPUT_PLAN")
 else
@@ -64,10 +82,12 @@ fi
 if [[ "$format" == line ]]; then
   echo "::add-matcher::$matcher"
 fi
+
 "$bin" "${args[@]}"
 status=$?
 if [[ "$format" == line ]]; then
   echo "::remove-matcher owner=clumio-preflight::"
+  echo "::remove-matcher owner=clumio-preflight-note::"
 fi
 
 # The JSON contract's summary: `    "errors": 1,` (its only keys at this indentation).
@@ -87,6 +107,10 @@ if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
     echo "notes=$notes"
     echo "sarif-file=$sarif"
   } >> "$GITHUB_OUTPUT"
+fi
+
+if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+  bash "$here/summary.sh" "$status" "$errors" "$warnings" "$notes" "$tmp/lines" >> "$GITHUB_STEP_SUMMARY"
 fi
 
 case "$status" in
