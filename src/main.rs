@@ -65,7 +65,7 @@ enum Command {
 enum ReportFormat {
     /// Compiler-style snippets with labels, for people.
     Human,
-    /// The machine contract of SPEC.md.
+    /// The machine contract of docs/json-contract.md.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
@@ -80,7 +80,7 @@ enum ReportFormat {
 enum FileFormat {
     /// SARIF 2.1.0.
     Sarif,
-    /// The machine contract of SPEC.md.
+    /// The machine contract of docs/json-contract.md.
     Json,
     /// `path:line:column: severity: message [CODE]`.
     Line,

@@ -72,7 +72,7 @@ fn hooks_declare_what_pre_commit_needs() {
             .get("entry")
             .and_then(text)
             .unwrap()
-            .contains("clumio-preflight --format line --")
+            .contains("exec clumio-preflight --format line")
     );
 }
 
@@ -167,38 +167,34 @@ fn terraform_hook_checks_each_changed_folder_once() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new(&argv[0])
-        .args(&argv[1..])
-        .args(["a/main.tf", "a/variables.tf", "b c/main.tf"])
-        .current_dir(&repo)
-        .env("PATH", path)
-        .env_remove("CLUMIO_PREFLIGHT_FAIL_ON")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    // pre-commit runs ENTRY ARGS... FILES...; the hook's args come first.
+    for (args, status) in [(vec![], 1), (vec!["--fail-on=never", "--no-config"], 0)] {
+        let out = Command::new(&argv[0])
+            .args(&argv[1..])
+            .args(&args)
+            .args(["a/main.tf", "a/variables.tf", "b c/main.tf"])
+            .current_dir(&repo)
+            .env("PATH", &path)
+            .env_remove("CLUMIO_PREFLIGHT_FAIL_ON")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(status),
+            "{args:?}: {stdout}{stderr}"
+        );
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{stdout}");
+        let count = |file: &str, code: &str| {
+            lines
+                .iter()
+                .filter(|l| l.starts_with(file) && l.ends_with(code))
+                .count()
+        };
+        assert_eq!(count("a/main.tf:", "[CP101]"), 1, "{stdout}");
+        assert_eq!(count("b c/main.tf:", "[CP302]"), 1, "{stdout}");
+    }
     let _ = std::fs::remove_dir_all(&repo);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
-    assert_eq!(
-        lines
-            .iter()
-            .filter(|l| l.starts_with("a/main.tf:") && l.ends_with("[CP101]"))
-            .count(),
-        1,
-        "{stdout}"
-    );
-    assert_eq!(
-        lines
-            .iter()
-            .filter(|l| l.starts_with("b c/main.tf:") && l.ends_with("[CP302]"))
-            .count(),
-        1,
-        "{stdout}"
-    );
 }
