@@ -965,6 +965,18 @@ fn resolve_script_maps_versions_refs_and_runners() {
     let (_, _, out) = run_step("resolve.sh", &dir, &env);
     assert_eq!(get(&out, "mode"), "build");
 
+    // Windows runners give the path with backslashes.
+    let windows = r"D:\a\_actions\acme\clumio-preflight\v1.2.3";
+    let env = [
+        ("RUNNER_OS", "Windows"),
+        ("RUNNER_ARCH", "X64"),
+        ("VERSION", "1.2.3"),
+        ("GITHUB_ACTION_PATH", windows),
+    ];
+    let (status, stdout, out) = run_step("resolve.sh", &dir, &env);
+    assert_eq!(status, 0, "{stdout}");
+    assert_eq!(get(&out, "repository"), "acme/clumio-preflight");
+
     // A tag that is not the checkout's version is refused rather than guessed.
     let action = dir.join("_actions/acme/clumio-preflight/v99.0.0");
     std::fs::create_dir_all(&action).unwrap();

@@ -28,13 +28,15 @@ die() {
 
 # The `version = "…"` of the checkout's [package]: the release this revision of the action is.
 baked_field() {
+  [[ -f "$action_path/Cargo.toml" ]] || return 0
   sed -n "s/^$1 = \"\\(.*\\)\"\$/\\1/p" "$action_path/Cargo.toml" | head -n 1
 }
 
 # owner/name and ref from .../_actions/OWNER/REPO/REF (the runner's layout for `uses:`).
 from_path() {
-  local rest="${action_path#*/_actions/}"
-  [[ "$rest" != "$action_path" ]] || return 0
+  local path="${action_path//\\//}" # Windows runners give D:\a\_actions\…
+  local rest="${path#*/_actions/}"
+  [[ "$rest" != "$path" ]] || return 0
   case "$1" in
     repository) echo "$rest" | cut -d/ -f1-2 ;;
     ref) echo "$rest" | cut -d/ -f3- ;;
