@@ -82,7 +82,6 @@ fi
 if [[ "$format" == line ]]; then
   echo "::add-matcher::$matcher"
 fi
-
 "$bin" "${args[@]}"
 status=$?
 if [[ "$format" == line ]]; then
