@@ -143,21 +143,26 @@ fn terraform_hook_checks_each_changed_folder_once() {
         return;
     };
     let argv: Vec<String> = serde_json::from_str(&argv).unwrap();
-    // A repository with two module folders (one with a space), as pre-commit sees it.
+    // A repository with module folders (one with a space), as pre-commit sees it.
     let repo =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("pre-commit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&repo);
     let root = crate_root().join("testdata/terraform");
-    write(
-        &repo.join("a/main.tf"),
-        &std::fs::read_to_string(root.join("vpc-only-deny/main.tf")).unwrap(),
-    );
+    let deny = std::fs::read_to_string(root.join("vpc-only-deny/main.tf")).unwrap();
+    write(&repo.join("a/main.tf"), &deny);
     write(&repo.join("a/variables.tf"), "variable \"unused\" {}\n");
     write(
         &repo.join("b c/main.tf"),
         &std::fs::read_to_string(root.join("ownership-preferred/main.tf")).unwrap(),
     );
     write(&repo.join("b/main.tf"), "# not changed: never checked\n");
+    // A subfolder is another module: not changed, not checked.
+    write(&repo.join("a/sub/main.tf"), &deny);
+    // Only the variables changed: the folder's verdicts are checked again.
+    write(&repo.join("d/main.tf"), &deny);
+    write(&repo.join("d/prod.tfvars"), "unused = 1\n");
+    // A repository, so the scanned tree is the whole of it.
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
     let bin_dir = PathBuf::from(env!("CARGO_BIN_EXE_clumio-preflight"))
         .parent()
         .unwrap()
@@ -172,7 +177,12 @@ fn terraform_hook_checks_each_changed_folder_once() {
         let out = Command::new(&argv[0])
             .args(&argv[1..])
             .args(&args)
-            .args(["a/main.tf", "a/variables.tf", "b c/main.tf"])
+            .args([
+                "a/main.tf",
+                "a/variables.tf",
+                "b c/main.tf",
+                "d/prod.tfvars",
+            ])
             .current_dir(&repo)
             .env("PATH", &path)
             .env_remove("CLUMIO_PREFLIGHT_FAIL_ON")
@@ -186,7 +196,7 @@ fn terraform_hook_checks_each_changed_folder_once() {
             "{args:?}: {stdout}{stderr}"
         );
         let lines: Vec<&str> = stdout.lines().collect();
-        assert_eq!(lines.len(), 2, "{stdout}");
+        assert_eq!(lines.len(), 3, "{stdout}");
         let count = |file: &str, code: &str| {
             lines
                 .iter()
@@ -195,6 +205,7 @@ fn terraform_hook_checks_each_changed_folder_once() {
         };
         assert_eq!(count("a/main.tf:", "[CP101]"), 1, "{stdout}");
         assert_eq!(count("b c/main.tf:", "[CP302]"), 1, "{stdout}");
+        assert_eq!(count("d/main.tf:", "[CP101]"), 1, "{stdout}");
     }
     let _ = std::fs::remove_dir_all(&repo);
 }
