@@ -9,6 +9,13 @@ use std::process::Command;
 fn main() {
     println!("cargo:rerun-if-env-changed=CLUMIO_PREFLIGHT_GIT_COMMIT");
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    // Always named, present or not: `cargo package` verifies the crate from a copy without
+    // .git and may share this script's output with the checkout's build; a path that does not
+    // exist there makes cargo run the script again for the checkout.
+    println!(
+        "cargo:rerun-if-changed={}",
+        manifest_dir.join(".git").display()
+    );
     let commit = match std::env::var("CLUMIO_PREFLIGHT_GIT_COMMIT") {
         Ok(commit) if !commit.trim().is_empty() => Some(commit.trim().to_string()),
         _ => git_commit(&manifest_dir),
