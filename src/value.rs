@@ -126,6 +126,18 @@ impl PString {
         }
     }
 
+    /// Removes whitespace at the end of the known text that ends the string (in place: a
+    /// template's `~` strip marker must not copy what was built before it).
+    pub fn trim_end(&mut self) {
+        if let Some(Part::Lit(last)) = self.parts.last_mut() {
+            let kept = last.trim_end().len();
+            last.truncate(kept);
+            if last.is_empty() {
+                self.parts.pop();
+            }
+        }
+    }
+
     /// Builder form of [`PString::push_str`].
     pub fn with_str(mut self, text: &str) -> Self {
         self.push_str(text);

@@ -70,7 +70,9 @@ impl Effect {
 /// One statement of a policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
-    /// Zero-based position in the policy.
+    /// Zero-based position in the written `Statement` list (for labels such as `#2`). Not an
+    /// index into [`Policy::statements`], which leaves out unknown and invalid elements and
+    /// holds a statement with an unknown `Effect` twice.
     pub index: usize,
     /// The `Sid`, when present.
     pub sid: Option<Located<String>>,

@@ -40,7 +40,9 @@ pub enum Grant {
 /// A Deny statement of a key policy that applies to the role's KMS calls through S3.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyDeny {
-    /// The statement's index.
+    /// Index into [`KeyVerdict::policy`]'s `statements` (not the written position
+    /// [`Statement::index`]: unknown or invalid elements are not in that list, and a statement
+    /// with an unknown `Effect` is in it twice).
     pub statement: usize,
     /// The actions certainly denied.
     pub denied: Vec<&'static str>,
@@ -411,13 +413,14 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
         let generate_requests =
             requests(profile, inv, enc, &key.arn, profile::KMS_GENERATE_DATA_KEY);
         let mut denies = Vec::new();
-        for st in policy
+        for (position, st) in policy
             .statements
             .iter()
-            .filter(|s| s.effect.value == Effect::Deny)
+            .enumerate()
+            .filter(|(_, s)| s.effect.value == Effect::Deny)
         {
             let mut d = KeyDeny {
-                statement: st.index,
+                statement: position,
                 denied: Vec::new(),
                 maybe: Vec::new(),
                 depends_on: Vec::new(),

@@ -54,6 +54,12 @@ pub const BASE_STEPS: u64 = 2_000_000;
 /// Extra steps per byte of a root module's files (its own and its modules').
 pub const STEPS_PER_BYTE: u64 = 16;
 
+/// The largest text one function call or template may build; anything larger is an
+/// evaluation-limit error (checked before the text is built).
+pub const MAX_VALUE_BYTES: u64 = 4 << 20;
+/// How many limit errors one root module reports.
+const MAX_LIMIT_ERRORS: usize = 20;
+
 /// The largest file `file()` and `templatefile()` read.
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
@@ -137,6 +143,8 @@ pub fn evaluate_root(
         depth: 0,
         steps: BASE_STEPS.saturating_add(STEPS_PER_BYTE.saturating_mul(bytes as u64)),
         exhausted: false,
+        exhausted_at: None,
+        limits: Vec::new(),
         files: HashMap::new(),
         files_read: 0,
         errors: Vec::new(),
@@ -152,16 +160,20 @@ pub fn evaluate_root(
     ev.build(0, 0);
     let resources = ev.resources();
     if ev.exhausted {
+        let budget = BASE_STEPS.saturating_add(STEPS_PER_BYTE.saturating_mul(bytes as u64));
         ev.errors.push(LoadError {
-            file: None,
-            span: None,
+            file: ev.exhausted_at.map(|s| s.file),
+            span: ev.exhausted_at,
             path: Some(root.dir.display().to_string()),
             message: format!(
-                "evaluation of {} used up its budget; the values not yet evaluated are unknown",
+                "evaluation limit: {} used up its budget of {budget} steps ({BASE_STEPS} plus \
+                 {STEPS_PER_BYTE} per byte of source) here; the values not yet evaluated are \
+                 unknown and the findings that depend on them are not reported",
                 root.dir.display()
             ),
         });
     }
+    ev.errors.append(&mut ev.limits);
     RootOutput {
         resources,
         errors: ev.errors,
@@ -374,6 +386,10 @@ struct Evaluator<'m, 's> {
     depth: usize,
     steps: u64,
     exhausted: bool,
+    /// Where the budget first ran out.
+    exhausted_at: Option<Span>,
+    /// Limits hit (depth, value size): each one an error, located.
+    limits: Vec<LoadError>,
     files: HashMap<PathBuf, FileId>,
     files_read: usize,
     errors: Vec<LoadError>,
@@ -405,6 +421,36 @@ fn weight(node: &Node, limit: u64) -> u64 {
         }
     }
     total
+}
+
+/// The names `NAME` of the mentions `local.NAME` in the text of `expr`.
+fn local_mentions<'a>(sources: &'a Sources, expr: &Expr) -> Vec<&'a str> {
+    let range = match &expr.kind {
+        ExprKind::Hcl(e) => e.span(),
+        ExprKind::Json(n) => Some(n.span.start as usize..n.span.end as usize),
+        ExprKind::Literal(_) => None,
+    };
+    let text = sources.file(expr.file).text.as_str();
+    let Some(text) = range.and_then(|r| text.get(r)) else {
+        return Vec::new();
+    };
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("local.") {
+        let start = from + at + "local.".len();
+        let before = (from + at).checked_sub(1).map(|i| bytes[i]);
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| !ident(b))
+            .map_or(bytes.len(), |n| start + n);
+        if !before.is_some_and(|b| ident(b) || b == b'.') && end > start {
+            out.push(&text[start..end]);
+        }
+        from = end.max(start);
+    }
+    out
 }
 
 /// The entries a collection iterates over: list index or map key (sorted, as Terraform
@@ -484,6 +530,8 @@ fn hole_node(hole: Hole, string: bool, span: Span) -> Node {
 struct TemplateOut {
     text: PString,
     strip_next: bool,
+    /// Bytes pushed so far (an upper bound of the text's length).
+    len: u64,
 }
 
 impl TemplateOut {
@@ -506,19 +554,7 @@ impl TemplateOut {
         if !yes {
             return;
         }
-        let mut parts: Vec<Part> = self.text.parts().to_vec();
-        if let Some(Part::Lit(text)) = parts.last_mut() {
-            let trimmed = text.trim_end().len();
-            text.truncate(trimmed);
-        }
-        let mut rebuilt = PString::default();
-        for part in parts {
-            match part {
-                Part::Lit(text) => rebuilt.push_str(&text),
-                Part::Hole(hole) => rebuilt.push_hole(hole),
-            }
-        }
-        self.text = rebuilt;
+        self.text.trim_end();
     }
 }
 
@@ -535,7 +571,10 @@ impl<'m, 's> Evaluator<'m, 's> {
         true
     }
 
-    fn budget_node(span: Span) -> Node {
+    /// The value of something not evaluated because the budget ran out; remembers where that
+    /// first happened for the error.
+    fn budget_node(&mut self, span: Span) -> Node {
+        self.exhausted_at.get_or_insert(span);
         Node::new(
             Kind::Unknown(Hole::unknown(
                 "evaluation-budget",
@@ -545,13 +584,81 @@ impl<'m, 's> Evaluator<'m, 's> {
         )
     }
 
+    /// Records that a limit was hit at `span` (an error of the run, located) and returns the
+    /// error value that stands for what was not evaluated. At most [`MAX_LIMIT_ERRORS`] are
+    /// kept per root module; the last one says how many more there were.
+    fn limit(&mut self, span: Span, message: String) -> Node {
+        let message = format!("evaluation limit: {message}");
+        if self.limits.len() < MAX_LIMIT_ERRORS {
+            self.limits.push(LoadError {
+                file: Some(span.file),
+                span: Some(span),
+                path: None,
+                message: message.clone(),
+            });
+        } else if self.limits.len() == MAX_LIMIT_ERRORS {
+            self.limits.push(LoadError {
+                file: Some(span.file),
+                span: Some(span),
+                path: None,
+                message: format!("{message} (more limits were hit after this one)"),
+            });
+        }
+        error(span, message)
+    }
+
+    /// Nesting deeper than [`MAX_DEPTH`]: an error of the run.
+    fn too_deep(&mut self, span: Span, what: &str) -> Node {
+        self.limit(
+            span,
+            format!("{what} nested more than {MAX_DEPTH} levels deep is not evaluated"),
+        )
+    }
+
+    /// Charges `units` for a new value with a text of `bytes` bytes about to be built at
+    /// `span`; `Err` (an error of the run, nothing allocated) when the text would be longer
+    /// than [`MAX_VALUE_BYTES`] or the budget does not cover the units.
+    fn afford(&mut self, bytes: u64, units: u64, span: Span, what: &str) -> Result<(), Node> {
+        if bytes > MAX_VALUE_BYTES {
+            return Err(self.limit(
+                span,
+                format!(
+                    "{what} would build a value of {bytes} bytes, more than the {MAX_VALUE_BYTES} \
+                     bytes one value may have"
+                ),
+            ));
+        }
+        if self.charge(units) {
+            Ok(())
+        } else {
+            Err(self.budget_node(span))
+        }
+    }
+
+    /// Charges `w` (the [`weight`] of a stored value at `span`) and only then copies it with
+    /// `clone`: nothing is allocated for a copy the budget does not cover.
+    fn copy_weighed(&mut self, w: u64, span: Span, clone: impl FnOnce(&Self) -> Node) -> Node {
+        if self.charge(w) {
+            clone(self)
+        } else {
+            self.budget_node(span)
+        }
+    }
+
+    /// Charges for `bytes` more bytes of template output, refusing output longer than
+    /// [`MAX_VALUE_BYTES`].
+    fn grow(&mut self, out: &mut TemplateOut, bytes: u64, span: Span) -> Result<(), Node> {
+        out.len = out.len.saturating_add(bytes);
+        self.afford(out.len, bytes / 64, span, "a template")
+    }
+
     /// Charges for copying `node` out of a memo table.
     fn copy(&mut self, node: &Node) -> Node {
         let w = weight(node, self.steps.saturating_add(1));
         if self.charge(w) {
             node.clone()
         } else {
-            Self::budget_node(node.span)
+            self.budget_node(node.span)
         }
     }
 
@@ -708,7 +815,7 @@ impl<'m, 's> Evaluator<'m, 's> {
                 Some(n) if n >= 0.0 && n.fract() == 0.0 && (n as usize) <= MAX_INSTANCES => {
                     let n = n as usize;
                     if !self.charge(n as u64) {
-                        return unknown_index(hole_of(&Self::budget_node(span)));
+                        return unknown_index(hole_of(&self.budget_node(span)));
                     }
                     Expansion::Keys(
                         (0..n)
@@ -870,7 +977,7 @@ impl<'m, 's> Evaluator<'m, 's> {
 
     fn body_hcl(&mut self, body: &Body, cx: Cx, top: bool, span: Span) -> Node {
         if self.depth >= MAX_DEPTH {
-            return error(span, "blocks nested too deeply");
+            return self.too_deep(span, "blocks");
         }
         self.depth += 1;
         let mut members = Members::default();
@@ -931,7 +1038,7 @@ impl<'m, 's> Evaluator<'m, 's> {
             Ok(items) => {
                 for (key, value) in items {
                     if !self.charge(1) {
-                        members.unknown_blocks(name, key_span, hole_of(&Self::budget_node(span)));
+                        members.unknown_blocks(name, key_span, hole_of(&self.budget_node(span)));
                         break;
                     }
                     let it = object(vec![("key", key), ("value", value)], span);
@@ -949,7 +1056,7 @@ impl<'m, 's> Evaluator<'m, 's> {
             return self.json(node, cx);
         };
         if self.depth >= MAX_DEPTH {
-            return error(node.span, "blocks nested too deeply");
+            return self.too_deep(node.span, "blocks");
         }
         self.depth += 1;
         let mut members = Members::default();
@@ -1012,7 +1119,7 @@ impl<'m, 's> Evaluator<'m, 's> {
                         members.unknown_blocks(
                             name,
                             key_span,
-                            hole_of(&Self::budget_node(content.span)),
+                            hole_of(&self.budget_node(content.span)),
                         );
                         break;
                     }
@@ -1043,10 +1150,18 @@ impl<'m, 's> Evaluator<'m, 's> {
     }
 
     fn local(&mut self, inst: usize, name: &str, span: Span) -> Node {
+        if !self.insts[inst].locals.contains_key(name) {
+            self.prepare_locals(inst, name, span);
+        }
         match self.insts[inst].locals.get(name) {
             Some(Slot::Done(node)) => {
-                let node = node.clone();
-                return self.copy(&node);
+                let w = weight(node, self.steps.saturating_add(1));
+                return self.copy_weighed(w, node.span, |ev| {
+                    match ev.insts[inst].locals.get(name) {
+                        Some(Slot::Done(node)) => node.clone(),
+                        _ => Node::new(Kind::Null, span),
+                    }
+                });
             }
             Some(Slot::Busy) => {
                 let id = format!("{}local.{name}", self.insts[inst].prefix);
@@ -1066,12 +1181,58 @@ impl<'m, 's> Evaluator<'m, 's> {
         value
     }
 
+    /// Evaluates the locals that `name` reads (directly or through other locals), those read
+    /// last first, so that when `name` is evaluated every local it reads is already done: a
+    /// chain of locals of any length is evaluated one link at a time instead of nesting one
+    /// evaluation inside the next. The references are found in the text of each definition
+    /// (a mention that is not a reference only evaluates a local early, which is harmless:
+    /// Terraform evaluates every local anyway).
+    fn prepare_locals(&mut self, inst: usize, name: &str, span: Span) {
+        let module = self.module(inst);
+        let Some((first, _)) = module.locals.get_key_value(name) else {
+            return;
+        };
+        let mut order: Vec<&'m str> = Vec::new();
+        let mut seen: std::collections::HashSet<&'m str> = std::collections::HashSet::new();
+        let mut stack: Vec<(&'m str, bool)> = vec![(first.as_str(), false)];
+        while let Some((local, expanded)) = stack.pop() {
+            if expanded {
+                order.push(local);
+                continue;
+            }
+            if !seen.insert(local) || self.insts[inst].locals.contains_key(local) {
+                continue;
+            }
+            let Some(expr) = module.locals.get(local) else {
+                continue;
+            };
+            stack.push((local, true));
+            for read in local_mentions(self.sources, expr) {
+                if let Some((key, _)) = module.locals.get_key_value(read)
+                    && !seen.contains(key.as_str())
+                {
+                    stack.push((key.as_str(), false));
+                }
+            }
+        }
+        // The last one is `name` itself, which the caller evaluates.
+        order.pop();
+        for local in order {
+            if !self.insts[inst].locals.contains_key(local) {
+                self.local(inst, local, span);
+            }
+        }
+    }
+
     fn var(&mut self, inst: usize, name: &str, span: Span) -> Node {
         let prefix = self.insts[inst].prefix.clone();
         match self.insts[inst].vars.get(name) {
             Some(Slot::Done(node)) => {
-                let node = node.clone();
-                return self.copy(&node);
+                let w = weight(node, self.steps.saturating_add(1));
+                return self.copy_weighed(w, node.span, |ev| match ev.insts[inst].vars.get(name) {
+                    Some(Slot::Done(node)) => node.clone(),
+                    _ => Node::new(Kind::Null, span),
+                });
             }
             Some(Slot::Busy) => {
                 let id = format!("{prefix}var.{name}");
@@ -1124,8 +1285,13 @@ impl<'m, 's> Evaluator<'m, 's> {
     fn output(&mut self, inst: usize, name: &str, span: Span) -> Node {
         match self.insts[inst].outputs.get(name) {
             Some(Slot::Done(node)) => {
-                let node = node.clone();
-                return self.copy(&node);
+                let w = weight(node, self.steps.saturating_add(1));
+                return self.copy_weighed(w, node.span, |ev| {
+                    match ev.insts[inst].outputs.get(name) {
+                        Some(Slot::Done(node)) => node.clone(),
+                        _ => Node::new(Kind::Null, span),
+                    }
+                });
             }
             Some(Slot::Busy) => {
                 let id = format!("{}output.{name}", self.insts[inst].prefix);
@@ -1155,13 +1321,10 @@ impl<'m, 's> Evaluator<'m, 's> {
     fn expr(&mut self, e: &Expression, cx: Cx) -> Node {
         let span = cx.span(e.span());
         if !self.charge(1) {
-            return Self::budget_node(span);
+            return self.budget_node(span);
         }
         if self.depth >= MAX_DEPTH {
-            return error(
-                span,
-                "expression nested too deeply (or references followed too far)",
-            );
+            return self.too_deep(span, "an expression");
         }
         self.depth += 1;
         let value = self.expr_inner(e, cx, span);
@@ -1218,8 +1381,13 @@ impl<'m, 's> Evaluator<'m, 's> {
             Expression::Parenthesis(p) => self.expr(p.inner(), cx),
             Expression::Variable(v) => match self.binding(v.as_str()) {
                 Some(node) => {
-                    let node = node.clone();
-                    self.copy(&node)
+                    let w = weight(node, self.steps.saturating_add(1));
+                    let name = v.as_str();
+                    self.copy_weighed(w, node.span, |ev| {
+                        ev.binding(name)
+                            .cloned()
+                            .unwrap_or_else(|| Node::new(Kind::Null, span))
+                    })
                 }
                 None => self.reference(v.as_str(), &[], cx, span),
             },
@@ -1293,7 +1461,7 @@ impl<'m, 's> Evaluator<'m, 's> {
         let mut result = None;
         for (key, value) in items {
             if !self.charge(1) {
-                result = Some(Self::budget_node(span));
+                result = Some(self.budget_node(span));
                 break;
             }
             if let Some(key_var) = &f.intro.key_var {
@@ -1374,20 +1542,39 @@ impl<'m, 's> Evaluator<'m, 's> {
             return self.expr(&i.expr, cx);
         }
         let mut out = TemplateOut::default();
-        match self.template_into(t, cx, &mut out) {
+        match self.template_into(t, cx, &mut out, span) {
             Ok(()) => Node::new(Kind::Str(out.text), span),
             Err(node) => Node::new(node.kind, span),
         }
     }
 
-    fn template_into(&mut self, t: &Template, cx: Cx, out: &mut TemplateOut) -> Result<(), Node> {
+    fn template_into(
+        &mut self,
+        t: &Template,
+        cx: Cx,
+        out: &mut TemplateOut,
+        span: Span,
+    ) -> Result<(), Node> {
         for element in t.iter() {
             match element {
-                Element::Literal(l) => out.lit(l.value()),
+                Element::Literal(l) => {
+                    self.grow(out, l.value().len() as u64, span)?;
+                    out.lit(l.value());
+                }
                 Element::Interpolation(i) => {
                     out.strip_before(i.strip.strip_start());
                     let value = self.expr(&i.expr, cx);
                     let text = to_pstring(&value).map_err(|why| error(value.span, why))?;
+                    let bytes = text
+                        .parts()
+                        .iter()
+                        .map(|p| match p {
+                            Part::Lit(t) => t.len() as u64,
+                            // A hole is counted as the size of its record.
+                            Part::Hole(_) => 64,
+                        })
+                        .sum();
+                    self.grow(out, bytes, span)?;
                     out.value(&text);
                     out.strip_next = i.strip.strip_end();
                 }
@@ -1398,7 +1585,7 @@ impl<'m, 's> Evaluator<'m, 's> {
                         match truth(&cond) {
                             Ok(true) => {
                                 out.strip_next = d.if_expr.strip.strip_end();
-                                self.template_into(&d.if_expr.template, cx, out)?;
+                                self.template_into(&d.if_expr.template, cx, out, span)?;
                                 if let Some(e) = &d.else_expr {
                                     out.strip_before(e.strip.strip_start());
                                 }
@@ -1406,7 +1593,7 @@ impl<'m, 's> Evaluator<'m, 's> {
                             Ok(false) => {
                                 if let Some(e) = &d.else_expr {
                                     out.strip_next = e.strip.strip_end();
-                                    self.template_into(&e.template, cx, out)?;
+                                    self.template_into(&e.template, cx, out, span)?;
                                 }
                             }
                             Err(node) => {
@@ -1436,7 +1623,7 @@ impl<'m, 's> Evaluator<'m, 's> {
                                 for (key, value) in items {
                                     if !self.charge(1) {
                                         self.bindings.truncate(mark);
-                                        return Err(Self::budget_node(span));
+                                        return Err(self.budget_node(span));
                                     }
                                     if let Some(k) = &f.key_var {
                                         self.bindings.push((k.as_str().to_string(), key));
@@ -1444,7 +1631,7 @@ impl<'m, 's> Evaluator<'m, 's> {
                                     self.bindings
                                         .push((f.value_var.as_str().to_string(), value));
                                     out.strip_next = f.strip.strip_end();
-                                    let r = self.template_into(&f.template, cx, out);
+                                    let r = self.template_into(&f.template, cx, out, span);
                                     out.strip_before(d.endfor_expr.strip.strip_start());
                                     self.bindings.truncate(mark);
                                     r?;
@@ -1464,10 +1651,10 @@ impl<'m, 's> Evaluator<'m, 's> {
     /// Evaluates a value of Terraform JSON syntax: strings are templates.
     fn json(&mut self, node: &Node, cx: Cx) -> Node {
         if !self.charge(1) {
-            return Self::budget_node(node.span);
+            return self.budget_node(node.span);
         }
         if self.depth >= MAX_DEPTH {
-            return error(node.span, "value nested too deeply");
+            return self.too_deep(node.span, "a value");
         }
         self.depth += 1;
         let value = match &node.kind {
@@ -2001,8 +2188,14 @@ impl<'m, 's> Evaluator<'m, 's> {
             "fileset" => self.fileset(&args, span),
             "file" => self.file(&args, cx, span),
             "templatefile" => self.templatefile(&args, cx, span),
-            _ => functions::call(name, &args, span, self.sources)
-                .unwrap_or_else(|| error(span, format!("function {name}() is missing"))),
+            _ => {
+                let (bytes, units) = functions::output_size(name, &args);
+                if let Err(refused) = self.afford(bytes, units, span, &format!("{name}()")) {
+                    return refused;
+                }
+                functions::call(name, &args, span, self.sources)
+                    .unwrap_or_else(|| error(span, format!("function {name}() is missing")))
+            }
         }
     }
 
@@ -2077,7 +2270,7 @@ impl<'m, 's> Evaluator<'m, 's> {
         match boundary.read_text(&found, MAX_FILE_BYTES) {
             Ok(content) => {
                 if !self.charge(content.len() as u64 / 64) {
-                    return Err(Self::budget_node(span));
+                    return Err(self.budget_node(span));
                 }
                 let id = self.sources.add(name, content);
                 self.files_read += 1;

@@ -124,12 +124,14 @@ pub fn values_equal(a: &Node, b: &Node) -> Option<bool> {
             if x.len() != y.len() {
                 return Some(false);
             }
+            let y: std::collections::HashMap<&str, &Node> =
+                y.iter().map(|m| (m.key.as_str(), &m.value)).collect();
             let mut result = Some(true);
             for m in x {
-                let Some(other) = y.iter().find(|o| o.key == m.key) else {
+                let Some(other) = y.get(m.key.as_str()) else {
                     return Some(false);
                 };
-                match values_equal(&m.value, &other.value) {
+                match values_equal(&m.value, other) {
                     Some(false) => return Some(false),
                     None => result = None,
                     Some(true) => {}
@@ -402,14 +404,18 @@ fn concat(args: &[Node], span: Span) -> Ret {
 /// `merge(maps...)`: later keys win; nulls are skipped.
 fn merge(args: &[Node], span: Span) -> Ret {
     let mut members: Vec<Member> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for m in args {
         if matches!(m.kind, Kind::Null) {
             continue;
         }
         for member in object(m, "merge", span)? {
-            match members.iter_mut().find(|x| x.key == member.key) {
-                Some(existing) => *existing = member.clone(),
-                None => members.push(member.clone()),
+            match at.get(&member.key) {
+                Some(&i) => members[i] = member.clone(),
+                None => {
+                    at.insert(member.key.clone(), members.len());
+                    members.push(member.clone());
+                }
             }
         }
     }
@@ -707,13 +713,143 @@ fn flatten(args: &[Node], span: Span) -> Ret {
 /// may not be equal (unknowns) are kept, so the set of values stays right.
 fn distinct(args: &[Node], span: Span) -> Ret {
     let items = list(arg(args, 0, "distinct", span)?, "distinct", span)?;
+    let mut seen: std::collections::HashSet<Canon> = std::collections::HashSet::new();
     let mut out: Vec<Node> = Vec::new();
     for item in items {
-        if !out.iter().any(|o| values_equal(o, item) == Some(true)) {
+        // An item with an unknown in it is certainly equal to no other: it is kept.
+        if canon(item).is_none_or(|key| seen.insert(key)) {
             out.push(item.clone());
         }
     }
     Ok(Node::new(Kind::Array(out), span))
+}
+
+/// A value in a form that is equal (and hashes equal) exactly when [`values_equal`] says
+/// `Some(true)`; `None` for a value with a wholly unknown part, which is never certainly
+/// equal to another. Lets `distinct` and `toset` run in linear time.
+#[derive(PartialEq, Eq, Hash)]
+enum Canon<'a> {
+    Null,
+    Bool(bool),
+    /// The bits of a number that parses (`-0` as `0`).
+    Number(u64),
+    /// A number kept as written because it does not parse.
+    NumberText(&'a str),
+    Str(&'a PString),
+    List(Vec<Canon<'a>>),
+    /// Members sorted by key.
+    Object(Vec<(&'a str, Canon<'a>)>),
+}
+
+fn canon(node: &Node) -> Option<Canon<'_>> {
+    Some(match &node.kind {
+        Kind::Unknown(_) => return None,
+        Kind::Null => Canon::Null,
+        Kind::Bool(b) => Canon::Bool(*b),
+        Kind::Number(n) => match parse_number(n) {
+            Some(v) => Canon::Number(if v == 0.0 { 0 } else { v.to_bits() }),
+            None => Canon::NumberText(n),
+        },
+        Kind::Str(s) => Canon::Str(s),
+        Kind::Array(items) => Canon::List(items.iter().map(canon).collect::<Option<_>>()?),
+        Kind::Object(members) => {
+            let mut sorted = members
+                .iter()
+                .map(|m| Some((m.key.as_str(), canon(&m.value)?)))
+                .collect::<Option<Vec<_>>>()?;
+            sorted.sort_by(|a, b| a.0.cmp(b.0));
+            Canon::Object(sorted)
+        }
+    })
+}
+
+/// The known text of a string node, in bytes (a number or bool: its text).
+fn text_bytes(node: &Node) -> u64 {
+    match &node.kind {
+        Kind::Str(s) => s
+            .parts()
+            .iter()
+            .map(|p| match p {
+                Part::Lit(t) => t.len() as u64,
+                Part::Hole(_) => 0,
+            })
+            .sum(),
+        Kind::Number(n) => n.len() as u64,
+        Kind::Bool(_) => 5,
+        _ => 0,
+    }
+}
+
+/// Nodes plus text bytes / 64 of `nodes` and everything in them: what copying them costs.
+fn units(nodes: &[Node]) -> u64 {
+    let mut total = 0u64;
+    let mut stack: Vec<&Node> = nodes.iter().collect();
+    while let Some(n) = stack.pop() {
+        total += 1 + text_bytes(n) / 64;
+        match &n.kind {
+            Kind::Array(items) => stack.extend(items),
+            Kind::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
+            _ => {}
+        }
+    }
+    total
+}
+
+/// What [`call`] would build for `name` over `args`, worked out without building it: the
+/// bytes of the longest text it makes and its cost in budget units (nodes plus text bytes /
+/// 64, copies of the arguments included). The evaluator charges this, or refuses the call,
+/// before any of it is allocated.
+pub fn output_size(name: &str, args: &[Node]) -> (u64, u64) {
+    let known = |i: usize| {
+        args.get(i)
+            .and_then(Node::as_pstr)
+            .and_then(PString::as_known)
+    };
+    let text = |i: usize| args.get(i).map_or(0, text_bytes);
+    let all_text = || -> u64 {
+        args.iter()
+            .map(|a| match &a.kind {
+                Kind::Array(items) => items.iter().map(text_bytes).sum(),
+                _ => text_bytes(a),
+            })
+            .sum()
+    };
+    let copied = units(args);
+    let bytes = match name {
+        "replace" => match (known(0), known(1)) {
+            (Some(s), Some(old)) if !old.is_empty() => {
+                let count = s.matches(old).count() as u64;
+                (s.len() as u64 - count * old.len() as u64)
+                    .saturating_add(count.saturating_mul(text(2)))
+            }
+            _ => text(0),
+        },
+        "join" => {
+            let items: u64 = args
+                .iter()
+                .skip(1)
+                .map(|a| match &a.kind {
+                    Kind::Array(items) => items.len() as u64,
+                    _ => 1,
+                })
+                .sum();
+            all_text().saturating_add(text(0).saturating_mul(items))
+        }
+        // `%q` escapes a control character as six bytes.
+        "format" => all_text().saturating_mul(6),
+        // Case mapping can lengthen a character up to three times.
+        "upper" | "lower" => text(0).saturating_mul(3),
+        "split" => {
+            let pieces = match (known(0), known(1)) {
+                (Some(""), Some(s)) => s.chars().count() as u64,
+                (Some(sep), Some(s)) => s.matches(sep).count() as u64 + 1,
+                _ => 1,
+            };
+            return (text(1), copied.saturating_add(pieces.saturating_mul(2)));
+        }
+        _ => all_text(),
+    };
+    (bytes, copied.saturating_add(bytes / 64))
 }
 
 fn sorted_members(members: &[Member]) -> Vec<&Member> {
