@@ -139,8 +139,10 @@ fn load_text(
     match format {
         Format::CloudFormation => {
             match cloudformation::load_template_with_notes(sources, file, &options.cloudformation) {
-                Ok((resources, notes)) => {
-                    for n in notes {
+                Ok(loaded) => {
+                    out.errors.extend(loaded.limits);
+                    let resources = loaded.resources;
+                    for n in loaded.notes {
                         let (name, at) = crate::report::load_error_location(sources, &n);
                         let at = at.map(|a| format!(":{a}")).unwrap_or_default();
                         out.notes.push(format!("{name}{at}: {}", n.message));

@@ -51,12 +51,14 @@ impl Loaded {
 fn load_text(name: &str, text: &str, opts: &CfnOptions) -> Loaded {
     let mut sources = Sources::new();
     let file = sources.add(name, text);
-    let (resources, notes) =
+    let loaded =
         load_template_with_notes(&sources, file, opts).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    // Limits hit are reported with the notes here: both leave part of the template unchecked.
+    let notes = loaded.limits.into_iter().chain(loaded.notes).collect();
     Loaded {
         sources,
         file,
-        resources,
+        resources: loaded.resources,
         notes,
     }
 }

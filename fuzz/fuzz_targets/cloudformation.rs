@@ -12,10 +12,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let mut sources = Sources::new();
     let file = sources.add("template.yaml", text);
-    let Ok((resources, _)) = cloudformation::load_template_with_notes(&sources, file, &CfnOptions::default()) else {
+    let Ok(loaded) = cloudformation::load_template_with_notes(&sources, file, &CfnOptions::default()) else {
         return;
     };
-    let inv = cloudformation::aws::inventory(&resources, &sources);
+    let inv = cloudformation::aws::inventory(&loaded.resources, &sources);
     let profile = Profile::new(&ProfileOptions::default()).expect("default profile");
     let _ = rules::run(&inv, &profile);
 });

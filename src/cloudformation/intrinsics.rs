@@ -20,7 +20,8 @@
 //!   stay unknown, with the reason.
 //!
 //! Recursion is bounded by [`MAX_RESOLVE_DEPTH`] nested calls, and the total work (including
-//! what `Fn::ForEach` generates) by a step budget; both give an unknown and a note.
+//! what `Fn::ForEach` generates) by a step budget; both give an unknown and an error of the
+//! run (located where the limit was hit), never a silently partial check.
 
 use crate::resource::LoadError;
 use crate::source::{FileId, Sources, Span};
@@ -82,8 +83,9 @@ pub(crate) struct Resolver<'t> {
     pending_why: Vec<String>,
     loop_vars: Vec<(String, String)>,
     notes: Vec<LoadError>,
+    /// Limits hit (depth, budget): errors of the run, not notes.
+    limits: Vec<LoadError>,
     budget: usize,
-    depth_noted: bool,
 }
 
 /// `{"Ref": "AWS::NoValue"}`, standing for a removed branch of an undecided `Fn::If`.
@@ -259,8 +261,8 @@ impl<'t> Resolver<'t> {
             pending_why: Vec::new(),
             loop_vars: Vec::new(),
             notes: Vec::new(),
+            limits: Vec::new(),
             budget: STEP_BUDGET,
-            depth_noted: false,
         }
     }
 
@@ -290,6 +292,11 @@ impl<'t> Resolver<'t> {
     /// The notes gathered so far.
     pub(crate) fn take_notes(&mut self) -> Vec<LoadError> {
         std::mem::take(&mut self.notes)
+    }
+
+    /// The limits hit so far (each an error, located where it was hit).
+    pub(crate) fn take_limits(&mut self) -> Vec<LoadError> {
+        std::mem::take(&mut self.limits)
     }
 
     /// A hole for an unknown without a natural identity, named after where it is written.
@@ -392,14 +399,28 @@ impl<'t> Resolver<'t> {
         } else {
             "the template expands to more values than are resolved".to_string()
         };
-        if !self.depth_noted {
-            self.depth_noted = true;
-            self.note(
-                span,
-                format!("{why}; this part of the template is not checked"),
-            );
-        }
+        self.limit(
+            span,
+            format!(
+                "{why}; this part of the template is not checked and the findings that \
+                 depend on it are not reported"
+            ),
+        );
         self.unknown("value", span, why)
+    }
+
+    /// Records that a limit was hit at `span`: an error of the run, once per message (the
+    /// first place it was hit).
+    fn limit(&mut self, span: Span, why: String) {
+        let message = format!("evaluation limit: {why}");
+        if !self.limits.iter().any(|l| l.message == message) {
+            self.limits.push(LoadError {
+                file: Some(self.file),
+                span: Some(span),
+                path: None,
+                message,
+            });
+        }
     }
 
     /// Resolves a one-member object whose key names a function.
@@ -1264,17 +1285,31 @@ impl<'t> Resolver<'t> {
                 });
                 continue;
             };
-            let items = if loops >= MAX_LOOP_NESTING {
-                Err(format!("more than {MAX_LOOP_NESTING} nested loops"))
-            } else {
-                self.loop_items(&m.value, bindings, depth)
-            };
-            match items {
+            if loops >= MAX_LOOP_NESTING {
+                self.limit(
+                    m.key_span,
+                    format!(
+                        "Fn::ForEach::{loop_name} is nested in more than {MAX_LOOP_NESTING} \
+                         loops; what it generates is not checked"
+                    ),
+                );
+                continue;
+            }
+            match self.loop_items(&m.value, bindings, depth) {
                 Ok((identifier, values, body)) => {
                     for value in values {
                         if self.budget < 1_000 {
-                            self.note(m.key_span, format!("Fn::ForEach::{loop_name} generates too much to check; the rest is not checked"));
-                            return;
+                            // The entries after this loop are still expanded: only what
+                            // the loop generates beyond the budget is left out.
+                            self.limit(
+                                m.key_span,
+                                format!(
+                                    "Fn::ForEach::{loop_name} generates more than the template's \
+                                     step budget of {STEP_BUDGET} covers; the rest of what it \
+                                     generates is not checked"
+                                ),
+                            );
+                            break;
                         }
                         self.budget -= 100;
                         let mut inner = bindings.to_vec();

@@ -38,7 +38,7 @@ pub mod yaml;
 mod intrinsics;
 
 pub use intrinsics::MAX_RESOLVE_DEPTH;
-pub use template::{is_template, load_template_with_notes, parse_document};
+pub use template::{TemplateLoad, is_template, load_template_with_notes, parse_document};
 
 use crate::resource::{LoadError, Resource};
 use crate::source::{FileId, Sources};
@@ -59,7 +59,7 @@ pub struct CfnOptions {
 /// Parses and resolves one template already added to `sources`.
 ///
 /// This is the strict form of [`load_template_with_notes`]: a template that can only be partly
-/// checked is an error (the first note, with how many more there are) rather than a list of
+/// checked is an error (the first limit hit or note, with how many more there are) rather than a list of
 /// resources that silently misses some. Callers that can report notes beside results (the
 /// pipeline) should call [`load_template_with_notes`].
 pub fn load_template(
@@ -67,7 +67,12 @@ pub fn load_template(
     file: FileId,
     opts: &CfnOptions,
 ) -> Result<Vec<Resource>, LoadError> {
-    let (resources, mut notes) = load_template_with_notes(sources, file, opts)?;
+    let TemplateLoad {
+        resources,
+        limits,
+        notes,
+    } = load_template_with_notes(sources, file, opts)?;
+    let mut notes: Vec<LoadError> = limits.into_iter().chain(notes).collect();
     if notes.is_empty() {
         return Ok(resources);
     }

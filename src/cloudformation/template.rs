@@ -202,15 +202,26 @@ fn yaml_is_template(text: &str) -> bool {
     false
 }
 
-/// Parses and resolves one template, returning its resources and notes: constructs that
-/// leave part of the template unchecked (an `Fn::ForEach` over a collection not known
-/// statically, a macro `Transform`, a resource without a `Type`, …). The error is for a
-/// template that cannot be read at all.
+/// What reading one template gave.
+#[derive(Debug, Default)]
+pub struct TemplateLoad {
+    /// One resource per logical id that is kept.
+    pub resources: Vec<Resource>,
+    /// Constructs that leave part of the template unchecked (an `Fn::ForEach` over a
+    /// collection not known statically, a macro `Transform`, a resource without a `Type`, …).
+    pub notes: Vec<LoadError>,
+    /// Limits hit while resolving (nesting depth, the step budget): errors of the run, since
+    /// what they left unresolved may hide findings.
+    pub limits: Vec<LoadError>,
+}
+
+/// Parses and resolves one template, returning its resources, notes and limits hit (see
+/// [`TemplateLoad`]). The error is for a template that cannot be read at all.
 pub fn load_template_with_notes(
     sources: &Sources,
     file: FileId,
     opts: &CfnOptions,
-) -> Result<(Vec<Resource>, Vec<LoadError>), LoadError> {
+) -> Result<TemplateLoad, LoadError> {
     let text = &sources.file(file).text;
     let root = parse_document(text, file)?;
     let Some(top) = root.as_object() else {
@@ -264,7 +275,10 @@ pub fn load_template_with_notes(
             Some(Span::new(file, 0, 0)),
             "the template has no Resources section",
         ));
-        return Ok((Vec::new(), notes));
+        return Ok(TemplateLoad {
+            notes,
+            ..TemplateLoad::default()
+        });
     };
     let Some(members) = resources.as_object() else {
         return Err(error(
@@ -287,7 +301,11 @@ pub fn load_template_with_notes(
         }
     }
     notes.extend(resolver.take_notes());
-    Ok((out, notes))
+    Ok(TemplateLoad {
+        resources: out,
+        notes,
+        limits: resolver.take_limits(),
+    })
 }
 
 /// One resource, or `None` when it is left out (its condition is false, or it is malformed,
@@ -538,7 +556,7 @@ mod tests {
         let file = sources.add("t.yaml", text);
         load_template_with_notes(&sources, file, &CfnOptions::default())
             .unwrap()
-            .0
+            .resources
     }
 
     /// The text an undecided `Fn::If` carries about what its condition rests on.
