@@ -467,3 +467,21 @@ fn distinct_and_toset_are_linear() {
     assert!(codes(&json).contains(&"CP101".to_string()), "{json:#}");
     assert!(limit_errors(&json).is_empty(), "{json:#}");
 }
+
+/// A cycle of 600 locals ends as an unknown (no deep recursion, no crash), and the certain
+/// finding beside it is reported.
+#[test]
+fn a_long_cycle_of_locals_ends_as_an_unknown() {
+    let n = 600;
+    let mut locals = format!("locals {{\n  l0 = local.l{}\n", n - 1);
+    for i in 1..n {
+        locals.push_str(&format!("  l{i} = local.l{}\n", i - 1));
+    }
+    locals.push_str("}\nresource \"aws_s3_bucket\" \"other\" {\n  bucket = local.l300\n}\n");
+    let dir = folder(
+        "locals-cycle",
+        &[("main.tf", with_certain_deny(&locals, "\"DenyEveryone\""))],
+    );
+    let (json, _) = run_all(&dir, 1);
+    assert!(codes(&json).contains(&"CP101".to_string()), "{json:#}");
+}

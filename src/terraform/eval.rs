@@ -20,10 +20,14 @@
 //! span of exactly its text, and so has a `file()` result (in a new [`Sources`] entry), so
 //! that a JSON document inside can be parsed with [`OffsetMap::direct`](crate::json::OffsetMap).
 //!
-//! Evaluation is bounded: expressions nest at most [`MAX_DEPTH`] levels (references
-//! included), every root module has a step budget (for-expressions, instances and copies of
-//! large values all spend it), a reference cycle between locals ends as an unknown, and a
-//! module that calls itself is reported instead of followed.
+//! Evaluation is bounded: expressions nest at most [`MAX_DEPTH`] levels, every root module
+//! has a step budget (for-expressions, instances, copies of values and function results all
+//! spend it, charged before they are built), no function call or template builds more than
+//! [`MAX_VALUE_BYTES`] of text, a reference cycle between locals ends as an unknown, and a
+//! module that calls itself is reported instead of followed. A chain of locals does not nest:
+//! the locals a local reads are evaluated first, one at a time. A limit that is hit is an
+//! error of the run ([`RootOutput::errors`], `evaluation limit: …`, located where it was
+//! hit), never only an unknown value.
 
 use super::functions::{self, error, first_hole, is_error, string_node, to_pstring, unknown};
 use super::hcl::{BlockBody, BodyKind, Expr, ExprKind, Module};
@@ -1150,9 +1154,6 @@ impl<'m, 's> Evaluator<'m, 's> {
     }
 
     fn local(&mut self, inst: usize, name: &str, span: Span) -> Node {
-        if !self.insts[inst].locals.contains_key(name) {
-            self.prepare_locals(inst, name, span);
-        }
         match self.insts[inst].locals.get(name) {
             Some(Slot::Done(node)) => {
                 let w = weight(node, self.steps.saturating_add(1));
@@ -1174,6 +1175,7 @@ impl<'m, 's> Evaluator<'m, 's> {
             return error(span, format!("there is no local value named \"{name}\""));
         };
         self.insts[inst].locals.insert(name.to_string(), Slot::Busy);
+        self.prepare_locals(inst, name, span);
         let value = self.with_bindings(Vec::new(), |ev| ev.eval(expr, inst));
         self.insts[inst]
             .locals
@@ -1181,8 +1183,9 @@ impl<'m, 's> Evaluator<'m, 's> {
         value
     }
 
-    /// Evaluates the locals that `name` reads (directly or through other locals), those read
-    /// last first, so that when `name` is evaluated every local it reads is already done: a
+    /// Evaluates the locals that `name` (marked busy) reads, directly or through other
+    /// locals, those read last first, so that when `name` is evaluated every local it reads is
+    /// already done (or busy: a cycle, which ends as an unknown as before): a
     /// chain of locals of any length is evaluated one link at a time instead of nesting one
     /// evaluation inside the next. The references are found in the text of each definition
     /// (a mention that is not a reference only evaluates a local early, which is harmless:
@@ -1200,7 +1203,10 @@ impl<'m, 's> Evaluator<'m, 's> {
                 order.push(local);
                 continue;
             }
-            if !seen.insert(local) || self.insts[inst].locals.contains_key(local) {
+            // `name` itself is already marked busy by the caller.
+            if !seen.insert(local)
+                || (local != first.as_str() && self.insts[inst].locals.contains_key(local))
+            {
                 continue;
             }
             let Some(expr) = module.locals.get(local) else {
