@@ -296,6 +296,8 @@ impl Cx {
 #[derive(Default)]
 struct Members {
     entries: Vec<Entry>,
+    /// Position of each block group in `entries`.
+    groups: HashMap<String, usize>,
 }
 
 enum Entry {
@@ -314,19 +316,19 @@ impl Members {
     }
 
     fn group(&mut self, name: &str, key_span: Span) -> (&mut Vec<Node>, &mut Option<Hole>) {
-        let found = self
-            .entries
-            .iter()
-            .position(|e| matches!(e, Entry::Blocks { name: n, .. } if n == name));
-        let index = found.unwrap_or_else(|| {
-            self.entries.push(Entry::Blocks {
-                name: name.to_string(),
-                key_span,
-                items: Vec::new(),
-                unknown: None,
-            });
-            self.entries.len() - 1
-        });
+        let index = match self.groups.get(name) {
+            Some(&index) => index,
+            None => {
+                self.entries.push(Entry::Blocks {
+                    name: name.to_string(),
+                    key_span,
+                    items: Vec::new(),
+                    unknown: None,
+                });
+                self.groups.insert(name.to_string(), self.entries.len() - 1);
+                self.entries.len() - 1
+            }
+        };
         match &mut self.entries[index] {
             Entry::Blocks { items, unknown, .. } => (items, unknown),
             Entry::Attr(_) => unreachable!("index found among block groups"),
@@ -1349,7 +1351,10 @@ impl<'m, 's> Evaluator<'m, 's> {
                 Node::new(Kind::Array(items), span)
             }
             Expression::Object(object) => {
-                let mut members = Vec::new();
+                let mut members: Vec<Member> = Vec::new();
+                // Position of each key in `members` (a repeated key overrides: linear, not
+                // quadratic, in the number of keys).
+                let mut at: HashMap<String, usize> = HashMap::new();
                 for (key, value) in object.iter() {
                     let (key, key_span) = match key {
                         ObjectKey::Ident(ident) => {
@@ -1365,16 +1370,19 @@ impl<'m, 's> Evaluator<'m, 's> {
                         }
                     };
                     let value = self.expr(value.expr(), cx);
-                    match members.iter_mut().find(|m: &&mut Member| m.key == key) {
-                        Some(m) => {
-                            m.value = value;
-                            m.key_span = key_span;
+                    match at.get(&key) {
+                        Some(&i) => {
+                            members[i].value = value;
+                            members[i].key_span = key_span;
                         }
-                        None => members.push(Member {
-                            key,
-                            key_span,
-                            value,
-                        }),
+                        None => {
+                            at.insert(key.clone(), members.len());
+                            members.push(Member {
+                                key,
+                                key_span,
+                                value,
+                            });
+                        }
                     }
                 }
                 Node::new(Kind::Object(members), span)
@@ -1464,6 +1472,8 @@ impl<'m, 's> Evaluator<'m, 's> {
         let mark = self.bindings.len();
         let mut list = Vec::new();
         let mut members: Vec<Member> = Vec::new();
+        // Position of each key in `members`.
+        let mut at: HashMap<String, usize> = HashMap::new();
         let mut result = None;
         for (key, value) in items {
             if !self.charge(1) {
@@ -1508,7 +1518,7 @@ impl<'m, 's> Evaluator<'m, 's> {
                         break;
                     };
                     let v = self.expr(&f.value_expr, cx);
-                    let existing = members.iter_mut().find(|m| m.key == text);
+                    let existing = at.get(&text).map(|&i| &mut members[i]);
                     match (existing, f.grouping) {
                         (Some(m), true) => {
                             if let Kind::Array(group) = &mut m.value.kind {
@@ -1516,15 +1526,18 @@ impl<'m, 's> Evaluator<'m, 's> {
                             }
                         }
                         (Some(m), false) => m.value = v,
-                        (None, grouping) => members.push(Member {
-                            key: text,
-                            key_span: k.span,
-                            value: if grouping {
-                                Node::new(Kind::Array(vec![v]), span)
-                            } else {
-                                v
-                            },
-                        }),
+                        (None, grouping) => {
+                            at.insert(text.clone(), members.len());
+                            members.push(Member {
+                                key: text,
+                                key_span: k.span,
+                                value: if grouping {
+                                    Node::new(Kind::Array(vec![v]), span)
+                                } else {
+                                    v
+                                },
+                            });
+                        }
                     }
                 }
             }
