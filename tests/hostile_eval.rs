@@ -487,3 +487,26 @@ fn a_long_cycle_of_locals_ends_as_an_unknown() {
     let (json, _) = run_all(&dir, 1);
     assert!(codes(&json).contains(&"CP101".to_string()), "{json:#}");
 }
+
+/// A mapping of 3,000 list items copied by 400 `Fn::FindInMap`s: the copies are charged by
+/// what they hold (they were charged by their source length, 3 bytes a node: a 210 KB
+/// template took more than 4 GB), so the budget stops it with a located error.
+#[test]
+fn find_in_map_copies_are_charged_by_size() {
+    let items = vec!["a"; 3000].join(", ");
+    let refs: String = (0..400)
+        .map(|_| "        - !FindInMap [M, a, b]\n")
+        .collect();
+    let template = format!(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nMappings:\n  M:\n    a:\n      b: [{items}]\nResources:\n  Filler:\n    Type: AWS::S3::Bucket\n    Properties:\n      OwnershipControls:\n        Rules:\n          - ObjectOwnership: ObjectWriter\n      Tags:\n{refs}"
+    );
+    let dir = folder("find-in-map", &[("template.yaml", template)]);
+    let (json, texts) = run_all(&dir.join("template.yaml"), 2);
+    assert_limit_everywhere(
+        &json,
+        &texts,
+        "template.yaml",
+        346,
+        "the template expands to more values than are resolved",
+    );
+}

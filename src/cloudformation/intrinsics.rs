@@ -88,6 +88,32 @@ pub(crate) struct Resolver<'t> {
     budget: usize,
 }
 
+/// What copying `node` costs: one unit per node and per 64 bytes of known text, counted up
+/// to `limit`.
+fn weight(node: &Node, limit: usize) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        total += 1;
+        if total > limit {
+            break;
+        }
+        match &n.kind {
+            Kind::Str(s) => {
+                for part in s.parts() {
+                    if let Part::Lit(text) = part {
+                        total += text.len() / 64;
+                    }
+                }
+            }
+            Kind::Array(items) => stack.extend(items),
+            Kind::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
+            _ => {}
+        }
+    }
+    total
+}
+
 /// `{"Ref": "AWS::NoValue"}`, standing for a removed branch of an undecided `Fn::If`.
 fn no_value(span: Span) -> Node {
     Node::new(
@@ -382,7 +408,12 @@ impl<'t> Resolver<'t> {
     /// does not cover them. Text copied into the result is charged, so that a large value
     /// used many times cannot make the output explode.
     fn charge(&mut self, bytes: usize) -> bool {
-        let units = 1 + bytes / 64;
+        self.charge_units(1 + bytes / 64)
+    }
+
+    /// Takes `units` from the budget; `false` (and an empty budget) when it does not cover
+    /// them.
+    fn charge_units(&mut self, units: usize) -> bool {
         if self.budget < units {
             self.budget = 0;
             return false;
@@ -560,12 +591,14 @@ impl<'t> Resolver<'t> {
             return Some(str_node(PString::known(v), span));
         }
         if let Some(p) = self.params.get(name) {
-            let size = match p {
-                ParamValue::Str(s) => s.len(),
-                ParamValue::List(items) => items.iter().map(|s| s.len() + 1).sum(),
-                ParamValue::Hole { .. } => 0,
+            let units = match p {
+                ParamValue::Str(s) => 1 + s.len() / 64,
+                ParamValue::List(items) => {
+                    1 + items.len() + items.iter().map(String::len).sum::<usize>() / 64
+                }
+                ParamValue::Hole { .. } => 1,
             };
-            if !self.charge(size) {
+            if !self.charge_units(units) {
                 return Some(self.too_deep(span, false));
             }
             let p = self.params.get(name)?;
@@ -950,7 +983,9 @@ impl<'t> Resolver<'t> {
                 .and_then(|m| m.get(names[2]));
             return match (found, default) {
                 (Some(v), _) => {
-                    if !self.charge((v.span.end - v.span.start) as usize) {
+                    // Charged by what the copy holds (nodes and text), not by the length of
+                    // its source: `[a, a, …]` is three bytes a node.
+                    if !self.charge_units(weight(v, self.budget.saturating_add(1))) {
                         return Some(self.too_deep(span, false));
                     }
                     let mut v = v.clone();
