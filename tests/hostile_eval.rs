@@ -510,3 +510,27 @@ fn find_in_map_copies_are_charged_by_size() {
         "the template expands to more values than are resolved",
     );
 }
+
+/// A string of 32,768 unknowns copied 2,000 times: copies are charged per hole, not per
+/// string (they were charged one step each: 5 GB). The budget runs out before the bucket
+/// policy is evaluated, so its CP101 is not found: the limit error (exit 2) says so.
+#[test]
+fn strings_of_many_unknowns_are_charged_per_unknown() {
+    let mut locals = String::from("variable \"x\" {}\nlocals {\n  d0 = \"${var.x}\"\n");
+    for i in 1..16 {
+        locals.push_str(&format!(
+            "  d{i} = \"${{local.d{0}}}-${{local.d{0}}}\"\n",
+            i - 1
+        ));
+    }
+    locals.push_str(&format!(
+        "  copies = [for c in split(\"\", \"{}\") : local.d15]\n}}\nresource \"aws_s3_bucket\" \"hog\" {{\n  bucket = \"hog\"\n  tags = {{ n = length(local.copies) }}\n}}\n",
+        "y".repeat(2000)
+    ));
+    let dir = folder(
+        "holes",
+        &[("main.tf", with_certain_deny(&locals, "\"DenyEveryone\""))],
+    );
+    let (json, texts) = run_all(&dir, 2);
+    assert_limit_everywhere(&json, &texts, "main.tf", 18, "used up its budget of");
+}

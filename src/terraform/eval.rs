@@ -404,7 +404,8 @@ struct Evaluator<'m, 's> {
     documents: HashMap<documents::DocKey, Option<Node>>,
 }
 
-/// The size of `node` for the budget: nodes plus string bytes / 64, counted up to `limit`.
+/// The size of `node` for the budget: nodes and holes plus string bytes / 64, counted up to
+/// `limit`.
 fn weight(node: &Node, limit: u64) -> u64 {
     let mut total = 0u64;
     let mut stack = vec![node];
@@ -416,9 +417,11 @@ fn weight(node: &Node, limit: u64) -> u64 {
         match &n.kind {
             Kind::Str(s) => {
                 for part in s.parts() {
-                    if let Part::Lit(text) = part {
-                        total += text.len() as u64 / 64;
-                    }
+                    total += match part {
+                        Part::Lit(text) => text.len() as u64 / 64,
+                        // A hole is a record of its own: a string of many holes is large.
+                        Part::Hole(_) => 1,
+                    };
                 }
             }
             Kind::Array(items) => stack.extend(items),

@@ -763,7 +763,8 @@ fn canon(node: &Node) -> Option<Canon<'_>> {
     })
 }
 
-/// The known text of a string node, in bytes (a number or bool: its text).
+/// The size of a string node's text in bytes, a hole counted as 64 (a number or bool: its
+/// text).
 fn text_bytes(node: &Node) -> u64 {
     match &node.kind {
         Kind::Str(s) => s
@@ -771,7 +772,7 @@ fn text_bytes(node: &Node) -> u64 {
             .iter()
             .map(|p| match p {
                 Part::Lit(t) => t.len() as u64,
-                Part::Hole(_) => 0,
+                Part::Hole(_) => 64,
             })
             .sum(),
         Kind::Number(n) => n.len() as u64,
