@@ -436,6 +436,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         notes: scan.notes,
         suppressed: 0,
         configuration: None,
+        filtered: Default::default(),
     };
     crate::suppress::drop_excluded(&mut report, &options.exclude);
     report

@@ -302,6 +302,22 @@ impl Config {
             .map(|(_, level)| *level)
     }
 
+    /// Sets a rule's level from the command line, over the file's `[rules]`: `Some(level)`
+    /// for `--rule CODE=LEVEL` and `--disable CODE` (`off`), `None` for `--enable CODE`
+    /// (the rule is reported again at the file's level, or its default when the file turned
+    /// it off).
+    pub fn set_rule(&mut self, rule: &'static RuleInfo, level: Option<RuleLevel>) {
+        let at = self.rules.iter().position(|(r, _)| r.code == rule.code);
+        match (level, at) {
+            (Some(level), Some(i)) => self.rules[i].1 = level,
+            (Some(level), None) => self.rules.push((rule, level)),
+            (None, Some(i)) if self.rules[i].1 == RuleLevel::Off => {
+                self.rules.remove(i);
+            }
+            (None, _) => {}
+        }
+    }
+
     /// Applies `[rules]` to the report: rules set to `off` are dropped, the others get the
     /// severity set.
     pub fn apply_rules(&self, report: &mut Report) {

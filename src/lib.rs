@@ -4,6 +4,7 @@
 //! front ends turn files into located [`value`]s, [`policy`] parses and evaluates IAM
 //! policies three-valued, and [`profile`] says who Clumio is and what its requests look like.
 
+pub mod baseline;
 pub mod check;
 pub mod cloudformation;
 pub mod config;

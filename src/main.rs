@@ -2,6 +2,7 @@
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clumio_preflight::baseline::Baseline;
 use clumio_preflight::check::{CheckOptions, Input};
 use clumio_preflight::cloudformation::CfnOptions;
 use clumio_preflight::config::{Config, RuleLevel};
@@ -10,7 +11,7 @@ use clumio_preflight::identity::{FIELDS, Field};
 use clumio_preflight::policy::PolicyKind;
 use clumio_preflight::profile::{Profile, ProfileOptions};
 use clumio_preflight::report::{self, AppliedConfig, FailOn, escape};
-use clumio_preflight::rules;
+use clumio_preflight::rules::{self, Severity};
 use clumio_preflight::simulate::{self, SimulateArgs};
 use clumio_preflight::source::Sources;
 use clumio_preflight::terraform::TerraformOptions;
@@ -73,6 +74,9 @@ enum ReportFormat {
     Github,
     /// `path:line:column: severity: message [CODE]`, for editors and grep.
     Line,
+    /// A summary table and each error and warning with its fix, for job summaries and
+    /// pull-request comments.
+    Markdown,
 }
 
 /// The formats `--output` can write.
@@ -86,6 +90,8 @@ enum FileFormat {
     Line,
     /// GitHub Actions workflow commands.
     Github,
+    /// A summary for people (job summary, pull-request comment).
+    Markdown,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
@@ -94,6 +100,14 @@ enum FailLevel {
     Warning,
     Note,
     Never,
+}
+
+/// The lowest severity reported.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
+enum MinSeverity {
+    Error,
+    Warning,
+    Note,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
@@ -112,8 +126,8 @@ struct CheckCmd {
     #[arg(long, value_enum, default_value = "human")]
     format: ReportFormat,
     /// Also write a report to FILE, e.g. SARIF for code scanning while the terminal gets
-    /// --format. `FORMAT=FILE` (sarif=, json=, line=, github=) picks the file's format;
-    /// repeatable.
+    /// --format. `FORMAT=FILE` (sarif=, json=, line=, github=, markdown=) picks the file's
+    /// format; repeatable.
     #[arg(long, value_name = "[FORMAT=]FILE")]
     output: Vec<String>,
     /// The format of --output files given without `FORMAT=`.
@@ -134,6 +148,31 @@ struct CheckCmd {
     /// written in full); for the human, line and github formats.
     #[arg(short, long)]
     quiet: bool,
+    /// Report only findings at or above this severity, in every format; the summary counts
+    /// what is reported and says how many were left out [default: note].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    min_severity: Option<MinSeverity>,
+    /// List every note in the human report (by default notes collapse into one line per rule).
+    #[arg(long)]
+    show_notes: bool,
+    /// Do not report this rule (code or name), as `CODE = "off"` under `[rules]`; repeatable.
+    #[arg(long, value_name = "CODE", value_parser = parse_rule)]
+    disable: Vec<&'static rules::RuleInfo>,
+    /// Report this rule even if the configuration turns it off; repeatable.
+    #[arg(long, value_name = "CODE", value_parser = parse_rule)]
+    enable: Vec<&'static rules::RuleInfo>,
+    /// Set a rule's severity (`off`, `note`, `warning`, `error`), as under `[rules]`;
+    /// repeatable.
+    #[arg(long = "rule", value_name = "CODE=LEVEL", value_parser = parse_rule_level)]
+    rule_levels: Vec<(&'static rules::RuleInfo, RuleLevel)>,
+    /// Report only findings that are not in this baseline (written by --write-baseline), and
+    /// say how many were left out and how many baseline entries no longer occur.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every finding of this run in FILE (stable fingerprints, no line numbers), to
+    /// accept them with --baseline FILE later; the run then exits 0 unless an input is unusable.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Colour in the human report (NO_COLOR is honoured with `auto`).
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -293,6 +332,37 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// A rule's code or name, for `--disable` and `--enable`.
+fn parse_rule(s: &str) -> Result<&'static rules::RuleInfo, String> {
+    rules::find(s).ok_or_else(|| {
+        let codes: Vec<&str> = rules::RULES.iter().map(|r| r.code).collect();
+        format!(
+            "no rule is called \"{s}\"; the rules are {} (`clumio-preflight rules` lists them)",
+            codes.join(", ")
+        )
+    })
+}
+
+/// `CODE=off|note|warning|error`, for `--rule`.
+fn parse_rule_level(s: &str) -> Result<(&'static rules::RuleInfo, RuleLevel), String> {
+    let (code, level) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected CODE=LEVEL (e.g. CP304=off), got \"{s}\""))?;
+    let rule = parse_rule(code)?;
+    let level = match level.to_ascii_lowercase().as_str() {
+        "off" => RuleLevel::Off,
+        "note" => RuleLevel::Note,
+        "warning" => RuleLevel::Warning,
+        "error" => RuleLevel::Error,
+        _ => {
+            return Err(format!(
+                "\"{level}\" is not a level; use off, note, warning or error"
+            ));
+        }
+    };
+    Ok((rule, level))
+}
+
 fn main() -> ExitCode {
     let parsed = Cli::command()
         .try_get_matches()
@@ -425,9 +495,29 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             inputs.push(Input::Path(p.clone()));
         }
     }
-    let config = match load_config(&cmd, &inputs) {
+    let mut config = match load_config(&cmd, &inputs) {
         Ok(c) => c,
         Err(e) => return fail(&e),
+    };
+    // What the file itself turns off, before the command line changes the rules.
+    let file_turned_off = config.turned_off();
+    // `--rule`, `--disable` and `--enable` win over the file's `[rules]`, the last one given
+    // winning for a rule named twice.
+    for (rule, level) in &cmd.rule_levels {
+        config.set_rule(rule, Some(*level));
+    }
+    for rule in &cmd.disable {
+        config.set_rule(rule, Some(RuleLevel::Off));
+    }
+    for rule in &cmd.enable {
+        config.set_rule(rule, None);
+    }
+    let baseline = match &cmd.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => return fail(&e),
+        },
+        None => None,
     };
     // Flags and environment variables win over the configuration file.
     let profile_options = cmd.profile.options().or(&config.profile);
@@ -476,13 +566,37 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
     config.apply_rules(&mut report);
     report.configuration = config.path.as_ref().map(|path| AppliedConfig {
         file: path.display().to_string(),
-        turned_off: config.turned_off(),
+        turned_off: file_turned_off,
     });
     if let Some(applied) = &report.configuration
         && matches!(cmd.format, ReportFormat::Human | ReportFormat::Line)
     {
         // On standard error, so that the report itself stays as its format defines it.
         eprintln!("clumio-preflight: {}", escape::field(&applied.describe()));
+    }
+    if let Some(path) = &cmd.write_baseline {
+        let written = Baseline::of(&report);
+        if let Err(e) = std::fs::write(path, written.to_json()) {
+            return fail(&format!("error: cannot write {}: {e}", path.display()));
+        }
+        eprintln!(
+            "wrote {} finding{} to the baseline {}; check with --baseline {} to report only new ones",
+            written.findings.len(),
+            if written.findings.len() == 1 { "" } else { "s" },
+            path.display(),
+            path.display()
+        );
+    }
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut report);
+    }
+    let min_severity = cmd.min_severity.map(|m| match m {
+        MinSeverity::Error => Severity::Error,
+        MinSeverity::Warning => Severity::Warning,
+        MinSeverity::Note => Severity::Note,
+    });
+    if let Some(min) = min_severity {
+        report::select::apply_min_severity(&mut report, min);
     }
     let fail_on = match cmd.fail_on {
         Some(FailLevel::Error) => FailOn::Error,
@@ -491,7 +605,10 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         Some(FailLevel::Never) => FailOn::Never,
         None => config.fail_on.unwrap_or(FailOn::Error),
     };
-    let status = report::exit_status(&report, fail_on);
+    let mut status = report::exit_status(&report, fail_on);
+    if cmd.write_baseline.is_some() && status == 1 {
+        status = 0;
+    }
     for output in &cmd.output {
         let (format, path) = output_file(output, cmd.output_format);
         let text = match format {
@@ -499,6 +616,7 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             FileFormat::Json => report::json::render(&report) + "\n",
             FileFormat::Line => report::line::render(&report),
             FileFormat::Github => report::github::render(&report),
+            FileFormat::Markdown => report::markdown::render(&report),
         };
         if let Err(e) = std::fs::write(path, text) {
             return fail(&format!("error: cannot write {path}: {e}"));
@@ -509,7 +627,16 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         ReportFormat::Json => report::json::render(&report) + "\n",
         ReportFormat::Sarif => report::sarif::render(&report),
         ReportFormat::Github => report::github::render(&report),
-        ReportFormat::Line => report::line::render(&report),
+        ReportFormat::Line => {
+            // Run-level notes and the summary go to standard error: standard output stays
+            // one finding per line for problem matchers and grep.
+            for note in &report.notes {
+                eprintln!("note: {note}");
+            }
+            eprintln!("{}", report::summary_line(&report));
+            report::line::render(&report)
+        }
+        ReportFormat::Markdown => report::markdown::render(&report),
         ReportFormat::Human => {
             let color = match cmd.color {
                 ColorChoice::Always => true,
@@ -518,7 +645,8 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
                 }
             };
-            report::human::render(&report, color)
+            let show_notes = cmd.show_notes || min_severity == Some(Severity::Note);
+            report::human::render_with(&report, report::human::HumanOptions { color, show_notes })
         }
     };
     emit(&text, ExitCode::from(status))

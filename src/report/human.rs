@@ -17,8 +17,31 @@ use std::fmt;
 /// The longest line shown whole; longer lines are cut to a window around the label.
 const MAX_LINE: usize = 240;
 
-/// Renders the report; `color` selects the coloured theme.
+/// How the human report is rendered.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanOptions {
+    /// The coloured theme.
+    pub color: bool,
+    /// Every note in full; otherwise notes collapse into one line per rule with a count.
+    pub show_notes: bool,
+}
+
+/// Renders the report with every note in full; `color` selects the coloured theme.
 pub fn render(report: &Report, color: bool) -> String {
+    render_with(
+        report,
+        HumanOptions {
+            color,
+            show_notes: true,
+        },
+    )
+}
+
+/// Renders the report: inputs that could not be read, then errors, warnings and notes (by
+/// file and line within each; notes collapsed unless `show_notes`), then the run's notes
+/// and the summary.
+pub fn render_with(report: &Report, options: HumanOptions) -> String {
+    let color = options.color;
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -39,17 +62,48 @@ pub fn render(report: &Report, color: bool) -> String {
             escape::field(&e.message)
         ));
     }
-    for d in &report.diagnostics {
+    let ordered = super::select::by_severity(report);
+    let (full, collapsed): (Vec<&Diagnostic>, Vec<&Diagnostic>) = ordered
+        .into_iter()
+        .partition(|d| options.show_notes || d.severity != Severity::Note);
+    for d in full {
         let shown = Shown::new(report, d);
         let _ = handler.render_report(&mut out, &shown);
         out.push('\n');
     }
+    out.push_str(&collapsed_notes(&collapsed));
     for note in &report.notes {
         out.push_str(&format!("note: {}\n", escape::field(note)));
     }
     out.push_str(&summary_line(report));
     out.push('\n');
     escape::guard_lines(out)
+}
+
+/// One line per rule for notes not shown in full: "note: 9 × CP304 ownership-unknown — …".
+fn collapsed_notes(notes: &[&Diagnostic]) -> String {
+    let mut by_rule: Vec<(&crate::rules::RuleInfo, usize)> = Vec::new();
+    for d in notes {
+        match by_rule.iter_mut().find(|(r, _)| r.code == d.rule.code) {
+            Some((_, n)) => *n += 1,
+            None => by_rule.push((d.rule, 1)),
+        }
+    }
+    by_rule.sort_by_key(|(r, _)| r.code);
+    let mut out = String::new();
+    for (rule, n) in &by_rule {
+        out.push_str(&format!(
+            "note: {n} × {} {}: {}\n",
+            rule.code, rule.name, rule.summary
+        ));
+    }
+    if !by_rule.is_empty() {
+        out.push_str(&format!(
+            "      (--show-notes lists {}, or `clumio-preflight explain CODE` says what one means)\n\n",
+            if notes.len() == 1 { "it" } else { "each of them" }
+        ));
+    }
+    out
 }
 
 /// A diagnostic with its source window, as miette wants it.

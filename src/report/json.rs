@@ -57,6 +57,18 @@ struct Summary {
     /// contract; never removed).
     #[serde(skip_serializing_if = "is_zero")]
     suppressed: usize,
+    /// With `--min-severity`: the lowest severity reported, and the findings below it that
+    /// were left out (added to the contract; never removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_severity: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    below_min_severity: Option<usize>,
+    /// With `--baseline`: findings left out because the baseline holds them, and baseline
+    /// entries that no longer occur (added to the contract; never removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stale_baseline_entries: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +136,7 @@ pub fn render(report: &Report) -> String {
         })
         .collect();
     let (errors_n, warnings, notes) = counts(report);
+    let filtered = &report.filtered;
     let doc = Document {
         version: 1,
         diagnostics,
@@ -133,6 +146,12 @@ pub fn render(report: &Report) -> String {
             notes,
             files: report.files,
             suppressed: report.suppressed,
+            min_severity: filtered.min_severity.map(|s| s.as_str()),
+            below_min_severity: filtered
+                .min_severity
+                .map(|_| filtered.below_min_severity.0 + filtered.below_min_severity.1),
+            baselined: filtered.baseline_applied.then_some(filtered.baselined),
+            stale_baseline_entries: filtered.baseline_applied.then_some(filtered.stale_baseline),
         },
         errors,
         notes: &report.notes,

@@ -3,11 +3,14 @@
 //! (`line`), and the exit status.
 
 pub mod escape;
+pub mod fingerprint;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod line;
+pub mod markdown;
 pub mod sarif;
+pub mod select;
 
 use crate::resource::LoadError;
 use crate::rules::{Diagnostic, Severity};
@@ -29,6 +32,8 @@ pub struct Report {
     pub notes: Vec<String>,
     /// How many diagnostics inline suppressions removed.
     pub suppressed: usize,
+    /// What `--min-severity` and `--baseline` left out of the report.
+    pub filtered: select::Filtered,
     /// The configuration file applied, if any.
     pub configuration: Option<AppliedConfig>,
 }
@@ -134,6 +139,10 @@ pub fn summary_line(report: &Report) -> String {
             "; {} could not be read",
             plural(report.load_errors.len(), "input")
         ));
+    }
+    for part in report.filtered.describe() {
+        s.push_str("; ");
+        s.push_str(&part);
     }
     s
 }

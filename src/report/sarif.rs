@@ -13,7 +13,7 @@ use super::{Report, display_path, load_error_location};
 use crate::rules::{Diagnostic, RULES, RuleInfo, Severity};
 use crate::source::{Sources, Span};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The schema this output follows.
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -449,17 +449,13 @@ pub fn render(report: &Report) -> String {
             },
         })
         .collect();
-    let mut seen: HashMap<u64, usize> = HashMap::new();
     let results = report
         .diagnostics
         .iter()
-        .map(|d| {
-            let file = &sources.file(d.span.file).name;
-            let hash = fingerprint(d.rule.code, &display_path(file), &d.resource, &d.message);
-            let n = seen.entry(hash).or_insert(0);
-            *n += 1;
+        .zip(super::fingerprint::all(report))
+        .map(|(d, print)| {
             let mut fingerprints = BTreeMap::new();
-            fingerprints.insert(FINGERPRINT_KEY, format!("{hash:016x}:{n}"));
+            fingerprints.insert(FINGERPRINT_KEY, print);
             SarifResult {
                 rule_id: d.rule.code,
                 rule_index: RULES
