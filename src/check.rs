@@ -284,6 +284,57 @@ pub fn boundary(options: &CheckOptions) -> Boundary {
     boundary
 }
 
+/// Whether `dir` holds a Terraform configuration file that is not excluded (in the folders
+/// the Terraform front end walks).
+fn has_terraform(dir: &Path, exclude: &crate::config::Exclude) -> bool {
+    // Symbolic links are not followed; the look stops after this many entries (a folder that
+    // large that the walks found nothing in is still said to hold nothing).
+    const MAX_ENTRIES: usize = 200_000;
+    let mut stack = vec![dir.to_path_buf()];
+    let mut seen = 0;
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > MAX_ENTRIES {
+                return false;
+            }
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                if !entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(terraform::walk::is_skipped_dir)
+                {
+                    stack.push(path);
+                }
+            } else if kind.is_file()
+                && terraform::walk::is_config_file(&path)
+                && !exclude.matches(&path)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The error for a named folder that holds nothing the tool can read.
+fn nothing_to_check(dir: &Path) -> String {
+    format!(
+        "nothing to check in {} (looked for Terraform files *.tf and *.tf.json, plans from \
+         `terraform show -json`, state, the text of `terraform plan`, and CloudFormation \
+         templates in *.json, *.yaml, *.yml, *.template and *.txt files; .gitignore'd and \
+         hidden folders are skipped)",
+        dir.display()
+    )
+}
+
 /// Scans the inputs and runs every rule.
 pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
     let mut scan = Scan {
@@ -306,6 +357,8 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
     terraform_options.boundary = Some(boundary.clone());
     let mut walker = Walker::new(&boundary, terraform::walk::is_skipped_dir, is_candidate);
     let mut tf_paths: Vec<PathBuf> = Vec::new();
+    let mut empty: Vec<PathBuf> = Vec::new();
+    let mut named_dirs: Vec<PathBuf> = Vec::new();
     for input in &options.inputs {
         match input {
             Input::Stdin => {
@@ -328,6 +381,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             }
             Input::Path(p) if p.is_dir() => {
                 tf_paths.push(p.clone());
+                let (pending, errors) = (scan.pending.len(), scan.errors.len());
                 // Folders not walked are reported by the Terraform walk of the same folder.
                 let walked = walker.walk(p);
                 for e in walked.errors {
@@ -339,6 +393,18 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
                     if !options.exclude.matches(&f) {
                         scan.load_file(&f, false, &boundary);
                     }
+                }
+                // A folder inside one named before was walked then, not now.
+                let real = p.canonicalize().unwrap_or_else(|_| p.clone());
+                let walked_before = named_dirs.iter().any(|d| real.starts_with(d));
+                named_dirs.push(real);
+                if !walked_before
+                    && scan.pending.len() == pending
+                    && scan.errors.len() == errors
+                    && !has_terraform(p, &options.exclude)
+                {
+                    empty.push(p.clone());
+                    scan.path_error(p, nothing_to_check(p));
                 }
             }
             Input::Path(p) if terraform::walk::is_config_file(p) => tf_paths.push(p.clone()),
@@ -437,6 +503,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         suppressed: 0,
         configuration: None,
         filtered: Default::default(),
+        nothing_to_check: empty,
     };
     crate::suppress::drop_excluded(&mut report, &options.exclude);
     report

@@ -531,6 +531,14 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             Ok(text) => text,
             Err(e) => return fail(&e),
         };
+        if text.trim().is_empty() && cmd.paths.is_empty() {
+            return fail(
+                "<stdin>: error: nothing to check: no path was given and standard input is not a \
+                 terminal, so it was read, and it is empty. Scan a folder with `clumio-preflight .`, \
+                 or pipe a plan or a template into it (`terraform show -json PLAN | clumio-preflight`, \
+                 `terraform plan | clumio-preflight`, `clumio-preflight < template.yaml`)",
+            );
+        }
         if text.trim().is_empty() {
             return fail(
                 "<stdin>: error: standard input is empty; pipe a plan into it \

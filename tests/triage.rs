@@ -493,3 +493,53 @@ fn markdown_escapes_what_a_hostile_file_says() {
         }
     }
 }
+
+#[test]
+fn a_named_folder_with_nothing_to_check_is_a_usage_error() {
+    let dir = temp_dir("nothing");
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    std::fs::write(dir.join("docs/readme.md"), "# notes\n").unwrap();
+    std::fs::write(dir.join("docs/data.json"), "{\"not\": \"a plan\"}\n").unwrap();
+    let out = run(&dir, &["--format", "line", "docs"]);
+    assert_eq!(out.status, 2);
+    assert!(
+        out.stdout
+            .contains("nothing to check in docs (looked for Terraform files"),
+        "{}",
+        out.stdout
+    );
+    // Another path with findings does not hide it.
+    let tf = crate_root().join("testdata/terraform/ip-guard");
+    let out = run(&dir, &["--format", "json", "docs", tf.to_str().unwrap()]);
+    assert_eq!(out.status, 2);
+    let json = out.json();
+    assert_eq!(codes(&json), ["CP102"]);
+    assert!(
+        json["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("nothing to check in docs")
+    );
+    // A folder with Terraform in a subfolder has something to check.
+    std::fs::create_dir_all(dir.join("docs/infra")).unwrap();
+    std::fs::copy(tf.join("main.tf"), dir.join("docs/infra/main.tf")).unwrap();
+    assert_eq!(run(&dir, &["docs"]).status, 0);
+}
+
+#[test]
+fn empty_standard_input_read_because_it_is_not_a_terminal_says_both_ways_out() {
+    let mut cmd = cargo_bin_cmd!("clumio-preflight");
+    let out = cmd
+        .current_dir(crate_root())
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("standard input is not a terminal, so it was read"),
+        "{err}"
+    );
+    assert!(err.contains("`clumio-preflight .`"), "{err}");
+    assert!(err.contains("| clumio-preflight`"), "{err}");
+}

@@ -34,6 +34,9 @@ pub struct Report {
     pub suppressed: usize,
     /// What `--min-severity` and `--baseline` left out of the report.
     pub filtered: select::Filtered,
+    /// Folders named on the command line that hold nothing the tool can read (each also a
+    /// load error): the run cannot be used (exit 2).
+    pub nothing_to_check: Vec<std::path::PathBuf>,
     /// The configuration file applied, if any.
     pub configuration: Option<AppliedConfig>,
 }
@@ -96,7 +99,7 @@ pub fn counts(report: &Report) -> (usize, usize, usize) {
 /// findings and `fail_on` (the result is incomplete, which is never clean); else 1 when
 /// there are findings at or above the fail level, else 0.
 pub fn exit_status(report: &Report, fail_on: FailOn) -> u8 {
-    if !report.load_errors.is_empty() {
+    if !report.load_errors.is_empty() || !report.nothing_to_check.is_empty() {
         return 2;
     }
     let threshold = match fail_on {
