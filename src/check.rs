@@ -12,8 +12,8 @@ use crate::parallel;
 use crate::profile::Profile;
 use crate::report::Report;
 use crate::resource::LoadError;
-use crate::rules::{self, Diagnostic};
-use crate::source::{FileId, Sources};
+use crate::rules::{self, Caller, Diagnostic};
+use crate::source::{FileId, Sources, Span};
 use crate::terraform::{self, TerraformOptions, plan};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -94,6 +94,8 @@ struct Unit {
     account: Option<String>,
     /// A plan's (or state's) resources and variables, to be completed from its sources.
     plan: Option<PlanInput>,
+    /// Terraform sources: each module instance's address prefix with its `module` block.
+    module_calls: Vec<(String, Span)>,
 }
 
 /// What a plan says, kept until its sources are read.
@@ -134,6 +136,7 @@ fn load_text(
             inventory,
             account,
             plan: None,
+            module_calls: Vec::new(),
         })
     };
     match format {
@@ -427,6 +430,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
                 inventory,
                 account: None,
                 plan: None,
+                module_calls: root.module_calls.clone(),
             });
         }
     }
@@ -471,12 +475,14 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
                 },
             );
         }
+        add_callers(&mut found, &unit.module_calls);
         found
     });
     let mut diagnostics: Vec<Diagnostic> = diagnostics.into_iter().flatten().collect();
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
     });
+    let diagnostics = merge_same_findings(diagnostics);
     // A file that could not be read or parsed was not checked.
     let failed: std::collections::HashSet<FileId> =
         scan.errors.iter().filter_map(|e| e.file).collect();
@@ -601,4 +607,67 @@ fn source_dir(options: &CheckOptions, boundary: &Boundary) -> Option<PathBuf> {
         .iter()
         .any(|p| p.extension().is_some_and(|x| x == "tf"));
     has_tf.then_some(cwd)
+}
+
+/// Gives each diagnostic about a resource inside a module the chain of `module` calls that
+/// created the resource's module instance (outermost first).
+fn add_callers(found: &mut [Diagnostic], module_calls: &[(String, Span)]) {
+    if module_calls.is_empty() {
+        return;
+    }
+    for d in found {
+        if !d.resource.starts_with("module.") {
+            continue;
+        }
+        let mut chain: Vec<&(String, Span)> = module_calls
+            .iter()
+            .filter(|(prefix, _)| d.resource.starts_with(prefix.as_str()))
+            .collect();
+        chain.sort_by_key(|(prefix, _)| prefix.len());
+        if !chain.is_empty() {
+            d.callers.push(
+                chain
+                    .into_iter()
+                    .map(|(prefix, span)| Caller {
+                        module: prefix.trim_end_matches('.').to_string(),
+                        span: *span,
+                    })
+                    .collect(),
+            );
+        }
+    }
+}
+
+/// One diagnostic for the same finding reached several ways (a shared module called by
+/// several root modules): the copies' call chains are listed on the first. `sorted` is sorted
+/// by location, so copies are next to each other or close.
+fn merge_same_findings(sorted: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(sorted.len());
+    for d in sorted {
+        let same = out
+            .iter_mut()
+            .rev()
+            .take_while(|o| o.span.file == d.span.file && o.span.start == d.span.start)
+            .find(|o| {
+                o.rule.code == d.rule.code
+                    && o.span == d.span
+                    && o.severity == d.severity
+                    && o.message == d.message
+                    && o.help == d.help
+                    && o.resource == d.resource
+                    && o.target == d.target
+                    && o.related == d.related
+            });
+        match same {
+            Some(o) => {
+                for chain in d.callers {
+                    if !o.callers.contains(&chain) {
+                        o.callers.push(chain);
+                    }
+                }
+            }
+            None => out.push(d),
+        }
+    }
+    out
 }

@@ -148,6 +148,7 @@ pub fn apply(report: &mut Report, exclude: &Exclude, is_off: &dyn Fn(&str) -> bo
                 resource: s.resource.clone(),
                 target: None,
                 related: Vec::new(),
+                callers: Vec::new(),
             });
         }
     }

@@ -543,3 +543,104 @@ fn empty_standard_input_read_because_it_is_not_a_terminal_says_both_ways_out() {
     assert!(err.contains("`clumio-preflight .`"), "{err}");
     assert!(err.contains("| clumio-preflight`"), "{err}");
 }
+
+/// The human report of `testdata/multi-module`, run from the crate root.
+fn multi_module(extra: &[&str]) -> String {
+    let mut args = vec!["--color", "never"];
+    args.extend(extra);
+    args.push("testdata/multi-module");
+    run(&crate_root(), &args).stdout
+}
+
+#[test]
+fn snapshot_multi_module_human() {
+    insta::assert_snapshot!("multi-module.human", multi_module(&[]));
+}
+
+#[test]
+fn snapshot_multi_module_human_with_notes() {
+    insta::assert_snapshot!(
+        "multi-module.human-show-notes",
+        multi_module(&["--show-notes"])
+    );
+}
+
+#[test]
+fn a_finding_in_a_shared_module_is_reported_once_with_every_call_that_reached_it() {
+    let out = run(
+        &crate_root(),
+        &["--format", "json", "testdata/multi-module"],
+    );
+    let json = out.json();
+    let shared: Vec<&Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["code"] == "CP101" && d["resource"] == "module.data.aws_s3_bucket_policy.this"
+        })
+        .collect();
+    assert_eq!(shared.len(), 1, "{json}");
+    let chains = shared[0]["callers"].as_array().unwrap();
+    let files: Vec<&str> = chains
+        .iter()
+        .map(|c| c[0]["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "testdata/multi-module/envs/dev/main.tf",
+            "testdata/multi-module/envs/prod/main.tf"
+        ]
+    );
+    assert_eq!(chains[0][0]["module"], "module.data");
+    assert_eq!(chains[0][0]["line"], 1);
+    // Reached through two calls: the chain lists both, outermost first.
+    let nested = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["code"] == "CP101"
+                && d["resource"] == "module.app.module.data.aws_s3_bucket_policy.this"
+        })
+        .unwrap();
+    let chain = &nested["callers"][0];
+    assert_eq!(chain[0]["module"], "module.app");
+    assert_eq!(chain[1]["module"], "module.app.module.data");
+    assert_eq!(
+        chain[1]["file"],
+        "testdata/multi-module/modules/app/main.tf"
+    );
+    // Outside modules: no callers key.
+    let root = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["resource"] == "aws_s3_bucket_policy.logs")
+        .unwrap();
+    assert!(root.get("callers").is_none());
+
+    let sarif = run(
+        &crate_root(),
+        &["--format", "sarif", "testdata/multi-module"],
+    )
+    .json();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "CP101"
+                && r["properties"]["resource"] == "module.data.aws_s3_bucket_policy.this"
+        })
+        .unwrap();
+    let related = result["relatedLocations"].as_array().unwrap();
+    assert_eq!(related.len(), 2, "{result}");
+    assert!(
+        related[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("reached through this call, module.data (way 1 of 2)")
+    );
+}

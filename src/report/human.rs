@@ -149,8 +149,13 @@ impl Shown {
                 }
             })
             .collect();
+        let mut message = escape::field(&d.message).into_owned();
+        for via in super::callers::via(report, d) {
+            message.push('\n');
+            message.push_str(&escape::field(&via));
+        }
         Shown {
-            message: escape::field(&d.message).into_owned(),
+            message,
             code: format!("{} {}", d.rule.code, d.rule.name),
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,

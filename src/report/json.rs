@@ -35,6 +35,18 @@ struct JsonDiagnostic<'a> {
     resource: &'a str,
     target: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
+    /// For a finding inside a Terraform module: the chains of `module` calls that reached
+    /// it, outermost first, one chain per way (added to the contract; never removed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    callers: Vec<Vec<JsonCaller<'a>>>,
+}
+
+#[derive(Serialize)]
+struct JsonCaller<'a> {
+    module: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
 }
 
 #[derive(Serialize)]
@@ -117,6 +129,24 @@ pub fn render(report: &Report) -> String {
                             end_line: e.line,
                             end_column: e.column,
                         }
+                    })
+                    .collect(),
+                callers: d
+                    .callers
+                    .iter()
+                    .map(|chain| {
+                        chain
+                            .iter()
+                            .map(|c| {
+                                let (at, _) = sources.range(c.span);
+                                JsonCaller {
+                                    module: &c.module,
+                                    file: &sources.file(c.span.file).name,
+                                    line: at.line,
+                                    column: at.column,
+                                }
+                            })
+                            .collect()
                     })
                     .collect(),
             }

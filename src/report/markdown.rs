@@ -89,6 +89,9 @@ fn finding(report: &Report, d: &Diagnostic, out: &mut String) {
         d.rule.name,
         inline(&d.message)
     ));
+    for via in super::callers::via(report, d) {
+        out.push_str(&format!("  {}\n", inline(&via)));
+    }
     if !d.help.is_empty() {
         out.push_str("\n  Fix:\n\n");
         out.push_str(&fenced(&d.help, "  "));

@@ -2,6 +2,7 @@
 //! code scanning (`sarif`), GitHub workflow annotations (`github`) and editors and grep
 //! (`line`), and the exit status.
 
+pub mod callers;
 pub mod escape;
 pub mod fingerprint;
 pub mod github;

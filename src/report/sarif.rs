@@ -472,13 +472,13 @@ pub fn render(report: &Report) -> String {
                 related_locations: d
                     .related
                     .iter()
+                    .map(|r| (r.span, r.message.clone()))
+                    .chain(super::callers::related(d))
                     .enumerate()
-                    .map(|(i, r)| RelatedLocation {
+                    .map(|(i, (span, message))| RelatedLocation {
                         id: i + 1,
-                        physical_location: physical(sources, r.span),
-                        message: Text {
-                            text: r.message.clone(),
-                        },
+                        physical_location: physical(sources, span),
+                        message: Text { text: message },
                     })
                     .collect(),
                 partial_fingerprints: fingerprints,

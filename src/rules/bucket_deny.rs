@@ -463,6 +463,7 @@ pub fn diagnostic(
         resource: bp.resource.clone(),
         target: Some(inv.target_of(bp)),
         related: Vec::new(),
+        callers: Vec::new(),
     })
 }
 

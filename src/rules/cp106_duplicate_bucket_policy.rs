@@ -41,6 +41,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
                 resource: dup.resource.clone(),
                 target: Some(bucket.resource.clone()),
                 related: vec![Related { span: first.span, message: format!("first set by {}", first.resource) }],
+                callers: Vec::new(),
             });
         }
     }

@@ -53,6 +53,7 @@ pub fn check(
             resource,
             target: Some(key_access::bucket_label(inv, v)),
             related: Vec::new(),
+            callers: Vec::new(),
         });
     }
 }

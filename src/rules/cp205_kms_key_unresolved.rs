@@ -37,6 +37,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             resource: enc.resource.clone(),
             target: Some(bucket),
             related: Vec::new(),
+            callers: Vec::new(),
         });
     }
 }

@@ -45,6 +45,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             resource: acl.resource.clone(),
             target: Some(bucket),
             related: Vec::new(),
+            callers: Vec::new(),
         });
     }
 }

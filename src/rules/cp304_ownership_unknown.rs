@@ -43,6 +43,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             resource: b.resource.clone(),
             target: Some(b.resource.clone()),
             related: Vec::new(),
+            callers: Vec::new(),
         });
     }
 }

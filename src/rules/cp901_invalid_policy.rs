@@ -39,6 +39,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
                 resource: resource.clone(),
                 target: Some(target.clone()),
                 related: Vec::new(),
+                callers: Vec::new(),
             });
         }
     }

@@ -78,6 +78,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             resource: resource.clone(),
             target: Some(target),
             related: Vec::new(),
+            callers: Vec::new(),
         });
     }
     // An ownership setting known only after apply may be ObjectWriter: say so, never pass.
@@ -100,6 +101,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             resource: o.resource.clone(),
             target: Some(bucket),
             related: Vec::new(),
+            callers: Vec::new(),
         });
     }
 }

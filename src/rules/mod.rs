@@ -106,6 +106,18 @@ pub struct Diagnostic {
     pub target: Option<String>,
     /// Other places worth showing.
     pub related: Vec<Related>,
+    /// For an element inside a Terraform module: the chains of `module` calls that reached
+    /// it, one per way (outermost call first); empty outside modules.
+    pub callers: Vec<Vec<Caller>>,
+}
+
+/// A `module` call through which a diagnostic inside a module was reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    /// The call's address: `module.logs`, `module.logs["a"]`, `module.app.module.logs`.
+    pub module: String,
+    /// The `module` block.
+    pub span: Span,
 }
 
 /// Every rule, in code order.

@@ -58,6 +58,7 @@ pub fn diagnostic(
         resource: o.resource.clone(),
         target: Some(bucket),
         related: Vec::new(),
+        callers: Vec::new(),
     }
 }
 

@@ -126,6 +126,9 @@ pub struct RootOutput {
     pub files_read: usize,
     /// Module calls (instances of calls) whose remote code is not on disk.
     pub not_loaded: Vec<crate::model::ModuleNotLoaded>,
+    /// Every module instance's address prefix (`module.logs["a"].`) with the `module` block
+    /// that created it.
+    pub module_calls: Vec<(String, Span)>,
 }
 
 /// Evaluates the root module `root` of `modules`. Files read by `file()` are added to
@@ -178,11 +181,21 @@ pub fn evaluate_root(
         });
     }
     ev.errors.append(&mut ev.limits);
+    let module_calls = ev
+        .insts
+        .iter()
+        .filter_map(|inst| {
+            let parent = inst.parent.as_ref()?;
+            let caller = &ev.modules[ev.insts[parent.inst].module];
+            Some((inst.prefix.clone(), caller.calls.get(parent.call)?.span))
+        })
+        .collect();
     RootOutput {
         resources,
         errors: ev.errors,
         files_read: ev.files_read,
         not_loaded: ev.not_loaded,
+        module_calls,
     }
 }
 

@@ -67,6 +67,9 @@ pub struct Root {
     pub resources: Range<usize>,
     /// Its module calls whose remote code is not on disk (rule CP904).
     pub not_loaded: Vec<crate::model::ModuleNotLoaded>,
+    /// Every module instance's address prefix (`module.logs["a"].`) with the `module` block
+    /// that created it.
+    pub module_calls: Vec<(String, crate::source::Span)>,
 }
 
 /// What [`load`] produced.
@@ -211,6 +214,7 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
             dir: root.dir.clone(),
             resources: start..loaded.resources.len(),
             not_loaded: output.not_loaded,
+            module_calls: output.module_calls,
         });
     }
     loaded
