@@ -194,15 +194,43 @@ impl PString {
 }
 
 impl fmt::Display for PString {
-    /// Known text as is, holes as `<why>`.
+    /// Known text as is, holes as [`Hole::shown`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for part in &self.parts {
             match part {
                 Part::Lit(text) => f.write_str(text)?,
-                Part::Hole(hole) => write!(f, "<{}>", hole.id)?,
+                Part::Hole(hole) => f.write_str(&hole.shown())?,
             }
         }
         Ok(())
+    }
+}
+
+impl Hole {
+    /// The unknown as a user would write it where its value goes: a Terraform reference as
+    /// the interpolation the user wrote (`${var.bucket_name}`, `${aws_s3_bucket.data.arn}`),
+    /// a CloudFormation parameter or attribute as `!Sub` writes it (`${Env}`,
+    /// `${DataBucket.Arn}`), an `Fn::If` or `Fn::ImportValue` described in words, and a
+    /// quantity of the profile as a placeholder (`<account-id>`).
+    pub fn shown(&self) -> String {
+        let id: &str = &self.id;
+        if let Some(rest) = id.strip_prefix("cfn-condition:") {
+            let name = rest.split(':').next().unwrap_or(rest);
+            return format!("(the value condition {name} picks)");
+        }
+        if let Some(export) = id.strip_prefix("ImportValue.") {
+            return format!("(the value another stack exports as {export})");
+        }
+        if let Some(param) = id.strip_prefix("Parameters.") {
+            return format!("${{{param}}}");
+        }
+        if id.contains(' ') {
+            return format!("({id})");
+        }
+        if id.contains('.') {
+            return format!("${{{}}}", id.strip_suffix(".Ref").unwrap_or(id));
+        }
+        format!("<{id}>")
     }
 }
 

@@ -217,14 +217,14 @@ fn short_and_long_forms_resolve_alike() {
     let resources = t.prop("DataBucketPolicy", "PolicyDocument.Statement.0.Resource");
     assert_eq!(&*single_hole(at_path(resources, "0")).id, "DataBucket.Arn");
     let objects = at_path(resources, "1").as_pstr().unwrap();
-    assert_eq!(objects.to_string(), "<DataBucket.Arn>/*");
+    assert_eq!(objects.to_string(), "${DataBucket.Arn}/*");
     // The JSON template's long forms give the same values.
     let j = load("bucket-policy.json");
     let resources = j.prop("DataBucketPolicy", "PolicyDocument.Statement.0.Resource");
     assert_eq!(&*single_hole(at_path(resources, "0")).id, "DataBucket.Arn");
     assert_eq!(
         at_path(resources, "1").as_pstr().unwrap().to_string(),
-        "<DataBucket.Arn>/*"
+        "${DataBucket.Arn}/*"
     );
     assert_eq!(known(j.prop("DataBucket", "BucketName")), "acme-data");
 }
@@ -530,7 +530,7 @@ fn functions_that_cannot_be_resolved_are_unknown_not_errors() {
     assert!(matches!(t.prop("B", "J").kind, Kind::Unknown(_)));
     assert_eq!(
         t.prop("B", "S").as_pstr().unwrap().to_string(),
-        "<Missing.Attr>-${Literal}"
+        "${Missing.Attr}-${Literal}"
     );
     let encoded = single_hole(t.prop("B", "E"));
     assert!(encoded.why.contains("Base64 encoding"), "{}", encoded.why);
@@ -567,7 +567,7 @@ fn sam_template_is_read_as_written() {
             .as_pstr()
             .unwrap()
             .to_string(),
-        "<Uploads.Arn>/*"
+        "${Uploads.Arn}/*"
     );
     // The function is a resource the model never reads: it keeps its id and type, and its
     // properties are skipped before parsing (see cloudformation::prefilter).

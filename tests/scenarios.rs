@@ -231,6 +231,7 @@ scenarios! {
     inline_v3_plus_policy_resource => "inline-v3-plus-policy-resource",
     malformed_policy => "malformed-policy",
     policy_after_apply => "policy-after-apply",
+    policy_on_unknown_bucket => "policy-on-unknown-bucket",
     statement_in_allow => "statement-in-allow",
     userid_exemption_partial => "userid-exemption-partial",
     userid_exemption_all_sessions => "userid-exemption-all-sessions",

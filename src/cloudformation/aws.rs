@@ -587,7 +587,7 @@ fn condition_hole(name: &str, why: &str, holds: bool) -> Hole {
     let state = if holds { "true" } else { "false" };
     Hole::unknown(
         format!("cfn-condition:{name}:{state}"),
-        format!("whether the template's condition {name} is {state}, which rests on {why}"),
+        format!("whether the template's condition {name} is {state} ({why})"),
     )
 }
 
@@ -886,7 +886,7 @@ fn ifs_to_unknown(node: &Node) -> Node {
             Kind::Unknown(Hole::unknown(
                 format!("cfn-condition:{}", cond.name),
                 format!(
-                    "a value chosen by the template's condition {}, which rests on {}",
+                    "a value chosen by the template's condition {} ({})",
                     cond.name, cond.why
                 ),
             )),
@@ -1092,9 +1092,7 @@ mod tests {
                 .and_then(|c| c.get("StringNotEquals"))
                 .is_none()
         );
-        assert!(
-            guard_whys(&out[0])[0].contains("IsProd is true, which rests on the parameter Env")
-        );
+        assert!(guard_whys(&out[0])[0].contains("IsProd is true (the parameter Env"));
         assert!(guard_whys(&out[1])[0].contains("IsProd is false"));
     }
 

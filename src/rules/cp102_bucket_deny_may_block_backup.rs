@@ -34,10 +34,11 @@ pub fn check(
             st.label(),
             inv.target_of(bp),
             bucket_deny::action_list(&v.maybe),
-            v.depends_on.join("; ")
+            super::unknowns::depends_on(&v.depends_on)
         );
         let help = format!(
-            "settle the unknowns (the flags named above), or {}",
+            "{}, or {}",
+            super::unknowns::settle(&v.depends_on),
             fix::exempt_help(profile, bp.syntax)
         );
         let label = format!("may deny {}", bucket_deny::action_list(&v.maybe));

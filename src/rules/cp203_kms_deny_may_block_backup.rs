@@ -37,10 +37,11 @@ pub fn check(
                     st.label(),
                     inv.keys[v.key].resource,
                     key_access::bucket_label(inv, v),
-                    d.depends_on.join("; ")
+                    super::unknowns::depends_on(&d.depends_on)
                 ),
                 help: format!(
-                    "settle the unknowns (the flags named above), or {}",
+                    "{}, or {}",
+                    super::unknowns::settle(&d.depends_on),
                     fix::exempt_help(profile, key_access::syntax(inv, v))
                 ),
                 span: st.span,

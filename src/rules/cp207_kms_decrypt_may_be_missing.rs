@@ -33,10 +33,11 @@ pub fn check(
                 "whether the policy of {}, or a KMS grant of the code on it, lets the Clumio role decrypt the SSE-KMS objects of {} depends on {}",
                 inv.keys[v.key].resource,
                 key_access::bucket_label(inv, v),
-                on.join("; ")
+                super::unknowns::depends_on(on)
             ),
             help: format!(
-                "settle the unknowns (the flags named above), or grant the role by name:\n{}",
+                "{}, or grant the role by name:\n{}",
+                super::unknowns::settle(on),
                 fix::key_statement(profile, key_access::syntax(inv, v))
             ),
             span,

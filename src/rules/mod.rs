@@ -32,6 +32,7 @@ pub mod cp904_module_not_loaded;
 pub mod fix;
 pub mod key_access;
 pub mod ownership;
+pub mod unknowns;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

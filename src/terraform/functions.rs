@@ -1084,12 +1084,12 @@ mod tests {
         let hole = Hole::unknown("var.x", "x");
         let partial = Node::new(Kind::Str(PString::known("A").with_hole(hole.clone())), sp());
         let lowered = run("lower", std::slice::from_ref(&partial));
-        assert_eq!(lowered.as_pstr().unwrap().to_string(), "a<var.x>");
+        assert_eq!(lowered.as_pstr().unwrap().to_string(), "a${var.x}");
         let joined = run(
             "join",
             &[s("/"), Node::new(Kind::Array(vec![s("x"), partial]), sp())],
         );
-        assert_eq!(joined.as_pstr().unwrap().to_string(), "x/A<var.x>");
+        assert_eq!(joined.as_pstr().unwrap().to_string(), "x/A${var.x}");
         let unknown_list = Node::new(Kind::Unknown(hole.clone()), sp());
         let spliced = run("concat", &[list_of(&["a"]), unknown_list.clone()]);
         let Kind::Array(items) = &spliced.kind else {

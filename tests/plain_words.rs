@@ -1,0 +1,157 @@
+//! Plain words: no report of any scenario under `testdata/`, in any format, shows an internal
+//! placeholder (`<aws_s3_bucket_policy.data.bucket>`, `cfn-condition:`, `ImportValue.`) or one
+//! of the broken sentence templates users met (`(the flags named above)` when no flag was
+//! named, `depends on … is not known`, `which rests on parameter … has no default`).
+
+mod support;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use std::path::{Path, PathBuf};
+use support::crate_root;
+
+const FORMATS: [&str; 6] = ["human", "json", "sarif", "github", "line", "markdown"];
+
+/// Every scenario: folders with an `expect` file (run with its `args:`), plan and template
+/// fixtures, and the multi-module layout.
+fn scenarios() -> Vec<(PathBuf, Vec<String>)> {
+    let root = crate_root();
+    let mut out = Vec::new();
+    for base in [
+        "testdata/terraform",
+        "testdata/cloudformation",
+        "testdata/plan",
+    ] {
+        for entry in std::fs::read_dir(root.join(base)).unwrap().flatten() {
+            let path = entry.path();
+            let args = std::fs::read_to_string(path.join("expect"))
+                .ok()
+                .and_then(|e| {
+                    e.lines()
+                        .next()
+                        .and_then(|l| l.strip_prefix("args:"))
+                        .map(|a| a.split_whitespace().map(str::to_string).collect())
+                })
+                .unwrap_or_default();
+            out.push((path, args));
+        }
+    }
+    for base in [
+        "testdata/plan/text",
+        "testdata/frontend/terraform",
+        "testdata/frontend/cloudformation",
+    ] {
+        for entry in std::fs::read_dir(root.join(base)).unwrap().flatten() {
+            out.push((entry.path(), Vec::new()));
+        }
+    }
+    out.push((root.join("testdata/multi-module"), Vec::new()));
+    out.sort();
+    out
+}
+
+/// The placeholders and broken templates found in `text`.
+fn problems(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for fixed in [
+        "cfn-condition:",
+        "ImportValue.",
+        "(the flags named above)",
+        "which rests on parameter",
+    ] {
+        if text.contains(fixed) {
+            found.push(fixed.to_string());
+        }
+    }
+    // `<[a-z_]+\.` (digits too: `aws_s3_…`): an address or reference in angle brackets.
+    for (at, _) in text.match_indices('<') {
+        let rest = &text[at + 1..];
+        let name = rest
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(rest.len());
+        if name > 0 && rest[name..].starts_with('.') {
+            found.push(text[at..(at + name + 2).min(text.len())].to_string());
+        }
+    }
+    // "depends on X is not known": a clause where a noun phrase belongs.
+    for (at, _) in text.match_indices("depends on ") {
+        let rest = &text[at..];
+        let sentence = &rest[..rest.find(['\n', ';', '"']).unwrap_or(rest.len())];
+        if sentence.contains(" is not known") && !sentence.contains(": ") {
+            found.push(sentence.to_string());
+        }
+    }
+    found
+}
+
+/// The lines of a human report that are not quoted source code.
+fn without_snippets(text: &str) -> String {
+    text.lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            let gutter = t.split_once(['│', '·']).map(|(n, _)| n.trim());
+            !matches!(gutter, Some(n) if n.is_empty() || n.chars().all(|c| c.is_ascii_digit()))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn run(path: &Path, args: &[String], format: &str) -> String {
+    let mut cmd = cargo_bin_cmd!("clumio-preflight");
+    cmd.current_dir(crate_root());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CLUMIO_PREFLIGHT_") || key == "NO_COLOR" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.args(["--format", format, "--no-config"]);
+    if format == "human" {
+        cmd.args(["--color", "never", "--show-notes"]);
+    }
+    let out = cmd.args(args).arg(path).output().expect("run the binary");
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    if format == "human" {
+        without_snippets(&text)
+    } else {
+        text
+    }
+}
+
+#[test]
+fn no_report_shows_an_internal_placeholder_or_a_broken_sentence() {
+    let mut failures = Vec::new();
+    let scenarios = scenarios();
+    assert!(scenarios.len() > 100, "{} scenarios", scenarios.len());
+    for (path, args) in &scenarios {
+        for format in FORMATS {
+            for problem in problems(&run(path, args, format)) {
+                failures.push(format!(
+                    "{} ({format}): {problem}",
+                    path.strip_prefix(crate_root()).unwrap_or(path).display()
+                ));
+            }
+        }
+    }
+    failures.dedup();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_checks_catch_what_users_met() {
+    for bad in [
+        "Clumio backups of <aws_s3_bucket_policy.data.bucket>: …",
+        "StringNotEquals aws:SourceVpc [\"<cfn-condition:IsProd>\"]",
+        "backups of <ImportValue.shared-data-bucket-name>",
+        "help: settle the unknowns (the flags named above), or exempt",
+        "it depends on the bucket argument is not known",
+    ] {
+        assert!(!problems(bad).is_empty(), "{bad}");
+    }
+    for good in [
+        "arn:aws:iam::<account-id>:role/clumio/ClumioIAMRole-<role-name-suffix>",
+        "depends on values not known statically: ${var.bucket_name} is not known",
+        "heredoc <<EOF",
+    ] {
+        assert!(problems(good).is_empty(), "{good}: {:?}", problems(good));
+    }
+}
