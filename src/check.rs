@@ -422,6 +422,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         let loaded = terraform::load(&tf_paths, &terraform_options, &mut scan.sources);
         scan.files += loaded.files;
         scan.errors.extend(loaded.errors);
+        scan.notes.extend(loaded.notes);
         for root in &loaded.roots {
             let resources = &loaded.resources[root.resources.clone()];
             let mut inventory = terraform::aws::inventory(resources, &scan.sources);

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cloudformation;
 pub mod config;
 pub mod embedded;
+pub mod explain;
 pub mod fsbound;
 pub mod gitignore;
 pub mod identity;

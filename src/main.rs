@@ -470,6 +470,9 @@ fn read_stdin() -> Result<String, String> {
 }
 
 fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
+    if let Some(e) = mistyped_subcommand(&cmd.paths) {
+        return fail(&e);
+    }
     if let Err(e) = cmd.profile.validate(matches) {
         return fail(&e);
     }
@@ -478,6 +481,11 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             "error: --quiet prints only the summary line, which --format json and sarif do not \
              have; write those with --output instead",
         );
+    }
+    for output in &cmd.output {
+        if let Err(e) = check_output_format(output) {
+            return fail(&e);
+        }
     }
     let stdin_is_pipe = !std::io::stdin().is_terminal();
     let mut inputs: Vec<Input> = Vec::new();
@@ -660,6 +668,67 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
     emit(&text, ExitCode::from(status))
 }
 
+/// The subcommands, for "did you mean" on a path that does not exist.
+const SUBCOMMANDS: [&str; 4] = ["check", "simulate", "explain", "rules"];
+
+/// "expain: no such file or directory; did you mean `clumio-preflight explain`?" when the
+/// first path does not exist and is one or two typos away from a subcommand.
+fn mistyped_subcommand(paths: &[PathBuf]) -> Option<String> {
+    let first = paths.first()?.to_str()?;
+    if std::path::Path::new(first).exists() || first.contains(['/', '.', '\\']) {
+        return None;
+    }
+    let best = SUBCOMMANDS
+        .iter()
+        .map(|s| (edit_distance(first, s), *s))
+        .min()?;
+    (best.0 > 0 && best.0 <= 2).then(|| {
+        format!(
+            "error: {first}: no such file or directory, and no subcommand; did you mean `{}`? \
+             (`clumio-preflight {} …`)",
+            best.1, best.1
+        )
+    })
+}
+
+/// The Levenshtein distance between two short words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// An `--output NAME=FILE` whose NAME looks like a format name (a bare word) but is none is
+/// an error naming the formats, not a file called `NAME=FILE`.
+fn check_output_format(value: &str) -> Result<(), String> {
+    let Some((name, file)) = value.split_once('=') else {
+        return Ok(());
+    };
+    let word = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic());
+    if !word || file.is_empty() || FileFormat::from_str(name, true).is_ok() {
+        return Ok(());
+    }
+    let formats: Vec<String> = FileFormat::value_variants()
+        .iter()
+        .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+        .collect();
+    Err(format!(
+        "error: --output {value}: no format is called \"{name}\"; the formats are {}",
+        formats.join(", ")
+    ))
+}
+
 /// An `--output` value: `FORMAT=FILE` when it starts with a format's name and `=`, else a
 /// file in `default`.
 fn output_file(value: &str, default: FileFormat) -> (FileFormat, &str) {
@@ -674,6 +743,14 @@ fn output_file(value: &str, default: FileFormat) -> (FileFormat, &str) {
 
 fn run_explain(code: &str) -> ExitCode {
     match rules::find(code) {
+        // On a terminal the Markdown is rendered; piped, it is printed as written.
+        Some(rule) if std::io::stdout().is_terminal() => {
+            let color = std::env::var_os("NO_COLOR").is_none();
+            emit(
+                &clumio_preflight::explain::render(rule.docs, color),
+                ExitCode::SUCCESS,
+            )
+        }
         Some(rule) => emit(rule.docs, ExitCode::SUCCESS),
         None => fail(&format!(
             "error: no rule named \"{code}\"; `clumio-preflight rules` lists them"

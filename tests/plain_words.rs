@@ -155,3 +155,83 @@ fn the_checks_catch_what_users_met() {
         assert!(problems(good).is_empty(), "{good}: {:?}", problems(good));
     }
 }
+
+fn run_args(args: &[&str]) -> (i32, String, String) {
+    let mut cmd = cargo_bin_cmd!("clumio-preflight");
+    cmd.current_dir(crate_root());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CLUMIO_PREFLIGHT_") || key == "NO_COLOR" {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd.args(args).output().expect("run the binary");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_mistyped_subcommand_gets_did_you_mean() {
+    let (status, stdout, stderr) = run_args(&["expain", "CP101"]);
+    assert_eq!(status, 2);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("did you mean `explain`?"), "{stderr}");
+    let (_, _, stderr) = run_args(&["rule"]);
+    assert!(stderr.contains("did you mean `rules`?"), "{stderr}");
+    // A path that exists, or that is plainly a path, is scanned as such.
+    let (_, _, stderr) = run_args(&["testdata/nope"]);
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+    let (status, stdout, _) = run_args(&["nonsense"]);
+    assert_eq!(status, 2);
+    assert!(
+        stdout.contains("nonsense: no such file or directory"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_unknown_output_format_is_an_error_naming_the_formats() {
+    let (status, _, stderr) = run_args(&[
+        "--output",
+        "sarf=results.sarif",
+        "testdata/terraform/ip-guard",
+    ]);
+    assert_eq!(status, 2);
+    assert!(
+        stderr.contains(
+            "no format is called \"sarf\"; the formats are sarif, json, line, github, markdown"
+        ),
+        "{stderr}"
+    );
+    assert!(!crate_root().join("sarf=results.sarif").exists());
+}
+
+#[test]
+fn var_values_point_at_the_declaration_and_unknown_names_are_said() {
+    let (_, stdout, _) = run_args(&[
+        "--format",
+        "json",
+        "--var",
+        "object_ownership=ObjectWriter",
+        "--var",
+        "object_ownershp=x",
+        "testdata/terraform/ownership-from-variable",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "CP301");
+    assert_eq!(
+        d["file"],
+        "testdata/terraform/ownership-from-variable/main.tf"
+    );
+    assert_eq!(d["line"], 1, "the variable's declaration: {d}");
+    let notes = json["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n.as_str().unwrap().contains(
+            "--var object_ownershp was ignored: no scanned root module declares a variable \"object_ownershp\" (they declare object_ownership)"
+        )),
+        "{notes:?}"
+    );
+}

@@ -261,7 +261,14 @@ fn variables_defaults_tfvars_var_files_and_cli_vars() {
     let (loaded, sources) = load_with(&[fixture("vars")], &opts);
     let x = resource(&loaded, "aws_s3_bucket.x");
     assert_eq!(known(attr(x, "b")), "b-cli");
-    assert_eq!(sources.file(attr(x, "b").span.file).name, "--var b");
+    // A string from --var is located at the variable's declaration, a file editors open.
+    let b_file = &sources.file(attr(x, "b").span.file).name;
+    assert!(b_file.ends_with(".tf"), "{b_file}");
+    assert!(
+        sources
+            .slice(attr(x, "b").span)
+            .starts_with("variable \"b\"")
+    );
     assert_eq!(known(attr(x, "d")), "d-cli");
     let f: Vec<&str> = items(attr(x, "f")).iter().map(known).collect();
     assert_eq!(f, ["x", "y"], "a list variable's --var is an expression");

@@ -84,6 +84,8 @@ pub struct Loaded {
     pub files: usize,
     /// The root modules, in order, with the range of their resources.
     pub roots: Vec<Root>,
+    /// Things the user should know, e.g. a `--var` that names no declared variable.
+    pub notes: Vec<String>,
 }
 
 /// Stack size for evaluation: nesting is bounded by [`eval::MAX_DEPTH`], and unoptimised
@@ -171,9 +173,11 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
         let module = &loader.modules[root.module];
         for (name, file) in &cli_vars {
             let text = loader.sources.file(*file).text.clone();
-            let string_typed = module.variable(name).is_none_or(|v| v.string_typed);
+            let declared = module.variable(name);
+            let string_typed = declared.is_none_or(|v| v.string_typed);
+            let at = declared.map(|v| v.span);
             root.values
-                .insert(name.clone(), cli_var(&text, *file, string_typed));
+                .insert(name.clone(), cli_var(&text, *file, string_typed, at));
         }
         for (name, value) in &opts.plan_values {
             let expr = Expr {
@@ -184,6 +188,7 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
         }
     }
 
+    let notes = undeclared_vars(&opts.vars, &roots, &loader.modules);
     let hcl::Loader {
         modules,
         errors,
@@ -203,6 +208,7 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
     let mut loaded = Loaded {
         errors,
         files: files_read,
+        notes,
         ..Loaded::default()
     };
     for (root, output) in roots.iter().zip(outputs) {
@@ -220,6 +226,42 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
     loaded
 }
 
+/// A note for each `--var` that no root module declares, naming the variables that exist.
+fn undeclared_vars(
+    vars: &[(String, String)],
+    roots: &[eval::RootInput],
+    modules: &[hcl::Module],
+) -> Vec<String> {
+    if roots.is_empty() {
+        return Vec::new();
+    }
+    let mut declared: Vec<&str> = roots
+        .iter()
+        .flat_map(|r| modules[r.module].variables.iter().map(|v| v.name.as_str()))
+        .collect();
+    declared.sort_unstable();
+    declared.dedup();
+    let mut notes = Vec::new();
+    for (name, _) in vars {
+        if declared.contains(&name.as_str())
+            || notes
+                .iter()
+                .any(|n: &String| n.contains(&format!("--var {name} ")))
+        {
+            continue;
+        }
+        let exist = if declared.is_empty() {
+            "they declare no variables".to_string()
+        } else {
+            format!("they declare {}", declared.join(", "))
+        };
+        notes.push(format!(
+            "--var {name} was ignored: no scanned root module declares a variable \"{name}\" ({exist})"
+        ));
+    }
+    notes
+}
+
 fn root_input(module: usize, dir: &Path, values: Vec<(String, Expr)>) -> eval::RootInput {
     eval::RootInput {
         module,
@@ -229,14 +271,21 @@ fn root_input(module: usize, dir: &Path, values: Vec<(String, Expr)>) -> eval::R
 }
 
 /// A `--var` value: a string for a string variable, else an expression (as Terraform reads
-/// `-var 'ids=["a","b"]'`), falling back to the string when it does not parse.
-fn cli_var(text: &str, file: crate::source::FileId, string_typed: bool) -> Expr {
-    let literal = || Expr {
-        file,
-        kind: ExprKind::Literal(Node::new(
-            Kind::Str(PString::known(text)),
-            crate::source::Span::new(file, 0, text.len()),
-        )),
+/// `-var 'ids=["a","b"]'`), falling back to the string when it does not parse. A string is
+/// located at the variable's declaration (`declared`) when there is one, so that findings
+/// point at a file an editor can open; otherwise at the `--var NAME` text.
+fn cli_var(
+    text: &str,
+    file: crate::source::FileId,
+    string_typed: bool,
+    declared: Option<crate::source::Span>,
+) -> Expr {
+    let literal = || {
+        let span = declared.unwrap_or_else(|| crate::source::Span::new(file, 0, text.len()));
+        Expr {
+            file: span.file,
+            kind: ExprKind::Literal(Node::new(Kind::Str(PString::known(text)), span)),
+        }
     };
     if string_typed {
         return literal();
