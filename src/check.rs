@@ -332,8 +332,8 @@ fn nothing_to_check(dir: &Path) -> String {
     format!(
         "nothing to check in {} (looked for Terraform files *.tf and *.tf.json, plans from \
          `terraform show -json`, state, the text of `terraform plan`, and CloudFormation \
-         templates in *.json, *.yaml, *.yml, *.template and *.txt files; .gitignore'd and \
-         hidden folders are skipped)",
+         templates in *.json, *.yaml, *.yml, *.template and *.txt files, outside .git, \
+         .terraform and .terragrunt-cache)",
         dir.display()
     )
 }

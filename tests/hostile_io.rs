@@ -455,7 +455,7 @@ fn a_folder_with_nothing_to_check_says_so() {
     let r = run_all(&repo, &["docs"]);
     has_line(
         &r,
-        "docs:1:1: error: no file to check: no Terraform configuration (.tf, .tf.json), plan, `terraform plan` text or CloudFormation template was found",
+        "docs:1:1: error: nothing to check in docs (looked for Terraform files *.tf and *.tf.json, plans from `terraform show -json`, state, the text of `terraform plan`, and CloudFormation templates in *.json, *.yaml, *.yml, *.template and *.txt files, outside .git, .terraform and .terragrunt-cache)",
     );
     assert_eq!(r.status, 2);
 }
