@@ -647,7 +647,7 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             // Run-level notes and the summary go to standard error: standard output stays
             // one finding per line for problem matchers and grep.
             for note in &report.notes {
-                eprintln!("note: {note}");
+                eprintln!("note: {}", escape::field(note));
             }
             eprintln!("{}", report::summary_line(&report));
             report::line::render(&report)
