@@ -38,6 +38,7 @@ fn partly_unknown(
             resource: resource.to_string(),
             target: Some(target.to_string()),
             related: Vec::new(),
+            callers: Vec::new(),
         });
     }
 }

@@ -32,6 +32,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             resource: module.address.clone(),
             target: None,
             related: Vec::new(),
+            callers: Vec::new(),
         });
     }
 }

@@ -1127,7 +1127,7 @@ mod tests {
         let out = run("replace", &[doc.clone(), s("_ARN_"), arn.clone()]);
         assert_eq!(
             out.get("Resource").unwrap().as_pstr().unwrap().to_string(),
-            "<aws_s3_bucket.b.arn>/*"
+            "${aws_s3_bucket.b.arn}/*"
         );
         // A string with a hole: only the known parts are searched.
         let partial = Node::new(
@@ -1135,7 +1135,7 @@ mod tests {
             sp(),
         );
         let out = run("replace", &[partial, s("_ARN_"), s("z")]);
-        assert_eq!(out.as_pstr().unwrap().to_string(), "xz<var.y>");
+        assert_eq!(out.as_pstr().unwrap().to_string(), "xz${var.y}");
         // Patterns JSON would escape, and regular expressions, stay unknown with a reason.
         for pattern in ["\"", "/a+/"] {
             let out = run("replace", &[doc.clone(), s(pattern), s("q")]);
