@@ -210,6 +210,8 @@ mod tests {
             notes: Vec::new(),
             suppressed: 0,
             configuration: None,
+            filtered: select::Filtered::default(),
+            nothing_to_check: Vec::new(),
         }
     }
 
