@@ -245,6 +245,9 @@ scenarios! {
     key_only_decrypt => "key-only-decrypt",
     key_vpce_deny => "key-vpce-deny",
     key_vpce_deny_exempt => "key-vpce-deny-exempt",
+    key_userid_exemption_partial => "key-userid-exemption-partial",
+    key_userid_exemption_all_sessions => "key-userid-exemption-all-sessions",
+    key_userid_exemption_unique_id => "key-userid-exemption-unique-id",
     key_alias => "key-alias",
     key_outside_code => "key-outside-code",
     key_grant_to_role => "key-grant-to-role",
@@ -535,4 +538,42 @@ fn the_unknown_part_of_a_policy_is_noted_by_name() {
             "{message}"
         );
     }
+}
+
+#[test]
+fn a_key_policy_deny_that_blocks_some_sessions_names_the_blocked_and_the_exempt_ones() {
+    let run = check_scenario("key-userid-exemption-partial");
+    let found = with_code(&run, "CP202");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "it blocks session Ingestion-ingesttool (ingests the bucket's inventory and objects into Clumio): kms:Decrypt, kms:GenerateDataKey denied"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("it exempts sessions daebaksrv-S3Backup (reads the objects for backups)"),
+        "{message}"
+    );
+    assert!(!message.contains("for the Clumio role,"), "{message}");
+    let run = check_scenario("key-userid-exemption-unique-id");
+    let found = with_code(&run, "CP203");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message
+            .contains("it may block sessions daebaksrv-S3Backup (reads the objects for backups)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("it exempts session Ingestion-ingesttool"),
+        "{message}"
+    );
+    // A Deny that treats every session alike keeps the role-wide message.
+    let run = check_scenario("key-vpce-deny");
+    let message = with_code(&run, "CP202")[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("for the Clumio role, so"), "{message}");
+    assert!(!message.contains("it exempts"), "{message}");
 }

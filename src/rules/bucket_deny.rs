@@ -327,12 +327,17 @@ fn session_phrase(names: &[&str]) -> String {
 /// blocked sessions with what each is denied, the sessions it may block, and the exempt
 /// ones, each with what it does. `None` when every session gets the same answer.
 pub fn who_is_blocked(v: &StatementVerdict) -> Option<String> {
-    if v.sessions.is_empty() {
+    sessions_blocked(&v.sessions)
+}
+
+/// [`who_is_blocked`] for any statement's per-session answers (bucket or key policy):
+/// `None` when `sessions` is empty (every session gets the same answer).
+pub fn sessions_blocked(sessions: &[SessionVerdict]) -> Option<String> {
+    if sessions.is_empty() {
         return None;
     }
     let mut parts = Vec::new();
-    let blocked: Vec<&SessionVerdict> =
-        v.sessions.iter().filter(|s| !s.denied.is_empty()).collect();
+    let blocked: Vec<&SessionVerdict> = sessions.iter().filter(|s| !s.denied.is_empty()).collect();
     let same_denied = blocked.iter().all(|s| s.denied == blocked[0].denied);
     if !blocked.is_empty() {
         if same_denied {
@@ -356,8 +361,7 @@ pub fn who_is_blocked(v: &StatementVerdict) -> Option<String> {
             parts.push(format!("it blocks {}", each.join("; ")));
         }
     }
-    let maybe: Vec<&SessionVerdict> = v
-        .sessions
+    let maybe: Vec<&SessionVerdict> = sessions
         .iter()
         .filter(|s| s.denied.is_empty() && !s.maybe.is_empty())
         .collect();
@@ -374,8 +378,7 @@ pub fn who_is_blocked(v: &StatementVerdict) -> Option<String> {
             on.join("; ")
         ));
     }
-    let exempt: Vec<&str> = v
-        .sessions
+    let exempt: Vec<&str> = sessions
         .iter()
         .filter(|s| s.denied.is_empty() && s.maybe.is_empty())
         .map(|s| s.name)
@@ -389,8 +392,12 @@ pub fn who_is_blocked(v: &StatementVerdict) -> Option<String> {
 /// The sessions a statement certainly blocks, by name (`session A, B`), or "the Clumio
 /// role" when it treats every session alike.
 pub fn blocked_session_names(v: &StatementVerdict) -> String {
-    let names: Vec<&str> = v
-        .sessions
+    session_names_blocked(&v.sessions)
+}
+
+/// [`blocked_session_names`] for any statement's per-session answers.
+pub fn session_names_blocked(sessions: &[SessionVerdict]) -> String {
+    let names: Vec<&str> = sessions
         .iter()
         .filter(|s| !s.denied.is_empty())
         .map(|s| s.name)

@@ -1,5 +1,6 @@
 #![doc = include_str!("docs/CP202.md")]
 
+use super::bucket_deny;
 use super::key_access::{self, KeyVerdict};
 use super::{Diagnostic, RuleInfo, Severity, fix};
 use crate::model::Inventory;
@@ -40,10 +41,15 @@ pub fn check(
                 why.join("; ")
             };
             let (_, resource) = key_access::grant_span(inv, v);
-            out.push(Diagnostic {
-                rule: &INFO,
-                severity: INFO.severity,
-                message: format!(
+            let message = match bucket_deny::sessions_blocked(&d.sessions) {
+                Some(who) => format!(
+                    "Deny statement \"{}\" of the policy of {} blocks the KMS calls S3 makes for Clumio's sessions, so \
+                     they cannot read the SSE-KMS objects of {}: {who}; because {why}",
+                    st.label(),
+                    inv.keys[v.key].resource,
+                    key_access::bucket_label(inv, v)
+                ),
+                None => format!(
                     "Deny statement \"{}\" of the policy of {} denies {} made by S3 for the Clumio role, so Clumio cannot read \
                      the SSE-KMS objects of {}: {why}",
                     st.label(),
@@ -51,13 +57,26 @@ pub fn check(
                     d.denied.join(" and "),
                     key_access::bucket_label(inv, v)
                 ),
+            };
+            let label = match d.sessions.is_empty() {
+                true => format!("denies {}", d.denied.join(" and ")),
+                false => format!(
+                    "denies {} to {}",
+                    d.denied.join(" and "),
+                    bucket_deny::session_names_blocked(&d.sessions)
+                ),
+            };
+            out.push(Diagnostic {
+                rule: &INFO,
+                severity: INFO.severity,
+                message,
                 help: format!(
                     "let the calls S3 makes for the role pass: add this to the Deny's conditions\n{}\nor {}",
                     fix::not_via_aws_service(key_access::syntax(inv, v)),
                     fix::exempt_help(profile, key_access::syntax(inv, v))
                 ),
                 span: st.span,
-                label: format!("denies {}", d.denied.join(" and ")),
+                label,
                 resource,
                 target: Some(key_access::bucket_label(inv, v)),
                 related: Vec::new(),

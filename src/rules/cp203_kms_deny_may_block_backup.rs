@@ -1,5 +1,6 @@
 #![doc = include_str!("docs/CP203.md")]
 
+use super::bucket_deny;
 use super::key_access::{self, KeyVerdict};
 use super::{Diagnostic, RuleInfo, Severity, fix};
 use crate::model::Inventory;
@@ -28,11 +29,14 @@ pub fn check(
         for d in maybe {
             let st = &v.policy.statements[d.statement];
             let (_, resource) = key_access::grant_span(inv, v);
+            let who = bucket_deny::sessions_blocked(&d.sessions)
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default();
             out.push(Diagnostic {
                 rule: &INFO,
                 severity: INFO.severity,
                 message: format!(
-                    "Deny statement \"{}\" of the policy of {} may deny kms:Decrypt made by S3 for the Clumio role on {}; \
+                    "Deny statement \"{}\" of the policy of {} may deny kms:Decrypt made by S3 for the Clumio role on {}{who}; \
                      it depends on {}",
                     st.label(),
                     inv.keys[v.key].resource,

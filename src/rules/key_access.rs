@@ -10,6 +10,7 @@
 //! (`aws_kms_grant`) to the role, or to its account, for the operation counts as well, when
 //! its encryption-context constraints hold for S3's context.
 
+use super::bucket_deny::SessionVerdict;
 use crate::model::{
     ContextConstraint, Encryption, Inventory, KeyPolicy, KeyRef, KmsGrant, PolicyDoc, PolicySyntax,
 };
@@ -52,6 +53,9 @@ pub struct KeyDeny {
     pub depends_on: Vec<String>,
     /// The evaluator's reasons for one denied request.
     pub reasons: Vec<String>,
+    /// Per Clumio session, what the statement denies it; empty when it treats every
+    /// session alike (as for bucket policies, [`SessionVerdict`]).
+    pub sessions: Vec<SessionVerdict>,
 }
 
 /// The verdict for one bucket encrypted with one key of the code.
@@ -346,19 +350,37 @@ fn set_encryption_context(ctx: &mut Context, arn: &PString) {
 
 /// Whether `st` applies to the requests: sessions combine with OR (a denied session is a
 /// failing job), role-name candidates that disagree make it depend on the role's name.
-fn applies(policy: &Policy, st: &Statement, per_role: &[Vec<Request>]) -> (Tri, Vec<String>) {
+/// Also the answer for each session (in [`profile::SESSION_NAMES`] order) over the roles.
+fn applies(
+    policy: &Policy,
+    st: &Statement,
+    per_role: &[Vec<Request>],
+) -> (Tri, Vec<String>, Vec<Tri>) {
     let mut reasons = None;
-    let verdicts: Vec<Tri> = per_role
+    let answers: Vec<Vec<Tri>> = per_role
         .iter()
         .map(|sessions| {
-            Tri::any(sessions.iter().map(|r| {
-                let applies = statement_applies(policy, st, r);
-                if applies != Tri::No && reasons.is_none() {
-                    reasons = Some(evaluate_statement(policy, st, r).because);
-                }
-                applies
-            }))
+            sessions
+                .iter()
+                .map(|r| {
+                    let applies = statement_applies(policy, st, r);
+                    if applies != Tri::No && reasons.is_none() {
+                        reasons = Some(evaluate_statement(policy, st, r).because);
+                    }
+                    applies
+                })
+                .collect()
         })
+        .collect();
+    let per_session: Vec<Tri> = (0..answers.first().map_or(0, Vec::len))
+        .map(|si| {
+            let column: Vec<Tri> = answers.iter().map(|role| role[si].clone()).collect();
+            merge_role_candidates(&column)
+        })
+        .collect();
+    let verdicts: Vec<Tri> = answers
+        .iter()
+        .map(|sessions| Tri::any(sessions.iter().cloned()))
         .collect();
     let first = verdicts[0].clone();
     let merged = if verdicts.iter().all(|t| *t == first) {
@@ -368,7 +390,7 @@ fn applies(policy: &Policy, st: &Statement, per_role: &[Vec<Request>]) -> (Tri, 
         set.insert("the Clumio role's name (--role-arn or --role-name)".into());
         Tri::Depends(set)
     };
-    (merged, reasons.unwrap_or_default())
+    (merged, reasons.unwrap_or_default(), per_session)
 }
 
 fn grant(policy: &Policy, per_role: &[Vec<Request>]) -> Grant {
@@ -425,13 +447,33 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
                 maybe: Vec::new(),
                 depends_on: Vec::new(),
                 reasons: Vec::new(),
+                sessions: Vec::new(),
             };
+            let mut sessions: Vec<SessionVerdict> = profile::SESSION_NAMES
+                .iter()
+                .map(|name| SessionVerdict {
+                    name,
+                    denied: Vec::new(),
+                    maybe: Vec::new(),
+                    depends_on: BTreeSet::new(),
+                })
+                .collect();
             let mut depends = BTreeSet::new();
             for (action, reqs) in [
                 (profile::KMS_DECRYPT, &decrypt_requests),
                 (profile::KMS_GENERATE_DATA_KEY, &generate_requests),
             ] {
-                let (tri, reasons) = applies(&policy, st, reqs);
+                let (tri, reasons, per_session) = applies(&policy, st, reqs);
+                for (session, answer) in sessions.iter_mut().zip(per_session) {
+                    match answer {
+                        Tri::Yes => session.denied.push(action.to_string()),
+                        Tri::Depends(set) => {
+                            session.maybe.push(action.to_string());
+                            session.depends_on.extend(set);
+                        }
+                        Tri::No => {}
+                    }
+                }
                 match tri {
                     Tri::Yes => {
                         d.denied.push(action);
@@ -450,6 +492,12 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
                 }
             }
             d.depends_on = depends.into_iter().collect();
+            let alike = sessions
+                .iter()
+                .all(|s| s.denied == sessions[0].denied && s.maybe == sessions[0].maybe);
+            if !alike {
+                d.sessions = sessions;
+            }
             if !d.denied.is_empty() || !d.maybe.is_empty() {
                 denies.push(d);
             }
