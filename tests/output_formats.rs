@@ -595,3 +595,35 @@ fn rules_lists_every_rule_with_its_severity() {
     assert_eq!(summary_at.len(), 1, "{out}");
     assert!(out.contains("CP903  unused-suppression"));
 }
+
+#[test]
+fn sarif_has_no_ownership_fix_for_a_bucket_that_receives_cloudfront_logs() {
+    let results_with = |dir: &str, code: &str| -> Vec<Value> {
+        let doc = sarif(&[dir]);
+        doc["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["ruleId"] == code)
+            .cloned()
+            .collect()
+    };
+    for (dir, code) in [
+        ("testdata/terraform/cloudfront-logs-distribution", "CP301"),
+        ("testdata/terraform/cloudfront-logs-acl-grant", "CP302"),
+        ("testdata/cloudformation/cloudfront-logs", "CP302"),
+    ] {
+        let found = results_with(dir, code);
+        assert!(!found.is_empty(), "{dir}: no {code}");
+        for r in found {
+            assert!(r.get("fixes").is_none(), "{dir} {code}: {r}");
+        }
+    }
+    // A plain ObjectWriter bucket keeps its fix.
+    let found = results_with("testdata/terraform/ownership-object-writer", "CP301");
+    let fix = &found[0]["fixes"][0];
+    assert_eq!(
+        fix["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"],
+        "BucketOwnerEnforced"
+    );
+}

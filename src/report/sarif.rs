@@ -380,14 +380,11 @@ fn physical(sources: &Sources, span: Span) -> PhysicalLocation {
     }
 }
 
-/// A fix when the help names a concrete replacement of the text at the span: the ownership
-/// rules replace the setting's value with `BucketOwnerEnforced`.
+/// The automatic fix the rule vouches for ([`Diagnostic::auto_fix`]), when its text occurs
+/// exactly once at the span.
 fn fix(sources: &Sources, d: &Diagnostic) -> Option<Fix> {
-    let (from, to) = match d.rule.code {
-        "CP301" => ("ObjectWriter", "BucketOwnerEnforced"),
-        "CP302" => ("BucketOwnerPreferred", "BucketOwnerEnforced"),
-        _ => return None,
-    };
+    let auto = d.auto_fix.as_ref()?;
+    let (from, to) = (auto.from.as_str(), auto.to.as_str());
     let text = sources.slice(d.span);
     if text.matches(from).count() != 1 {
         return None;
@@ -397,9 +394,7 @@ fn fix(sources: &Sources, d: &Diagnostic) -> Option<Fix> {
     let (uri, base) = uri(&sources.file(d.span.file).name);
     Some(Fix {
         description: Text {
-            text: format!(
-                "set object ownership to {to}: the bucket owner then owns every object, old and new, and ACLs are disabled"
-            ),
+            text: auto.description.clone(),
         },
         artifact_changes: vec![ArtifactChange {
             artifact_location: ArtifactLocation {

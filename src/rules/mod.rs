@@ -107,6 +107,9 @@ pub struct Diagnostic {
     pub target: Option<String>,
     /// Other places worth showing.
     pub related: Vec<Related>,
+    /// An automatic fix the rule vouches for (reporters such as SARIF attach it); `None`
+    /// when the rule offers none or none is safe for this element.
+    pub auto_fix: Option<AutoFix>,
     /// For an element inside a Terraform module: the chains of `module` calls that reached
     /// it, one per way (outermost call first); empty outside modules.
     pub callers: Vec<Vec<Caller>>,
@@ -119,6 +122,18 @@ pub struct Caller {
     pub module: String,
     /// The `module` block.
     pub span: Span,
+}
+
+/// A textual fix: replace the one occurrence of `from` in the text at the diagnostic's span
+/// with `to`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoFix {
+    /// The text replaced.
+    pub from: String,
+    /// Its replacement.
+    pub to: String,
+    /// What the fix does, for the user.
+    pub description: String,
 }
 
 /// Every rule, in code order.

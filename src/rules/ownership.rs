@@ -1,6 +1,6 @@
 //! Shared pieces of the ownership rules (CP301, CP302).
 
-use super::{Diagnostic, RuleInfo, fix};
+use super::{AutoFix, Diagnostic, RuleInfo, fix};
 use crate::model::{Inventory, Ownership, PolicySyntax};
 
 /// The three object-ownership settings, or something not known statically.
@@ -40,12 +40,14 @@ pub fn diagnostic(
     } else {
         PolicySyntax::Yaml
     };
-    let (message, help) =
+    // A bucket that receives CloudFront standard logs needs its ACLs: no automatic fix.
+    let (message, help, auto_fix) =
         match cloudfront_logs(inv, o.bucket, &o.bucket_expr, rule.code, &o.resource) {
-            Some((why, options)) => (format!("{bucket} has {what}; {why}"), options),
+            Some((why, options)) => (format!("{bucket} has {what}; {why}"), options, None),
             None => (
                 format!("{bucket} has {what}"),
                 fix::ownership_fix(syntax).to_string(),
+                enforce_fix(o),
             ),
         };
     Diagnostic {
@@ -59,7 +61,21 @@ pub fn diagnostic(
         target: Some(bucket),
         related: Vec::new(),
         callers: Vec::new(),
+        auto_fix,
     }
+}
+
+/// Replacing a known `ObjectWriter` / `BucketOwnerPreferred` with `BucketOwnerEnforced`.
+fn enforce_fix(o: &Ownership) -> Option<AutoFix> {
+    let from = o.setting.as_known()?;
+    if !matches!(setting(o), Setting::ObjectWriter | Setting::Preferred) {
+        return None;
+    }
+    Some(AutoFix {
+        from: from.to_string(),
+        to: "BucketOwnerEnforced".to_string(),
+        description: "set object ownership to BucketOwnerEnforced: the bucket owner then owns every object, old and new, and ACLs are disabled".to_string(),
+    })
 }
 
 /// For a bucket that receives CloudFront standard (legacy) access logs: why its ACLs are
