@@ -229,6 +229,7 @@ pub fn simulate(
     if let Some(s) = &session {
         check_context_account(s, args)?;
     }
+    check_role_context(principal, args)?;
     if let Some(role_arn) = context_role_arn(session.as_ref(), args, profile)? {
         p.role_arn = Some(PString::known(role_arn));
     } else if let Some(role_arn) = session_role_arn(principal, args, profile) {
@@ -319,6 +320,34 @@ fn check_context_account(session: &SessionArn, args: &SimulateArgs) -> Result<()
             session.account
         ))),
         _ => Ok(()),
+    }
+}
+
+/// For a role principal (not a session), `--context aws:PrincipalArn=ARN` must be that
+/// role's own ARN: another role name, path, account or partition is a usage error naming both.
+fn check_role_context(principal: &str, args: &SimulateArgs) -> Result<(), SimulateError> {
+    let (Some(role), Some(given)) = (
+        profile::parse_role_arn(principal),
+        context_value(args, "aws:PrincipalArn"),
+    ) else {
+        return Ok(());
+    };
+    let describe = |r: &profile::RoleArn| {
+        format!(
+            "role {} with path {} in account {} (partition {})",
+            r.name, r.path, r.account, r.partition
+        )
+    };
+    match profile::parse_role_arn(given) {
+        Some(named) if named == role => Ok(()),
+        Some(named) => Err(SimulateError(format!(
+            "--context aws:PrincipalArn={given} ({}) contradicts --principal {principal} ({}): a role's aws:PrincipalArn is its own ARN",
+            describe(&named),
+            describe(&role)
+        ))),
+        None => Err(SimulateError(format!(
+            "--context aws:PrincipalArn={given} is not a role ARN, but --principal {principal} is a role: its aws:PrincipalArn is its own ARN"
+        ))),
     }
 }
 

@@ -995,3 +995,57 @@ fn clumio_userid_exemption_missing_a_session_is_a_deny_naming_the_sessions() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
+
+#[test]
+fn context_principal_arn_that_contradicts_a_role_principal_is_a_usage_error() {
+    let base = |context: &str| -> Vec<String> {
+        [
+            "vpc-only-deny-clumio-exempt.json",
+            "--principal",
+            ROLE_ARN,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::data-bucket/report.csv",
+            "--context",
+            context,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    for (other, names) in [
+        (
+            "arn:aws:iam::111122223333:role/clumio/AnotherRole",
+            "AnotherRole",
+        ),
+        (
+            "arn:aws:iam::111122223333:role/other/ClumioIAMRole-uw-2-abc123",
+            "path /other/",
+        ),
+        (
+            "arn:aws:iam::999999999999:role/clumio/ClumioIAMRole-uw-2-abc123",
+            "999999999999",
+        ),
+        (
+            "arn:aws:sts::111122223333:assumed-role/ClumioIAMRole-uw-2-abc123/s",
+            "not a role ARN",
+        ),
+    ] {
+        let args = base(&format!("aws:PrincipalArn={other}"));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let err = simulate_fails(&args, None);
+        assert!(err.contains(other), "{err}");
+        assert!(err.contains(ROLE_ARN), "{err}");
+        assert!(err.contains(names), "{err}");
+    }
+    // The role's own ARN agrees: the simulation runs.
+    let r = one(
+        "vpc-only-deny-clumio-exempt.json",
+        ROLE_ARN,
+        "s3:GetObject",
+        "arn:aws:s3:::data-bucket/report.csv",
+        &["--context", &format!("aws:PrincipalArn={ROLE_ARN}")],
+    );
+    assert!(r["decision"].is_string(), "{r:#}");
+}
