@@ -173,6 +173,12 @@ fn load_text(
         }
         Format::PlanJson => {
             let plan = plan::load_plan(sources, file);
+            if plan.is_state && plan.resources.is_empty() && plan.errors.is_empty() {
+                out.notes.push(format!(
+                    "{}: state JSON with no resources: nothing is deployed, so there is nothing to check",
+                    sources.file(file).name
+                ));
+            }
             out.errors = plan.errors;
             out.unit = unit(
                 terraform::aws::inventory(&plan.resources, sources),

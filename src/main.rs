@@ -443,8 +443,9 @@ fn load_config(cmd: &CheckCmd, inputs: &[Input]) -> Result<Config, String> {
 }
 
 /// Reads standard input, at most [`fsbound::MAX_INPUT_BYTES`] bytes, as UTF-8 text with
-/// lone carriage returns turned into line feeds.
-fn read_stdin() -> Result<String, String> {
+/// lone carriage returns turned into line feeds. With `plans`, a binary plan file (a zip
+/// archive) is refused with what to run instead, as when it is named as a file.
+fn read_stdin(plans: bool) -> Result<String, String> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .lock()
@@ -455,6 +456,12 @@ fn read_stdin() -> Result<String, String> {
         return Err(format!(
             "<stdin>: error: standard input is larger than the limit of {} MiB",
             fsbound::MAX_INPUT_BYTES >> 20
+        ));
+    }
+    if plans && clumio_preflight::terraform::unrecognised::is_binary_plan(&bytes) {
+        return Err(format!(
+            "<stdin>: error: standard input is not read: {}",
+            clumio_preflight::terraform::unrecognised::describe(&bytes, "PLANFILE")
         ));
     }
     match String::from_utf8(bytes) {
@@ -535,7 +542,7 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
     };
     let mut stdin_text = None;
     if inputs.contains(&Input::Stdin) {
-        let text = match read_stdin() {
+        let text = match read_stdin(true) {
             Ok(text) => text,
             Err(e) => return fail(&e),
         };
@@ -797,7 +804,7 @@ fn fail(message: &str) -> ExitCode {
 
 fn read_input(path: &str) -> Result<(String, String), String> {
     if path == "-" {
-        let text = read_stdin()?;
+        let text = read_stdin(false)?;
         if text.trim().is_empty() {
             return Err(
                 "<stdin>: error: standard input is empty; pipe a policy document (JSON) into it"

@@ -551,3 +551,68 @@ fn plan_text_parsing_is_linear_in_runs_of_comment_lines() {
     assert!(doc["diagnostics"].is_array());
     assert!(took.as_secs() < 20, "{took:?}");
 }
+
+/// Terraform 1.11's own output with nothing in it (`testdata/plan/empty/generate.sh`).
+const EMPTY: &str = "testdata/plan/empty";
+
+#[test]
+fn a_binary_plan_on_standard_input_gets_the_same_advice_as_the_file() {
+    let expected = "this is a binary plan: run `terraform show -json";
+    let tfplan = std::fs::read(crate_root().join(EMPTY).join("tfplan")).unwrap();
+    assert!(tfplan.starts_with(b"PK\x03\x04"));
+    for args in [&[][..], &["-"][..]] {
+        let out = cargo_bin_cmd!("clumio-preflight")
+            .current_dir(crate_root())
+            .args(args)
+            .write_stdin(tfplan.clone())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(stderr.contains("PLANFILE | clumio-preflight`"), "{stderr}");
+        assert!(!stderr.contains("UTF-8"), "{stderr}");
+    }
+    // Other bytes that are not UTF-8 keep the UTF-8 error.
+    let out = cargo_bin_cmd!("clumio-preflight")
+        .current_dir(crate_root())
+        .write_stdin(b"{\"format_version\": \"1.0\xff\"}".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not UTF-8"), "{stderr}");
+    assert!(!stderr.contains("binary plan"), "{stderr}");
+    // The file named as a path: the same advice, with its name.
+    let (_, errors, _) = run_in(&crate_root(), &[format!("{EMPTY}/tfplan")]);
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(message.contains(expected), "{message}");
+}
+
+#[test]
+fn an_empty_state_is_state_with_nothing_deployed() {
+    let state = format!("{EMPTY}/state.json");
+    assert_eq!(
+        std::fs::read_to_string(crate_root().join(&state))
+            .unwrap()
+            .trim(),
+        r#"{"format_version":"1.0"}"#
+    );
+    let (found, errors, doc) = run_in(&crate_root(), &[state]);
+    assert!(
+        found.is_empty() && errors.is_empty(),
+        "{found:?} {errors:?}"
+    );
+    let notes = doc["notes"].to_string();
+    assert!(notes.contains("nothing is deployed"), "{notes}");
+    // A JSON object with `format_version` and something else unknown is still not state.
+    let dir = scratch("format-version-and-more");
+    std::fs::write(
+        dir.join("other.json"),
+        r#"{"format_version":"1.0","valid":true}"#,
+    )
+    .unwrap();
+    let (_, errors, doc) = run_in(&dir, &["other.json".to_string()]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(!doc["notes"].to_string().contains("nothing is deployed"));
+}

@@ -391,6 +391,8 @@ const CASES: &[&Case] = &[
 /// Plan folders that are not scenarios (tested below on their own).
 const NOT_SCENARIOS: &[&str] = &[
     "text",
+    // Terraform's output with nothing in it: an empty state and a binary plan.
+    "empty",
     "policy-unknown",
     "policy-from-configuration",
     "real",

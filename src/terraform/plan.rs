@@ -46,7 +46,24 @@ pub fn is_state_json(text: &str) -> bool {
     start.starts_with('{')
         && text.contains("\"format_version\"")
         && !is_plan_json(text)
-        && (text.contains("\"values\"") || text.contains("\"terraform_version\""))
+        && (text.contains("\"values\"")
+            || text.contains("\"terraform_version\"")
+            || is_empty_state_json(text))
+}
+
+/// Whether `text` is what `terraform show -json` prints when there is no state at all
+/// (Terraform 1.11: `{"format_version":"1.0"}`): an object of `format_version` alone.
+fn is_empty_state_json(text: &str) -> bool {
+    // Only a short document can be this; longer ones are not parsed here.
+    if text.len() > 256 {
+        return false;
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(obj)) => {
+            obj.len() == 1 && obj.get("format_version").is_some_and(|v| v.is_string())
+        }
+        _ => false,
+    }
 }
 
 /// The `format_version`s this reader reads: 0.1 (Terraform 0.12 – 1.0.0), 0.2 (1.0.1 – 1.0.x)
@@ -1053,5 +1070,12 @@ mod tests {
             "{\"AWSTemplateFormatVersion\":\"2010-09-09\"}"
         ));
         assert!(!is_plan_json("resource \"aws_s3_bucket\" \"b\" {}"));
+        // What `terraform show -json` prints with no state at all is state.
+        assert!(is_state_json("{\"format_version\":\"1.0\"}"));
+        assert!(is_state_json(" {\"format_version\": \"1.0\"}\n"));
+        assert!(!is_state_json(
+            "{\"format_version\":\"1.0\",\"valid\":true}"
+        ));
+        assert!(!is_state_json("{\"format_version\":1}"));
     }
 }
