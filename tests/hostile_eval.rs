@@ -534,3 +534,28 @@ fn strings_of_many_unknowns_are_charged_per_unknown() {
     let (json, texts) = run_all(&dir, 2);
     assert_limit_everywhere(&json, &texts, "main.tf", 18, "used up its budget of");
 }
+
+/// A bucket whose properties the budget did not reach has an unknown ownership setting
+/// (CP902, naming the limit), never "no setting" (CP304): the limit must not turn into a
+/// note that the bucket is merely unconfigured.
+#[test]
+fn a_bucket_starved_by_the_budget_has_an_unknown_setting_not_none() {
+    let items = vec!["a"; 3000].join(", ");
+    let refs: String = (0..400)
+        .map(|_| "        - !FindInMap [M, a, b]\n")
+        .collect();
+    let template = format!(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nMappings:\n  M:\n    a:\n      b: [{items}]\nResources:\n  Filler:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n{refs}  Later:\n    Type: AWS::S3::Bucket\n    Properties:\n      OwnershipControls:\n        Rules:\n          - ObjectOwnership: ObjectWriter\n"
+    );
+    let dir = folder("starved-bucket", &[("template.yaml", template)]);
+    let (json, _texts) = run_all(&dir.join("template.yaml"), 2);
+    let later: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["resource"] == "Later")
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(later, ["CP902"], "{json:#}");
+    assert!(!limit_errors(&json).is_empty(), "{json:#}");
+}

@@ -356,6 +356,18 @@ fn dedup_from<T: PartialEq>(items: &mut Vec<T>, from: usize) {
 fn settings_of(inv: &mut Inventory, r: &Resource, attrs: &Node) {
     let index = inv.bucket_of_resource(&r.address);
     let name = bucket_name(r);
+    if let Kind::Unknown(hole) = &attrs.kind {
+        // Properties not known statically: the ownership setting is unknown, never absent
+        // (an absent one would read as "no setting", CP304).
+        inv.ownerships.push(Ownership {
+            bucket: index,
+            bucket_expr: name,
+            resource: r.address.clone(),
+            span: attrs.span,
+            setting: PString::hole(hole.clone()),
+        });
+        return;
+    }
     let encryption = attrs
         .get("BucketEncryption")
         .and_then(|e| e.get("ServerSideEncryptionConfiguration"));

@@ -350,6 +350,17 @@ fn resource<'t>(resolver: &mut Resolver<'t>, entry: &Expanded<'t>) -> Option<Res
         Some(props) => match resolver.resolve_with(props, &entry.bindings, 0) {
             None => empty(),
             Some(node) if matches!(node.kind, Kind::Object(_)) => node,
+            // A bucket whose properties are unknown (a limit was hit resolving them) keeps
+            // them unknown, so that its settings are unknown rather than absent.
+            Some(node) if rtype == "AWS::S3::Bucket" && matches!(node.kind, Kind::Unknown(_)) => {
+                resolver.note(
+                    node.span,
+                    format!(
+                        "the Properties of `{id}` are not known statically; they are not checked"
+                    ),
+                );
+                node
+            }
             Some(node) => {
                 let span = node.span;
                 resolver.note(
