@@ -70,6 +70,21 @@ pub struct SessionVerdict {
     pub depends_on: BTreeSet<String>,
 }
 
+impl SessionVerdict {
+    /// One empty verdict per Clumio session, in the profile's order.
+    pub fn for_every_session() -> Vec<SessionVerdict> {
+        profile::SESSION_NAMES
+            .iter()
+            .map(|name| SessionVerdict {
+                name,
+                denied: Vec::new(),
+                maybe: Vec::new(),
+                depends_on: BTreeSet::new(),
+            })
+            .collect()
+    }
+}
+
 /// The statement a verdict is about.
 pub fn statement<'a>(
     inv: &'a Inventory,
@@ -180,15 +195,7 @@ fn analyze_statement(
     let mut maybe_reason: Option<Vec<String>> = None;
     let (role_sensitive, session_sensitive) = st.caller_sensitivity();
     let session_count = profile::SESSION_NAMES.len();
-    let mut sessions: Vec<SessionVerdict> = profile::SESSION_NAMES
-        .iter()
-        .map(|name| SessionVerdict {
-            name,
-            denied: Vec::new(),
-            maybe: Vec::new(),
-            depends_on: BTreeSet::new(),
-        })
-        .collect();
+    let mut sessions = SessionVerdict::for_every_session();
     for (action, resource) in jobs {
         let mut per_role: Vec<Tri> = Vec::new();
         // Per session, the answer for each role candidate.

@@ -449,15 +449,7 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
                 reasons: Vec::new(),
                 sessions: Vec::new(),
             };
-            let mut sessions: Vec<SessionVerdict> = profile::SESSION_NAMES
-                .iter()
-                .map(|name| SessionVerdict {
-                    name,
-                    denied: Vec::new(),
-                    maybe: Vec::new(),
-                    depends_on: BTreeSet::new(),
-                })
-                .collect();
+            let mut sessions = SessionVerdict::for_every_session();
             let mut depends = BTreeSet::new();
             for (action, reqs) in [
                 (profile::KMS_DECRYPT, &decrypt_requests),
