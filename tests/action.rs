@@ -232,8 +232,6 @@ fn action_yml_names_only_existing_files() {
         }
     }
     assert!(named.len() >= 3, "{named:?}");
-    // The scan script writes the step summary with the script next to it.
-    named.push(".github/action/summary.sh".into());
     // The scan script registers the matcher next to it.
     named.push(".github/clumio-preflight-matcher.json".into());
     for file in &named {
@@ -253,7 +251,6 @@ fn step_scripts_are_valid_bash() {
         ".github/action/resolve.sh",
         ".github/action/install.sh",
         ".github/action/run.sh",
-        ".github/action/summary.sh",
     ] {
         let status = Command::new("bash")
             .arg("-n")
@@ -496,7 +493,12 @@ fn run_script(name: &str, inputs: &[(&str, &str)]) -> ScriptRun {
     let output_file = dir.join("github_output");
     let summary_file = dir.join("step_summary");
     std::fs::write(&output_file, "").unwrap();
-    std::fs::write(&summary_file, "").unwrap();
+    // `SUMMARY_BEFORE` is no input: what earlier steps left in the runner's summary file.
+    let before = inputs
+        .iter()
+        .find(|(k, _)| *k == "SUMMARY_BEFORE")
+        .map_or("", |(_, v)| *v);
+    std::fs::write(&summary_file, before).unwrap();
     let mut cmd = Command::new("bash");
     cmd.arg(crate_root().join(".github/action/run.sh"))
         .current_dir(crate_root())
@@ -526,7 +528,7 @@ fn run_script(name: &str, inputs: &[(&str, &str)]) -> ScriptRun {
     ] {
         cmd.env_remove(var);
     }
-    for (k, v) in inputs {
+    for (k, v) in inputs.iter().filter(|(k, _)| *k != "SUMMARY_BEFORE") {
         let v = v.replace("{tmp}", &dir.to_string_lossy());
         cmd.env(k, v);
     }
@@ -584,19 +586,25 @@ fn scan_script_writes_sarif_annotations_and_outputs() {
     assert!(lines[at + 1].starts_with("testdata/terraform/vpc-only-deny/main.tf:10:7: error: "));
     assert!(lines.contains(&"::remove-matcher owner=clumio-preflight::"));
     assert!(lines.contains(&"::remove-matcher owner=clumio-preflight-note::"));
-    // The step summary: the counts and one row per finding.
+    // The step summary is the Markdown report: counts, the table by rule, each error located.
     assert!(
         run.summary.starts_with("## clumio-preflight\n"),
         "{}",
         run.summary
     );
-    assert!(run.summary.contains("| 1 | 0 | 0 |"), "{}", run.summary);
     assert!(
-        run.summary
-            .contains("| error | `testdata/terraform/vpc-only-deny/main.tf:10:7` | CP101 | "),
+        run.summary.contains("**1 error, 0 warnings, 0 notes"),
         "{}",
         run.summary
     );
+    assert!(run.summary.contains("### Errors"), "{}", run.summary);
+    assert!(
+        run.summary
+            .contains("testdata/terraform/vpc-only-deny/main.tf:10"),
+        "{}",
+        run.summary
+    );
+    assert!(!run.summary.contains("could not run"), "{}", run.summary);
 }
 
 #[test]
@@ -826,34 +834,46 @@ fn scan_script_extra_args_reach_the_binary_unsplit() {
 }
 
 #[test]
-fn scan_script_summary_escapes_markdown_and_counts_notes() {
+fn scan_script_summary_is_the_markdown_report_appended() {
+    // The runner's summary file may already hold other steps' summaries: the report is appended.
     let run = run_script(
-        "summary-notes",
+        "summary-markdown",
         &[
             ("INPUT_PATH", "testdata/terraform"),
             ("INPUT_FAIL_ON", "never"),
+            ("SUMMARY_BEFORE", "## an earlier step\n\n"),
         ],
     );
     assert_eq!(run.status, 0, "{}", run.stdout);
-    let notes: usize = output(&run, "notes").parse().unwrap();
-    assert!(notes > 0);
-    let rows = run
-        .summary
-        .lines()
-        .filter(|l| l.starts_with("| note | `"))
-        .count();
-    assert_eq!(rows, notes, "{}", run.summary);
-    let table_rows = run
-        .summary
-        .lines()
-        .filter(|l| l.starts_with("| ") && l.contains(" | `"))
-        .collect::<Vec<_>>();
-    for row in table_rows {
-        // A cell never ends early: every unescaped `|` is a cell border (5 per row).
-        let borders = row.replace("\\|", "").matches('|').count();
-        assert_eq!(borders, 5, "{row}");
-        assert!(!row.contains('<'), "{row}");
-    }
+    let direct = Command::new(bin())
+        .current_dir(crate_root())
+        .args(["--format=markdown", "--color=never", "--fail-on=never"])
+        .args(["--", "testdata/terraform"])
+        .output()
+        .unwrap();
+    let direct = String::from_utf8(direct.stdout).unwrap();
+    assert!(direct.starts_with("## clumio-preflight\n"), "{direct}");
+    assert_eq!(run.summary, format!("## an earlier step\n\n{direct}"));
+    // Nothing left over from the old hand-built table.
+    assert!(
+        !run.summary.contains("| severity | location |"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn scan_script_summary_says_when_the_scan_could_not_run() {
+    // A path that does not exist: exit 2, the line first, then the report naming the input.
+    let run = run_script("summary-missing", &[("INPUT_PATH", "no/such/folder")]);
+    assert_eq!(run.status, 2, "{}", run.stdout);
+    assert!(
+        run.summary
+            .starts_with("**clumio-preflight: the scan could not run (exit status 2)"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("no/such/folder"), "{}", run.summary);
 }
 
 /// Runs one of the action's scripts with a simulated runner environment; returns the exit

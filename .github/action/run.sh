@@ -13,7 +13,8 @@
 #   INPUT_MIN_SEVERITY  report only findings at or above this severity, optional
 #   INPUT_BASELINE    report only findings not in this baseline file, optional
 #   INPUT_ARGS        extra arguments, one per line (never split on spaces, never evaluated)
-#   GITHUB_STEP_SUMMARY  set by the runner: receives the Markdown report
+#   GITHUB_STEP_SUMMARY  set by the runner: the Markdown report (`--output markdown=…`) is
+#                     appended to it, after a line saying so when the scan could not run
 #   INPUT_FAIL_ON     error | warning | note | never (default: error, or the config file's fail_on)
 #   INPUT_FORMAT      line (default) | github | human: what the log shows
 #   INPUT_SARIF_FILE  where to write SARIF, optional
@@ -50,9 +51,10 @@ esac
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 summary="$tmp/summary.json"
+markdown="$tmp/report.md"
 
 # `--flag=value` keeps a value that starts with `-` a value; `--` ends the options.
-args=("--format=$format" "--color=never" "--output" "json=$summary" "--output" "line=$tmp/lines")
+args=("--format=$format" "--color=never" "--output" "json=$summary" "--output" "markdown=$markdown")
 if [[ -n "$sarif" ]]; then
   mkdir -p "$(dirname "$sarif")"
   args+=("--output" "sarif=$sarif")
@@ -109,7 +111,14 @@ if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
 fi
 
 if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-  bash "$here/summary.sh" "$status" "$errors" "$warnings" "$notes" "$tmp/lines" >> "$GITHUB_STEP_SUMMARY"
+  {
+    if ((status > 1)); then
+      echo "**clumio-preflight: the scan could not run (exit status $status): see the step's log.**"
+      echo
+    fi
+    # A usage error stops the scan before any report is written: the line above says why.
+    [[ -s "$markdown" ]] && cat "$markdown"
+  } >> "$GITHUB_STEP_SUMMARY"
 fi
 
 case "$status" in
