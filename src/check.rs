@@ -83,6 +83,10 @@ struct Scan {
     units: Vec<Unit>,
     files: usize,
     notes: Vec<String>,
+    /// Warnings about the command line (see [`Report::run_warnings`]).
+    run_warnings: Vec<String>,
+    /// The parameters the templates read declare, when any template was read.
+    template_parameters: Option<Vec<String>>,
     /// Plans and templates read, loaded together (in parallel) once all inputs are read.
     pending: Vec<(FileId, Format)>,
 }
@@ -117,6 +121,8 @@ struct FileResult {
     unit: Option<Unit>,
     errors: Vec<LoadError>,
     notes: Vec<String>,
+    /// A template's declared parameters (`None` for other inputs).
+    parameters: Option<Vec<String>>,
 }
 
 /// Loads one plan or template already added as `file`.
@@ -130,6 +136,7 @@ fn load_text(
         unit: None,
         errors: Vec::new(),
         notes: Vec::new(),
+        parameters: None,
     };
     let unit = |inventory: Inventory, account: Option<String>| {
         Some(Unit {
@@ -144,6 +151,7 @@ fn load_text(
             match cloudformation::load_template_with_notes(sources, file, &options.cloudformation) {
                 Ok(loaded) => {
                     out.errors.extend(loaded.limits);
+                    out.parameters = Some(loaded.parameters);
                     let resources = loaded.resources;
                     for n in loaded.notes {
                         let (name, at) = crate::report::load_error_location(sources, &n);
@@ -352,6 +360,8 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         units: Vec::new(),
         files: 0,
         notes: Vec::new(),
+        run_warnings: Vec::new(),
+        template_parameters: None,
         pending: Vec::new(),
     };
     let git_ignore = Arc::new(crate::gitignore::GitIgnore::new());
@@ -429,6 +439,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         scan.files += loaded.files;
         scan.errors.extend(loaded.errors);
         scan.notes.extend(loaded.notes);
+        scan.run_warnings.extend(loaded.warnings);
         for root in &loaded.roots {
             let resources = &loaded.resources[root.resources.clone()];
             let mut inventory = terraform::aws::inventory(resources, &scan.sources);
@@ -454,6 +465,17 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
             }
         }
         scan.units.extend(r.unit);
+        if let Some(names) = r.parameters {
+            scan.template_parameters
+                .get_or_insert_with(Vec::new)
+                .extend(names);
+        }
+    }
+    if let Some(declared) = &scan.template_parameters {
+        scan.run_warnings.extend(undeclared_parameters(
+            &options.cloudformation.parameters,
+            declared,
+        ));
     }
     let plan_sources: Vec<Option<PlanSources>> = match source_dir(options, &boundary) {
         Some(dir) if scan.units.iter().any(|u| u.plan.is_some()) => {
@@ -517,9 +539,35 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         configuration: None,
         filtered: Default::default(),
         nothing_to_check: empty,
+        run_warnings: scan.run_warnings,
     };
     crate::suppress::drop_excluded(&mut report, &options.exclude);
     report
+}
+
+/// A warning for each `--parameter` that no template read declares, naming the parameters
+/// that exist.
+fn undeclared_parameters(given: &[(String, String)], declared: &[String]) -> Vec<String> {
+    let mut declared: Vec<&str> = declared.iter().map(String::as_str).collect();
+    declared.sort_unstable();
+    declared.dedup();
+    let mut warned: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (name, _) in given {
+        if declared.contains(&name.as_str()) || warned.contains(&name.as_str()) {
+            continue;
+        }
+        warned.push(name);
+        let exist = if declared.is_empty() {
+            "they declare no parameters".to_string()
+        } else {
+            format!("they declare {}", declared.join(", "))
+        };
+        out.push(format!(
+            "--parameter {name} was ignored: no scanned template declares a parameter \"{name}\" ({exist})"
+        ));
+    }
+    out
 }
 
 /// Reads the sources of every plan in `scan` from `dir`, evaluated with what that plan knows

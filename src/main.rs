@@ -653,6 +653,9 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         ReportFormat::Line => {
             // Run-level notes and the summary go to standard error: standard output stays
             // one finding per line for problem matchers and grep.
+            for warning in &report.run_warnings {
+                eprintln!("warning: {}", escape::field(warning));
+            }
             for note in &report.notes {
                 eprintln!("note: {}", escape::field(note));
             }

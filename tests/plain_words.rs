@@ -227,11 +227,146 @@ fn var_values_point_at_the_declaration_and_unknown_names_are_said() {
         "testdata/terraform/ownership-from-variable/main.tf"
     );
     assert_eq!(d["line"], 1, "the variable's declaration: {d}");
-    let notes = json["notes"].as_array().unwrap();
-    assert!(
-        notes.iter().any(|n| n.as_str().unwrap().contains(
+    let warnings = json["run_warnings"].as_array().unwrap();
+    assert_eq!(
+        warnings,
+        &[serde_json::json!(
             "--var object_ownershp was ignored: no scanned root module declares a variable \"object_ownershp\" (they declare object_ownership)"
-        )),
-        "{notes:?}"
+        )],
+        "only the undeclared name: {warnings:?}"
+    );
+    // A warning, not a finding: the counts are the findings'.
+    assert_eq!(json["summary"]["warnings"], 0);
+}
+
+#[test]
+fn var_names_that_exist_are_not_warned_about() {
+    let (_, stdout, stderr) = run_args(&[
+        "--format",
+        "line",
+        "--var",
+        "object_ownership=ObjectWriter",
+        "testdata/terraform/ownership-from-variable",
+    ]);
+    assert!(!stderr.contains("warning: --var"), "{stderr}");
+    assert!(!stdout.contains("--var"), "{stdout}");
+    let (_, stdout, _) = run_args(&[
+        "--format",
+        "json",
+        "--var",
+        "object_ownership=ObjectWriter",
+        "testdata/terraform/ownership-from-variable",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(json.get("run_warnings").is_none(), "{json}");
+}
+
+#[test]
+fn unknown_var_is_a_warning_in_every_format() {
+    let args = |format: &'static str| {
+        vec![
+            "--format",
+            format,
+            "--color",
+            "never",
+            "--var",
+            "object_ownershp=x",
+            "testdata/terraform/ownership-from-variable",
+        ]
+    };
+    let (_, human, _) = run_args(&args("human"));
+    assert!(
+        human.contains("warning: --var object_ownershp was ignored"),
+        "{human}"
+    );
+    let (_, _, line_err) = run_args(&args("line"));
+    assert!(
+        line_err.contains("warning: --var object_ownershp was ignored"),
+        "{line_err}"
+    );
+    let (_, github, _) = run_args(&args("github"));
+    assert!(
+        github.contains("::warning title=clumio-preflight::--var object_ownershp was ignored"),
+        "{github}"
+    );
+    let (_, markdown, _) = run_args(&args("markdown"));
+    assert!(
+        markdown.contains("### Warnings about the command line"),
+        "{markdown}"
+    );
+    let (_, sarif, _) = run_args(&args("sarif"));
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let notifications = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(
+        notifications.iter().any(|n| n["level"] == "warning"
+            && n["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("--var object_ownershp was ignored")),
+        "{notifications:?}"
     );
 }
+
+#[test]
+fn list_var_values_point_at_the_declaration() {
+    // A list given with --var is read as an expression; its statements are found at the
+    // variable's declaration, not in a pseudo-file `--var NAME:1:1`.
+    let (_, stdout, _) = run_args(&[
+        "--format",
+        "line",
+        "--var",
+        "extra_statements=[{Sid=\"FromVar\",Effect=\"Deny\",Principal=\"*\",Action=\"s3:*\",Resource=\"*\"}]",
+        "testdata/terraform/partial-statement-list",
+    ]);
+    let from_var: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("\"FromVar\""))
+        .collect();
+    assert_eq!(from_var.len(), 3, "{stdout}");
+    for line in from_var {
+        assert!(
+            line.starts_with("testdata/terraform/partial-statement-list/main.tf:3:1: error: "),
+            "{line}"
+        );
+    }
+    assert!(!stdout.contains("--var extra_statements"), "{stdout}");
+}
+
+#[test]
+fn unknown_parameter_is_a_warning_naming_the_parameters() {
+    let (_, stdout, _) = run_args(&[
+        "--format",
+        "json",
+        "--parameter",
+        "Enviroment=prod",
+        "testdata/cloudformation/fn-if-parameter-true",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let warnings = json["run_warnings"].as_array().expect("run_warnings");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let w = warnings[0].as_str().unwrap();
+    assert!(
+        w.starts_with("--parameter Enviroment was ignored: no scanned template declares a parameter \"Enviroment\" (they declare "),
+        "{w}"
+    );
+    assert!(w.contains("Environment"), "{w}");
+    // A declared name, or no template scanned at all, gives no warning.
+    for (param, path) in [
+        (
+            "Environment=dev",
+            "testdata/cloudformation/fn-if-parameter-true",
+        ),
+        (
+            "Enviroment=prod",
+            "testdata/terraform/ownership-from-variable",
+        ),
+    ] {
+        let args = ["--format", "json", "--parameter", param, path];
+        let (_, stdout, _) = run_args(&args);
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert!(json.get("run_warnings").is_none(), "{args:?}: {json}");
+    }
+}
+

@@ -71,6 +71,7 @@ pub fn load_template(
         resources,
         limits,
         notes,
+        ..
     } = load_template_with_notes(sources, file, opts)?;
     let mut notes: Vec<LoadError> = limits.into_iter().chain(notes).collect();
     if notes.is_empty() {

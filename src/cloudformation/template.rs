@@ -213,6 +213,8 @@ pub struct TemplateLoad {
     /// Limits hit while resolving (nesting depth, the step budget): errors of the run, since
     /// what they left unresolved may hide findings.
     pub limits: Vec<LoadError>,
+    /// The names in the `Parameters` section, to tell a `--parameter` nothing declares.
+    pub parameters: Vec<String>,
 }
 
 /// Parses and resolves one template, returning its resources, notes and limits hit (see
@@ -253,6 +255,8 @@ pub fn load_template_with_notes(
         read_transforms(t, file, &mut notes);
     }
     let params = read_parameters(section("Parameters"), opts);
+    let mut parameters: Vec<String> = params.keys().cloned().collect();
+    parameters.sort_unstable();
     let mut conditions: HashMap<&str, &Node> = HashMap::new();
     for m in section("Conditions")
         .and_then(Node::as_object)
@@ -277,6 +281,7 @@ pub fn load_template_with_notes(
         ));
         return Ok(TemplateLoad {
             notes,
+            parameters,
             ..TemplateLoad::default()
         });
     };
@@ -305,6 +310,7 @@ pub fn load_template_with_notes(
         resources: out,
         notes,
         limits: resolver.take_limits(),
+        parameters,
     })
 }
 

@@ -88,6 +88,12 @@ pub fn render(report: &Report) -> String {
             escape_data(&message)
         ));
     }
+    for warning in &report.run_warnings {
+        out.push_str(&format!(
+            "::warning title=clumio-preflight::{}\n",
+            escape_data(&escape::field(warning))
+        ));
+    }
     for note in &report.notes {
         out.push_str(&format!(
             "::notice title=clumio-preflight::{}\n",

@@ -72,6 +72,9 @@ pub fn render_with(report: &Report, options: HumanOptions) -> String {
         out.push('\n');
     }
     out.push_str(&collapsed_notes(&collapsed));
+    for warning in &report.run_warnings {
+        out.push_str(&format!("warning: {}\n", escape::field(warning)));
+    }
     for note in &report.notes {
         out.push_str(&format!("note: {}\n", escape::field(note)));
     }

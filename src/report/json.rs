@@ -14,6 +14,10 @@ struct Document<'a> {
     errors: Vec<JsonLoadError>,
     /// Notes about the inputs as a whole (added to the contract; never removed).
     notes: &'a [String],
+    /// Warnings about the command line, e.g. a `--var` nothing declares (added to the
+    /// contract; never removed; absent when there are none).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    run_warnings: &'a [String],
     /// The configuration file applied and what it turned off, when one was (added to the
     /// contract; never removed).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -185,6 +189,7 @@ pub fn render(report: &Report) -> String {
         },
         errors,
         notes: &report.notes,
+        run_warnings: &report.run_warnings,
         configuration: report.configuration.as_ref(),
     };
     super::escape::json(serde_json::to_string_pretty(&doc).unwrap_or_default())

@@ -68,6 +68,13 @@ pub fn render(report: &Report) -> String {
             if notes == 1 { "it" } else { "them" },
         ));
     }
+    if !report.run_warnings.is_empty() {
+        out.push_str("### Warnings about the command line\n\n");
+        for warning in &report.run_warnings {
+            out.push_str(&format!("- {}\n", inline(warning)));
+        }
+        out.push('\n');
+    }
     if !report.notes.is_empty() {
         out.push_str("### About the inputs\n\n");
         for note in &report.notes {

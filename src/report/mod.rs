@@ -31,6 +31,9 @@ pub struct Report {
     /// Things the user should know about the inputs (said once), e.g. what a plan's text
     /// leaves out.
     pub notes: Vec<String>,
+    /// Warnings about the command line, not findings (they neither count nor fail the run):
+    /// a `--var` or `--parameter` that nothing scanned declares, naming what is declared.
+    pub run_warnings: Vec<String>,
     /// How many diagnostics inline suppressions removed.
     pub suppressed: usize,
     /// What `--min-severity` and `--baseline` left out of the report.
@@ -212,6 +215,7 @@ mod tests {
             configuration: None,
             filtered: select::Filtered::default(),
             nothing_to_check: Vec::new(),
+            run_warnings: Vec::new(),
         }
     }
 

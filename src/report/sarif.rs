@@ -519,6 +519,11 @@ pub fn render(report: &Report) -> String {
             }
         })
         .collect();
+    notifications.extend(report.run_warnings.iter().map(|w| Notification {
+        level: "warning",
+        message: Text { text: w.clone() },
+        locations: Vec::new(),
+    }));
     notifications.extend(report.notes.iter().map(|n| Notification {
         level: "note",
         message: Text { text: n.clone() },

@@ -445,10 +445,28 @@ fn weight(node: &Node, limit: u64) -> u64 {
     total
 }
 
+/// Moves `node` and everything in it to `at`.
+fn relocate(node: &mut Node, at: Span) {
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        node.span = at;
+        match &mut node.kind {
+            Kind::Array(items) => stack.extend(items.iter_mut()),
+            Kind::Object(members) => {
+                for member in members.iter_mut() {
+                    member.key_span = at;
+                    stack.push(&mut member.value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The names `NAME` of the mentions `local.NAME` in the text of `expr`.
 fn local_mentions<'a>(sources: &'a Sources, expr: &Expr) -> Vec<&'a str> {
     let range = match &expr.kind {
-        ExprKind::Hcl(e) => e.span(),
+        ExprKind::Hcl(e) | ExprKind::Relocated(e, _) => e.span(),
         ExprKind::Json(n) => Some(n.span.start as usize..n.span.end as usize),
         ExprKind::Literal(_) => None,
     };
@@ -1168,6 +1186,11 @@ impl<'m, 's> Evaluator<'m, 's> {
             ExprKind::Hcl(e) => self.expr(e, cx),
             ExprKind::Json(n) => self.json(n, cx),
             ExprKind::Literal(n) => self.copy(n),
+            ExprKind::Relocated(e, at) => {
+                let mut node = self.expr(e, cx);
+                relocate(&mut node, *at);
+                node
+            }
         }
     }
 

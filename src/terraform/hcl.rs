@@ -39,6 +39,10 @@ pub enum ExprKind {
     Json(Node),
     /// A literal value (a `*.tfvars.json` value, a `--var`): strings are taken as they are.
     Literal(Node),
+    /// Native HCL syntax written outside any file (a `--var` list or map): evaluated in the
+    /// expression's own file, its value located at the span given (the variable's declaration),
+    /// so that findings point at a file an editor can open.
+    Relocated(Expression, Span),
 }
 
 /// The body of a block: native or JSON syntax.

@@ -84,8 +84,10 @@ pub struct Loaded {
     pub files: usize,
     /// The root modules, in order, with the range of their resources.
     pub roots: Vec<Root>,
-    /// Things the user should know, e.g. a `--var` that names no declared variable.
+    /// Things the user should know about the inputs.
     pub notes: Vec<String>,
+    /// Warnings about the command line: a `--var` that names no declared variable.
+    pub warnings: Vec<String>,
 }
 
 /// Stack size for evaluation: nesting is bounded by [`eval::MAX_DEPTH`], and unoptimised
@@ -188,7 +190,7 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
         }
     }
 
-    let notes = undeclared_vars(&opts.vars, &roots, &loader.modules);
+    let warnings = undeclared_vars(&opts.vars, &roots, &loader.modules);
     let hcl::Loader {
         modules,
         errors,
@@ -208,7 +210,7 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
     let mut loaded = Loaded {
         errors,
         files: files_read,
-        notes,
+        warnings,
         ..Loaded::default()
     };
     for (root, output) in roots.iter().zip(outputs) {
@@ -226,7 +228,7 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
     loaded
 }
 
-/// A note for each `--var` that no root module declares, naming the variables that exist.
+/// A warning for each `--var` that no root module declares, naming the variables that exist.
 fn undeclared_vars(
     vars: &[(String, String)],
     roots: &[eval::RootInput],
@@ -271,9 +273,10 @@ fn root_input(module: usize, dir: &Path, values: Vec<(String, Expr)>) -> eval::R
 }
 
 /// A `--var` value: a string for a string variable, else an expression (as Terraform reads
-/// `-var 'ids=["a","b"]'`), falling back to the string when it does not parse. A string is
+/// `-var 'ids=["a","b"]'`), falling back to the string when it does not parse. Either is
 /// located at the variable's declaration (`declared`) when there is one, so that findings
-/// point at a file an editor can open; otherwise at the `--var NAME` text.
+/// point at a file an editor can open; otherwise (a variable nothing reads) at the
+/// `--var NAME` text.
 fn cli_var(
     text: &str,
     file: crate::source::FileId,
@@ -295,7 +298,10 @@ fn cli_var(
         Ok(Expression::Variable(_) | Expression::Traversal(_)) | Err(_) => literal(),
         Ok(expr) => Expr {
             file,
-            kind: ExprKind::Hcl(expr),
+            kind: match declared {
+                Some(at) => ExprKind::Relocated(expr, at),
+                None => ExprKind::Hcl(expr),
+            },
         },
     }
 }
