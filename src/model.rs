@@ -284,13 +284,40 @@ pub struct Inventory {
     by_reference: std::collections::HashMap<String, usize>,
 }
 
+/// "the bucket this policy is attached to (…)": the unknowns of its name in words, after the
+/// name as written when it is more than one unknown.
+fn attached_bucket_in_words(name: &PString) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for hole in name.holes() {
+        let w = hole.in_words();
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    let single = matches!(name.parts(), [crate::value::Part::Hole(_)]);
+    if single {
+        format!(
+            "the bucket this policy is attached to ({})",
+            words.join("; ")
+        )
+    } else {
+        format!(
+            "the bucket this policy is attached to (named `{name}`; {})",
+            words.join("; ")
+        )
+    }
+}
+
 impl Inventory {
-    /// What a policy's bucket is called in messages: the bucket's resource, or the
-    /// expression naming a bucket outside the code.
+    /// What a policy's bucket is called in messages: the bucket's resource, the name of a
+    /// bucket outside the code, or, when the name is not known statically, the bucket in
+    /// words ("the bucket this policy is attached to (variable bucket_name, not known
+    /// statically)").
     pub fn target_of(&self, policy: &BucketPolicy) -> String {
         match policy.bucket {
             Some(i) => self.buckets[i].resource.clone(),
-            None => policy.bucket_expr.to_string(),
+            None if policy.bucket_expr.holes().next().is_none() => policy.bucket_expr.to_string(),
+            None => attached_bucket_in_words(&policy.bucket_expr),
         }
     }
 

@@ -234,6 +234,55 @@ impl Hole {
     }
 }
 
+impl Hole {
+    /// The unknown in words, saying when it becomes known: "variable bucket_name, not known
+    /// statically", "aws_s3_bucket.data.id, known only after apply", "the value another
+    /// stack exports as shared-bucket".
+    pub fn in_words(&self) -> String {
+        let id: &str = &self.id;
+        let shown = self.shown();
+        if let Some(words) = shown.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+            return words.to_string();
+        }
+        if let Some(param) = id.strip_prefix("Parameters.") {
+            return format!("parameter {param}, not known statically");
+        }
+        if self.why.contains("after apply") {
+            return format!("{}, known only after apply", id.trim_end_matches(".Ref"));
+        }
+        // A Terraform reference, perhaps inside module calls: `module.a.var.name`.
+        let mut rest = id;
+        let mut module = "";
+        while let Some(after) = rest.strip_prefix("module.")
+            && let Some((_, tail)) = after.split_once('.')
+        {
+            rest = tail;
+            module = &id[..id.len() - rest.len() - 1];
+        }
+        let of_module = if module.is_empty() {
+            String::new()
+        } else {
+            format!(" of {module}")
+        };
+        if let Some(name) = rest.strip_prefix("var.") {
+            return format!("variable {name}{of_module}, not known statically");
+        }
+        if let Some(name) = rest.strip_prefix("local.") {
+            return format!("local value {name}{of_module}, not known statically");
+        }
+        if rest.starts_with("data.") {
+            return format!("{id}, read from AWS when Terraform runs");
+        }
+        if rest.split('.').count() >= 3 && rest.contains('_') {
+            return format!("{id}, known only after apply");
+        }
+        format!(
+            "{}, not known statically",
+            shown.trim_start_matches('<').trim_end_matches('>')
+        )
+    }
+}
+
 impl From<&str> for PString {
     fn from(text: &str) -> Self {
         PString::known(text)

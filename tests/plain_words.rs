@@ -56,7 +56,9 @@ fn problems(text: &str) -> Vec<String> {
         "cfn-condition:",
         "ImportValue.",
         "(the flags named above)",
-        "which rests on parameter",
+        "which rests on ",
+        // An unknown bucket shown as the raw expression, not in words.
+        "backups of ${",
     ] {
         if text.contains(fixed) {
             found.push(fixed.to_string());
@@ -144,6 +146,8 @@ fn the_checks_catch_what_users_met() {
         "backups of <ImportValue.shared-data-bucket-name>",
         "help: settle the unknowns (the flags named above), or exempt",
         "it depends on the bucket argument is not known",
+        "`a` or `b`, depending on condition IsProd, which rests on parameter Env has no default",
+        "Deny statement \"#1\" blocks Clumio backups of ${var.bucket_name}: every backup action",
     ] {
         assert!(!problems(bad).is_empty(), "{bad}");
     }
@@ -151,6 +155,8 @@ fn the_checks_catch_what_users_met() {
         "arn:aws:iam::<account-id>:role/clumio/ClumioIAMRole-<role-name-suffix>",
         "depends on values not known statically: ${var.bucket_name} is not known",
         "heredoc <<EOF",
+        "`a` or `b`, depending on condition IsProd, which is undecided because parameter Env has no default",
+        "blocks Clumio backups of the bucket this policy is attached to (variable bucket_name, not known statically): every",
     ] {
         assert!(problems(good).is_empty(), "{good}: {:?}", problems(good));
     }
@@ -370,3 +376,73 @@ fn unknown_parameter_is_a_warning_naming_the_parameters() {
     }
 }
 
+#[test]
+fn an_unknown_policy_bucket_is_described_in_words() {
+    let (_, stdout, _) = run_args(&[
+        "--format",
+        "json",
+        "--no-config",
+        "testdata/terraform/policy-on-unknown-bucket",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let targets: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["target"].as_str())
+        .collect();
+    assert!(
+        targets.contains(
+            &"the bucket this policy is attached to (variable bucket_name, not known statically)"
+        ),
+        "{targets:?}"
+    );
+    assert!(
+        targets.contains(&"the bucket this policy is attached to (data.aws_s3_bucket.existing.id, read from AWS when Terraform runs)"),
+        "{targets:?}"
+    );
+    assert!(!targets.iter().any(|t| t.contains("${")), "{targets:?}");
+    // A bucket in the code is still named by its resource.
+    let (_, stdout, _) = run_args(&[
+        "--format",
+        "json",
+        "--no-config",
+        "testdata/terraform/vpc-only-deny",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let target = json["diagnostics"][0]["target"].as_str().unwrap();
+    assert!(target.starts_with("aws_s3_bucket."), "{target}");
+}
+
+#[test]
+fn an_undecided_fn_if_in_a_string_reads_as_a_sentence() {
+    let (_, stdout, _) = run_args(&[
+        "--format",
+        "json",
+        "--no-config",
+        "--account-id",
+        "123456789012",
+        "testdata/cloudformation/fn-if-in-sub",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let message = json["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "`clumio/*` or `other`, depending on condition IsProd, which is undecided because parameter Env has no default (set it with --parameter Env=VALUE)"
+        ),
+        "{message}"
+    );
+    // Decided by the parameter, the sentence is gone.
+    let (_, stdout, _) = run_args(&[
+        "--format",
+        "json",
+        "--no-config",
+        "--account-id",
+        "123456789012",
+        "--parameter",
+        "Env=dev",
+        "testdata/cloudformation/fn-if-in-sub",
+    ]);
+    assert!(!stdout.contains("undecided"), "{stdout}");
+    assert!(stdout.contains("\"CP101\""), "{stdout}");
+}

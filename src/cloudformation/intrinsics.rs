@@ -714,7 +714,7 @@ impl<'t> Resolver<'t> {
             let why = rest
                 .first()
                 .and_then(known_text)
-                .map_or_else(String::new, |w| format!(", which rests on {w}"));
+                .map_or_else(String::new, |w| format!(", which is undecided because {w}"));
             return Some(PString::hole(self.anon(
                 "Fn::If",
                 node.span,
