@@ -64,10 +64,12 @@ impl Baseline {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 
-    /// Reads a baseline file; the error says where it is wrong.
-    pub fn load(path: &Path) -> Result<Baseline, String> {
-        let shown = path.display();
-        let text = std::fs::read_to_string(path)
+    /// Reads a baseline file through the filesystem boundary (a regular file, at most
+    /// [`MAX_INPUT_BYTES`](crate::fsbound::MAX_INPUT_BYTES)); the error says where it is wrong.
+    pub fn load(path: &Path, boundary: &crate::fsbound::Boundary) -> Result<Baseline, String> {
+        let shown = crate::fsbound::display(path);
+        let text = boundary
+            .read_text(path, crate::fsbound::MAX_INPUT_BYTES)
             .map_err(|e| format!("{shown}: error: cannot read the baseline: {e}"))?;
         Baseline::parse(&text).map_err(|e| format!("{shown}:{e}"))
     }

@@ -528,7 +528,17 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         config.set_rule(rule, None);
     }
     let baseline = match &cmd.baseline {
-        Some(path) => match Baseline::load(path) {
+        Some(path) => match Baseline::load(path, &{
+            // Like --config: the file the command line names is read even outside the
+            // scanned tree, but only as a regular file, and not through a link in the tree.
+            let mut boundary = clumio_preflight::check::boundary(&CheckOptions {
+                inputs: inputs.clone(),
+                source_dir: cmd.source_dir.clone(),
+                ..CheckOptions::default()
+            });
+            boundary.allow_named(path);
+            boundary
+        }) {
             Ok(b) => Some(b),
             Err(e) => return fail(&e),
         },

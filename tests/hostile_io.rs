@@ -691,3 +691,43 @@ fn named_var_files_and_configs_that_are_symlinks_out_of_the_tree_are_refused() {
     assert_eq!(cp101_count(&r), 1);
     assert!(!r.stdout.contains("not read"), "{}", r.stdout);
 }
+
+/// `--baseline` goes through the boundary like `--config`: a FIFO is refused without
+/// hanging, a link in the tree pointing outside is refused without quoting the target, and
+/// a regular baseline file still works.
+#[test]
+fn a_baseline_is_read_only_as_a_regular_file_inside_the_rules() {
+    let case = case("baseline");
+    let repo = case.join("repo");
+    add_finding(&repo, "app");
+    let fifo = repo.join("baseline.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = std::time::Instant::now();
+    let fifo_run = run(&repo, &["app", "--baseline", "baseline.json"], "line");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert_eq!(fifo_run.status, 2, "{}", fifo_run.stderr);
+    assert!(
+        fifo_run.stderr.contains("cannot read the baseline"),
+        "{}",
+        fifo_run.stderr
+    );
+    std::os::unix::fs::symlink(case.join("outside/secret"), repo.join("link.json")).unwrap();
+    let link_run = run(&repo, &["app", "--baseline", "link.json"], "line");
+    assert_eq!(link_run.status, 2, "{}", link_run.stderr);
+    assert!(
+        !link_run.stderr.contains(SECRET_FILE),
+        "{}",
+        link_run.stderr
+    );
+    let write = run(&repo, &["app", "--write-baseline", "ok.json"], "line");
+    assert_eq!(write.status, 0, "{}", write.stderr);
+    let reuse = run(&repo, &["app", "--baseline", "ok.json"], "line");
+    assert_eq!(reuse.status, 0, "{}{}", reuse.stdout, reuse.stderr);
+    assert_eq!(cp101_count(&reuse), 0, "{}", reuse.stdout);
+}
