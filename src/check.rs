@@ -303,29 +303,29 @@ pub fn boundary(options: &CheckOptions) -> Boundary {
 
 /// Whether `dir` holds a Terraform configuration file that is not excluded (in the folders
 /// the Terraform front end walks).
-fn has_terraform(dir: &Path, exclude: &crate::config::Exclude) -> bool {
-    // Symbolic links are not followed; the look stops after this many entries (a folder that
-    // large that the walks found nothing in is still said to hold nothing).
+fn has_terraform(dir: &Path, exclude: &crate::config::Exclude, boundary: &Boundary) -> bool {
+    // Listed through the boundary; symbolic links are not followed; the look stops after
+    // this many entries (a folder that large that the walks found nothing in is still said
+    // to hold nothing).
     const MAX_ENTRIES: usize = 200_000;
     let mut stack = vec![dir.to_path_buf()];
     let mut seen = 0;
     while let Some(folder) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
+        let Ok(entries) = boundary.list_dir(&folder) else {
             continue;
         };
-        for entry in entries.flatten() {
+        for path in entries {
             seen += 1;
             if seen > MAX_ENTRIES {
                 return false;
             }
-            let Ok(kind) = entry.file_type() else {
+            let Ok(kind) = std::fs::symlink_metadata(&path).map(|m| m.file_type()) else {
                 continue;
             };
-            let path = entry.path();
             if kind.is_dir() {
-                if !entry
+                if !path
                     .file_name()
-                    .to_str()
+                    .and_then(|n| n.to_str())
                     .is_some_and(terraform::walk::is_skipped_dir)
                 {
                     stack.push(path);
@@ -420,7 +420,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
                 if !walked_before
                     && scan.pending.len() == pending
                     && scan.errors.len() == errors
-                    && !has_terraform(p, &options.exclude)
+                    && !has_terraform(p, &options.exclude, &boundary)
                 {
                     empty.push(p.clone());
                     scan.path_error(p, nothing_to_check(p));
