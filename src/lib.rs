@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod check;
 pub mod cloudformation;
 pub mod config;
+pub mod diagnostics;
 pub mod embedded;
 pub mod explain;
 pub mod fsbound;

@@ -11,7 +11,7 @@
 use crate::model::{Inventory, KeyPolicy, PolicyDoc, PolicySyntax};
 use crate::policy::ast::Policy;
 use crate::profile::Profile;
-use crate::rules::{Diagnostic, Related, fix};
+use crate::rules::{Diagnostic, Fix, Related, fix};
 use crate::source::{Sources, Span};
 use crate::terraform::{self, TerraformOptions};
 use std::path::Path;
@@ -298,5 +298,29 @@ impl SourceMapper {
             });
             d.span = span;
         }
+        d.fix = d
+            .fix
+            .take()
+            .and_then(|fix| fix_on_source(fix, d.span, target.is_some()));
     }
+}
+
+/// A plan finding's fix, moved to the source element the finding moved to: an edit that
+/// replaces a whole value (the word alone, or quoted) is made on the source value the same way.
+/// Any other edit of the plan cannot be carried over as data, and the fix is dropped (the help
+/// still says what to change).
+fn fix_on_source(mut fix: Fix, source: Span, moved: bool) -> Option<Fix> {
+    if !moved || fix.edits.len() != 1 {
+        return None;
+    }
+    for edit in &mut fix.edits {
+        let len = edit.expected.len();
+        let (start, end) = (source.start as usize, source.end as usize);
+        edit.span = match end - start {
+            n if n == len => source,
+            n if n == len + 2 => Span::new(source.file, start + 1, end - 1),
+            _ => return None,
+        };
+    }
+    Some(fix)
 }

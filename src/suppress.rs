@@ -139,7 +139,7 @@ pub fn apply(report: &mut Report, exclude: &Exclude, is_off: &dyn Fn(&str) -> bo
     for s in &suppressions {
         for (message, help) in problems(s, is_off) {
             notes.push(Diagnostic {
-                auto_fix: None,
+                fix: None,
                 rule: &cp903::INFO,
                 severity: cp903::INFO.severity,
                 message,

@@ -380,34 +380,43 @@ fn physical(sources: &Sources, span: Span) -> PhysicalLocation {
     }
 }
 
-/// The automatic fix the rule vouches for ([`Diagnostic::auto_fix`]), when its text occurs
-/// exactly once at the span.
+/// The fix the rule vouches for ([`Diagnostic::fix`]), as SARIF `fixes`: one artifact change
+/// per file, when every edit still finds the text it expects.
 fn fix(sources: &Sources, d: &Diagnostic) -> Option<Fix> {
-    let auto = d.auto_fix.as_ref()?;
-    let (from, to) = (auto.from.as_str(), auto.to.as_str());
-    let text = sources.slice(d.span);
-    if text.matches(from).count() != 1 {
-        return None;
+    let fix = d.fix.as_ref()?;
+    let mut changes: Vec<(crate::source::FileId, ArtifactChange)> = Vec::new();
+    for edit in &fix.edits {
+        if sources.slice(edit.span) != edit.expected {
+            return None;
+        }
+        let replacement = Replacement {
+            deleted_region: region(sources, edit.span),
+            inserted_content: InsertedContent {
+                text: edit.text.clone(),
+            },
+        };
+        match changes.iter_mut().find(|(file, _)| *file == edit.span.file) {
+            Some((_, change)) => change.replacements.push(replacement),
+            None => {
+                let (uri, base) = uri(&sources.file(edit.span.file).name);
+                changes.push((
+                    edit.span.file,
+                    ArtifactChange {
+                        artifact_location: ArtifactLocation {
+                            uri,
+                            uri_base_id: base,
+                        },
+                        replacements: vec![replacement],
+                    },
+                ));
+            }
+        }
     }
-    let at = d.span.start as usize + text.find(from)?;
-    let span = Span::new(d.span.file, at, at + from.len());
-    let (uri, base) = uri(&sources.file(d.span.file).name);
     Some(Fix {
         description: Text {
-            text: auto.description.clone(),
+            text: fix.description.clone(),
         },
-        artifact_changes: vec![ArtifactChange {
-            artifact_location: ArtifactLocation {
-                uri,
-                uri_base_id: base,
-            },
-            replacements: vec![Replacement {
-                deleted_region: region(sources, span),
-                inserted_content: InsertedContent {
-                    text: to.to_string(),
-                },
-            }],
-        }],
+        artifact_changes: changes.into_iter().map(|(_, c)| c).collect(),
     })
 }
 

@@ -468,7 +468,7 @@ pub fn diagnostic(
     let (_, st) = statement(inv, v)?;
     let bp = &inv.policies[v.policy];
     Some(super::Diagnostic {
-        auto_fix: None,
+        fix: None,
         rule,
         severity: rule.severity,
         message,

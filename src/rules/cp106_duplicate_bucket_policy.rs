@@ -26,7 +26,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
         };
         for dup in rest {
             out.push(Diagnostic {
-                auto_fix: None,
+                fix: None,
                 rule: &INFO,
                 severity: INFO.severity,
                 message: format!(

@@ -25,7 +25,7 @@ pub fn check(
         let key = &inv.keys[v.key];
         let (span, resource) = key_access::grant_span(inv, v);
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message: format!(

@@ -67,7 +67,7 @@ pub fn check(
                 ),
             };
             out.push(Diagnostic {
-                auto_fix: None,
+                fix: None,
                 rule: &INFO,
                 severity: INFO.severity,
                 message,

@@ -33,7 +33,7 @@ pub fn check(
                 .map(|w| format!(" ({w})"))
                 .unwrap_or_default();
             out.push(Diagnostic {
-                auto_fix: None,
+                fix: None,
                 rule: &INFO,
                 severity: INFO.severity,
                 message: format!(

@@ -30,7 +30,7 @@ pub fn check(
             ""
         };
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message: format!(

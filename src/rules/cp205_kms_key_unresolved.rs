@@ -24,7 +24,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
         };
         let bucket = inv.bucket_label(enc.bucket, &enc.bucket_expr);
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message: format!(

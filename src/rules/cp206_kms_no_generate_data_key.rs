@@ -41,7 +41,7 @@ pub fn check(
             "no statement grants it"
         };
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message: format!(

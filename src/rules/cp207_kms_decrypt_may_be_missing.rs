@@ -27,7 +27,7 @@ pub fn check(
         };
         let (span, resource) = key_access::grant_span(inv, v);
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message: format!(

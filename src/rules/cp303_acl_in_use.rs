@@ -36,7 +36,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             ),
         };
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message,

@@ -26,7 +26,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             _ => "may already exist (the source code cannot tell)",
         };
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message: format!(

@@ -30,7 +30,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
         };
         for e in errors {
             out.push(Diagnostic {
-                auto_fix: None,
+                fix: None,
                 rule: &INFO,
                 severity: INFO.severity,
                 message: format!("invalid policy for {target}: {}", e.message),

@@ -23,7 +23,7 @@ fn partly_unknown(
     for unknown in &policy.unknown_statements {
         let hole = &unknown.value;
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message: format!(
@@ -69,7 +69,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
             continue;
         };
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message: format!("the policy of {target} could not be checked: {} ({})", hole.why, hole.id),
@@ -91,7 +91,7 @@ pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
         };
         let bucket = inv.bucket_label(o.bucket, &o.bucket_expr);
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message: format!(

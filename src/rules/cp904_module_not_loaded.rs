@@ -16,7 +16,7 @@ pub const INFO: RuleInfo = RuleInfo {
 pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
     for module in &inv.modules_not_loaded {
         out.push(Diagnostic {
-            auto_fix: None,
+            fix: None,
             rule: &INFO,
             severity: INFO.severity,
             message: format!(

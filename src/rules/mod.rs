@@ -2,10 +2,9 @@
 //! [`Diagnostic`]s. One module per rule, each documented in `docs/CODE.md` (also what
 //! `clumio-preflight explain CODE` prints).
 
+pub use crate::diagnostics::{Caller, Diagnostic, Edit, Fix, Related, RuleInfo, Severity};
 use crate::model::Inventory;
 use crate::profile::Profile;
-use crate::source::Span;
-use std::fmt;
 
 pub mod bucket_deny;
 pub mod cp101_bucket_deny_blocks_backup;
@@ -33,108 +32,6 @@ pub mod fix;
 pub mod key_access;
 pub mod ownership;
 pub mod unknowns;
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Informational.
-    Note,
-    /// Backups may break.
-    Warning,
-    /// Backups break.
-    Error,
-}
-
-impl Severity {
-    /// `error`, `warning`, `note`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A rule's identity and documentation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RuleInfo {
-    /// Stable code, e.g. `CP101`.
-    pub code: &'static str,
-    /// Stable name, e.g. `bucket-deny-blocks-backup`.
-    pub name: &'static str,
-    /// Default severity.
-    pub severity: Severity,
-    /// One line: when it fires.
-    pub summary: &'static str,
-    /// The full documentation (Markdown).
-    pub docs: &'static str,
-}
-
-/// A secondary location shown with a diagnostic.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Related {
-    /// Where.
-    pub span: Span,
-    /// What it is.
-    pub message: String,
-}
-
-/// One finding.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Diagnostic {
-    /// The rule.
-    pub rule: &'static RuleInfo,
-    /// Severity (the rule's default unless configured).
-    pub severity: Severity,
-    /// What is wrong.
-    pub message: String,
-    /// The fix.
-    pub help: String,
-    /// The offending element.
-    pub span: Span,
-    /// The label shown at the span.
-    pub label: String,
-    /// The resource that holds the element.
-    pub resource: String,
-    /// The bucket or key whose backup breaks, where known.
-    pub target: Option<String>,
-    /// Other places worth showing.
-    pub related: Vec<Related>,
-    /// An automatic fix the rule vouches for (reporters such as SARIF attach it); `None`
-    /// when the rule offers none or none is safe for this element.
-    pub auto_fix: Option<AutoFix>,
-    /// For an element inside a Terraform module: the chains of `module` calls that reached
-    /// it, one per way (outermost call first); empty outside modules.
-    pub callers: Vec<Vec<Caller>>,
-}
-
-/// A `module` call through which a diagnostic inside a module was reached.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Caller {
-    /// The call's address: `module.logs`, `module.logs["a"]`, `module.app.module.logs`.
-    pub module: String,
-    /// The `module` block.
-    pub span: Span,
-}
-
-/// A textual fix: replace the one occurrence of `from` in the text at the diagnostic's span
-/// with `to`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AutoFix {
-    /// The text replaced.
-    pub from: String,
-    /// Its replacement.
-    pub to: String,
-    /// What the fix does, for the user.
-    pub description: String,
-}
 
 /// Every rule, in code order.
 pub const RULES: &[&RuleInfo] = &[

@@ -1,6 +1,6 @@
 //! Shared pieces of the ownership rules (CP301, CP302).
 
-use super::{AutoFix, Diagnostic, RuleInfo, fix};
+use super::{Diagnostic, Edit, Fix, RuleInfo, fix};
 use crate::model::{Inventory, Ownership, PolicySyntax};
 
 /// The three object-ownership settings, or something not known statically.
@@ -41,7 +41,7 @@ pub fn diagnostic(
         PolicySyntax::Yaml
     };
     // A bucket that receives CloudFront standard logs needs its ACLs: no automatic fix.
-    let (message, help, auto_fix) =
+    let (message, help, enforce) =
         match cloudfront_logs(inv, o.bucket, &o.bucket_expr, rule.code, &o.resource) {
             Some((why, options)) => (format!("{bucket} has {what}; {why}"), options, None),
             None => (
@@ -61,21 +61,31 @@ pub fn diagnostic(
         target: Some(bucket),
         related: Vec::new(),
         callers: Vec::new(),
-        auto_fix,
+        fix: enforce,
     }
 }
 
-/// Replacing a known `ObjectWriter` / `BucketOwnerPreferred` with `BucketOwnerEnforced`.
-fn enforce_fix(o: &Ownership) -> Option<AutoFix> {
+/// Replacing a known `ObjectWriter` / `BucketOwnerPreferred` with `BucketOwnerEnforced`, in
+/// place: the setting's span holds the word alone (YAML) or quoted (HCL, JSON, YAML).
+fn enforce_fix(o: &Ownership) -> Option<Fix> {
     let from = o.setting.as_known()?;
     if !matches!(setting(o), Setting::ObjectWriter | Setting::Preferred) {
         return None;
     }
-    Some(AutoFix {
-        from: from.to_string(),
-        to: "BucketOwnerEnforced".to_string(),
-        description: "set object ownership to BucketOwnerEnforced: the bucket owner then owns every object, old and new, and ACLs are disabled".to_string(),
-    })
+    let (start, end) = (o.span.start as usize, o.span.end as usize);
+    let span = match end - start {
+        n if n == from.len() => o.span,
+        n if n == from.len() + 2 => crate::source::Span::new(o.span.file, start + 1, end - 1),
+        _ => return None,
+    };
+    Some(Fix::single(
+        "set object ownership to BucketOwnerEnforced: the bucket owner then owns every object, old and new, and ACLs are disabled",
+        Edit {
+            span,
+            expected: from.to_string(),
+            text: "BucketOwnerEnforced".to_string(),
+        },
+    ))
 }
 
 /// For a bucket that receives CloudFront standard (legacy) access logs: why its ACLs are
