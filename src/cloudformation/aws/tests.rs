@@ -1,0 +1,232 @@
+//! Unit tests of the CloudFormation resource mapping: conditional statements and per-outcome
+//! settings.
+
+use super::conditional::{Path, condition_hole, guarded, statements, unknown_parts};
+use super::settings::dedup_from;
+use super::*;
+
+#[test]
+fn guarded_statement_gets_an_unknown_null_test() {
+    let span = crate::source::Span::new(crate::source::FileId(0), 0, 1);
+    let st = Node::new(
+        Kind::Object(vec![Member {
+            key: "Effect".into(),
+            key_span: span,
+            value: Node::new(Kind::Str("Deny".into()), span),
+        }]),
+        span,
+    );
+    let g = guarded(&st, condition_hole("IsProd", "the parameter Env", true));
+    let null = g
+        .get("Condition")
+        .and_then(|c| c.get("Null"))
+        .and_then(|n| n.get("aws:SecureTransport"))
+        .unwrap();
+    assert!(
+        null.as_pstr()
+            .unwrap()
+            .holes()
+            .any(|h| h.why.contains("IsProd"))
+    );
+}
+
+fn yaml(text: &str) -> Node {
+    crate::cloudformation::yaml::parse_yaml(text, crate::source::FileId(0)).unwrap()
+}
+
+fn guard_whys(statement: &Node) -> Vec<String> {
+    let null = statement.get("Condition").and_then(|c| c.get("Null"));
+    null.and_then(Node::as_object)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|m| m.value.as_pstr())
+        .flat_map(|s| s.holes().map(|h| h.why.to_string()).collect::<Vec<_>>())
+        .collect()
+}
+
+#[test]
+fn a_statement_null_block_gets_the_guard_as_one_more_key() {
+    let st = yaml("Effect: Deny\nCondition:\n  Null:\n    aws:SecureTransport: 'false'\n");
+    let g = guarded(&st, condition_hole("C", "x", true));
+    let ops = g.get("Condition").and_then(Node::as_object).unwrap();
+    assert_eq!(ops.iter().filter(|o| o.key == "Null").count(), 1);
+    let keys: Vec<&str> = ops[0]
+        .value
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|m| m.key.as_str())
+        .collect();
+    assert_eq!(keys, ["aws:SecureTransport", "aws:PrincipalAccount"]);
+}
+
+#[test]
+fn an_if_in_the_structure_of_a_statement_gives_one_guarded_variant_per_branch() {
+    let st = yaml(
+        "Effect: {Fn::If: [IsProd, Deny, Allow, the parameter Env]}\n\
+             Condition:\n  StringNotEquals: {Fn::If: [IsProd, {aws:SourceVpc: v}, {Ref: AWS::NoValue}, the parameter Env]}\n",
+    );
+    let mut out = Vec::new();
+    statements(&st, &Path::default(), &mut out);
+    assert_eq!(out.len(), 2);
+    let effects: Vec<&str> = out
+        .iter()
+        .map(|s| {
+            s.get("Effect")
+                .and_then(Node::as_pstr)
+                .and_then(PString::as_known)
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(effects, ["Deny", "Allow"]);
+    // The same condition takes the same branch in both places.
+    assert!(
+        out[0]
+            .get("Condition")
+            .and_then(|c| c.get("StringNotEquals"))
+            .is_some()
+    );
+    assert!(
+        out[1]
+            .get("Condition")
+            .and_then(|c| c.get("StringNotEquals"))
+            .is_none()
+    );
+    assert!(guard_whys(&out[0])[0].contains("IsProd is true (the parameter Env"));
+    assert!(guard_whys(&out[1])[0].contains("IsProd is false"));
+}
+
+#[test]
+fn an_if_in_a_value_leaves_one_statement_with_an_unknown_value() {
+    let st = yaml(
+        "Effect: Deny\nCondition:\n  StringNotEquals:\n    aws:SourceVpc: {Fn::If: [C, a, b, w]}\n",
+    );
+    let mut out = Vec::new();
+    statements(&st, &Path::default(), &mut out);
+    assert_eq!(out.len(), 1);
+    let value = out[0]
+        .get("Condition")
+        .and_then(|c| c.get("StringNotEquals"))
+        .and_then(|c| c.get("aws:SourceVpc"))
+        .unwrap();
+    assert!(matches!(&value.kind, Kind::Unknown(h) if h.why.contains("condition C")));
+    assert!(guard_whys(&out[0]).is_empty());
+}
+
+#[test]
+fn nested_ifs_guard_their_statements_with_both_conditions() {
+    let doc = yaml(
+        "Statement:\n  - Fn::If: [A, {Fn::If: [B, {Effect: Deny}, {Ref: AWS::NoValue}, wb]}, {Ref: AWS::NoValue}, wa]\n",
+    );
+    let unfolded = unfold_conditions(&doc);
+    let Some(Kind::Array(items)) = unfolded.get("Statement").map(|s| &s.kind) else {
+        panic!("{unfolded:?}")
+    };
+    assert_eq!(items.len(), 1);
+    let why = &guard_whys(&items[0])[0];
+    assert!(
+        why.contains("condition A is true") && why.contains("condition B is true"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_condition_takes_the_same_branch_inside_the_statement_it_chose() {
+    let doc = yaml(
+        "Statement:\n  - Fn::If: [C, {Effect: Deny, Resource: {Fn::If: [C, a, b, w]}}, {Ref: AWS::NoValue}, w]\n",
+    );
+    let unfolded = unfold_conditions(&doc);
+    let Some(Kind::Array(items)) = unfolded.get("Statement").map(|s| &s.kind) else {
+        panic!("{unfolded:?}")
+    };
+    assert_eq!(items.len(), 1);
+    let resource = items[0].get("Resource").and_then(Node::as_pstr);
+    assert_eq!(resource.and_then(PString::as_known), Some("a"));
+}
+
+#[test]
+fn unknown_condition_blocks_and_effects_become_guards() {
+    let hole = |id: &str| {
+        Node::new(
+            Kind::Unknown(Hole::unknown(id, id)),
+            Span::new(crate::source::FileId(0), 0, 1),
+        )
+    };
+    let mut st = yaml(
+        "Effect: Deny\nCondition:\n  StringNotEquals: x\n  Bool: {aws:SecureTransport: 'false'}\n",
+    );
+    if let Kind::Object(members) = &mut st.kind {
+        let Kind::Object(ops) = &mut members[1].value.kind else {
+            panic!()
+        };
+        ops[0].value = hole("keys");
+    }
+    let parts = unknown_parts(st, None);
+    assert_eq!(parts.len(), 1);
+    let ops: Vec<&str> = parts[0]
+        .0
+        .get("Condition")
+        .and_then(Node::as_object)
+        .unwrap()
+        .iter()
+        .map(|o| o.key.as_str())
+        .collect();
+    assert_eq!(ops, ["Bool"]);
+    assert_eq!(parts[0].1.as_ref().map(|h| &*h.id), Some("keys"));
+
+    let mut st = yaml("Effect: x\nCondition: y\n");
+    if let Kind::Object(members) = &mut st.kind {
+        members[0].value = hole("effect");
+        members[1].value = hole("condition");
+    }
+    let parts = unknown_parts(st, None);
+    let effects: Vec<&str> = parts
+        .iter()
+        .map(|(s, _)| {
+            s.get("Effect")
+                .and_then(Node::as_pstr)
+                .and_then(PString::as_known)
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(effects, ["Deny", "Allow"]);
+    assert!(parts.iter().all(|(s, _)| s.get("Condition").is_none()));
+    let why = parts[0].1.as_ref().unwrap().why.to_string();
+    assert!(
+        why.contains("condition") && why.contains("Effect, effect, is Deny"),
+        "{why}"
+    );
+}
+
+#[test]
+fn choose_takes_the_branch_of_each_condition_and_drops_no_value() {
+    let node = yaml("K: {Fn::If: [C, x, {Ref: AWS::NoValue}, w]}\nL: {Fn::If: [D, y, z, w]}\n");
+    let picked = choose(&node, &[("C", false)]).unwrap();
+    assert!(picked.get("K").is_none());
+    assert!(matches!(
+        picked.get("L").map(|n| &n.kind),
+        Some(Kind::Unknown(_))
+    ));
+    let picked = choose(&node, &[("C", true), ("D", false)]).unwrap();
+    assert_eq!(
+        picked
+            .get("K")
+            .and_then(Node::as_pstr)
+            .and_then(PString::as_known),
+        Some("x")
+    );
+    assert_eq!(
+        picked
+            .get("L")
+            .and_then(Node::as_pstr)
+            .and_then(PString::as_known),
+        Some("z")
+    );
+}
+
+#[test]
+fn dedup_from_keeps_earlier_entries_and_first_repeats() {
+    let mut v = vec![1, 2, 3, 2, 3, 4];
+    dedup_from(&mut v, 2);
+    assert_eq!(v, [1, 2, 3, 2, 4]);
+}
