@@ -1,4 +1,5 @@
-//! Conditions: `Fn::If`, the `Conditions` section and the condition functions (`Fn::Equals`, `Fn::And`, …).
+//! Conditions: `Fn::If`, the `Conditions` section and the condition functions (`Fn::Equals`,
+//! `Fn::And`, …).
 
 use super::*;
 

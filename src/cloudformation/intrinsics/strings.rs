@@ -1,4 +1,5 @@
-//! Functions that build text: `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::Base64`, `Fn::ToJsonString`.
+//! Functions that build text: `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::Base64`,
+//! `Fn::ToJsonString`.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Resources: evaluating `resource` / `data` block bodies (HCL and JSON syntax, `dynamic` blocks).
+//! Resources: evaluating `resource` / `data` block bodies (HCL and JSON syntax, `dynamic`
+//! blocks).
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! What the text leaves out: the caller's account, links from policies to buckets, and the notes saying what could not be linked.
+//! What the text leaves out: the caller's account, links from policies to buckets, and the
+//! notes saying what could not be linked.
 
 use super::*;
 

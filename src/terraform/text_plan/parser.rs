@@ -1,4 +1,5 @@
-//! The parser's state and a resource block's structure: resources, members, nested blocks, keys.
+//! The parser's state and a resource block's structure: resources, members, nested blocks,
+//! keys.
 
 use super::*;
 

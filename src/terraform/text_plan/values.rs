@@ -1,4 +1,5 @@
-//! Values in a resource block: scalars, markers, lists, maps, `jsonencode(…)`, heredocs and strings.
+//! Values in a resource block: scalars, markers, lists, maps, `jsonencode(…)`, heredocs and
+//! strings.
 
 use super::*;
 
