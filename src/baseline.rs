@@ -14,7 +14,7 @@ use std::path::Path;
 const VERSION: u32 = 1;
 
 /// A baseline file.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
     /// The file format's version.
@@ -24,7 +24,7 @@ pub struct Baseline {
 }
 
 /// One accepted finding.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
     /// The stable fingerprint (what is matched).
     pub fingerprint: String,

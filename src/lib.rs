@@ -5,7 +5,6 @@
 //! policies three-valued, and [`profile`] says who Clumio is and what its requests look like.
 
 pub mod baseline;
-pub mod check;
 pub mod cloudformation;
 pub mod config;
 pub mod diagnostics;
@@ -14,9 +13,11 @@ pub mod explain;
 pub mod fsbound;
 pub mod gitignore;
 pub mod identity;
+pub mod inputs;
 pub mod json;
 pub mod model;
 pub mod parallel;
+pub mod pipeline;
 pub mod plan_mapping;
 pub mod plan_sources;
 pub mod policy;

@@ -3,14 +3,14 @@
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clumio_preflight::baseline::Baseline;
-use clumio_preflight::check::{CheckOptions, Input};
 use clumio_preflight::cloudformation::CfnOptions;
 use clumio_preflight::config::{Config, RuleLevel};
 use clumio_preflight::fsbound;
 use clumio_preflight::identity::{FIELDS, Field};
+use clumio_preflight::pipeline::{self, Input, Options};
 use clumio_preflight::policy::PolicyKind;
 use clumio_preflight::profile::{Profile, ProfileOptions};
-use clumio_preflight::report::{self, AppliedConfig, FailOn, escape};
+use clumio_preflight::report::{self, FailOn, escape};
 use clumio_preflight::rules::{self, Severity};
 use clumio_preflight::simulate::{self, SimulateArgs};
 use clumio_preflight::source::Sources;
@@ -415,10 +415,10 @@ fn load_config(cmd: &CheckCmd, inputs: &[Input]) -> Result<Config, String> {
     if cmd.no_config {
         return Ok(Config::default());
     }
-    let mut boundary = clumio_preflight::check::boundary(&CheckOptions {
+    let mut boundary = pipeline::boundary(&Options {
         inputs: inputs.to_vec(),
         source_dir: cmd.source_dir.clone(),
-        ..CheckOptions::default()
+        ..Options::default()
     });
     let path = match &cmd.config {
         Some(path) => {
@@ -510,31 +510,27 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             inputs.push(Input::Path(p.clone()));
         }
     }
-    let mut config = match load_config(&cmd, &inputs) {
+    let config = match load_config(&cmd, &inputs) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
-    // What the file itself turns off, before the command line changes the rules.
-    let file_turned_off = config.turned_off();
     // `--rule`, `--disable` and `--enable` win over the file's `[rules]`, the last one given
     // winning for a rule named twice.
-    for (rule, level) in &cmd.rule_levels {
-        config.set_rule(rule, Some(*level));
-    }
-    for rule in &cmd.disable {
-        config.set_rule(rule, Some(RuleLevel::Off));
-    }
-    for rule in &cmd.enable {
-        config.set_rule(rule, None);
-    }
+    let rule_overrides: Vec<(&'static rules::RuleInfo, Option<RuleLevel>)> = cmd
+        .rule_levels
+        .iter()
+        .map(|(rule, level)| (*rule, Some(*level)))
+        .chain(cmd.disable.iter().map(|rule| (*rule, Some(RuleLevel::Off))))
+        .chain(cmd.enable.iter().map(|rule| (*rule, None)))
+        .collect();
     let baseline = match &cmd.baseline {
         Some(path) => match Baseline::load(path, &{
             // Like --config: the file the command line names is read even outside the
             // scanned tree, but only as a regular file, and not through a link in the tree.
-            let mut boundary = clumio_preflight::check::boundary(&CheckOptions {
+            let mut boundary = pipeline::boundary(&Options {
                 inputs: inputs.clone(),
                 source_dir: cmd.source_dir.clone(),
-                ..CheckOptions::default()
+                ..Options::default()
             });
             boundary.allow_named(path);
             boundary
@@ -573,7 +569,12 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         }
         stdin_text = Some(text);
     }
-    let options = CheckOptions {
+    let min_severity = cmd.min_severity.map(|m| match m {
+        MinSeverity::Error => Severity::Error,
+        MinSeverity::Warning => Severity::Warning,
+        MinSeverity::Note => Severity::Note,
+    });
+    let options = Options {
         inputs,
         stdin: stdin_text,
         source_dir: cmd.source_dir.clone(),
@@ -591,24 +592,30 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             boundary: None,
             ..TerraformOptions::default()
         },
-        exclude: config.exclude.clone(),
+        config,
+        rule_overrides,
+        fail_on: cmd.fail_on.map(|level| match level {
+            FailLevel::Error => FailOn::Error,
+            FailLevel::Warning => FailOn::Warning,
+            FailLevel::Note => FailOn::Note,
+            FailLevel::Never => FailOn::Never,
+        }),
+        baseline,
+        min_severity,
+        record_baseline: cmd.write_baseline.is_some(),
     };
-    let mut report = clumio_preflight::check::check(&options, &profile);
-    let is_off = |code: &str| config.rule_level(code) == Some(RuleLevel::Off);
-    clumio_preflight::suppress::apply(&mut report, &config.exclude, &is_off);
-    config.apply_rules(&mut report);
-    report.configuration = config.path.as_ref().map(|path| AppliedConfig {
-        file: path.display().to_string(),
-        turned_off: file_turned_off,
-    });
+    let pipeline::Outcome {
+        report,
+        status,
+        recorded,
+    } = pipeline::run(&options, &profile);
     if let Some(applied) = &report.configuration
         && matches!(cmd.format, ReportFormat::Human | ReportFormat::Line)
     {
         // On standard error, so that the report itself stays as its format defines it.
         eprintln!("clumio-preflight: {}", escape::field(&applied.describe()));
     }
-    if let Some(path) = &cmd.write_baseline {
-        let written = Baseline::of(&report);
+    if let (Some(path), Some(written)) = (&cmd.write_baseline, &recorded) {
         if let Err(e) = std::fs::write(path, written.to_json()) {
             return fail(&format!("error: cannot write {}: {e}", path.display()));
         }
@@ -619,28 +626,6 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             path.display(),
             path.display()
         );
-    }
-    if let Some(baseline) = &baseline {
-        baseline.apply(&mut report);
-    }
-    let min_severity = cmd.min_severity.map(|m| match m {
-        MinSeverity::Error => Severity::Error,
-        MinSeverity::Warning => Severity::Warning,
-        MinSeverity::Note => Severity::Note,
-    });
-    if let Some(min) = min_severity {
-        report::select::apply_min_severity(&mut report, min);
-    }
-    let fail_on = match cmd.fail_on {
-        Some(FailLevel::Error) => FailOn::Error,
-        Some(FailLevel::Warning) => FailOn::Warning,
-        Some(FailLevel::Note) => FailOn::Note,
-        Some(FailLevel::Never) => FailOn::Never,
-        None => config.fail_on.unwrap_or(FailOn::Error),
-    };
-    let mut status = report::exit_status(&report, fail_on);
-    if cmd.write_baseline.is_some() && status == 1 {
-        status = 0;
     }
     for output in &cmd.output {
         let (format, path) = output_file(output, cmd.output_format);

@@ -1,12 +1,14 @@
-//! The scan pipeline as one function a test can call: inputs → front ends → model → rules.
+//! The scan: inputs → front ends → model → rules → plan remap, one report.
 //!
 //! Inputs are classified by content, not only by name: a directory is walked for Terraform
 //! configuration (root modules) and for plan JSON and CloudFormation templates; a file or
 //! standard input is plan JSON, the text of `terraform plan`, a CloudFormation template, or
 //! Terraform configuration (by extension). Anything else named explicitly is an error.
 
-use crate::cloudformation::{self, CfnOptions};
+use super::Options;
+use crate::cloudformation;
 use crate::fsbound::{Boundary, MAX_INPUT_BYTES, Refusal, Walker};
+use crate::inputs::Input;
 use crate::model::Inventory;
 use crate::parallel;
 use crate::profile::Profile;
@@ -17,34 +19,6 @@ use crate::source::{FileId, Sources, Span};
 use crate::terraform::{self, TerraformOptions, plan};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// One input named on the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    /// A file or directory.
-    Path(PathBuf),
-    /// Standard input.
-    Stdin,
-}
-
-/// What to scan and how.
-#[derive(Debug, Clone, Default)]
-pub struct CheckOptions {
-    /// Files, directories and standard input, as named.
-    pub inputs: Vec<Input>,
-    /// The text of standard input, when it is one of the inputs.
-    pub stdin: Option<String>,
-    /// Terraform evaluation options.
-    pub terraform: TerraformOptions,
-    /// CloudFormation resolution options.
-    pub cloudformation: CfnOptions,
-    /// Where the Terraform sources of a plan are, to point findings at the `.tf` lines
-    /// (`--source-dir`; by default the current directory when it holds `.tf` files).
-    pub source_dir: Option<PathBuf>,
-    /// Paths to skip (the configuration's `exclude`): walked files are not read, and nothing
-    /// is reported in them.
-    pub exclude: crate::config::Exclude,
-}
 
 /// What a text turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,12 +100,7 @@ struct FileResult {
 }
 
 /// Loads one plan or template already added as `file`.
-fn load_text(
-    sources: &Sources,
-    file: FileId,
-    format: Format,
-    options: &CheckOptions,
-) -> FileResult {
+fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options) -> FileResult {
     let mut out = FileResult {
         unit: None,
         errors: Vec::new(),
@@ -281,7 +250,7 @@ fn is_candidate(path: &Path) -> bool {
 /// The filesystem boundary of a scan: the repositories (else the folders) of the paths
 /// named, of `--source-dir`, and of the working directory when only standard input is
 /// read; `--var-file`s are allowed one by one.
-pub fn boundary(options: &CheckOptions) -> Boundary {
+pub fn boundary(options: &Options) -> Boundary {
     let mut paths: Vec<PathBuf> = options
         .inputs
         .iter()
@@ -353,7 +322,7 @@ fn nothing_to_check(dir: &Path) -> String {
 }
 
 /// Scans the inputs and runs every rule.
-pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
+pub(super) fn scan(options: &Options, profile: &Profile) -> Report {
     let mut scan = Scan {
         sources: Sources::new(),
         errors: Vec::new(),
@@ -366,9 +335,9 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
     };
     let git_ignore = Arc::new(crate::gitignore::GitIgnore::new());
     let mut boundary = boundary(options);
-    if !options.exclude.is_empty() {
+    if !options.config.exclude.is_empty() {
         // Excluded paths are not walked, so their files are never opened.
-        boundary.hide(Arc::new(options.exclude.clone()));
+        boundary.hide(Arc::new(options.config.exclude.clone()));
     }
     boundary.hide(git_ignore.clone());
     let boundary = Arc::new(boundary);
@@ -404,12 +373,12 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
                 // Folders not walked are reported by the Terraform walk of the same folder.
                 let walked = walker.walk(p);
                 for e in walked.errors {
-                    if !options.exclude.matches(&e.path) {
+                    if !options.config.exclude.matches(&e.path) {
                         scan.path_error(&e.path, e.message);
                     }
                 }
                 for f in walked.files {
-                    if !options.exclude.matches(&f) {
+                    if !options.config.exclude.matches(&f) {
                         scan.load_file(&f, false, &boundary);
                     }
                 }
@@ -420,7 +389,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
                 if !walked_before
                     && scan.pending.len() == pending
                     && scan.errors.len() == errors
-                    && !has_terraform(p, &options.exclude, &boundary)
+                    && !has_terraform(p, &options.config.exclude, &boundary)
                 {
                     empty.push(p.clone());
                     scan.path_error(p, nothing_to_check(p));
@@ -541,7 +510,7 @@ pub fn check(options: &CheckOptions, profile: &Profile) -> Report {
         nothing_to_check: empty,
         run_warnings: scan.run_warnings,
     };
-    crate::suppress::drop_excluded(&mut report, &options.exclude);
+    crate::suppress::drop_excluded(&mut report, &options.config.exclude);
     report
 }
 
@@ -651,7 +620,7 @@ fn plan_root(
 
 /// `--source-dir`, or the current directory when it holds `.tf` files and is inside the
 /// boundary.
-fn source_dir(options: &CheckOptions, boundary: &Boundary) -> Option<PathBuf> {
+fn source_dir(options: &Options, boundary: &Boundary) -> Option<PathBuf> {
     if let Some(dir) = &options.source_dir {
         return Some(dir.clone());
     }
