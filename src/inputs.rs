@@ -1,6 +1,22 @@
 //! The inputs of a scan: what the command line names, walked once and classified.
+//!
+//! One gitignore-aware walk ([`Walker`], inside the filesystem [`Boundary`]) goes through
+//! every folder named and sorts each file it meets by name: Terraform configuration and
+//! variable files (`*.tf`, `*.tf.json`, `*.tfvars`: grouped into module folders for the
+//! Terraform front end, which reads them), and files that may be a plan, state, the text of
+//! `terraform plan` or a CloudFormation template (`*.json`, `*.yaml`, `*.yml`, `*.template`,
+//! `*.txt`: read here and classified by content). What the boundary hides — the
+//! configuration's `exclude`, `.gitignore` over untracked files — is left out by the walk
+//! itself, so an excluded file is never opened (a FIFO there cannot hang the scan). Files of
+//! no known format found in a folder are skipped quietly; named explicitly, they are errors.
 
-use std::path::PathBuf;
+use crate::cloudformation;
+use crate::config::Exclude;
+use crate::fsbound::{Boundary, MAX_INPUT_BYTES, Refusal, Walker};
+use crate::resource::LoadError;
+use crate::source::{FileId, Sources, Span};
+use crate::terraform::{self, plan, walk};
+use std::path::{Path, PathBuf};
 
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,4 +25,294 @@ pub enum Input {
     Path(PathBuf),
     /// Standard input.
     Stdin,
+}
+
+/// What a text turned out to be (by content).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A plan from `terraform show -json PLAN`.
+    PlanJson,
+    /// State from `terraform show -json` (or a state file).
+    State,
+    /// The text of `terraform plan`.
+    TextPlan,
+    /// A CloudFormation template (JSON or YAML).
+    CloudFormation,
+}
+
+/// What a text is, when it is anything the tool reads.
+pub fn detect(text: &str) -> Option<Format> {
+    // Cheapest tests first: the text-plan test strips colour codes from the whole text.
+    if plan::is_plan_json(text) {
+        Some(Format::PlanJson)
+    } else if plan::is_state_json(text) {
+        Some(Format::State)
+    } else if cloudformation::is_template(text) {
+        Some(Format::CloudFormation)
+    } else if terraform::text_plan::is_text_plan(text) {
+        Some(Format::TextPlan)
+    } else {
+        None
+    }
+}
+
+/// The text a front end reads: coloured `terraform plan` output without its colour codes
+/// (what the terminal showed), everything else as it is.
+fn readable(text: String, format: Format) -> String {
+    match format {
+        Format::TextPlan if text.contains('\x1b') => terraform::text_plan::without_ansi(&text),
+        _ => text,
+    }
+}
+
+/// Whether a file may be a plan, state, plan text or template, by name (Terraform's own
+/// JSON files are not).
+fn is_plan_or_template(path: &Path) -> bool {
+    // Lossy, so that a name that is not UTF-8 is reported rather than passed over.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let ext_ok = [".json", ".yaml", ".yml", ".template", ".txt", ".tfplan.txt"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    ext_ok && !name.ends_with(".tf.json") && !name.ends_with(".tfvars.json")
+}
+
+/// Whether the walk takes a file, by name.
+fn is_walked(path: &Path) -> bool {
+    is_plan_or_template(path) || walk::is_terraform_file(path)
+}
+
+/// The inputs, walked and classified.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Plans, state, plan texts and templates, read into the sources, with their format.
+    pub texts: Vec<(FileId, Format)>,
+    /// The Terraform module folders and their files, with the problems met walking for them
+    /// (folders not walked, Terraform files refused); `None` when no folder or Terraform
+    /// file was named.
+    pub terraform: Option<walk::Scan>,
+    /// Inputs that could not be used (standard input, plans and templates, named files of no
+    /// known format, folders holding nothing to check), in the order of the inputs.
+    pub errors: Vec<LoadError>,
+    /// Files read that failed before reaching a front end (not UTF-8); they count as read.
+    pub files: usize,
+    /// Folders named that hold nothing the tool reads.
+    pub nothing_to_check: Vec<PathBuf>,
+}
+
+/// Walks and classifies `inputs` (standard input is `stdin`) inside `boundary`, reading
+/// plans and templates into `sources`. `exclude` also keeps walk problems in excluded
+/// paths from being reported.
+pub fn discover(
+    inputs: &[Input],
+    stdin: Option<&str>,
+    exclude: &Exclude,
+    boundary: &Boundary,
+    sources: &mut Sources,
+) -> Inputs {
+    let mut out = Inputs::default();
+    let mut walker = Walker::new(boundary, walk::is_skipped_dir, is_walked);
+    let mut named_dirs: Vec<PathBuf> = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Stdin => {
+                let text = stdin.unwrap_or_default().to_string();
+                match detect(&text) {
+                    Some(format) => {
+                        let file = sources.add("<stdin>", readable(text, format));
+                        out.texts.push((file, format));
+                    }
+                    None => out.errors.push(LoadError {
+                        file: None,
+                        span: None,
+                        path: Some("<stdin>".into()),
+                        message: format!(
+                            "standard input is not read: {}",
+                            terraform::unrecognised::describe(text.as_bytes(), "PLANFILE")
+                        ),
+                    }),
+                }
+            }
+            Input::Path(p) if p.is_dir() => {
+                let terraform = out.terraform.get_or_insert_with(walk::Scan::default);
+                let terraform_before = terraform.file_count();
+                let (texts, errors) = (out.texts.len(), out.errors.len());
+                let walked = match boundary.resolve(p) {
+                    Ok(_) => walker.walk(p),
+                    Err(refusal) => {
+                        terraform.path_error(p, refusal.to_string());
+                        crate::fsbound::Walked::default()
+                    }
+                };
+                // Folders not walked are reported with the Terraform files' problems.
+                for e in walked.dir_errors {
+                    terraform.path_error(&e.path, e.message);
+                }
+                let mut plan_errors = Vec::new();
+                for e in walked.errors {
+                    if walk::is_terraform_file(&e.path) {
+                        terraform.path_error(&e.path, e.message);
+                    } else if !exclude.matches(&e.path) {
+                        plan_errors.push(path_error(&e.path, e.message));
+                    }
+                }
+                out.errors.extend(plan_errors);
+                let mut candidates = Vec::new();
+                for f in walked.files {
+                    if walk::is_terraform_file(&f) {
+                        terraform.add_file(f);
+                    } else if !exclude.matches(&f) {
+                        candidates.push(f);
+                    }
+                }
+                let found_terraform = terraform.file_count() > terraform_before;
+                for f in candidates {
+                    out.read_file(&f, false, boundary, sources);
+                }
+                // A folder inside one named before was walked then, not now.
+                let real = p.canonicalize().unwrap_or_else(|_| p.clone());
+                let walked_before = named_dirs.iter().any(|d| real.starts_with(d));
+                named_dirs.push(real);
+                if !walked_before
+                    && !found_terraform
+                    && out.texts.len() == texts
+                    && out.errors.len() == errors
+                    && !has_terraform(p, exclude, boundary)
+                {
+                    out.nothing_to_check.push(p.clone());
+                    out.errors.push(path_error(p, nothing_to_check(p)));
+                }
+            }
+            Input::Path(p) if walk::is_config_file(p) => out
+                .terraform
+                .get_or_insert_with(walk::Scan::default)
+                .add_named_file(p, &mut walker, boundary),
+            Input::Path(p) => {
+                if walker.first_visit(p) {
+                    out.read_file(p, true, boundary, sources);
+                }
+            }
+        }
+    }
+    if let Some(terraform) = &mut out.terraform {
+        terraform.finish();
+    }
+    out
+}
+
+/// An error about a path, not located in a text.
+fn path_error(path: &Path, message: String) -> LoadError {
+    LoadError {
+        file: None,
+        span: None,
+        path: Some(crate::fsbound::display(path)),
+        message,
+    }
+}
+
+impl Inputs {
+    /// Reads a file named explicitly, or found in a directory (`explicit` false: files of no
+    /// known format are skipped quietly, as every linter does with unrelated files). Files
+    /// that cannot be read are errors either way.
+    fn read_file(
+        &mut self,
+        path: &Path,
+        explicit: bool,
+        boundary: &Boundary,
+        sources: &mut Sources,
+    ) {
+        let name = path.display().to_string();
+        let text = match boundary.read_text(path, MAX_INPUT_BYTES) {
+            Ok(t) => t,
+            // A walked file of no known format is unrelated, whatever its bytes; a plan or
+            // template with a bad byte is an error located at it (counted, then subtracted
+            // as a failed file).
+            Err(Refusal::NotUtf8 { lossy, .. }) if !explicit && detect(&lossy).is_none() => return,
+            // A binary plan file (a zip archive) named explicitly: say what to run.
+            Err(Refusal::NotUtf8 { lossy, .. })
+                if terraform::unrecognised::is_binary_plan(lossy.as_bytes()) =>
+            {
+                let message = terraform::unrecognised::describe(lossy.as_bytes(), &name);
+                self.errors.push(path_error(path, message));
+                return;
+            }
+            Err(Refusal::NotUtf8 { lossy, offset }) => {
+                let file = sources.add(name.clone(), lossy);
+                self.files += 1;
+                self.errors.push(LoadError {
+                    file: Some(file),
+                    span: Some(Span::new(file, offset, offset)),
+                    path: Some(name),
+                    message: "not UTF-8 text: plans and templates must be UTF-8".into(),
+                });
+                return;
+            }
+            Err(refusal) => {
+                self.errors.push(path_error(path, refusal.to_string()));
+                return;
+            }
+        };
+        match detect(&text) {
+            Some(format) => {
+                let text = readable(text, format);
+                let file = sources.add(name, text);
+                self.texts.push((file, format));
+            }
+            None if explicit => {
+                let message = terraform::unrecognised::describe(text.as_bytes(), &name);
+                self.errors.push(path_error(path, message));
+            }
+            None => {}
+        }
+    }
+}
+
+/// Whether `dir` holds a Terraform configuration file that is not excluded (in the folders
+/// the walk enters), for a folder whose walk found nothing new.
+fn has_terraform(dir: &Path, exclude: &Exclude, boundary: &Boundary) -> bool {
+    // Listed through the boundary; symbolic links are not followed; the look stops after
+    // this many entries (a folder that large that the walk found nothing in is still said
+    // to hold nothing).
+    const MAX_ENTRIES: usize = 200_000;
+    let mut stack = vec![dir.to_path_buf()];
+    let mut seen = 0;
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = boundary.list_dir(&folder) else {
+            continue;
+        };
+        for path in entries {
+            seen += 1;
+            if seen > MAX_ENTRIES {
+                return false;
+            }
+            let Ok(kind) = std::fs::symlink_metadata(&path).map(|m| m.file_type()) else {
+                continue;
+            };
+            if kind.is_dir() {
+                if !path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(walk::is_skipped_dir)
+                {
+                    stack.push(path);
+                }
+            } else if kind.is_file() && walk::is_config_file(&path) && !exclude.matches(&path) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The error for a named folder that holds nothing the tool can read.
+fn nothing_to_check(dir: &Path) -> String {
+    format!(
+        "nothing to check in {} (looked for Terraform files *.tf and *.tf.json, plans from \
+         `terraform show -json`, state, the text of `terraform plan`, and CloudFormation \
+         templates in *.json, *.yaml, *.yml, *.template and *.txt files, outside .git, \
+         .terraform and .terragrunt-cache)",
+        dir.display()
+    )
 }

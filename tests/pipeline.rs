@@ -288,3 +288,80 @@ fn an_excluded_folder_is_not_opened_not_even_a_fifo_named_main_tf() {
     assert!(outcome.report.load_errors.is_empty());
     assert_eq!(outcome.status, 1);
 }
+
+fn fixture(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+}
+
+#[test]
+fn one_walk_classifies_every_file_by_name_then_content() {
+    use clumio_preflight::config::Exclude;
+    use clumio_preflight::fsbound::Boundary;
+    use clumio_preflight::inputs::{self, Format};
+    use clumio_preflight::source::Sources;
+    let dir = case("classify");
+    write(&dir.0, "app/main.tf", BUCKETS);
+    write(&dir.0, "app/terraform.tfvars", "");
+    write(&dir.0, "vars-only/terraform.tfvars", "");
+    write(
+        &dir.0,
+        "plans/plan.json",
+        &fixture("testdata/plan/ownership-object-writer/plan.json"),
+    );
+    write(
+        &dir.0,
+        "plans/plan.txt",
+        &fixture("testdata/plan/ownership-object-writer/plan.txt"),
+    );
+    write(
+        &dir.0,
+        "cfn/template.yaml",
+        &fixture("testdata/cloudformation/acl-private/template.yaml"),
+    );
+    write(
+        &dir.0,
+        "state/state.json",
+        &fixture("testdata/plan/real/state-deployed/state.json"),
+    );
+    // Unrelated files of a walked kind are skipped quietly; other names are not even read.
+    write(&dir.0, "docs/notes.txt", "just notes");
+    write(&dir.0, "docs/README.md", "# readme");
+    let boundary = Boundary::new(std::slice::from_ref(&dir.0));
+    let mut sources = Sources::new();
+    let found = inputs::discover(
+        &[Input::Path(dir.0.clone())],
+        None,
+        &Exclude::default(),
+        &boundary,
+        &mut sources,
+    );
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    let mut texts: Vec<(String, Format)> = found
+        .texts
+        .iter()
+        .map(|(file, format)| {
+            let name = sources.file(*file).name.clone();
+            let rel = Path::new(&name).strip_prefix(&dir.0).unwrap();
+            (rel.display().to_string(), *format)
+        })
+        .collect();
+    texts.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        texts,
+        [
+            ("cfn/template.yaml".to_string(), Format::CloudFormation),
+            ("plans/plan.json".to_string(), Format::PlanJson),
+            ("plans/plan.txt".to_string(), Format::TextPlan),
+            ("state/state.json".to_string(), Format::State),
+        ]
+    );
+    // Terraform files are grouped into module folders, not read; a folder with variable
+    // files only is no module.
+    let terraform = found.terraform.unwrap();
+    let folders: Vec<_> = terraform.dirs.keys().cloned().collect();
+    assert_eq!(folders, [dir.0.join("app")]);
+    let app = &terraform.dirs[&dir.0.join("app")];
+    assert_eq!(app.config, [dir.0.join("app/main.tf")]);
+    assert_eq!(app.tfvars, [dir.0.join("app/terraform.tfvars")]);
+    assert!(found.nothing_to_check.is_empty());
+}

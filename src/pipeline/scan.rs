@@ -7,8 +7,8 @@
 
 use super::Options;
 use crate::cloudformation;
-use crate::fsbound::{Boundary, MAX_INPUT_BYTES, Refusal, Walker};
-use crate::inputs::Input;
+use crate::fsbound::Boundary;
+use crate::inputs::{Format, Input};
 use crate::model::Inventory;
 use crate::parallel;
 use crate::profile::Profile;
@@ -19,36 +19,6 @@ use crate::source::{FileId, Sources, Span};
 use crate::terraform::{self, TerraformOptions, plan};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// What a text turned out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    PlanJson,
-    TextPlan,
-    CloudFormation,
-}
-
-fn detect(text: &str) -> Option<Format> {
-    // Cheapest tests first: the text-plan test strips colour codes from the whole text.
-    if plan::is_plan_json(text) || plan::is_state_json(text) {
-        Some(Format::PlanJson)
-    } else if cloudformation::is_template(text) {
-        Some(Format::CloudFormation)
-    } else if terraform::text_plan::is_text_plan(text) {
-        Some(Format::TextPlan)
-    } else {
-        None
-    }
-}
-
-/// The text a front end reads: coloured `terraform plan` output without its colour codes
-/// (what the terminal showed), everything else as it is.
-fn readable(text: String, format: Format) -> String {
-    match format {
-        Format::TextPlan if text.contains('\x1b') => terraform::text_plan::without_ansi(&text),
-        _ => text,
-    }
-}
 
 /// Collects what the front ends produce.
 struct Scan {
@@ -148,7 +118,7 @@ fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options)
                 });
             }
         }
-        Format::PlanJson => {
+        Format::PlanJson | Format::State => {
             let plan = plan::load_plan(sources, file);
             if plan.is_state && plan.resources.is_empty() && plan.errors.is_empty() {
                 out.notes.push(format!(
@@ -182,69 +152,6 @@ impl Scan {
             message,
         });
     }
-
-    /// A file named explicitly, or found in a directory (`explicit` false: files of no known
-    /// format are skipped quietly, as every linter does with unrelated files). Files that
-    /// cannot be read are errors either way.
-    fn load_file(&mut self, path: &Path, explicit: bool, boundary: &Boundary) {
-        let name = path.display().to_string();
-        let text = match boundary.read_text(path, MAX_INPUT_BYTES) {
-            Ok(t) => t,
-            // A walked file of no known format is unrelated, whatever its bytes; a plan or
-            // template with a bad byte is an error located at it (counted, then subtracted
-            // as a failed file).
-            Err(Refusal::NotUtf8 { lossy, .. }) if !explicit && detect(&lossy).is_none() => return,
-            // A binary plan file (a zip archive) named explicitly: say what to run.
-            Err(Refusal::NotUtf8 { lossy, .. })
-                if terraform::unrecognised::is_binary_plan(lossy.as_bytes()) =>
-            {
-                let message = terraform::unrecognised::describe(lossy.as_bytes(), &name);
-                self.path_error(path, message);
-                return;
-            }
-            Err(Refusal::NotUtf8 { lossy, offset }) => {
-                let file = self.sources.add(name.clone(), lossy);
-                self.files += 1;
-                self.errors.push(LoadError {
-                    file: Some(file),
-                    span: Some(crate::source::Span::new(file, offset, offset)),
-                    path: Some(name),
-                    message: "not UTF-8 text: plans and templates must be UTF-8".into(),
-                });
-                return;
-            }
-            Err(refusal) => {
-                self.path_error(path, refusal.to_string());
-                return;
-            }
-        };
-        match detect(&text) {
-            Some(format) => {
-                let text = readable(text, format);
-                let file = self.sources.add(name, text);
-                self.pending.push((file, format));
-            }
-            None if explicit => {
-                let message = terraform::unrecognised::describe(text.as_bytes(), &name);
-                self.path_error(path, message)
-            }
-            None => {}
-        }
-    }
-}
-
-/// Whether a walked file may be a plan or template (not Terraform configuration, which the
-/// Terraform front end walks itself).
-fn is_candidate(path: &Path) -> bool {
-    // Lossy, so that a name that is not UTF-8 is reported rather than passed over.
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let ext_ok = [".json", ".yaml", ".yml", ".template", ".txt", ".tfplan.txt"]
-        .iter()
-        .any(|e| name.ends_with(e));
-    ext_ok && !name.ends_with(".tf.json") && !name.ends_with(".tfvars.json")
 }
 
 /// The filesystem boundary of a scan: the repositories (else the folders) of the paths
@@ -270,57 +177,6 @@ pub fn boundary(options: &Options) -> Boundary {
     boundary
 }
 
-/// Whether `dir` holds a Terraform configuration file that is not excluded (in the folders
-/// the Terraform front end walks).
-fn has_terraform(dir: &Path, exclude: &crate::config::Exclude, boundary: &Boundary) -> bool {
-    // Listed through the boundary; symbolic links are not followed; the look stops after
-    // this many entries (a folder that large that the walks found nothing in is still said
-    // to hold nothing).
-    const MAX_ENTRIES: usize = 200_000;
-    let mut stack = vec![dir.to_path_buf()];
-    let mut seen = 0;
-    while let Some(folder) = stack.pop() {
-        let Ok(entries) = boundary.list_dir(&folder) else {
-            continue;
-        };
-        for path in entries {
-            seen += 1;
-            if seen > MAX_ENTRIES {
-                return false;
-            }
-            let Ok(kind) = std::fs::symlink_metadata(&path).map(|m| m.file_type()) else {
-                continue;
-            };
-            if kind.is_dir() {
-                if !path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(terraform::walk::is_skipped_dir)
-                {
-                    stack.push(path);
-                }
-            } else if kind.is_file()
-                && terraform::walk::is_config_file(&path)
-                && !exclude.matches(&path)
-            {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-/// The error for a named folder that holds nothing the tool can read.
-fn nothing_to_check(dir: &Path) -> String {
-    format!(
-        "nothing to check in {} (looked for Terraform files *.tf and *.tf.json, plans from \
-         `terraform show -json`, state, the text of `terraform plan`, and CloudFormation \
-         templates in *.json, *.yaml, *.yml, *.template and *.txt files, outside .git, \
-         .terraform and .terragrunt-cache)",
-        dir.display()
-    )
-}
-
 /// Scans the inputs and runs every rule.
 pub(super) fn scan(options: &Options, profile: &Profile) -> Report {
     let mut scan = Scan {
@@ -343,68 +199,24 @@ pub(super) fn scan(options: &Options, profile: &Profile) -> Report {
     let boundary = Arc::new(boundary);
     let mut terraform_options = options.terraform.clone();
     terraform_options.boundary = Some(boundary.clone());
-    let mut walker = Walker::new(&boundary, terraform::walk::is_skipped_dir, is_candidate);
-    let mut tf_paths: Vec<PathBuf> = Vec::new();
-    let mut empty: Vec<PathBuf> = Vec::new();
-    let mut named_dirs: Vec<PathBuf> = Vec::new();
-    for input in &options.inputs {
-        match input {
-            Input::Stdin => {
-                let text = options.stdin.clone().unwrap_or_default();
-                match detect(&text) {
-                    Some(format) => {
-                        let file = scan.sources.add("<stdin>", readable(text, format));
-                        scan.pending.push((file, format));
-                    }
-                    None => scan.errors.push(LoadError {
-                        file: None,
-                        span: None,
-                        path: Some("<stdin>".into()),
-                        message: format!(
-                            "standard input is not read: {}",
-                            terraform::unrecognised::describe(text.as_bytes(), "PLANFILE")
-                        ),
-                    }),
-                }
-            }
-            Input::Path(p) if p.is_dir() => {
-                tf_paths.push(p.clone());
-                let (pending, errors) = (scan.pending.len(), scan.errors.len());
-                // Folders not walked are reported by the Terraform walk of the same folder.
-                let walked = walker.walk(p);
-                for e in walked.errors {
-                    if !options.config.exclude.matches(&e.path) {
-                        scan.path_error(&e.path, e.message);
-                    }
-                }
-                for f in walked.files {
-                    if !options.config.exclude.matches(&f) {
-                        scan.load_file(&f, false, &boundary);
-                    }
-                }
-                // A folder inside one named before was walked then, not now.
-                let real = p.canonicalize().unwrap_or_else(|_| p.clone());
-                let walked_before = named_dirs.iter().any(|d| real.starts_with(d));
-                named_dirs.push(real);
-                if !walked_before
-                    && scan.pending.len() == pending
-                    && scan.errors.len() == errors
-                    && !has_terraform(p, &options.config.exclude, &boundary)
-                {
-                    empty.push(p.clone());
-                    scan.path_error(p, nothing_to_check(p));
-                }
-            }
-            Input::Path(p) if terraform::walk::is_config_file(p) => tf_paths.push(p.clone()),
-            Input::Path(p) => {
-                if walker.first_visit(p) {
-                    scan.load_file(p, true, &boundary);
-                }
-            }
-        }
-    }
-    if !tf_paths.is_empty() {
-        let loaded = terraform::load(&tf_paths, &terraform_options, &mut scan.sources);
+    let inputs = crate::inputs::discover(
+        &options.inputs,
+        options.stdin.as_deref(),
+        &options.config.exclude,
+        &boundary,
+        &mut scan.sources,
+    );
+    scan.errors.extend(inputs.errors);
+    scan.files += inputs.files;
+    scan.pending = inputs.texts;
+    let empty = inputs.nothing_to_check;
+    if let Some(walked) = inputs.terraform {
+        let loaded = terraform::load_walked(
+            walked,
+            boundary.clone(),
+            &terraform_options,
+            &mut scan.sources,
+        );
         scan.files += loaded.files;
         scan.errors.extend(loaded.errors);
         scan.notes.extend(loaded.notes);

@@ -108,6 +108,18 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
         }
     };
     let scan = walk::scan(paths, &boundary);
+    load_walked(scan, boundary, opts, sources)
+}
+
+/// Loads the module folders a walk found ([`walk::scan`], or the one walk of a scan's inputs
+/// in [`crate::inputs`]); files are read inside `boundary`. Every file read is added to
+/// `sources`.
+pub fn load_walked(
+    scan: walk::Scan,
+    boundary: Arc<Boundary>,
+    opts: &TerraformOptions,
+    sources: &mut Sources,
+) -> Loaded {
     let mut loader = hcl::Loader::new(sources, boundary.clone());
     loader.errors.extend(scan.errors);
 

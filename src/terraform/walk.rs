@@ -72,82 +72,113 @@ pub fn is_skipped_dir(name: &str) -> bool {
     SKIPPED_DIRS.contains(&name)
 }
 
+/// Whether `path` names a file the Terraform front end reads from a module folder: a
+/// configuration file or a variable-definitions file Terraform loads automatically.
+pub fn is_terraform_file(path: &Path) -> bool {
+    is_config_file(path) || tfvars_rank(path).is_some()
+}
+
 /// Walks `paths` inside `boundary`: directories are searched for modules; a file names its
 /// directory, which is loaded as Terraform loads it (its `.tf` and variable files, not its
-/// subdirectories). Each real file is taken once, however often it is named.
+/// subdirectories). Each real file is taken once, however often it is named. (A scan's
+/// inputs are walked by [`crate::inputs`], which fills a [`Scan`] the same way.)
 pub fn scan(paths: &[PathBuf], boundary: &Boundary) -> Scan {
     let mut scan = Scan::default();
-    let mut walker = Walker::new(boundary, is_skipped_dir, |p| {
-        is_config_file(p) || tfvars_rank(p).is_some()
-    });
+    let mut walker = Walker::new(boundary, is_skipped_dir, is_terraform_file);
     for path in paths {
-        let error = |message: String| LoadError {
-            file: None,
-            span: None,
-            path: Some(crate::fsbound::display(path)),
-            message,
-        };
         if let Err(refusal) = boundary.resolve(path) {
-            scan.errors.push(error(refusal.to_string()));
+            scan.path_error(path, refusal.to_string());
             continue;
         }
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 let walked = walker.walk(path);
                 for e in walked.dir_errors.into_iter().chain(walked.errors) {
-                    scan.errors.push(LoadError {
-                        file: None,
-                        span: None,
-                        path: Some(crate::fsbound::display(&e.path)),
-                        message: e.message,
-                    });
+                    scan.path_error(&e.path, e.message);
                 }
                 for file in walked.files {
-                    add_file(&mut scan, file);
+                    scan.add_file(file);
                 }
             }
-            Ok(_) => {
-                let dir = match path.parent() {
-                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                    _ => PathBuf::from("."),
-                };
-                let listed = match boundary.list_dir(&dir) {
-                    Ok(listed) => listed,
-                    Err(refusal) => {
-                        scan.errors.push(error(refusal.to_string()));
-                        continue;
-                    }
-                };
-                for file in listed {
-                    let wanted = is_config_file(&file) || tfvars_rank(&file).is_some();
-                    if wanted
-                        && !std::fs::metadata(&file).is_ok_and(|m| m.is_dir())
-                        && walker.first_visit(&file)
-                    {
-                        add_file(&mut scan, file);
-                    }
-                }
-            }
-            Err(_) => scan.errors.push(error("no such file or directory".into())),
+            _ => scan.add_named_file(path, &mut walker, boundary),
         }
     }
-    for files in scan.dirs.values_mut() {
-        files.config.sort();
-        sort_tfvars(&mut files.tfvars);
-    }
-    scan.dirs.retain(|_, files| !files.config.is_empty());
+    scan.finish();
     scan
 }
 
-fn add_file(scan: &mut Scan, path: PathBuf) {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if is_config_file(&path) {
-        scan.dirs.entry(dir).or_default().config.push(path);
-    } else if tfvars_rank(&path).is_some() {
-        scan.dirs.entry(dir).or_default().tfvars.push(path);
+impl Scan {
+    /// Records a problem with `path` (a folder not walked, a file refused).
+    pub fn path_error(&mut self, path: &Path, message: String) {
+        self.errors.push(LoadError {
+            file: None,
+            span: None,
+            path: Some(crate::fsbound::display(path)),
+            message,
+        });
+    }
+
+    /// How many configuration and variable files were taken so far.
+    pub fn file_count(&self) -> usize {
+        self.dirs
+            .values()
+            .map(|f| f.config.len() + f.tfvars.len())
+            .sum()
+    }
+
+    /// Takes a configuration or variable file found by a walk into its folder's files.
+    pub fn add_file(&mut self, path: PathBuf) {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if is_config_file(&path) {
+            self.dirs.entry(dir).or_default().config.push(path);
+        } else if tfvars_rank(&path).is_some() {
+            self.dirs.entry(dir).or_default().tfvars.push(path);
+        }
+    }
+
+    /// A file named explicitly stands for its folder: takes the folder's configuration and
+    /// variable files (not its subfolders') that `walker` has not visited yet.
+    pub fn add_named_file(&mut self, path: &Path, walker: &mut Walker, boundary: &Boundary) {
+        if let Err(refusal) = boundary.resolve(path) {
+            self.path_error(path, refusal.to_string());
+            return;
+        }
+        if std::fs::metadata(path).is_err() {
+            self.path_error(path, "no such file or directory".into());
+            return;
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let listed = match boundary.list_dir(&dir) {
+            Ok(listed) => listed,
+            Err(refusal) => {
+                self.path_error(path, refusal.to_string());
+                return;
+            }
+        };
+        for file in listed {
+            if is_terraform_file(&file)
+                && !std::fs::metadata(&file).is_ok_and(|m| m.is_dir())
+                && walker.first_visit(&file)
+            {
+                self.add_file(file);
+            }
+        }
+    }
+
+    /// Sorts each folder's files into the order Terraform reads them and drops folders with
+    /// variable files only.
+    pub fn finish(&mut self) {
+        for files in self.dirs.values_mut() {
+            files.config.sort();
+            sort_tfvars(&mut files.tfvars);
+        }
+        self.dirs.retain(|_, files| !files.config.is_empty());
     }
 }
 
