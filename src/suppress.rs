@@ -12,11 +12,14 @@
 //!   `Metadata: { clumio-preflight: { ignore: [{ code: CP302, reason: … }] } }`. It covers
 //!   everything reported inside the resource or naming it.
 //!
+//! The suppressions are read by the front ends from their own parse of each file
+//! ([`terraform_file`] from the Terraform loader's HCL body, [`template`] from the
+//! CloudFormation front end's document) and applied here after the rules ran ([`apply`]).
+//!
 //! A suppression without a reason does not apply; it, one that names no rule, and one that
 //! suppresses nothing are reported as CP903 notes (unless the rule is turned off in the
 //! configuration, in which case there is nothing to suppress).
 
-use crate::cloudformation;
 use crate::config::Exclude;
 use crate::report::{Report, load_error_location};
 use crate::rules::{self, Diagnostic, RuleInfo, cp903_unused_suppression as cp903};
@@ -24,7 +27,7 @@ use crate::source::{FileId, SourceFile, Span};
 use crate::value::{Kind, Node};
 use hcl_edit::Span as _;
 use hcl_edit::structure::{Body, Structure};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// The marker that starts a Terraform suppression comment.
 pub const MARKER: &str = "clumio-preflight:ignore";
@@ -69,9 +72,9 @@ struct Scope {
     resource: Option<String>,
 }
 
-/// One suppression comment or Metadata entry.
+/// One suppression comment or Metadata entry, as a front end read it.
 #[derive(Debug)]
-struct Suppression {
+pub struct Suppression {
     /// The file's name (a file loaded twice has two ids and one name).
     name: String,
     /// Where it is written.
@@ -107,12 +110,17 @@ impl Suppression {
     }
 }
 
-/// Applies the inline suppressions of every loaded file to the report: suppressed diagnostics
+/// Applies the inline suppressions the front ends read to the report: suppressed diagnostics
 /// are removed (and counted in `report.suppressed`), and CP903 notes are added for
 /// suppressions without a reason, naming no rule, or suppressing nothing. `is_off` says
 /// whether the configuration turns a rule off; files `exclude` matches are skipped.
-pub fn apply(report: &mut Report, exclude: &Exclude, is_off: &dyn Fn(&str) -> bool) {
-    let mut suppressions = collect(report, exclude);
+pub fn apply(
+    report: &mut Report,
+    suppressions: Vec<Suppression>,
+    exclude: &Exclude,
+    is_off: &dyn Fn(&str) -> bool,
+) {
+    let mut suppressions = collect(suppressions, exclude);
     if suppressions.is_empty() {
         return;
     }
@@ -219,30 +227,26 @@ fn problems(s: &Suppression, is_off: &dyn Fn(&str) -> bool) -> Vec<(String, Stri
     out
 }
 
-/// Every suppression in the loaded files, one per written suppression (a file loaded twice is
-/// read once).
-fn collect(report: &Report, exclude: &Exclude) -> Vec<Suppression> {
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut out = Vec::new();
-    for i in 0..report.sources.len() {
-        let id = FileId(i as u32);
-        let file = report.sources.file(id);
-        // `--var` values and other pseudo-files hold no suppressions; standard input may.
-        if file.name.starts_with("--") || (file.name.starts_with('<') && file.name != "<stdin>") {
-            continue;
-        }
-        if !seen.insert(file.name.as_str()) || exclude.matches_name(&file.name) {
-            continue;
-        }
-        if file.name.ends_with(".tf") {
-            if file.text.contains(MARKER) {
-                out.extend(terraform(id, file));
-            }
-        } else if file.text.contains(METADATA_KEY) && cloudformation::is_template(&file.text) {
-            out.extend(cloud_formation(id, file));
-        }
+/// The suppressions to apply, one per written suppression, in file order: a file loaded
+/// twice (a plan's sources) is read once, under its first id; pseudo-files (`--var` values)
+/// and excluded files hold none.
+fn collect(mut all: Vec<Suppression>, exclude: &Exclude) -> Vec<Suppression> {
+    all.sort_by_key(|s| s.span.file);
+    let mut first: HashMap<&str, FileId> = HashMap::new();
+    for s in &all {
+        first.entry(s.name.as_str()).or_insert(s.span.file);
     }
-    out
+    let keep: Vec<bool> = all
+        .iter()
+        .map(|s| {
+            let name = s.name.as_str();
+            let pseudo = name.starts_with("--") || (name.starts_with('<') && name != "<stdin>");
+            first.get(name) == Some(&s.span.file) && !pseudo && !exclude.matches_name(name)
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    all.retain(|_| keep.next().unwrap_or(false));
+    all
 }
 
 /// A block or argument of an HCL body: (start, end, address for top-level resource, data
@@ -282,11 +286,18 @@ fn is_comment_or_blank(line: &str) -> bool {
     t.is_empty() || t.starts_with('#') || t.starts_with("//") || t.starts_with("/*")
 }
 
-/// The suppression comments of a Terraform file.
-fn terraform(id: FileId, file: &SourceFile) -> Vec<Suppression> {
+/// The suppression comments of a Terraform file (`*.tf`), with the body the Terraform
+/// loader parsed from it (`None` when it did not parse): the blocks a comment covers are
+/// those of that body, and the resource blocks the loader's prefilter left out
+/// ([`crate::terraform::prefilter`]).
+pub fn terraform_file(id: FileId, file: &SourceFile, body: Option<&Body>) -> Vec<Suppression> {
+    if !file.name.ends_with(".tf") || !file.text.contains(MARKER) {
+        return Vec::new();
+    }
     let mut blocks = Vec::new();
-    if let Ok(body) = hcl_edit::parser::parse_body(&file.text) {
-        structures(&body, &mut blocks, 0);
+    if let Some(body) = body {
+        structures(body, &mut blocks, 0);
+        blocks.extend(crate::terraform::prefilter::left_out_resources(&file.text));
     }
     let lines: Vec<&str> = file.text.split_inclusive('\n').collect();
     let mut offset = 0usize;
@@ -385,11 +396,12 @@ fn parse_marker(rest: &str) -> (Vec<Entry>, Option<String>) {
     (entries, reason)
 }
 
-/// The suppressions in the `Metadata` of a CloudFormation template's resources.
-fn cloud_formation(id: FileId, file: &SourceFile) -> Vec<Suppression> {
-    let Ok(root) = cloudformation::parse_document(&file.text, id) else {
+/// The suppressions in the `Metadata` of a CloudFormation template's resources, from the
+/// document the front end parsed (`root`) from `file`.
+pub fn template(file: &SourceFile, root: &Node) -> Vec<Suppression> {
+    if !file.text.contains(METADATA_KEY) {
         return Vec::new();
-    };
+    }
     let Some(resources) = root.get("Resources").and_then(Node::as_object) else {
         return Vec::new();
     };

@@ -365,3 +365,27 @@ fn one_walk_classifies_every_file_by_name_then_content() {
     assert_eq!(app.tfvars, [dir.0.join("app/terraform.tfvars")]);
     assert!(found.nothing_to_check.is_empty());
 }
+
+#[test]
+fn a_suppression_on_a_resource_the_prefilter_leaves_out_still_names_it() {
+    // The Terraform loader blanks resources the model never reads before parsing; the
+    // suppressions read from that parse still know the resource a comment is on.
+    let dir = case("left-out");
+    write(
+        &dir.0,
+        "main.tf",
+        &format!(
+            "{BUCKETS}\n# clumio-preflight:ignore CP301 not a bucket at all\nresource \"aws_instance\" \"web\" {{\n  ami = \"ami-123\"\n}}\n"
+        ),
+    );
+    let outcome = pipeline::run(&options(&dir.0, ""), &profile());
+    let unused: Vec<_> = findings(&outcome)
+        .into_iter()
+        .filter(|f| f.0 == "CP903")
+        .collect();
+    assert_eq!(
+        unused,
+        [("CP903", Severity::Note, "aws_instance.web".to_string())]
+    );
+    assert_eq!(outcome.report.suppressed, 1);
+}

@@ -33,6 +33,7 @@
 pub mod aws;
 pub mod prefilter;
 pub mod template;
+pub mod types;
 pub mod yaml;
 
 mod intrinsics;

@@ -1,7 +1,7 @@
 //! Skips what cannot matter before parsing a block-style YAML template: in the `Resources`
-//! section, every resource whose `Type` the model never reads (anything but `AWS::S3::*` and
-//! `AWS::KMS::*`) keeps only its logical id and `Type` lines; its other lines are blanked
-//! with spaces, newlines kept. Offsets, lines and columns stay those of the file; the
+//! section, every resource whose `Type` the model never reads ([`super::types`]: anything
+//! but `AWS::S3::*`, `AWS::KMS::*` and `AWS::CloudFront::Distribution`) keeps only its
+//! logical id and `Type` lines; its other lines are blanked with spaces, newlines kept. Offsets, lines and columns stay those of the file; the
 //! resource still exists for `Ref` and `Fn::GetAtt`, and the parser has far less to build.
 //!
 //! Only plain block-style entries are touched. Anything unusual (flow style, a resource
@@ -10,11 +10,9 @@
 
 use std::borrow::Cow;
 
-/// Resource types the model reads.
+/// Resource types the model reads ([`super::types`]).
 pub fn relevant_resource_type(rtype: &str) -> bool {
-    rtype.starts_with("AWS::S3::")
-        || rtype.starts_with("AWS::KMS::")
-        || rtype == "AWS::CloudFront::Distribution"
+    super::types::is_modelled(rtype)
 }
 
 fn indent(line: &str) -> usize {

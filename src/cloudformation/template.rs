@@ -215,6 +215,8 @@ pub struct TemplateLoad {
     pub limits: Vec<LoadError>,
     /// The names in the `Parameters` section, to tell a `--parameter` nothing declares.
     pub parameters: Vec<String>,
+    /// The suppressions in the resources' `Metadata`, read from this parse.
+    pub suppressions: Vec<crate::suppress::Suppression>,
 }
 
 /// Parses and resolves one template, returning its resources, notes and limits hit (see
@@ -226,6 +228,7 @@ pub fn load_template_with_notes(
 ) -> Result<TemplateLoad, LoadError> {
     let text = &sources.file(file).text;
     let root = parse_document(text, file)?;
+    let suppressions = crate::suppress::template(sources.file(file), &root);
     let Some(top) = root.as_object() else {
         return Err(error(
             file,
@@ -282,6 +285,7 @@ pub fn load_template_with_notes(
         return Ok(TemplateLoad {
             notes,
             parameters,
+            suppressions,
             ..TemplateLoad::default()
         });
     };
@@ -311,6 +315,7 @@ pub fn load_template_with_notes(
         notes,
         limits: resolver.take_limits(),
         parameters,
+        suppressions,
     })
 }
 

@@ -78,9 +78,9 @@ pub fn run(options: &Options, profile: &Profile) -> Outcome {
     for (rule, level) in &options.rule_overrides {
         config.set_rule(rule, *level);
     }
-    let mut report = scan::scan(options, profile);
+    let (mut report, suppressions) = scan::scan(options, profile);
     let is_off = |code: &str| config.rule_level(code) == Some(RuleLevel::Off);
-    crate::suppress::apply(&mut report, &config.exclude, &is_off);
+    crate::suppress::apply(&mut report, suppressions, &config.exclude, &is_off);
     config.apply_rules(&mut report);
     report.configuration = config.path.as_ref().map(|path| AppliedConfig {
         file: path.display().to_string(),

@@ -16,6 +16,7 @@ use crate::report::Report;
 use crate::resource::LoadError;
 use crate::rules::{self, Caller, Diagnostic};
 use crate::source::{FileId, Sources, Span};
+use crate::suppress::Suppression;
 use crate::terraform::{self, TerraformOptions, plan};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,6 +34,8 @@ struct Scan {
     template_parameters: Option<Vec<String>>,
     /// Plans and templates read, loaded together (in parallel) once all inputs are read.
     pending: Vec<(FileId, Format)>,
+    /// The inline suppressions the front ends read.
+    suppressions: Vec<Suppression>,
 }
 
 /// One model the rules check: a Terraform root module, a plan or a template.
@@ -67,6 +70,8 @@ struct FileResult {
     notes: Vec<String>,
     /// A template's declared parameters (`None` for other inputs).
     parameters: Option<Vec<String>>,
+    /// A template's suppressions.
+    suppressions: Vec<Suppression>,
 }
 
 /// Loads one plan or template already added as `file`.
@@ -76,6 +81,7 @@ fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options)
         errors: Vec::new(),
         notes: Vec::new(),
         parameters: None,
+        suppressions: Vec::new(),
     };
     let unit = |inventory: Inventory, account: Option<String>| {
         Some(Unit {
@@ -91,7 +97,10 @@ fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options)
                 Ok(loaded) => {
                     out.errors.extend(loaded.limits);
                     out.parameters = Some(loaded.parameters);
-                    let resources = loaded.resources;
+                    out.suppressions = loaded.suppressions;
+                    let mut resources = loaded.resources;
+                    // The model adapter reads the resource types of the front end's table.
+                    resources.retain(|r| cloudformation::types::is_modelled(&r.rtype));
                     for n in loaded.notes {
                         let (name, at) = crate::report::load_error_location(sources, &n);
                         let at = at.map(|a| format!(":{a}")).unwrap_or_default();
@@ -177,8 +186,9 @@ pub fn boundary(options: &Options) -> Boundary {
     boundary
 }
 
-/// Scans the inputs and runs every rule.
-pub(super) fn scan(options: &Options, profile: &Profile) -> Report {
+/// Scans the inputs and runs every rule; also returns the inline suppressions the front ends
+/// read, for the caller to apply.
+pub(super) fn scan(options: &Options, profile: &Profile) -> (Report, Vec<Suppression>) {
     let mut scan = Scan {
         sources: Sources::new(),
         errors: Vec::new(),
@@ -188,6 +198,7 @@ pub(super) fn scan(options: &Options, profile: &Profile) -> Report {
         run_warnings: Vec::new(),
         template_parameters: None,
         pending: Vec::new(),
+        suppressions: Vec::new(),
     };
     let git_ignore = Arc::new(crate::gitignore::GitIgnore::new());
     let mut boundary = boundary(options);
@@ -221,6 +232,7 @@ pub(super) fn scan(options: &Options, profile: &Profile) -> Report {
         scan.errors.extend(loaded.errors);
         scan.notes.extend(loaded.notes);
         scan.run_warnings.extend(loaded.warnings);
+        scan.suppressions.extend(loaded.suppressions);
         for root in &loaded.roots {
             let resources = &loaded.resources[root.resources.clone()];
             let mut inventory = terraform::aws::inventory(resources, &scan.sources);
@@ -246,6 +258,7 @@ pub(super) fn scan(options: &Options, profile: &Profile) -> Report {
             }
         }
         scan.units.extend(r.unit);
+        scan.suppressions.extend(r.suppressions);
         if let Some(names) = r.parameters {
             scan.template_parameters
                 .get_or_insert_with(Vec::new)
@@ -323,7 +336,7 @@ pub(super) fn scan(options: &Options, profile: &Profile) -> Report {
         run_warnings: scan.run_warnings,
     };
     crate::suppress::drop_excluded(&mut report, &options.config.exclude);
-    report
+    (report, scan.suppressions)
 }
 
 /// A warning for each `--parameter` that no template read declares, naming the parameters
@@ -382,7 +395,8 @@ fn with_sources(
         let at = match evaluated.iter().position(|(k, _)| *k == key) {
             Some(at) => at,
             None => {
-                let loaded = terraform::load(&[dir.to_path_buf()], &opts, &mut scan.sources);
+                let mut loaded = terraform::load(&[dir.to_path_buf()], &opts, &mut scan.sources);
+                scan.suppressions.append(&mut loaded.suppressions);
                 evaluated.push((key, loaded));
                 evaluated.len() - 1
             }

@@ -28,7 +28,7 @@ type Docs = HashMap<String, Node>;
 pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
     let live: Vec<&Resource> = resources
         .iter()
-        .filter(|r| r.lifecycle != Lifecycle::Deleted)
+        .filter(|r| r.lifecycle != Lifecycle::Deleted && super::types::is_read(&r.rtype))
         .collect();
     let mut known = Known::new();
     for r in live.iter().filter(|r| is_bucket(r)) {

@@ -507,6 +507,8 @@ pub struct Loader<'s> {
     pub errors: Vec<LoadError>,
     /// How many files were read.
     pub files_read: usize,
+    /// The inline suppressions of the configuration files parsed, read from their parse.
+    pub suppressions: Vec<crate::suppress::Suppression>,
     /// The modules loaded so far.
     pub modules: Vec<Module>,
     by_dir: HashMap<PathBuf, usize>,
@@ -529,6 +531,7 @@ impl<'s> Loader<'s> {
             sources,
             errors: Vec::new(),
             files_read: 0,
+            suppressions: Vec::new(),
             modules: Vec::new(),
             by_dir: HashMap::new(),
             boundary,
@@ -606,6 +609,7 @@ impl<'s> Loader<'s> {
         }
         let parsed = parse_parallel(self.sources, &pending);
         for ((index, file, _), parsed) in pending.into_iter().zip(parsed) {
+            self.read_suppressions(file, &parsed);
             let module = &mut self.modules[index];
             module.bytes += self.sources.file(file).text.len();
             match parsed {
@@ -630,13 +634,28 @@ impl<'s> Loader<'s> {
             let text = &self.sources.file(file).text;
             module.bytes += text.len();
             let name = path.display().to_string();
-            match parse_config(text, file, &name, walk::is_json(path)) {
+            let parsed = parse_config(text, file, &name, walk::is_json(path));
+            self.read_suppressions(file, &parsed);
+            match parsed {
                 Ok(parsed) => add_to_module(&mut module, file, parsed),
                 Err(err) => self.errors.push(err),
             }
         }
         self.modules.push(module);
         self.modules.len() - 1
+    }
+
+    /// Keeps the inline suppressions of a configuration file, read from its parse.
+    fn read_suppressions(&mut self, file: FileId, parsed: &Result<Parsed, LoadError>) {
+        let body = match parsed {
+            Ok(Parsed::Hcl(body)) => Some(body),
+            Ok(Parsed::Json(_)) | Err(_) => None,
+        };
+        self.suppressions.extend(crate::suppress::terraform_file(
+            file,
+            self.sources.file(file),
+            body,
+        ));
     }
 
     /// Follows the module sources of every loaded module until no new module appears: local

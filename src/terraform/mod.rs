@@ -24,6 +24,7 @@ pub mod modules;
 pub mod plan;
 pub mod prefilter;
 pub mod text_plan;
+pub mod types;
 pub mod unrecognised;
 pub mod walk;
 
@@ -88,6 +89,8 @@ pub struct Loaded {
     pub notes: Vec<String>,
     /// Warnings about the command line: a `--var` that names no declared variable.
     pub warnings: Vec<String>,
+    /// The inline suppressions of the configuration files, read from their parse.
+    pub suppressions: Vec<crate::suppress::Suppression>,
 }
 
 /// Stack size for evaluation: nesting is bounded by [`eval::MAX_DEPTH`], and unoptimised
@@ -207,6 +210,7 @@ pub fn load_walked(
         modules,
         errors,
         files_read,
+        suppressions,
         ..
     } = loader;
     let eval_opts = eval::EvalOptions {
@@ -223,6 +227,7 @@ pub fn load_walked(
         errors,
         files: files_read,
         warnings,
+        suppressions,
         ..Loaded::default()
     };
     for (root, output) in roots.iter().zip(outputs) {

@@ -74,14 +74,11 @@ fn readable_version(v: &str) -> bool {
     matches!(v, "0.1" | "0.2") || v.split('.').next() == Some("1")
 }
 
-/// Resource types the model reads (and the caller identity, which says which account the
-/// plan ran in); every other resource of a plan is skipped unparsed.
+/// Resource types the front end reads ([`super::types`]: the model's, policy documents and
+/// the caller identity, which says which account the plan ran in); every other resource of
+/// a plan is skipped unparsed.
 fn relevant_type(rtype: &str) -> bool {
-    rtype.starts_with("aws_s3_")
-        || rtype.starts_with("aws_kms_")
-        || rtype == "aws_iam_policy_document"
-        || rtype == "aws_caller_identity"
-        || rtype == "aws_cloudfront_distribution"
+    super::types::is_read(rtype)
 }
 
 /// The top level of a plan, with every section kept as raw text (serde, borrowing).

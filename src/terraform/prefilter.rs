@@ -1,8 +1,9 @@
 //! Skips what cannot matter before parsing: in a `.tf` file, the body of every top-level
-//! `resource` block whose type the model never reads (anything but `aws_s3_*` and
-//! `aws_kms_*`) is blanked out with spaces, newlines kept. Offsets, lines and columns stay
-//! those of the file, so spans are unchanged, and the parser has far less to build. Data
-//! sources, locals, variables, modules and outputs are always kept.
+//! `resource` block whose type the model never reads ([`super::types`]: anything but
+//! `aws_s3_*`, `aws_kms_*` and `aws_cloudfront_distribution`) is blanked out with spaces,
+//! newlines kept. Offsets, lines and columns stay those of the file, so spans are unchanged,
+//! and the parser has far less to build. Data sources, locals, variables, modules and
+//! outputs are always kept.
 //!
 //! The scan understands comments, strings with `${…}` / `%{…}` templates, and heredocs.
 //! Whenever it is unsure (unbalanced braces, nesting deeper than it tracks), it keeps the
@@ -10,11 +11,9 @@
 
 use std::borrow::Cow;
 
-/// Resource types the model reads.
+/// Resource types the model reads ([`super::types`]).
 pub fn relevant_resource_type(rtype: &str) -> bool {
-    rtype.starts_with("aws_s3_")
-        || rtype.starts_with("aws_kms_")
-        || rtype == "aws_cloudfront_distribution"
+    super::types::is_modelled(rtype)
 }
 
 /// The text with irrelevant resource blocks blanked, or the text itself.
@@ -26,7 +25,7 @@ pub fn relevant_text(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut bytes = text.as_bytes().to_vec();
-    for (start, end) in blocks {
+    for (start, end, _) in blocks {
         for b in &mut bytes[start..end] {
             if *b != b'\n' && *b != b'\r' {
                 *b = b' ';
@@ -43,8 +42,25 @@ pub fn relevant_text(text: &str) -> Cow<'_, str> {
 
 const MAX_DEPTH: usize = 64;
 
-/// The byte ranges of the irrelevant top-level resource blocks; `None` when unsure.
-fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize)>> {
+/// The top-level resource blocks [`relevant_text`] leaves out: (start, end, address
+/// `TYPE.NAME`), none when it keeps the text as it is. (Inline suppressions above such a
+/// block still name the resource: see [`crate::suppress`].)
+pub fn left_out_resources(text: &str) -> Vec<(usize, usize, Option<String>)> {
+    // As the loader reads it: a byte-order mark blanked (three spaces keep every offset).
+    let unmarked;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            unmarked = format!("   {rest}");
+            unmarked.as_str()
+        }
+        None => text,
+    };
+    irrelevant_blocks(text.as_bytes()).unwrap_or_default()
+}
+
+/// The irrelevant top-level resource blocks: (start, end, address when it has two labels);
+/// `None` when unsure.
+fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize, Option<String>)>> {
     let mut out = Vec::new();
     let mut i = 0;
     loop {
@@ -90,7 +106,15 @@ fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize)>> {
                 .and_then(|l| std::str::from_utf8(l).ok())
                 .is_some_and(|t| !relevant_resource_type(t));
         if irrelevant {
-            out.push((start, end));
+            let address = match labels.as_slice() {
+                [t, n] => Some(format!(
+                    "{}.{}",
+                    String::from_utf8_lossy(t),
+                    String::from_utf8_lossy(n)
+                )),
+                _ => None,
+            };
+            out.push((start, end, address));
         }
         i = end;
     }
