@@ -1,8 +1,10 @@
 //! clumio-preflight: finds infrastructure code that breaks Clumio backups of S3 buckets.
 //!
-//! The pipeline (see ARCHITECTURE.md): [`source`] loads text and maps spans to positions,
-//! front ends turn files into located [`value`]s, [`policy`] parses and evaluates IAM
-//! policies three-valued, and [`profile`] says who Clumio is and what its requests look like.
+//! [`pipeline::run`] is the whole check as one function (see docs/architecture.md):
+//! [`inputs`] walks and classifies the files, [`source`] loads text and maps spans to
+//! positions, front ends turn files into located [`value`]s, [`policy`] parses and evaluates
+//! IAM policies three-valued, and [`profile`] says who Clumio is and what its requests look
+//! like.
 
 pub mod baseline;
 pub mod cloudformation;
