@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod embedded;
 pub mod explain;
+pub mod front_end;
 pub mod fsbound;
 pub mod gitignore;
 pub mod identity;

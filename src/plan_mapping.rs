@@ -217,6 +217,7 @@ impl SourceMapper {
             .map(|r| (r.address.clone(), r.header))
             .collect();
         let elements = loaded
+            .extra
             .roots
             .iter()
             .flat_map(|root| {

@@ -87,7 +87,7 @@ fn file_name(sources: &Sources, span: Span) -> String {
 fn jsonencode_keeps_the_policy_object_and_locates_the_statement() {
     let (loaded, sources) = load_fixture("jsonencode");
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    assert_eq!(loaded.files, 1);
+    assert_eq!(loaded.extra.files, 1);
     let policy_resource = resource(&loaded, "aws_s3_bucket_policy.p");
     assert_eq!(policy_resource.mode, Mode::Managed);
     assert_eq!(policy_resource.rtype, "aws_s3_bucket_policy");
@@ -221,7 +221,7 @@ fn file_reads_are_located_in_the_file_read() {
     assert!(hole(missing).why.contains("nope.json"), "{missing:?}");
 
     // main.tf, policy.json, policy.tpl.
-    assert_eq!(loaded.files, 3);
+    assert_eq!(loaded.extra.files, 3);
 }
 
 #[test]
@@ -298,8 +298,8 @@ fn modules_with_for_each_are_instances_with_module_addresses() {
         ],
         "the module directory is not scanned as a root of its own"
     );
-    assert_eq!(loaded.roots.len(), 1);
-    assert_eq!(loaded.roots[0].resources, 0..7);
+    assert_eq!(loaded.extra.roots.len(), 1);
+    assert_eq!(loaded.extra.roots[0].resources, 0..7);
 
     let a = resource(&loaded, "module.logs[\"a\"].aws_s3_bucket.this");
     assert_eq!(a.module, "module.logs[\"a\"].");
@@ -532,8 +532,8 @@ fn a_single_file_stands_for_its_folder() {
         .collect();
     addresses.sort();
     assert_eq!(addresses, ["aws_s3_bucket.one", "aws_s3_bucket.two"]);
-    assert_eq!(loaded.files, 2);
-    assert_eq!(loaded.roots.len(), 1);
+    assert_eq!(loaded.extra.files, 2);
+    assert_eq!(loaded.extra.roots.len(), 1);
 }
 
 /// A scratch directory under the target directory, emptied first.
@@ -582,7 +582,11 @@ fn dot_terraform_is_skipped_and_gitignore_hides_nothing() {
             "aws_s3_bucket.nested"
         ]
     );
-    assert_eq!(loaded.roots.len(), 4, "each directory is a root module");
+    assert_eq!(
+        loaded.extra.roots.len(),
+        4,
+        "each directory is a root module"
+    );
 }
 
 #[test]

@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let mut sources = Sources::new();
     let loaded = terraform::load(&[path], &TerraformOptions::default(), &mut sources);
     let profile = Profile::new(&ProfileOptions::default()).expect("default profile");
-    for root in &loaded.roots {
+    for root in &loaded.extra.roots {
         let inv = terraform::aws::inventory(&loaded.resources[root.resources.clone()], &sources);
         let _ = rules::run(&inv, &profile);
     }

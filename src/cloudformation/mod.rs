@@ -57,6 +57,41 @@ pub struct CfnOptions {
     pub parameters: Vec<(String, String)>,
 }
 
+/// What only the CloudFormation front end produces.
+#[derive(Debug, Default)]
+pub struct TemplateFacts {
+    /// The names in the `Parameters` section, to tell a `--parameter` nothing declares
+    /// (`None` when the template could not be read at all).
+    pub parameters: Option<Vec<String>>,
+}
+
+/// Parses and resolves one template already added to `sources`: the front-end contract
+/// ([`crate::front_end::Loaded`]). Limits hit while resolving are errors; constructs that
+/// leave part of the template unchecked are located notes; a template that cannot be read at
+/// all is an error and no resources.
+pub fn load(
+    sources: &Sources,
+    file: FileId,
+    opts: &CfnOptions,
+) -> crate::front_end::Loaded<TemplateFacts> {
+    match load_template_with_notes(sources, file, opts) {
+        Ok(loaded) => crate::front_end::Loaded {
+            resources: loaded.resources,
+            errors: loaded.limits,
+            notes: loaded.notes,
+            account: None,
+            suppressions: loaded.suppressions,
+            extra: TemplateFacts {
+                parameters: Some(loaded.parameters),
+            },
+        },
+        Err(e) => crate::front_end::Loaded {
+            errors: vec![e],
+            ..Default::default()
+        },
+    }
+}
+
 /// Parses and resolves one template already added to `sources`.
 ///
 /// This is the strict form of [`load_template_with_notes`]: a template that can only be partly

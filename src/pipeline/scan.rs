@@ -17,7 +17,7 @@ use crate::resource::LoadError;
 use crate::rules::{self, Caller, Diagnostic};
 use crate::source::{FileId, Sources, Span};
 use crate::suppress::Suppression;
-use crate::terraform::{self, TerraformOptions, plan};
+use crate::terraform::{self, TerraformOptions};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -74,82 +74,56 @@ struct FileResult {
     suppressions: Vec<Suppression>,
 }
 
-/// Loads one plan or template already added as `file`.
+/// Loads one plan or template already added as `file`, through its front end's contract.
 fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options) -> FileResult {
-    let mut out = FileResult {
-        unit: None,
-        errors: Vec::new(),
-        notes: Vec::new(),
-        parameters: None,
-        suppressions: Vec::new(),
+    let (loaded, inventory, parameters, plan) = match format {
+        Format::CloudFormation => {
+            let mut loaded = cloudformation::load(sources, file, &options.cloudformation);
+            let parameters = loaded.extra.parameters.take();
+            // The model adapter reads the resource types of the front end's table.
+            loaded
+                .resources
+                .retain(|r| cloudformation::types::is_modelled(&r.rtype));
+            let inventory = cloudformation::aws::inventory(&loaded.resources, sources);
+            (loaded.map_extra(|_| ()), inventory, parameters, None)
+        }
+        Format::TextPlan | Format::PlanJson | Format::State => {
+            let mut loaded = if format == Format::TextPlan {
+                terraform::load_plan_text(sources, file)
+            } else {
+                terraform::load_plan_json(sources, file)
+            };
+            let inventory = terraform::aws::inventory(&loaded.resources, sources);
+            let plan = PlanInput {
+                file,
+                resources: std::mem::take(&mut loaded.resources),
+                variables: std::mem::take(&mut loaded.extra.variables),
+            };
+            (loaded.map_extra(|_| ()), inventory, None, Some(plan))
+        }
     };
-    let unit = |inventory: Inventory, account: Option<String>| {
-        Some(Unit {
+    let crate::front_end::Loaded {
+        errors,
+        notes,
+        account,
+        suppressions,
+        ..
+    } = loaded;
+    FileResult {
+        unit: Some(Unit {
             inventory,
             account,
-            plan: None,
+            plan,
             module_calls: Vec::new(),
-        })
-    };
-    match format {
-        Format::CloudFormation => {
-            match cloudformation::load_template_with_notes(sources, file, &options.cloudformation) {
-                Ok(loaded) => {
-                    out.errors.extend(loaded.limits);
-                    out.parameters = Some(loaded.parameters);
-                    out.suppressions = loaded.suppressions;
-                    let mut resources = loaded.resources;
-                    // The model adapter reads the resource types of the front end's table.
-                    resources.retain(|r| cloudformation::types::is_modelled(&r.rtype));
-                    for n in loaded.notes {
-                        let (name, at) = crate::report::load_error_location(sources, &n);
-                        let at = at.map(|a| format!(":{a}")).unwrap_or_default();
-                        out.notes.push(format!("{name}{at}: {}", n.message));
-                    }
-                    out.unit = unit(cloudformation::aws::inventory(&resources, sources), None);
-                }
-                Err(e) => out.errors.push(e),
-            }
-        }
-        Format::TextPlan => {
-            let plan = terraform::text_plan::load_text_plan(sources, file);
-            out.errors = plan.errors;
-            out.notes = plan.notes;
-            out.unit = unit(
-                terraform::aws::inventory(&plan.resources, sources),
-                plan.account_id,
-            );
-            if let Some(u) = &mut out.unit {
-                u.plan = Some(PlanInput {
-                    file,
-                    resources: plan.resources,
-                    variables: Vec::new(),
-                });
-            }
-        }
-        Format::PlanJson | Format::State => {
-            let plan = plan::load_plan(sources, file);
-            if plan.is_state && plan.resources.is_empty() && plan.errors.is_empty() {
-                out.notes.push(format!(
-                    "{}: state JSON with no resources: nothing is deployed, so there is nothing to check",
-                    sources.file(file).name
-                ));
-            }
-            out.errors = plan.errors;
-            out.unit = unit(
-                terraform::aws::inventory(&plan.resources, sources),
-                plan.account_id,
-            );
-            if let Some(u) = &mut out.unit {
-                u.plan = Some(PlanInput {
-                    file,
-                    resources: plan.resources,
-                    variables: plan.variables,
-                });
-            }
-        }
+        }),
+        errors,
+        notes: notes
+            .iter()
+            .map(|n| crate::front_end::note_line(sources, n))
+            .collect(),
+        parameters,
+        suppressions,
     }
-    out
 }
 
 impl Scan {
@@ -228,12 +202,17 @@ pub(super) fn scan(options: &Options, profile: &Profile) -> (Report, Vec<Suppres
             &terraform_options,
             &mut scan.sources,
         );
-        scan.files += loaded.files;
+        scan.files += loaded.extra.files;
         scan.errors.extend(loaded.errors);
-        scan.notes.extend(loaded.notes);
-        scan.run_warnings.extend(loaded.warnings);
+        scan.notes.extend(
+            loaded
+                .notes
+                .iter()
+                .map(|n| crate::front_end::note_line(&scan.sources, n)),
+        );
+        scan.run_warnings.extend(loaded.extra.warnings);
         scan.suppressions.extend(loaded.suppressions);
-        for root in &loaded.roots {
+        for root in &loaded.extra.roots {
             let resources = &loaded.resources[root.resources.clone()];
             let mut inventory = terraform::aws::inventory(resources, &scan.sources);
             inventory.modules_not_loaded = root.not_loaded.clone();
@@ -430,6 +409,7 @@ fn plan_root(
     let addresses: std::collections::HashSet<&str> =
         plan.iter().map(|r| r.address.as_str()).collect();
     loaded
+        .extra
         .roots
         .iter()
         .map(|root| {

@@ -29,7 +29,7 @@ pub mod unrecognised;
 pub mod walk;
 
 use crate::fsbound::Boundary;
-use crate::resource::{LoadError, Resource};
+use crate::resource::LoadError;
 use crate::source::Sources;
 use crate::value::{Kind, Node, PString};
 use hcl::{Expr, ExprKind};
@@ -73,24 +73,78 @@ pub struct Root {
     pub module_calls: Vec<(String, crate::source::Span)>,
 }
 
-/// What [`load`] produced.
+/// What [`load`] produced: the front-end contract ([`crate::front_end::Loaded`]), with one
+/// resource per resource or data source instance, root module after root module.
+pub type Loaded = crate::front_end::Loaded<Evaluated>;
+
+/// What only the Terraform sources front end produces.
 #[derive(Debug, Default)]
-pub struct Loaded {
-    /// One resource per resource or data source instance, root module after root module.
-    pub resources: Vec<Resource>,
-    /// Files that could not be read or parsed, modules that could not be followed.
-    pub errors: Vec<LoadError>,
+pub struct Evaluated {
     /// How many files were read (configuration, variable files, and files read by `file()`
     /// and `templatefile()`).
     pub files: usize,
     /// The root modules, in order, with the range of their resources.
     pub roots: Vec<Root>,
-    /// Things the user should know about the inputs.
-    pub notes: Vec<String>,
     /// Warnings about the command line: a `--var` that names no declared variable.
     pub warnings: Vec<String>,
-    /// The inline suppressions of the configuration files, read from their parse.
-    pub suppressions: Vec<crate::suppress::Suppression>,
+}
+
+/// What a plan says besides its resources: what [`load_plan_json`] and [`load_plan_text`]
+/// produce.
+#[derive(Debug, Default)]
+pub struct PlanFacts {
+    /// The root module's variables as the plan was made with them, located in the plan;
+    /// empty for state and plan text, which record none.
+    pub variables: Vec<(String, Node)>,
+}
+
+/// Reads plan JSON or state (`terraform show -json`) already in `sources`.
+pub fn load_plan_json(
+    sources: &Sources,
+    file: crate::source::FileId,
+) -> crate::front_end::Loaded<PlanFacts> {
+    let plan = plan::load_plan(sources, file);
+    let mut notes = Vec::new();
+    if plan.is_state && plan.resources.is_empty() && plan.errors.is_empty() {
+        notes.push(LoadError {
+            file: Some(file),
+            span: None,
+            path: None,
+            message:
+                "state JSON with no resources: nothing is deployed, so there is nothing to check"
+                    .into(),
+        });
+    }
+    crate::front_end::Loaded {
+        resources: plan.resources,
+        errors: plan.errors,
+        notes,
+        account: plan.account_id,
+        suppressions: Vec::new(),
+        extra: PlanFacts {
+            variables: plan.variables,
+        },
+    }
+}
+
+/// Reads the text of `terraform plan` already in `sources`.
+pub fn load_plan_text(
+    sources: &Sources,
+    file: crate::source::FileId,
+) -> crate::front_end::Loaded<PlanFacts> {
+    let plan = text_plan::load_text_plan(sources, file);
+    crate::front_end::Loaded {
+        resources: plan.resources,
+        errors: plan.errors,
+        notes: plan
+            .notes
+            .into_iter()
+            .map(crate::front_end::unlocated_note)
+            .collect(),
+        account: plan.account_id,
+        suppressions: Vec::new(),
+        extra: PlanFacts::default(),
+    }
 }
 
 /// Stack size for evaluation: nesting is bounded by [`eval::MAX_DEPTH`], and unoptimised
@@ -225,17 +279,20 @@ pub fn load_walked(
 
     let mut loaded = Loaded {
         errors,
-        files: files_read,
-        warnings,
         suppressions,
+        extra: Evaluated {
+            files: files_read,
+            warnings,
+            ..Evaluated::default()
+        },
         ..Loaded::default()
     };
     for (root, output) in roots.iter().zip(outputs) {
         let start = loaded.resources.len();
         loaded.resources.extend(output.resources);
         loaded.errors.extend(output.errors);
-        loaded.files += output.files_read;
-        loaded.roots.push(Root {
+        loaded.extra.files += output.files_read;
+        loaded.extra.roots.push(Root {
             dir: root.dir.clone(),
             resources: start..loaded.resources.len(),
             not_loaded: output.not_loaded,
