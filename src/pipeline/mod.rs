@@ -78,7 +78,7 @@ pub fn run(options: &Options, profile: &Profile) -> Outcome {
     for (rule, level) in &options.rule_overrides {
         config.set_rule(rule, *level);
     }
-    let (mut report, suppressions) = scan::scan(options, profile);
+    let (mut report, suppressions) = scan::scan(options, &config, profile);
     let is_off = |code: &str| config.rule_level(code) == Some(RuleLevel::Off);
     crate::suppress::apply(&mut report, suppressions, &config.exclude, &is_off);
     config.apply_rules(&mut report);

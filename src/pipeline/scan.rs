@@ -1,12 +1,14 @@
 //! The scan: inputs → front ends → model → rules → plan remap, one report.
 //!
-//! Inputs are classified by content, not only by name: a directory is walked for Terraform
-//! configuration (root modules) and for plan JSON and CloudFormation templates; a file or
-//! standard input is plan JSON, the text of `terraform plan`, a CloudFormation template, or
-//! Terraform configuration (by extension). Anything else named explicitly is an error.
+//! [`crate::inputs`] walks and classifies the inputs; each Terraform module folder, plan,
+//! plan text and template then goes through its front end, whose [`crate::front_end::Loaded`]
+//! becomes one model (a root module, a plan or a template) that the rules check. A plan's
+//! findings are pointed at its Terraform sources (`--source-dir`, or the working directory),
+//! which are loaded again with what the plan knows (its variables and account).
 
 use super::Options;
 use crate::cloudformation;
+use crate::config::Config;
 use crate::fsbound::Boundary;
 use crate::inputs::{Format, Input};
 use crate::model::Inventory;
@@ -161,8 +163,13 @@ pub fn boundary(options: &Options) -> Boundary {
 }
 
 /// Scans the inputs and runs every rule; also returns the inline suppressions the front ends
-/// read, for the caller to apply.
-pub(super) fn scan(options: &Options, profile: &Profile) -> (Report, Vec<Suppression>) {
+/// read, for the caller to apply. `config` is the configuration in effect (the file's, with
+/// the command line's rule changes applied).
+pub(super) fn scan(
+    options: &Options,
+    config: &Config,
+    profile: &Profile,
+) -> (Report, Vec<Suppression>) {
     let mut scan = Scan {
         sources: Sources::new(),
         errors: Vec::new(),
@@ -176,9 +183,9 @@ pub(super) fn scan(options: &Options, profile: &Profile) -> (Report, Vec<Suppres
     };
     let git_ignore = Arc::new(crate::gitignore::GitIgnore::new());
     let mut boundary = boundary(options);
-    if !options.config.exclude.is_empty() {
+    if !config.exclude.is_empty() {
         // Excluded paths are not walked, so their files are never opened.
-        boundary.hide(Arc::new(options.config.exclude.clone()));
+        boundary.hide(Arc::new(config.exclude.clone()));
     }
     boundary.hide(git_ignore.clone());
     let boundary = Arc::new(boundary);
@@ -187,7 +194,7 @@ pub(super) fn scan(options: &Options, profile: &Profile) -> (Report, Vec<Suppres
     let inputs = crate::inputs::discover(
         &options.inputs,
         options.stdin.as_deref(),
-        &options.config.exclude,
+        &config.exclude,
         &boundary,
         &mut scan.sources,
     );
@@ -314,7 +321,7 @@ pub(super) fn scan(options: &Options, profile: &Profile) -> (Report, Vec<Suppres
         nothing_to_check: empty,
         run_warnings: scan.run_warnings,
     };
-    crate::suppress::drop_excluded(&mut report, &options.config.exclude);
+    crate::suppress::drop_excluded(&mut report, &config.exclude);
     (report, scan.suppressions)
 }
 
