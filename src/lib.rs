@@ -6,6 +6,10 @@
 //! IAM policies three-valued, and [`profile`] says who Clumio is and what its requests look
 //! like.
 
+// The IAM engine lives in its own crate (crates/iam), which depends on nothing here; its
+// modules are re-exported so `crate::value`, `crate::policy` and `crate::source` keep their paths.
+pub use clumio_preflight_iam::{policy, source, value};
+
 pub mod baseline;
 pub mod cloudformation;
 pub mod config;
@@ -23,13 +27,10 @@ pub mod parallel;
 pub mod pipeline;
 pub mod plan_mapping;
 pub mod plan_sources;
-pub mod policy;
 pub mod profile;
 pub mod report;
 pub mod resource;
 pub mod rules;
 pub mod simulate;
-pub mod source;
 pub mod suppress;
 pub mod terraform;
-pub mod value;
