@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 /// What kind of unknown a [`Hole`] stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum HoleKind {
+pub(crate) enum HoleKind {
     /// A single value nobody knows statically: any string could stand here.
     Unknown,
     /// "Some object key": backups read every object, so a pattern that matches any key
@@ -29,10 +29,10 @@ pub struct Hole {
     /// What it is and what settles it, e.g. `the account id (--account-id)`.
     pub why: Arc<str>,
     /// How matching treats it.
-    pub kind: HoleKind,
+    pub(crate) kind: HoleKind,
     /// Whether the value is one ARN segment or name: it never holds `:` or `/` (an account
     /// id, a role or bucket name, a region).
-    pub segment: bool,
+    pub(crate) segment: bool,
 }
 
 impl Hole {
@@ -212,7 +212,7 @@ impl Hole {
     /// a CloudFormation parameter or attribute as `!Sub` writes it (`${Env}`,
     /// `${DataBucket.Arn}`), an `Fn::If` or `Fn::ImportValue` described in words, and a
     /// quantity of the profile as a placeholder (`<account-id>`).
-    pub fn shown(&self) -> String {
+    pub(crate) fn shown(&self) -> String {
         let id: &str = &self.id;
         if let Some(rest) = id.strip_prefix("cfn-condition:") {
             let name = rest.split(':').next().unwrap_or(rest);

@@ -288,7 +288,7 @@ pub enum Ordering {
 
 impl OpBase {
     /// The operator's spelling.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         OPERATORS.iter().find(|(_, op)| *op == self).unwrap().0
     }
 
@@ -334,7 +334,7 @@ impl OpBase {
     }
 
     /// Whether `${…}` policy variables are expanded in this operator's values.
-    pub fn allows_variables(self) -> bool {
+    pub(crate) fn allows_variables(self) -> bool {
         matches!(
             self.comparison(),
             Comparison::Equals | Comparison::EqualsIgnoreCase | Comparison::Like | Comparison::Arn
@@ -344,7 +344,7 @@ impl OpBase {
 
 /// `ForAnyValue:` / `ForAllValues:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SetQualifier {
+pub(crate) enum SetQualifier {
     /// True when any request value matches; false for a missing or empty key.
     ForAnyValue,
     /// True when every request value matches; true for a missing or empty key.
@@ -353,19 +353,19 @@ pub enum SetQualifier {
 
 /// A full condition operator such as `ForAllValues:StringNotEqualsIfExists`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Operator {
+pub(crate) struct Operator {
     /// The comparison family.
-    pub base: OpBase,
+    pub(crate) base: OpBase,
     /// The `…IfExists` suffix: a missing key makes the condition true.
-    pub if_exists: bool,
+    pub(crate) if_exists: bool,
     /// The set qualifier, if any.
-    pub set: Option<SetQualifier>,
+    pub(crate) set: Option<SetQualifier>,
 }
 
 impl Operator {
     /// Parses an operator name; `None` when it is not one IAM knows. Names are matched
     /// ignoring case (IAM's own spelling is shown back in messages).
-    pub fn parse(text: &str) -> Option<Operator> {
+    pub(crate) fn parse(text: &str) -> Option<Operator> {
         let (set, rest) = if let Some(rest) = strip_prefix_ci(text, "ForAnyValue:") {
             (Some(SetQualifier::ForAnyValue), rest)
         } else if let Some(rest) = strip_prefix_ci(text, "ForAllValues:") {
@@ -405,7 +405,7 @@ impl Operator {
     }
 
     /// The canonical spelling, e.g. `ForAllValues:StringNotEqualsIfExists`.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         let prefix = match self.set {
             Some(SetQualifier::ForAnyValue) => "ForAnyValue:",
             Some(SetQualifier::ForAllValues) => "ForAllValues:",
@@ -427,11 +427,11 @@ fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
     /// The operator.
-    pub operator: Operator,
+    pub(crate) operator: Operator,
     /// Where the operator name is written.
     pub operator_span: Span,
     /// The condition key as written (matching ignores case).
-    pub key: Located<String>,
+    pub(crate) key: Located<String>,
     /// The values (ORed; "none of them" for negated operators).
     pub values: Vec<Located<PString>>,
     /// From the key to the end of its values.

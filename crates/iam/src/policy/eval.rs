@@ -42,7 +42,7 @@ pub struct Context {
     /// takes (it is present with exactly one of them).
     one_of: Vec<(String, Vec<PString>)>,
     /// What a key that was never set holds.
-    pub default: KeyState,
+    pub(crate) default: KeyState,
     /// Why a key holds what it holds, for explanations (e.g. why it is absent).
     reasons: Vec<(String, String)>,
 }
@@ -65,7 +65,7 @@ impl Context {
     }
 
     /// Why `key` holds what it holds, when recorded.
-    pub fn reason(&self, key: &str) -> Option<&str> {
+    pub(crate) fn reason(&self, key: &str) -> Option<&str> {
         self.reasons
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
@@ -96,7 +96,7 @@ impl Context {
     }
 
     /// For a key set with [`Context::set_absent_or`], the values it holds when present.
-    pub fn if_present(&self, key: &str) -> Option<&[PString]> {
+    pub(crate) fn if_present(&self, key: &str) -> Option<&[PString]> {
         self.if_present
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
@@ -118,7 +118,7 @@ impl Context {
     }
 
     /// For a key set with [`Context::set_one_of`], the values it may take.
-    pub fn one_of(&self, key: &str) -> Option<&[PString]> {
+    pub(crate) fn one_of(&self, key: &str) -> Option<&[PString]> {
         self.one_of
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
@@ -1080,7 +1080,7 @@ fn ordered(cmp: Option<std::cmp::Ordering>, ord: Ordering) -> bool {
 
 /// Parses an IAM date: ISO 8601 / RFC 3339 timestamps, bare dates (midnight UTC), or epoch
 /// seconds.
-pub fn parse_date(text: &str) -> Option<jiff::Timestamp> {
+pub(crate) fn parse_date(text: &str) -> Option<jiff::Timestamp> {
     let text = text.trim();
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
         return Some(ts);
@@ -1100,7 +1100,7 @@ pub fn parse_date(text: &str) -> Option<jiff::Timestamp> {
 }
 
 /// Parses a CIDR block; a bare address means /32 (IPv4) or /128 (IPv6).
-pub fn parse_cidr(text: &str) -> Option<ipnet::IpNet> {
+pub(crate) fn parse_cidr(text: &str) -> Option<ipnet::IpNet> {
     let text = text.trim();
     text.parse::<ipnet::IpNet>().ok().or_else(|| {
         text.parse::<std::net::IpAddr>()

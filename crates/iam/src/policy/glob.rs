@@ -32,7 +32,7 @@ enum VTok<'a> {
 
 /// The value of a policy variable in the request.
 #[derive(Debug, Clone, PartialEq)]
-pub enum VarValue {
+pub(crate) enum VarValue {
     /// The key has this value.
     Value(PString),
     /// The key is missing: the variable has no value.
@@ -43,9 +43,9 @@ pub enum VarValue {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PatternOptions {
     /// Whether `*` and `?` are wildcards (false for `…Equals` operators).
-    pub wildcards: bool,
+    pub(crate) wildcards: bool,
     /// Whether letters compare ignoring case.
-    pub ignore_case: bool,
+    pub(crate) ignore_case: bool,
 }
 
 impl PatternOptions {
@@ -65,7 +65,7 @@ impl PatternOptions {
         ignore_case: false,
     };
     /// Exact, ignoring case.
-    pub const EXACT_NOCASE: PatternOptions = PatternOptions {
+    pub(crate) const EXACT_NOCASE: PatternOptions = PatternOptions {
         wildcards: false,
         ignore_case: true,
     };
@@ -80,7 +80,7 @@ pub struct Pattern {
 
 /// Why a pattern could not be compiled for a request.
 #[derive(Debug, Clone, PartialEq)]
-pub enum CompileError {
+pub(crate) enum CompileError {
     /// A policy variable whose key is missing from the request, so it has no value.
     NoValue(String),
 }
@@ -94,7 +94,7 @@ impl Pattern {
     /// Compiles `text`; when `vars` is given, `${key}` variables are replaced by their
     /// request values (`${*}`, `${?}`, `${$}` are the literal characters, and
     /// `${key, 'default'}` falls back to the default).
-    pub fn compile(
+    pub(crate) fn compile(
         text: &PString,
         options: PatternOptions,
         vars: Option<&dyn Fn(&str) -> VarValue>,
