@@ -11,6 +11,8 @@ RUN apk add --no-cache musl-dev
 WORKDIR /build
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
+# The IAM engine, a workspace member.
+COPY crates ./crates
 # The patched hcl-edit ([patch.crates-io] in Cargo.toml).
 COPY vendor ./vendor
 # `docker build --build-arg CLUMIO_PREFLIGHT_GIT_COMMIT=$(git rev-parse --short=12 HEAD) .`
