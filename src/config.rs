@@ -318,6 +318,16 @@ impl Config {
         }
     }
 
+    /// The rules that run: all but those set to `off`.
+    pub fn enabled_rules(&self) -> rules::Enabled {
+        rules::Enabled::all_but(
+            self.rules
+                .iter()
+                .filter(|(_, level)| *level == RuleLevel::Off)
+                .map(|(rule, _)| *rule),
+        )
+    }
+
     /// Applies `[rules]` to the report: rules set to `off` are dropped, the others get the
     /// severity set.
     pub fn apply_rules(&self, report: &mut Report) {
@@ -467,6 +477,25 @@ mod tests {
         let ex = exclude(&["envs/*.tf"]);
         assert!(ex.matches(Path::new("/repo/envs/a.tf")));
         assert!(!ex.matches(Path::new("/repo/envs/dev/a.tf")));
+    }
+
+    #[test]
+    fn rules_set_to_off_do_not_run() {
+        let mut config = Config::parse(
+            "[rules]\nCP101 = \"off\"\nCP102 = \"note\"\n",
+            Path::new("clumio-preflight.toml"),
+        )
+        .unwrap();
+        let cp101 = rules::find("CP101").unwrap();
+        let cp102 = rules::find("CP102").unwrap();
+        let cp103 = rules::find("CP103").unwrap();
+        let enabled = config.enabled_rules();
+        assert!(!enabled.contains(cp101));
+        assert!(enabled.contains(cp102) && enabled.contains(cp103));
+        config.set_rule(cp103, Some(RuleLevel::Off));
+        config.set_rule(cp101, None);
+        let enabled = config.enabled_rules();
+        assert!(enabled.contains(cp101) && !enabled.contains(cp103));
     }
 
     #[test]

@@ -788,7 +788,7 @@ fn inventory_links_the_vpc_deny_policy_to_its_bucket() {
         other => panic!("not parsed: {other:?}"),
     }
     let profile = Profile::new(&ProfileOptions::default()).unwrap();
-    let diagnostics = rules::run(&inv, &profile);
+    let diagnostics = rules::run(&inv, &profile, &rules::Enabled::all());
     assert!(
         diagnostics.iter().all(|d| d.rule.code != "CP901"),
         "{:?}",

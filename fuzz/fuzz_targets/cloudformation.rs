@@ -17,5 +17,5 @@ fuzz_target!(|data: &[u8]| {
     };
     let inv = cloudformation::aws::inventory(&loaded.resources, &sources);
     let profile = Profile::new(&ProfileOptions::default()).expect("default profile");
-    let _ = rules::run(&inv, &profile);
+    let _ = rules::run(&inv, &profile, &rules::Enabled::all());
 });

@@ -15,8 +15,8 @@ fuzz_target!(|data: &[u8]| {
     let profile = Profile::new(&ProfileOptions::default()).expect("default profile");
     let json = plan::load_plan(&sources, file);
     let inv = terraform::aws::inventory(&json.resources, &sources);
-    let _ = rules::run(&inv, &profile);
+    let _ = rules::run(&inv, &profile, &rules::Enabled::all());
     let txt = text_plan::load_text_plan(&sources, file);
     let inv = terraform::aws::inventory(&txt.resources, &sources);
-    let _ = rules::run(&inv, &profile);
+    let _ = rules::run(&inv, &profile, &rules::Enabled::all());
 });

@@ -21,6 +21,6 @@ fuzz_target!(|data: &[u8]| {
     let profile = Profile::new(&ProfileOptions::default()).expect("default profile");
     for root in &loaded.extra.roots {
         let inv = terraform::aws::inventory(&loaded.resources[root.resources.clone()], &sources);
-        let _ = rules::run(&inv, &profile);
+        let _ = rules::run(&inv, &profile, &rules::Enabled::all());
     }
 });

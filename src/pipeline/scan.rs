@@ -264,6 +264,7 @@ pub(super) fn scan(
         _ => scan.units.iter().map(|_| None).collect(),
     };
     let work: Vec<(&Unit, &Option<PlanSources>)> = scan.units.iter().zip(&plan_sources).collect();
+    let enabled = config.enabled_rules();
     let diagnostics = parallel::map_chunks(&work, |(unit, with)| {
         // A plan knows its account: it settles the profile's unknown account for that plan.
         let own = unit
@@ -272,7 +273,7 @@ pub(super) fn scan(
             .filter(|_| !profile.account.is_known())
             .map(|a| profile.in_account(a));
         let profile = own.as_ref().unwrap_or(profile);
-        let mut found = rules::run(&unit.inventory, profile);
+        let mut found = rules::run(&unit.inventory, profile, &enabled);
         if let Some(with) = with {
             with.mapper.remap(
                 &mut found,

@@ -5,6 +5,7 @@
 //! backup (or inventory) job failing, so sessions combine with OR; only one role candidate is
 //! real, so candidates that disagree make the verdict depend on the role's name.
 
+use super::unknowns;
 use crate::model::{Inventory, PolicyDoc};
 use crate::policy::ast::{Effect, PrincipalKind, Statement};
 use crate::policy::eval::{Request, evaluate_statement, statement_applies};
@@ -248,7 +249,7 @@ fn analyze_statement(
             per_role.push(role_verdict);
         }
         for (session, answers) in sessions.iter_mut().zip(&per_session) {
-            match merge_roles(answers) {
+            match unknowns::merge_roles(answers) {
                 Tri::Yes => session.denied.push(action.to_string()),
                 Tri::Depends(set) => {
                     session.maybe.push(action.to_string());
@@ -257,7 +258,7 @@ fn analyze_statement(
                 Tri::No => {}
             }
         }
-        match merge_roles(&per_role) {
+        match unknowns::merge_roles(&per_role) {
             Tri::Yes => v.denied.push(action.to_string()),
             Tri::Depends(set) => {
                 depends.extend(set);
@@ -291,19 +292,6 @@ fn analyze_statement(
         _ => Class::Clean,
     };
     v
-}
-
-/// One answer from the answers for each role candidate: the same everywhere stands,
-/// otherwise it depends on the role's name.
-fn merge_roles(per_role: &[Tri]) -> Tri {
-    let first = per_role[0].clone();
-    if per_role.iter().all(|t| *t == first) {
-        first
-    } else {
-        let mut set: BTreeSet<String> = per_role.iter().flat_map(|t| t.unknowns()).collect();
-        set.insert("the Clumio role's name (--role-arn or --role-name)".into());
-        Tri::Depends(set)
-    }
 }
 
 /// What a Clumio session does, as far as its name tells (Clumio does not document it).

@@ -1,9 +1,7 @@
 #![doc = include_str!("docs/CP103.md")]
 
-use super::bucket_deny::{self, Class, StatementVerdict};
-use super::{Diagnostic, RuleInfo, Severity, fix};
-use crate::model::Inventory;
-use crate::profile::Profile;
+use super::bucket_deny::{self, Class};
+use super::{Context, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
 
 /// CP103.
 pub const INFO: RuleInfo = RuleInfo {
@@ -14,13 +12,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP103.md"),
 };
 
+/// CP103 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[Reads::BucketDenies],
+    check: Some(check),
+};
+
 /// Reports `NotPrincipal` Deny statements that deny the Clumio role.
-pub fn check(
-    inv: &Inventory,
-    profile: &Profile,
-    verdicts: &[StatementVerdict],
-    out: &mut Vec<Diagnostic>,
-) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let (inv, profile, verdicts) = (cx.inventory, cx.profile, cx.bucket_denies());
     for v in verdicts
         .iter()
         .filter(|v| v.class == Class::NotPrincipalIncomplete)

@@ -1,9 +1,7 @@
 #![doc = include_str!("docs/CP104.md")]
 
-use super::bucket_deny::{self, Class, StatementVerdict};
-use super::{Diagnostic, Related, RuleInfo, Severity, fix};
-use crate::model::Inventory;
-use crate::profile::Profile;
+use super::bucket_deny::{self, Class};
+use super::{Context, Diagnostic, Reads, Related, Rule, RuleInfo, Severity, fix};
 
 /// CP104.
 pub const INFO: RuleInfo = RuleInfo {
@@ -14,13 +12,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP104.md"),
 };
 
+/// CP104 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[Reads::BucketDenies],
+    check: Some(check),
+};
+
 /// Reports principal entries such as `arn:aws:sts::ACCT:assumed-role/R/daebaksrv-*`.
-pub fn check(
-    inv: &Inventory,
-    profile: &Profile,
-    verdicts: &[StatementVerdict],
-    out: &mut Vec<Diagnostic>,
-) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let (inv, profile, verdicts) = (cx.inventory, cx.profile, cx.bucket_denies());
     for v in verdicts
         .iter()
         .filter(|v| v.class == Class::PartialWildcard)

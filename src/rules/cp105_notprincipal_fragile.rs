@@ -1,9 +1,7 @@
 #![doc = include_str!("docs/CP105.md")]
 
-use super::bucket_deny::{self, Class, StatementVerdict};
-use super::{Diagnostic, RuleInfo, Severity, fix};
-use crate::model::Inventory;
-use crate::profile::Profile;
+use super::bucket_deny::{self, Class};
+use super::{Context, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
 
 /// CP105.
 pub const INFO: RuleInfo = RuleInfo {
@@ -14,14 +12,17 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP105.md"),
 };
 
+/// CP105 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[Reads::BucketDenies],
+    check: Some(check),
+};
+
 /// Reports `NotPrincipal` Deny statements that exempt Clumio today, but only by listing
 /// exact sessions.
-pub fn check(
-    inv: &Inventory,
-    profile: &Profile,
-    verdicts: &[StatementVerdict],
-    out: &mut Vec<Diagnostic>,
-) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let (inv, profile, verdicts) = (cx.inventory, cx.profile, cx.bucket_denies());
     for v in verdicts
         .iter()
         .filter(|v| v.class == Class::NotPrincipalFragile)

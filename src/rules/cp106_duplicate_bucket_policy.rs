@@ -1,7 +1,6 @@
 #![doc = include_str!("docs/CP106.md")]
 
-use super::{Diagnostic, Related, RuleInfo, Severity};
-use crate::model::Inventory;
+use super::{Context, Diagnostic, Related, Rule, RuleInfo, Severity};
 
 /// CP106.
 pub const INFO: RuleInfo = RuleInfo {
@@ -12,8 +11,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP106.md"),
 };
 
+/// CP106 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[],
+    check: Some(check),
+};
+
 /// Reports every policy after the first that sets the same bucket's policy.
-pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let inv = cx.inventory;
     let mut by_bucket: Vec<Vec<&crate::model::BucketPolicy>> = vec![Vec::new(); inv.buckets.len()];
     for p in &inv.policies {
         if let Some(b) = p.bucket {

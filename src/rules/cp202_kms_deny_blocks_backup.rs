@@ -1,10 +1,9 @@
 #![doc = include_str!("docs/CP202.md")]
 
 use super::bucket_deny;
-use super::key_access::{self, KeyVerdict};
-use super::{Diagnostic, RuleInfo, Severity, fix};
-use crate::model::Inventory;
-use crate::profile::{self, Profile};
+use super::key_access;
+use super::{Context, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
+use crate::profile;
 
 /// CP202.
 pub const INFO: RuleInfo = RuleInfo {
@@ -15,13 +14,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP202.md"),
 };
 
+/// CP202 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[Reads::KeyAccess],
+    check: Some(check),
+};
+
 /// Reports key-policy Deny statements that certainly deny the role's decrypts through S3.
-pub fn check(
-    inv: &Inventory,
-    profile: &Profile,
-    verdicts: &[KeyVerdict],
-    out: &mut Vec<Diagnostic>,
-) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let (inv, profile, verdicts) = (cx.inventory, cx.profile, cx.key_access());
     for v in verdicts {
         for d in v
             .denies

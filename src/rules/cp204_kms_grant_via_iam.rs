@@ -1,9 +1,7 @@
 #![doc = include_str!("docs/CP204.md")]
 
-use super::key_access::{self, Grant, KeyVerdict};
-use super::{Diagnostic, RuleInfo, Severity, fix};
-use crate::model::Inventory;
-use crate::profile::Profile;
+use super::key_access::{self, Grant};
+use super::{Context, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
 
 /// CP204.
 pub const INFO: RuleInfo = RuleInfo {
@@ -14,13 +12,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP204.md"),
 };
 
+/// CP204 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[Reads::KeyAccess],
+    check: Some(check),
+};
+
 /// Notes keys that grant the role `kms:Decrypt` only through the account principal.
-pub fn check(
-    inv: &Inventory,
-    profile: &Profile,
-    verdicts: &[KeyVerdict],
-    out: &mut Vec<Diagnostic>,
-) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let (inv, profile, verdicts) = (cx.inventory, cx.profile, cx.key_access());
     for v in verdicts.iter().filter(|v| v.decrypt == Grant::ViaIam) {
         let key = &inv.keys[v.key];
         let (span, resource) = key_access::grant_span(inv, v);

@@ -1,7 +1,7 @@
 #![doc = include_str!("docs/CP205.md")]
 
-use super::{Diagnostic, RuleInfo, Severity};
-use crate::model::{Inventory, KeyRef};
+use super::{Context, Diagnostic, Rule, RuleInfo, Severity};
+use crate::model::{KeyRef};
 
 /// CP205.
 pub const INFO: RuleInfo = RuleInfo {
@@ -12,8 +12,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP205.md"),
 };
 
+/// CP205 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[],
+    check: Some(check),
+};
+
 /// Notes buckets encrypted with keys the scan cannot see.
-pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let inv = cx.inventory;
     for enc in &inv.encryptions {
         let what = match &enc.key {
             KeyRef::External(k) => {

@@ -1,9 +1,8 @@
 #![doc = include_str!("docs/CP206.md")]
 
-use super::key_access::{self, Grant, KeyVerdict};
-use super::{Diagnostic, RuleInfo, Severity, fix};
-use crate::model::Inventory;
-use crate::profile::{self, Profile};
+use super::key_access::{self, Grant};
+use super::{Context, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
+use crate::profile;
 
 /// CP206.
 pub const INFO: RuleInfo = RuleInfo {
@@ -14,13 +13,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP206.md"),
 };
 
+/// CP206 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[Reads::KeyAccess],
+    check: Some(check),
+};
+
 /// Reports keys that allow the role to decrypt but not to generate data keys.
-pub fn check(
-    inv: &Inventory,
-    profile: &Profile,
-    verdicts: &[KeyVerdict],
-    out: &mut Vec<Diagnostic>,
-) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let (inv, profile, verdicts) = (cx.inventory, cx.profile, cx.key_access());
     for v in verdicts {
         let decrypt_ok = matches!(v.decrypt, Grant::Direct | Grant::ViaIam)
             && !v

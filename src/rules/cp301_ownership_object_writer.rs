@@ -1,8 +1,7 @@
 #![doc = include_str!("docs/CP301.md")]
 
 use super::ownership::{self, Setting};
-use super::{Diagnostic, RuleInfo, Severity};
-use crate::model::Inventory;
+use super::{Context, Diagnostic, Rule, RuleInfo, Severity};
 
 /// CP301.
 pub const INFO: RuleInfo = RuleInfo {
@@ -13,8 +12,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP301.md"),
 };
 
+/// CP301 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[],
+    check: Some(check),
+};
+
 /// Reports `ObjectWriter` settings.
-pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let inv = cx.inventory;
     for o in inv
         .ownerships
         .iter()

@@ -1,8 +1,7 @@
 #![doc = include_str!("docs/CP302.md")]
 
 use super::ownership::{self, Setting};
-use super::{Diagnostic, RuleInfo, Severity};
-use crate::model::Inventory;
+use super::{Context, Diagnostic, Rule, RuleInfo, Severity};
 
 /// CP302.
 pub const INFO: RuleInfo = RuleInfo {
@@ -13,8 +12,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP302.md"),
 };
 
+/// CP302 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[],
+    check: Some(check),
+};
+
 /// Reports `BucketOwnerPreferred` settings.
-pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let inv = cx.inventory;
     for o in inv
         .ownerships
         .iter()

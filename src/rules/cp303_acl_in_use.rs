@@ -1,7 +1,6 @@
 #![doc = include_str!("docs/CP303.md")]
 
-use super::{Diagnostic, RuleInfo, Severity};
-use crate::model::Inventory;
+use super::{Context, Diagnostic, Rule, RuleInfo, Severity};
 
 /// CP303.
 pub const INFO: RuleInfo = RuleInfo {
@@ -12,8 +11,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP303.md"),
 };
 
+/// CP303 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[],
+    check: Some(check),
+};
+
 /// Reports ACLs set on buckets.
-pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let inv = cx.inventory;
     for acl in &inv.acls {
         let bucket = inv.bucket_label(acl.bucket, &acl.bucket_expr);
         let message = format!(

@@ -1,7 +1,6 @@
 #![doc = include_str!("docs/CP304.md")]
 
-use super::{Diagnostic, RuleInfo, Severity};
-use crate::model::Inventory;
+use super::{Context, Diagnostic, Rule, RuleInfo, Severity};
 use crate::resource::Lifecycle;
 
 /// CP304.
@@ -13,8 +12,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP304.md"),
 };
 
+/// CP304 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[],
+    check: Some(check),
+};
+
 /// Notes buckets without an ownership setting that may predate April 2023.
-pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let inv = cx.inventory;
     let owned: std::collections::HashSet<usize> =
         inv.ownerships.iter().filter_map(|o| o.bucket).collect();
     for (i, b) in inv.buckets.iter().enumerate() {

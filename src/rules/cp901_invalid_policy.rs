@@ -1,7 +1,7 @@
 #![doc = include_str!("docs/CP901.md")]
 
-use super::{Diagnostic, RuleInfo, Severity};
-use crate::model::{Inventory, KeyPolicy, PolicyDoc};
+use super::{Context, Diagnostic, Rule, RuleInfo, Severity};
+use crate::model::{KeyPolicy, PolicyDoc};
 
 /// CP901.
 pub const INFO: RuleInfo = RuleInfo {
@@ -12,8 +12,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP901.md"),
 };
 
+/// CP901 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[],
+    check: Some(check),
+};
+
 /// Reports every problem the policy parser found, in bucket and key policies.
-pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let inv = cx.inventory;
     let bucket_docs = inv
         .policies
         .iter()

@@ -1,7 +1,7 @@
 #![doc = include_str!("docs/CP902.md")]
 
-use super::{Diagnostic, RuleInfo, Severity};
-use crate::model::{Inventory, KeyPolicy, PolicyDoc};
+use super::{Context, Diagnostic, Rule, RuleInfo, Severity};
+use crate::model::{KeyPolicy, PolicyDoc};
 
 /// CP902.
 pub const INFO: RuleInfo = RuleInfo {
@@ -10,6 +10,13 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Note,
     summary: "a policy or setting is only known after apply, so it could not be checked",
     docs: include_str!("docs/CP902.md"),
+};
+
+/// CP902 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[],
+    check: Some(check),
 };
 
 /// Notes the statements of a policy known only after apply (its known statements are
@@ -46,7 +53,8 @@ fn partly_unknown(
 
 /// Reports every bucket or key policy whose document is not known statically, and the
 /// statements of a policy that are.
-pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let inv = cx.inventory;
     let bucket_docs = inv
         .policies
         .iter()

@@ -1,7 +1,6 @@
 #![doc = include_str!("docs/CP904.md")]
 
-use super::{Diagnostic, RuleInfo, Severity};
-use crate::model::Inventory;
+use super::{Context, Diagnostic, Rule, RuleInfo, Severity};
 
 /// CP904.
 pub const INFO: RuleInfo = RuleInfo {
@@ -12,8 +11,16 @@ pub const INFO: RuleInfo = RuleInfo {
     docs: include_str!("docs/CP904.md"),
 };
 
+/// CP904 in the registry.
+pub const RULE: Rule = Rule {
+    info: &INFO,
+    reads: &[],
+    check: Some(check),
+};
+
 /// Notes module calls whose code could not be read.
-pub fn check(inv: &Inventory, out: &mut Vec<Diagnostic>) {
+pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let inv = cx.inventory;
     for module in &inv.modules_not_loaded {
         out.push(Diagnostic {
             fix: None,

@@ -11,6 +11,7 @@
 //! its encryption-context constraints hold for S3's context.
 
 use super::bucket_deny::SessionVerdict;
+use super::unknowns;
 use crate::model::{
     ContextConstraint, Encryption, Inventory, KeyPolicy, KeyRef, KmsGrant, PolicyDoc, PolicySyntax,
 };
@@ -222,7 +223,7 @@ pub fn grant_applies(
         .iter()
         .map(|role| exact(&grant.grantee, &role.arn))
         .collect();
-    let role = merge_role_candidates(&per_role);
+    let role = unknowns::merge_roles(&per_role);
     let mut root = PString::known(format!("arn:{}:iam::", profile.partition));
     root.push(&profile.account);
     root.push_str(":root");
@@ -327,20 +328,6 @@ fn with_grants(policy: Grant, (role, account): (Tri, Tri)) -> Grant {
     }
 }
 
-/// One answer from the answers for each role candidate.
-fn merge_role_candidates(per_role: &[Tri]) -> Tri {
-    let Some(first) = per_role.first().cloned() else {
-        return Tri::No;
-    };
-    if per_role.iter().all(|t| *t == first) {
-        first
-    } else {
-        let mut set: BTreeSet<String> = per_role.iter().flat_map(|t| t.unknowns()).collect();
-        set.insert("the Clumio role's name (--role-arn or --role-name)".into());
-        Tri::Depends(set)
-    }
-}
-
 fn set_encryption_context(ctx: &mut Context, arn: &PString) {
     ctx.set(
         "kms:EncryptionContext:aws:s3:arn",
@@ -375,7 +362,7 @@ fn applies(
     let per_session: Vec<Tri> = (0..answers.first().map_or(0, Vec::len))
         .map(|si| {
             let column: Vec<Tri> = answers.iter().map(|role| role[si].clone()).collect();
-            merge_role_candidates(&column)
+            unknowns::merge_roles(&column)
         })
         .collect();
     let verdicts: Vec<Tri> = answers

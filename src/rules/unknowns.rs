@@ -1,6 +1,10 @@
 //! How findings that hinge on unknowns say so: the list of what is not known, in a sentence
 //! that reads whatever form each reason takes, and the help's first step naming the flags
-//! that settle them only when there are such flags.
+//! that settle them only when there are such flags; and how answers that differ between the
+//! Clumio role's candidates become one that depends on the role's name.
+
+use crate::policy::Tri;
+use std::collections::BTreeSet;
 
 /// "values not known statically: A; B" (each reason is a clause or a noun phrase).
 pub fn depends_on(reasons: &[String]) -> String {
@@ -35,6 +39,22 @@ pub fn settle(reasons: &[String]) -> String {
         "check the values named above once they are known".to_string()
     } else {
         format!("settle the unknowns with {}", flags.join(", "))
+    }
+}
+
+/// One answer from the answers for each candidate of the Clumio role (bucket and key
+/// policies alike): the same answer for every candidate stands; answers that differ depend on
+/// the role's name (and on what each answer depends on). No candidate: no.
+pub fn merge_roles(per_role: &[Tri]) -> Tri {
+    let Some(first) = per_role.first() else {
+        return Tri::No;
+    };
+    if per_role.iter().all(|t| t == first) {
+        first.clone()
+    } else {
+        let mut set: BTreeSet<String> = per_role.iter().flat_map(|t| t.unknowns()).collect();
+        set.insert("the Clumio role's name (--role-arn or --role-name)".into());
+        Tri::Depends(set)
     }
 }
 
