@@ -1,6 +1,9 @@
 //! What the checker reports: a [`Diagnostic`] (rule, severity, location, message, help) and
-//! the [`Fix`] it may carry, as data that every reporter renders and plan mapping remaps.
+//! the [`Fix`] it may carry, as data that every reporter renders and plan mapping remaps; the
+//! help's policy text is data too ([`HelpPart`], [`Snippet`]), so that plan mapping rewrites
+//! it in the syntax of the source instead of editing prose.
 
+use crate::model::PolicySyntax;
 use crate::source::Span;
 use std::fmt;
 
@@ -45,6 +48,13 @@ pub struct RuleInfo {
     pub summary: &'static str,
     /// The full documentation (Markdown).
     pub docs: &'static str,
+    /// What the rule is about, for tools that group findings (SARIF `tags`): the tool's
+    /// concerns and the rule's topic (`bucket-policy`, `kms`, `object-ownership`,
+    /// `configuration`).
+    pub tags: &'static [&'static str],
+    /// How much a finding matters to security, `0.0`–`10.0`, as GitHub code scanning reads
+    /// SARIF's `security-severity` (≥ 7.0 high, ≥ 4.0 medium, else low).
+    pub security_severity: &'static str,
 }
 
 /// A secondary location shown with a diagnostic.
@@ -65,7 +75,8 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// What is wrong.
     pub message: String,
-    /// The fix.
+    /// What to do, in words, with the policy text to write (the text of
+    /// [`Diagnostic::help_parts`] when those are given).
     pub help: String,
     /// The offending element.
     pub span: Span,
@@ -84,6 +95,123 @@ pub struct Diagnostic {
     /// For an element inside a Terraform module: the chains of `module` calls that reached
     /// it, one per way (outermost call first); empty outside modules.
     pub callers: Vec<Vec<Caller>>,
+    /// The help as data: prose and snippets of policy text, each in a syntax, whose text is
+    /// [`Diagnostic::help`]; empty when the help is prose alone. Set both with
+    /// [`Diagnostic::set_help`].
+    pub help_parts: Vec<HelpPart>,
+}
+
+impl Diagnostic {
+    /// Sets the help from its parts: [`Diagnostic::help_parts`] and their text.
+    pub fn set_help(&mut self, help: Help) {
+        self.help = help.to_string();
+        self.help_parts = help.parts;
+    }
+
+    /// Rewrites the help's snippets in `syntax` (`render` writes a snippet's kind in a
+    /// syntax), and the help's text with them; a help of prose alone stays as it is.
+    pub fn help_in_syntax(
+        &mut self,
+        syntax: PolicySyntax,
+        render: impl Fn(SnippetKind, PolicySyntax) -> String,
+    ) {
+        if self.help_parts.is_empty() {
+            return;
+        }
+        for part in &mut self.help_parts {
+            if let HelpPart::Snippet(snippet) = part
+                && snippet.syntax != syntax
+            {
+                snippet.text = render(snippet.kind, syntax);
+                snippet.syntax = syntax;
+            }
+        }
+        self.help = text_of(&self.help_parts);
+    }
+}
+
+/// A help as data: prose and snippets of policy text, in order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Help {
+    /// The parts, in the order they read.
+    pub parts: Vec<HelpPart>,
+}
+
+/// One part of a help.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HelpPart {
+    /// Words.
+    Text(String),
+    /// Policy text to write.
+    Snippet(Snippet),
+}
+
+/// Policy text shown in a help, written in the syntax of the policy it is for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snippet {
+    /// What it is: written again in another syntax, the same text there.
+    pub kind: SnippetKind,
+    /// The syntax it is written in.
+    pub syntax: PolicySyntax,
+    /// The text.
+    pub text: String,
+}
+
+/// The policy text a help may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnippetKind {
+    /// The condition that exempts every session of the Clumio role from a Deny.
+    Exemption,
+    /// The condition that spares the calls AWS services make for a caller.
+    NotViaAwsService,
+    /// A principal that matches everyone, in place of a `NotPrincipal`.
+    AnyPrincipal,
+    /// The key-policy statement that lets the Clumio role decrypt and generate data keys.
+    KeyStatement,
+}
+
+impl Help {
+    /// A help of words alone, to be continued.
+    pub fn text(text: impl Into<String>) -> Help {
+        Help {
+            parts: vec![HelpPart::Text(text.into())],
+        }
+    }
+
+    /// This help, then `text`.
+    pub fn then_text(mut self, text: impl Into<String>) -> Help {
+        self.parts.push(HelpPart::Text(text.into()));
+        self
+    }
+
+    /// This help, then `snippet`.
+    pub fn then_snippet(mut self, snippet: Snippet) -> Help {
+        self.parts.push(HelpPart::Snippet(snippet));
+        self
+    }
+
+    /// This help, then `other`.
+    pub fn then(mut self, other: Help) -> Help {
+        self.parts.extend(other.parts);
+        self
+    }
+}
+
+/// The text of a help's parts, one after the other.
+fn text_of(parts: &[HelpPart]) -> String {
+    parts
+        .iter()
+        .map(|part| match part {
+            HelpPart::Text(text) => text.as_str(),
+            HelpPart::Snippet(snippet) => snippet.text.as_str(),
+        })
+        .collect()
+}
+
+impl fmt::Display for Help {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&text_of(&self.parts))
+    }
 }
 
 /// A `module` call through which a diagnostic inside a module was reached.

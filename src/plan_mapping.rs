@@ -244,8 +244,8 @@ impl SourceMapper {
     }
 
     /// Moves each finding made on `plan_inventory` to the sources (the same element, else the
-    /// resource's header), keeping the plan location as a related one; a fix shown in the
-    /// plan's JSON syntax is shown in the syntax of the source.
+    /// resource's header), keeping the plan location as a related one; the policy text of the
+    /// help ([`Diagnostic::help_parts`]) is written again in the syntax of the source.
     pub fn remap(
         &self,
         found: &mut [Diagnostic],
@@ -276,12 +276,9 @@ impl SourceMapper {
         let target = match self.matching(plan, d) {
             Some(e) => {
                 if let Some(syntax) = e.syntax {
-                    for snippet in [fix::exemption, fix::key_statement] {
-                        d.help = d.help.replace(
-                            &snippet(profile, PolicySyntax::Json),
-                            &snippet(profile, syntax),
-                        );
-                    }
+                    d.help_in_syntax(syntax, |kind, syntax| {
+                        fix::snippet(kind, profile, syntax).text
+                    });
                 }
                 Some(e.span)
             }

@@ -158,6 +158,7 @@ pub fn apply(
                 target: None,
                 related: Vec::new(),
                 callers: Vec::new(),
+                help_parts: Vec::new(),
             });
         }
     }

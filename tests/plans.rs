@@ -80,6 +80,7 @@ struct Found {
     column: u64,
     resource: String,
     message: String,
+    help: String,
     /// (message, file, line, column) of each related location.
     related: Vec<(String, String, u64, u64)>,
 }
@@ -132,6 +133,7 @@ fn parse_run(out: std::process::Output, what: &str) -> Run {
             column: n(&d["column"]),
             resource: s(&d["resource"]),
             message: s(&d["message"]),
+            help: s(&d["help"]),
             related: d["related"]
                 .as_array()
                 .cloned()
@@ -500,6 +502,45 @@ fn check_stdin(case: &Case) {
         assert_eq!(piped.found, expect, "{name}: {file} on stdin");
         assert_eq!(piped.notes, from_file.notes, "{name}: {file} on stdin");
         assert_eq!(piped.status, from_file.status, "{name}: {file} on stdin");
+    }
+}
+
+/// With `--source-dir`, a plan finding moved to the sources has the help the scan of the
+/// sources gives there: its policy text (exemption, principal, key statement, the
+/// `aws:ViaAWSService` condition) is written again in the syntax of the `.tf` file, never left
+/// in the plan's JSON. Both scans run in the plan's account, so that the texts can be equal.
+#[test]
+fn the_help_of_a_mapped_finding_is_written_in_the_syntax_of_the_sources() {
+    for name in [
+        "notprincipal-incomplete",
+        "notprincipal-wildcard-session",
+        "key-vpce-deny",
+        "vpc-only-deny",
+    ] {
+        let mut args = scenario_args(name);
+        if !args.iter().any(|a| a == "--account-id") {
+            args.extend(["--account-id".to_string(), "111122223333".to_string()]);
+        }
+        let sources = scan(&args, &[format!("{SOURCES}/{name}")]);
+        args.extend(["--source-dir".to_string(), format!("{SOURCES}/{name}")]);
+        let mapped = scan(&args, &[plan_path(name, "plan.json")]);
+        let mut compared = 0;
+        for m in &mapped.found {
+            let Some(s) = sources
+                .found
+                .iter()
+                .find(|s| s.code == m.code && s.file == m.file && s.line == m.line)
+            else {
+                continue;
+            };
+            assert_eq!(
+                m.help, s.help,
+                "{name}: {} at {}:{}",
+                m.code, m.file, m.line
+            );
+            compared += 1;
+        }
+        assert!(compared > 0, "{name}: no finding to compare: {mapped:?}");
     }
 }
 

@@ -1,12 +1,13 @@
 //! `--format sarif`: SARIF 2.1.0, as GitHub code scanning accepts it.
 //!
 //! One run. The driver lists every rule (code, name, short and full description, the rule's
-//! documentation as help, default level, `security-severity` and tags); each result points at
+//! documentation as help, default level, and the rule's `security-severity` and tags, from its
+//! [`RuleInfo`]: this module knows no rule by its code); each result points at
 //! its rule by id and index, has a region with 1-based start and end line and column
 //! (columns count Unicode code points, `columnKind` says so), related locations (e.g. where a
 //! plan has the resource, next to the source), and a partial fingerprint that stays the same
 //! when lines move (a hash of the rule, the file, the resource and the message, without
-//! positions). Ownership findings carry a fix (the replacement of the setting's value).
+//! positions). A finding with a fix ([`Diagnostic::fix`]) carries it as `fixes`.
 //! Inputs that could not be read are tool execution notifications of the invocation.
 
 use super::{Report, display_path, load_error_location};
@@ -225,26 +226,6 @@ pub fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// GitHub's `security-severity` of a severity (≥ 7.0 high, ≥ 4.0 medium, else low).
-pub fn security_severity(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "8.0",
-        Severity::Warning => "5.0",
-        Severity::Note => "2.0",
-    }
-}
-
-/// The tags of a rule: what it is about, by the hundreds of its code.
-fn tags(rule: &RuleInfo) -> Vec<&'static str> {
-    let topic = match rule.code.as_bytes().get(2) {
-        Some(b'1') => "bucket-policy",
-        Some(b'2') => "kms",
-        Some(b'3') => "object-ownership",
-        _ => "configuration",
-    };
-    vec!["security", "reliability", "backup", "clumio", topic]
-}
-
 /// The "What it checks." paragraph of a rule's documentation, as plain text; the summary
 /// when there is none.
 fn full_description(rule: &RuleInfo) -> String {
@@ -442,8 +423,8 @@ pub fn render(report: &Report) -> String {
                 level: level(rule.severity),
             },
             properties: RuleProperties {
-                security_severity: security_severity(rule.severity),
-                tags: tags(rule),
+                security_severity: rule.security_severity,
+                tags: rule.tags.to_vec(),
                 precision: "high",
                 problem_severity: match rule.severity {
                     Severity::Error => "error",

@@ -450,24 +450,27 @@ pub fn diagnostic(
     v: &StatementVerdict,
     rule: &'static super::RuleInfo,
     message: String,
-    help: String,
+    help: super::Help,
     label: String,
 ) -> Option<super::Diagnostic> {
     let (_, st) = statement(inv, v)?;
     let bp = &inv.policies[v.policy];
-    Some(super::Diagnostic {
+    let mut d = super::Diagnostic {
         fix: None,
         rule,
         severity: rule.severity,
         message,
-        help,
+        help: String::new(),
         span: st.span,
         label,
         resource: bp.resource.clone(),
         target: Some(inv.target_of(bp)),
         related: Vec::new(),
         callers: Vec::new(),
-    })
+        help_parts: Vec::new(),
+    };
+    d.set_help(help);
+    Some(d)
 }
 
 #[cfg(test)]

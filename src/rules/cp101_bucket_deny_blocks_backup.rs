@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     summary: "a bucket-policy Deny certainly applies to the Clumio role for an action backups need",
     docs: include_str!("docs/CP101.md"),
+    tags: super::tags::BUCKET_POLICY,
+    security_severity: "8.0",
 };
 
 /// CP101 in the registry.

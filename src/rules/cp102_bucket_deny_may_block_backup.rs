@@ -1,7 +1,7 @@
 #![doc = include_str!("docs/CP102.md")]
 
 use super::bucket_deny::{self, Class};
-use super::{Context, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
+use super::{Context, Help, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
 
 /// CP102.
 pub const INFO: RuleInfo = RuleInfo {
@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Warning,
     summary: "a bucket-policy Deny applies to the Clumio role or not depending on a value not known statically",
     docs: include_str!("docs/CP102.md"),
+    tags: super::tags::BUCKET_POLICY,
+    security_severity: "5.0",
 };
 
 /// CP102 in the registry.
@@ -37,11 +39,8 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             bucket_deny::action_list(&v.maybe),
             super::unknowns::depends_on(&v.depends_on)
         );
-        let help = format!(
-            "{}, or {}",
-            super::unknowns::settle(&v.depends_on),
-            fix::exempt_help(profile, bp.syntax)
-        );
+        let help = Help::text(format!("{}, or ", super::unknowns::settle(&v.depends_on)))
+            .then(fix::exempt_help(profile, bp.syntax));
         let label = format!("may deny {}", bucket_deny::action_list(&v.maybe));
         out.extend(bucket_deny::diagnostic(inv, v, &INFO, message, help, label));
     }

@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     summary: "a NotPrincipal Deny leaves the Clumio role denied (account, role or session ARN missing, or a permissions boundary)",
     docs: include_str!("docs/CP103.md"),
+    tags: super::tags::BUCKET_POLICY,
+    security_severity: "8.0",
 };
 
 /// CP103 in the registry.

@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     summary: "a Principal/NotPrincipal ARN holds a partial wildcard, which AWS never matches as a pattern",
     docs: include_str!("docs/CP104.md"),
+    tags: super::tags::BUCKET_POLICY,
+    security_severity: "8.0",
 };
 
 /// CP104 in the registry.

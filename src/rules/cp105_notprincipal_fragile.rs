@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Warning,
     summary: "a Deny exempts Clumio only through NotPrincipal with exact session names",
     docs: include_str!("docs/CP105.md"),
+    tags: super::tags::BUCKET_POLICY,
+    security_severity: "5.0",
 };
 
 /// CP105 in the registry.

@@ -9,6 +9,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Warning,
     summary: "one bucket gets its policy from two places; the one applied last wins",
     docs: include_str!("docs/CP106.md"),
+    tags: super::tags::BUCKET_POLICY,
+    security_severity: "5.0",
 };
 
 /// CP106 in the registry.
@@ -50,6 +52,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 target: Some(bucket.resource.clone()),
                 related: vec![Related { span: first.span, message: format!("first set by {}", first.resource) }],
                 callers: Vec::new(),
+                help_parts: Vec::new(),
             });
         }
     }

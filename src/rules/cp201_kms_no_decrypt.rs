@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     summary: "the key that encrypts the bucket lets the Clumio role decrypt neither directly nor through IAM delegation",
     docs: include_str!("docs/CP201.md"),
+    tags: super::tags::KMS,
+    security_severity: "8.0",
 };
 
 /// CP201 in the registry.
@@ -25,7 +27,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for v in verdicts.iter().filter(|v| v.decrypt == Grant::Missing) {
         let key = &inv.keys[v.key];
         let (span, resource) = key_access::grant_span(inv, v);
-        out.push(Diagnostic {
+        let mut found = Diagnostic {
             fix: None,
             rule: &INFO,
             severity: INFO.severity,
@@ -39,24 +41,25 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .map(|g| format!("; {g}"))
                     .collect::<String>()
             ),
-            help: if v.unmet_grants.is_empty() {
-                format!(
-                    "add this statement to the key policy:\n{}",
-                    fix::key_statement(profile, key_access::syntax(inv, v))
-                )
-            } else {
-                format!(
-                    "drop the grant's encryption-context constraint (or enable S3 Bucket Keys and constrain it to the bucket's ARN), \
-                     or add this statement to the key policy:\n{}",
-                    fix::key_statement(profile, key_access::syntax(inv, v))
-                )
-            },
+            help: String::new(),
             span,
             label: "no statement allows the Clumio role to decrypt".into(),
             resource,
             target: Some(key_access::bucket_label(inv, v)),
             related: Vec::new(),
             callers: Vec::new(),
-        });
+            help_parts: Vec::new(),
+        };
+        found.set_help(fix::key_statement_help(
+            if v.unmet_grants.is_empty() {
+                "add this statement to the key policy:\n"
+            } else {
+                "drop the grant's encryption-context constraint (or enable S3 Bucket Keys and constrain it to the bucket's ARN), \
+                 or add this statement to the key policy:\n"
+            },
+            profile,
+            key_access::syntax(inv, v),
+        ));
+        out.push(found);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::bucket_deny;
 use super::key_access;
-use super::{Context, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
+use super::{Context, Help, Diagnostic, Reads, Rule, RuleInfo, Severity, SnippetKind, fix};
 use crate::profile;
 
 /// CP202.
@@ -12,6 +12,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     summary: "a key-policy Deny certainly applies to the Clumio role's decrypts",
     docs: include_str!("docs/CP202.md"),
+    tags: super::tags::KMS,
+    security_severity: "8.0",
 };
 
 /// CP202 in the registry.
@@ -68,23 +70,25 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     bucket_deny::session_names_blocked(&d.sessions)
                 ),
             };
-            out.push(Diagnostic {
+            let mut found = Diagnostic {
                 fix: None,
                 rule: &INFO,
                 severity: INFO.severity,
                 message,
-                help: format!(
-                    "let the calls S3 makes for the role pass: add this to the Deny's conditions\n{}\nor {}",
-                    fix::not_via_aws_service(key_access::syntax(inv, v)),
-                    fix::exempt_help(profile, key_access::syntax(inv, v))
-                ),
+                help: String::new(),
                 span: st.span,
                 label,
                 resource,
                 target: Some(key_access::bucket_label(inv, v)),
                 related: Vec::new(),
                 callers: Vec::new(),
-            });
+                help_parts: Vec::new(),
+            };
+            found.set_help(Help::text("let the calls S3 makes for the role pass: add this to the Deny's conditions\n")
+                .then_snippet(fix::snippet(SnippetKind::NotViaAwsService, profile, key_access::syntax(inv, v)))
+                .then_text("\nor ")
+                .then(fix::exempt_help(profile, key_access::syntax(inv, v))));
+            out.push(found);
         }
     }
 }

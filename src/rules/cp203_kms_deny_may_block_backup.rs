@@ -2,7 +2,7 @@
 
 use super::bucket_deny;
 use super::key_access;
-use super::{Context, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
+use super::{Context, Help, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
 use crate::profile;
 
 /// CP203.
@@ -12,6 +12,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Warning,
     summary: "a key-policy Deny may apply to the Clumio role's decrypts, depending on a value not known statically",
     docs: include_str!("docs/CP203.md"),
+    tags: super::tags::KMS,
+    security_severity: "5.0",
 };
 
 /// CP203 in the registry.
@@ -34,7 +36,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             let who = bucket_deny::sessions_blocked(&d.sessions)
                 .map(|w| format!(" ({w})"))
                 .unwrap_or_default();
-            out.push(Diagnostic {
+            let mut found = Diagnostic {
                 fix: None,
                 rule: &INFO,
                 severity: INFO.severity,
@@ -46,18 +48,18 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     key_access::bucket_label(inv, v),
                     super::unknowns::depends_on(&d.depends_on)
                 ),
-                help: format!(
-                    "{}, or {}",
-                    super::unknowns::settle(&d.depends_on),
-                    fix::exempt_help(profile, key_access::syntax(inv, v))
-                ),
+                help: String::new(),
                 span: st.span,
                 label: "may deny kms:Decrypt".into(),
                 resource,
                 target: Some(key_access::bucket_label(inv, v)),
                 related: Vec::new(),
                 callers: Vec::new(),
-            });
+                help_parts: Vec::new(),
+            };
+            found.set_help(Help::text(format!("{}, or ", super::unknowns::settle(&d.depends_on)))
+                .then(fix::exempt_help(profile, key_access::syntax(inv, v))));
+            out.push(found);
         }
     }
 }

@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Note,
     summary: "the key policy grants the Clumio role only through the account-root delegation",
     docs: include_str!("docs/CP204.md"),
+    tags: super::tags::KMS,
+    security_severity: "2.0",
 };
 
 /// CP204 in the registry.
@@ -30,7 +32,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             ""
         };
-        out.push(Diagnostic {
+        let mut found = Diagnostic {
             fix: None,
             rule: &INFO,
             severity: INFO.severity,
@@ -41,21 +43,27 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 key_access::bucket_label(inv, v)
             )
             .replace("  ", " "),
-            help: format!(
-                "nothing to do if the Clumio role keeps its KMS policy; to stop depending on it, {}:\n{}",
-                if v.default_policy {
-                    "give the key a policy (it replaces the default one) that keeps the account-root statement and adds"
-                } else {
-                    "add to the key policy"
-                },
-                fix::key_statement(profile, key_access::syntax(inv, v))
-            ),
+            help: String::new(),
             span,
             label: "grants through IAM delegation only".into(),
             resource,
             target: Some(key_access::bucket_label(inv, v)),
             related: Vec::new(),
             callers: Vec::new(),
-        });
+            help_parts: Vec::new(),
+        };
+        found.set_help(fix::key_statement_help(
+            format!(
+                "nothing to do if the Clumio role keeps its KMS policy; to stop depending on it, {}:\n",
+                if v.default_policy {
+                    "give the key a policy (it replaces the default one) that keeps the account-root statement and adds"
+                } else {
+                    "add to the key policy"
+                }
+            ),
+            profile,
+            key_access::syntax(inv, v),
+        ));
+        out.push(found);
     }
 }

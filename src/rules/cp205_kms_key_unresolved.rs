@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Note,
     summary: "the bucket is encrypted with a key not defined in the scanned sources, so its policy cannot be checked",
     docs: include_str!("docs/CP205.md"),
+    tags: super::tags::KMS,
+    security_severity: "2.0",
 };
 
 /// CP205 in the registry.
@@ -47,6 +49,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             target: Some(bucket),
             related: Vec::new(),
             callers: Vec::new(),
+            help_parts: Vec::new(),
         });
     }
 }

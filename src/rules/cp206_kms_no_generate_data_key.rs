@@ -11,6 +11,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Warning,
     summary: "the key lets the Clumio role decrypt but not kms:GenerateDataKey*: restores into the bucket fail",
     docs: include_str!("docs/CP206.md"),
+    tags: super::tags::KMS,
+    security_severity: "5.0",
 };
 
 /// CP206 in the registry.
@@ -42,7 +44,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             "no statement grants it"
         };
-        out.push(Diagnostic {
+        let mut found = Diagnostic {
             fix: None,
             rule: &INFO,
             severity: INFO.severity,
@@ -51,16 +53,16 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 inv.keys[v.key].resource,
                 key_access::bucket_label(inv, v)
             ),
-            help: format!(
-                "grant both actions to the role:\n{}",
-                fix::key_statement(profile, key_access::syntax(inv, v))
-            ),
+            help: String::new(),
             span,
             label: "kms:GenerateDataKey* not granted".into(),
             resource,
             target: Some(key_access::bucket_label(inv, v)),
             related: Vec::new(),
             callers: Vec::new(),
-        });
+            help_parts: Vec::new(),
+        };
+        found.set_help(fix::key_statement_help("grant both actions to the role:\n", profile, key_access::syntax(inv, v)));
+        out.push(found);
     }
 }

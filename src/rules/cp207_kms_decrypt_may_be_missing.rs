@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Warning,
     summary: "whether the key policy grants the Clumio role kms:Decrypt depends on a value not known statically",
     docs: include_str!("docs/CP207.md"),
+    tags: super::tags::KMS,
+    security_severity: "5.0",
 };
 
 /// CP207 in the registry.
@@ -27,7 +29,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let (span, resource) = key_access::grant_span(inv, v);
-        out.push(Diagnostic {
+        let mut found = Diagnostic {
             fix: None,
             rule: &INFO,
             severity: INFO.severity,
@@ -37,17 +39,20 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 key_access::bucket_label(inv, v),
                 super::unknowns::depends_on(on)
             ),
-            help: format!(
-                "{}, or grant the role by name:\n{}",
-                super::unknowns::settle(on),
-                fix::key_statement(profile, key_access::syntax(inv, v))
-            ),
+            help: String::new(),
             span,
             label: "may not grant kms:Decrypt".into(),
             resource,
             target: Some(key_access::bucket_label(inv, v)),
             related: Vec::new(),
             callers: Vec::new(),
-        });
+            help_parts: Vec::new(),
+        };
+        found.set_help(fix::key_statement_help(
+            format!("{}, or grant the role by name:\n", super::unknowns::settle(on)),
+            profile,
+            key_access::syntax(inv, v),
+        ));
+        out.push(found);
     }
 }

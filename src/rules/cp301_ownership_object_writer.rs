@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     summary: "object ownership ObjectWriter: objects written by other accounts belong to them and reading them fails with 403",
     docs: include_str!("docs/CP301.md"),
+    tags: super::tags::OBJECT_OWNERSHIP,
+    security_severity: "8.0",
 };
 
 /// CP301 in the registry.

@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Warning,
     summary: "BucketOwnerPreferred: objects uploaded without bucket-owner-full-control, and older objects, stay with the writer",
     docs: include_str!("docs/CP302.md"),
+    tags: super::tags::OBJECT_OWNERSHIP,
+    security_severity: "5.0",
 };
 
 /// CP302 in the registry.

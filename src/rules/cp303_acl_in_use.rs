@@ -9,6 +9,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Warning,
     summary: "an ACL is set on the bucket, which only works with ACLs enabled",
     docs: include_str!("docs/CP303.md"),
+    tags: super::tags::OBJECT_OWNERSHIP,
+    security_severity: "5.0",
 };
 
 /// CP303 in the registry.
@@ -54,6 +56,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             target: Some(bucket),
             related: Vec::new(),
             callers: Vec::new(),
+            help_parts: Vec::new(),
         });
     }
 }

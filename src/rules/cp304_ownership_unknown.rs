@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Note,
     summary: "a bucket not created by this change has no ownership setting in code; old buckets default to ObjectWriter",
     docs: include_str!("docs/CP304.md"),
+    tags: super::tags::OBJECT_OWNERSHIP,
+    security_severity: "2.0",
 };
 
 /// CP304 in the registry.
@@ -52,6 +54,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             target: Some(b.resource.clone()),
             related: Vec::new(),
             callers: Vec::new(),
+            help_parts: Vec::new(),
         });
     }
 }

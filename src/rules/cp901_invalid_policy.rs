@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Error,
     summary: "a policy document cannot be parsed or is not a valid IAM policy (AWS would reject it)",
     docs: include_str!("docs/CP901.md"),
+    tags: super::tags::CONFIGURATION,
+    security_severity: "8.0",
 };
 
 /// CP901 in the registry.
@@ -49,6 +51,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 target: Some(target.clone()),
                 related: Vec::new(),
                 callers: Vec::new(),
+                help_parts: Vec::new(),
             });
         }
     }

@@ -10,6 +10,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Note,
     summary: "a policy or setting is only known after apply, so it could not be checked",
     docs: include_str!("docs/CP902.md"),
+    tags: super::tags::CONFIGURATION,
+    security_severity: "2.0",
 };
 
 /// CP902 in the registry.
@@ -47,6 +49,7 @@ fn partly_unknown(
             target: Some(target.to_string()),
             related: Vec::new(),
             callers: Vec::new(),
+            help_parts: Vec::new(),
         });
     }
 }
@@ -90,6 +93,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             target: Some(target),
             related: Vec::new(),
             callers: Vec::new(),
+            help_parts: Vec::new(),
         });
     }
     // An ownership setting known only after apply may be ObjectWriter: say so, never pass.
@@ -114,6 +118,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             target: Some(bucket),
             related: Vec::new(),
             callers: Vec::new(),
+            help_parts: Vec::new(),
         });
     }
 }

@@ -12,6 +12,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Note,
     summary: "an inline suppression has no reason, names no rule, or suppresses nothing",
     docs: include_str!("docs/CP903.md"),
+    tags: super::tags::CONFIGURATION,
+    security_severity: "2.0",
 };
 
 /// CP903 in the registry: the suppressions step reports it, after the other rules ran.

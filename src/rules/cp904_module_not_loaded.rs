@@ -9,6 +9,8 @@ pub const INFO: RuleInfo = RuleInfo {
     severity: Severity::Note,
     summary: "a module's code is not on disk (terraform init has not run), so nothing it creates is checked",
     docs: include_str!("docs/CP904.md"),
+    tags: super::tags::CONFIGURATION,
+    security_severity: "2.0",
 };
 
 /// CP904 in the registry.
@@ -41,6 +43,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             target: None,
             related: Vec::new(),
             callers: Vec::new(),
+            help_parts: Vec::new(),
         });
     }
 }

@@ -1,8 +1,22 @@
 //! The concrete fixes shown in help texts, filled in with what is known about the Clumio role
-//! and written in the syntax of the file being fixed.
+//! and written in the syntax of the file being fixed: each piece of policy text is a
+//! [`Snippet`] of a [`SnippetKind`] ([`snippet`] writes any kind in any syntax), and the helps
+//! shared by several rules are [`Help`]s made of words and snippets.
 
+use super::{Help, Snippet, SnippetKind};
 use crate::model::PolicySyntax;
 use crate::profile::Profile;
+
+/// The policy text of `kind`, for the Clumio role of `profile`, written in `syntax`.
+pub fn snippet(kind: SnippetKind, profile: &Profile, syntax: PolicySyntax) -> Snippet {
+    let text = match kind {
+        SnippetKind::Exemption => exemption(profile, syntax),
+        SnippetKind::NotViaAwsService => not_via_aws_service(syntax).to_string(),
+        SnippetKind::AnyPrincipal => any_principal(syntax).to_string(),
+        SnippetKind::KeyStatement => key_statement(profile, syntax),
+    };
+    Snippet { kind, syntax, text }
+}
 
 /// The role ARN to exempt: the exact ARN when known, else every role under the Clumio path
 /// in the account (written so that it works in the file's syntax).
@@ -65,30 +79,45 @@ pub fn not_via_aws_service(syntax: PolicySyntax) -> &'static str {
     }
 }
 
-/// The sentence shared by the Deny rules: how to exempt the role.
-pub fn exempt_help(profile: &Profile, syntax: PolicySyntax) -> String {
-    format!(
-        "exempt the Clumio role: add this to the statement's conditions (it is ANDed with the others, and \
-         aws:PrincipalArn is the role ARN with its path for every session):\n{}",
-        exemption(profile, syntax)
-    )
-}
-
-/// Help for replacing `NotPrincipal` with `Principal: "*"` and an `ArnNotLike` exception.
-pub fn replace_notprincipal_help(profile: &Profile, syntax: PolicySyntax) -> String {
-    let principal = match syntax {
+/// The principal that matches everyone, in `syntax`.
+pub fn any_principal(syntax: PolicySyntax) -> &'static str {
+    match syntax {
         PolicySyntax::Json => "\"Principal\": \"*\"",
         PolicySyntax::HclJsonencode => "Principal = \"*\"",
         PolicySyntax::PolicyDocument => {
             "principals {\n  type        = \"*\"\n  identifiers = [\"*\"]\n}"
         }
         PolicySyntax::Yaml => "Principal: '*'",
-    };
-    format!(
-        "replace `NotPrincipal` with\n{principal}\nand exempt the principals it listed with an ArnNotLike condition on \
-         aws:PrincipalArn, which covers every session of the role:\n{}",
-        exemption(profile, syntax)
+    }
+}
+
+/// The sentence shared by the Deny rules: how to exempt the role.
+pub fn exempt_help(profile: &Profile, syntax: PolicySyntax) -> Help {
+    Help::text(
+        "exempt the Clumio role: add this to the statement's conditions (it is ANDed with the others, and \
+         aws:PrincipalArn is the role ARN with its path for every session):\n",
     )
+    .then_snippet(snippet(SnippetKind::Exemption, profile, syntax))
+}
+
+/// Help for replacing `NotPrincipal` with `Principal: "*"` and an `ArnNotLike` exception.
+pub fn replace_notprincipal_help(profile: &Profile, syntax: PolicySyntax) -> Help {
+    Help::text("replace `NotPrincipal` with\n")
+        .then_snippet(snippet(SnippetKind::AnyPrincipal, profile, syntax))
+        .then_text(
+            "\nand exempt the principals it listed with an ArnNotLike condition on \
+             aws:PrincipalArn, which covers every session of the role:\n",
+        )
+        .then_snippet(snippet(SnippetKind::Exemption, profile, syntax))
+}
+
+/// `words`, then the key-policy statement that grants the role (the help of the key rules).
+pub fn key_statement_help(
+    words: impl Into<String>,
+    profile: &Profile,
+    syntax: PolicySyntax,
+) -> Help {
+    Help::text(words).then_snippet(snippet(SnippetKind::KeyStatement, profile, syntax))
 }
 
 /// The key-policy statement that lets the Clumio role decrypt (backups) and generate data
@@ -218,6 +247,75 @@ mod tests {
         );
         assert!(not_via_aws_service(PolicySyntax::PolicyDocument).contains("test     = \"Bool\""));
         assert!(not_via_aws_service(PolicySyntax::Yaml).starts_with("Bool:\n"));
+    }
+
+    #[test]
+    fn helps_read_as_words_and_snippets_in_the_files_syntax() {
+        let p = Profile::new(&ProfileOptions {
+            account_id: Some("111122223333".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let help = replace_notprincipal_help(&p, PolicySyntax::Json);
+        assert_eq!(
+            help.to_string(),
+            format!(
+                "replace `NotPrincipal` with\n\"Principal\": \"*\"\nand exempt the principals it listed with an \
+                 ArnNotLike condition on aws:PrincipalArn, which covers every session of the role:\n{}",
+                exemption(&p, PolicySyntax::Json)
+            )
+        );
+        let kinds: Vec<SnippetKind> = help
+            .parts
+            .iter()
+            .filter_map(|part| match part {
+                crate::diagnostics::HelpPart::Snippet(s) => Some(s.kind),
+                crate::diagnostics::HelpPart::Text(_) => None,
+            })
+            .collect();
+        assert_eq!(kinds, [SnippetKind::AnyPrincipal, SnippetKind::Exemption]);
+    }
+
+    #[test]
+    fn a_help_is_written_again_in_another_syntax_snippets_only() {
+        let p = Profile::new(&ProfileOptions::default()).unwrap();
+        let rule = crate::rules::find("CP103").unwrap();
+        let mut d = crate::diagnostics::Diagnostic {
+            rule,
+            severity: rule.severity,
+            message: "m".into(),
+            help: String::new(),
+            span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
+            label: "l".into(),
+            resource: "r".into(),
+            target: None,
+            related: Vec::new(),
+            fix: None,
+            callers: Vec::new(),
+            help_parts: Vec::new(),
+        };
+        // Words that happen to read like policy text stay as they are.
+        d.set_help(
+            Help::text("not \"Principal\": \"*\" but:\n")
+                .then(replace_notprincipal_help(&p, PolicySyntax::Json)),
+        );
+        d.help_in_syntax(PolicySyntax::Yaml, |kind, syntax| {
+            snippet(kind, &p, syntax).text
+        });
+        assert_eq!(
+            d.help,
+            format!(
+                "not \"Principal\": \"*\" but:\n{}",
+                replace_notprincipal_help(&p, PolicySyntax::Yaml)
+            )
+        );
+        // A help of words alone has no parts and is left alone.
+        d.help_parts.clear();
+        d.help = "words".into();
+        d.help_in_syntax(PolicySyntax::Json, |kind, syntax| {
+            snippet(kind, &p, syntax).text
+        });
+        assert_eq!(d.help, "words");
     }
 
     #[test]

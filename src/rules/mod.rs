@@ -7,7 +7,10 @@
 //! `registry!` below, and give it a scenario that makes it fire and one that keeps it quiet
 //! (`tests/registry.rs` fails until it has both).
 
-pub use crate::diagnostics::{Caller, Diagnostic, Edit, Fix, Related, RuleInfo, Severity};
+pub use crate::diagnostics::{
+    Caller, Diagnostic, Edit, Fix, Help, HelpPart, Related, RuleInfo, Severity, Snippet,
+    SnippetKind,
+};
 use crate::model::Inventory;
 use crate::profile::Profile;
 
@@ -19,6 +22,36 @@ pub mod registry;
 pub mod unknowns;
 
 pub use registry::{Check, Context, Enabled, Reads, Rule};
+
+/// The tags of the rules ([`RuleInfo::tags`]), by topic.
+pub mod tags {
+    /// Bucket policies (CP1xx).
+    pub const BUCKET_POLICY: &[&str] = &[
+        "security",
+        "reliability",
+        "backup",
+        "clumio",
+        "bucket-policy",
+    ];
+    /// KMS keys (CP2xx).
+    pub const KMS: &[&str] = &["security", "reliability", "backup", "clumio", "kms"];
+    /// Object ownership and ACLs (CP3xx).
+    pub const OBJECT_OWNERSHIP: &[&str] = &[
+        "security",
+        "reliability",
+        "backup",
+        "clumio",
+        "object-ownership",
+    ];
+    /// What could not be checked, and the checker's own configuration (CP9xx).
+    pub const CONFIGURATION: &[&str] = &[
+        "security",
+        "reliability",
+        "backup",
+        "clumio",
+        "configuration",
+    ];
+}
 
 /// Declares the rule modules and lists them, in code order, as [`REGISTRY`] (each module's
 /// `RULE`) and [`RULES`] (each module's `INFO`): the one list of rules, written once.
@@ -136,6 +169,15 @@ mod tests {
                 "{}: only a rule made from the suppressions has no check",
                 rule.info.code
             );
+        }
+    }
+
+    #[test]
+    fn every_rule_has_tags_and_a_security_severity() {
+        for rule in RULES {
+            let score: f32 = rule.security_severity.parse().unwrap_or(-1.0);
+            assert!((0.0..=10.0).contains(&score), "{}", rule.code);
+            assert!(rule.tags.len() > 1, "{}", rule.code);
         }
     }
 

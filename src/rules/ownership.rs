@@ -61,6 +61,7 @@ pub fn diagnostic(
         target: Some(bucket),
         related: Vec::new(),
         callers: Vec::new(),
+        help_parts: Vec::new(),
         fix: enforce,
     }
 }
