@@ -123,6 +123,96 @@ fn sarif_validates_against_the_schema() {
     }
 }
 
+/// The schema of `--format json` (docs/json-contract.md), shipped in `tests/schemas/`.
+fn json_contract_validator() -> jsonschema::Validator {
+    let path = crate_root().join("tests/schemas/clumio-preflight-json.schema.json");
+    let text = std::fs::read_to_string(&path).expect("the JSON contract's schema is shipped");
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::draft7::options()
+        .build(&schema)
+        .expect("the JSON contract's schema compiles")
+}
+
+fn json_report(args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = run(&all);
+    assert!((0..=2).contains(&code), "exit {code}: {stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON: {e}\n{stdout}"))
+}
+
+/// Every key `--format json` writes is in the contract's schema, with its type: over the
+/// SARIF inputs (findings in modules with `callers`, a `fix`, suppressions, inputs that cannot
+/// be parsed) and a run with `--min-severity`.
+#[test]
+fn json_validates_against_the_contract_schema() {
+    let validator = json_contract_validator();
+    let mut seen_fix = false;
+    let mut seen_callers = false;
+    let min_severity: &[&str] = &["--min-severity", "warning", "testdata/terraform"];
+    for args in SARIF_INPUTS.iter().chain([&min_severity]) {
+        let doc = json_report(args);
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}: the JSON report does not follow its schema:\n{}",
+            args.join(" "),
+            errors.join("\n")
+        );
+        for d in doc["diagnostics"].as_array().unwrap() {
+            seen_fix |= d.get("fix").is_some();
+            seen_callers |= d.get("callers").is_some();
+        }
+    }
+    assert!(
+        seen_fix && seen_callers,
+        "the inputs exercise `fix` and `callers`"
+    );
+    // Not vacuous: a key the contract does not know, or a fix without edits, fails.
+    let mut broken = json_report(&["testdata/terraform/ownership-preferred"]);
+    broken["diagnostics"][0]["autofix"] = Value::from(true);
+    assert!(!validator.is_valid(&broken), "an unknown key must fail");
+    let mut broken = json_report(&["testdata/terraform/ownership-preferred"]);
+    broken["diagnostics"][0]["fix"]["edits"] = Value::Array(Vec::new());
+    assert!(
+        !validator.is_valid(&broken),
+        "a fix without edits must fail"
+    );
+}
+
+/// The fix of an ownership finding is shown by every format that shows the help; none is
+/// shown where the rule offers none (CloudFront logs need their ACLs).
+#[test]
+fn every_format_that_shows_the_help_shows_the_fix() {
+    let edit = "testdata/terraform/ownership-object-writer/main.tf:10:25: replace `ObjectWriter` with `BucketOwnerEnforced`";
+    for format in ["human", "markdown", "github"] {
+        let (_, out, _) = run(&[
+            "--format",
+            format,
+            "--color",
+            "never",
+            "testdata/terraform/ownership-object-writer",
+        ]);
+        // GitHub's workflow commands carry line feeds as `%0A`.
+        let out = out.replace("%0A", "\n");
+        assert!(
+            out.contains("fix: set object ownership to BucketOwnerEnforced") && out.contains(edit),
+            "{format}:\n{out}"
+        );
+        let (_, out, _) = run(&[
+            "--format",
+            format,
+            "--color",
+            "never",
+            "testdata/terraform/cloudfront-logs-distribution",
+        ]);
+        assert!(!out.contains("fix: "), "{format}:\n{out}");
+    }
+}
+
 #[test]
 fn the_schema_check_is_not_vacuous() {
     let validator = schema_validator();

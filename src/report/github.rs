@@ -80,7 +80,11 @@ pub fn render(report: &Report) -> String {
         ));
         // The message is one line (a line feed read from a file shows as `\n`); the help
         // keeps its own line breaks (a suggested fix), which the runner gets as `%0A`.
-        let message = format!("{}\n\nhelp: {}", escape::field(&d.message), d.help);
+        let mut message = format!("{}\n\nhelp: {}", escape::field(&d.message), d.help);
+        if let Some(fix) = super::fixes::text(&report.sources, d) {
+            message.push('\n');
+            message.push_str(&fix);
+        }
         out.push_str(&format!(
             "::{} {}::{}\n",
             command(d.severity),

@@ -166,8 +166,11 @@ impl Shown {
                 Severity::Note => miette::Severity::Advice,
             },
             // A help's own line breaks (a suggested fix) are kept; the report's lines are
-            // guarded at the end.
-            help: escape::lines(&d.help).into_owned(),
+            // guarded at the end. The fix the rule vouches for, if any, follows the help.
+            help: match super::fixes::text(&report.sources, d) {
+                Some(fix) => format!("{}\n{}", escape::lines(&d.help), escape::lines(&fix)),
+                None => escape::lines(&d.help).into_owned(),
+            },
             labels,
             source,
         }

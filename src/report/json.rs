@@ -43,6 +43,29 @@ struct JsonDiagnostic<'a> {
     /// it, outermost first, one chain per way (added to the contract; never removed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     callers: Vec<Vec<JsonCaller<'a>>>,
+    /// The repair the rule vouches for, as edits to the files, when there is one and every
+    /// edit still finds the text it expects (added to the contract; never removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    description: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// Replace the text from (`line`, `column`) to (`end_line`, `end_column`), which is
+/// `expected`, by `text` (equal positions: insert).
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    expected: &'a str,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -153,6 +176,25 @@ pub fn render(report: &Report) -> String {
                             .collect()
                     })
                     .collect(),
+                fix: super::fixes::applicable(sources, d).map(|fix| JsonFix {
+                    description: &fix.description,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let (s, end) = sources.range(e.span);
+                            JsonEdit {
+                                file: &sources.file(e.span.file).name,
+                                line: s.line,
+                                column: s.column,
+                                end_line: end.line,
+                                end_column: end.column,
+                                expected: &e.expected,
+                                text: &e.text,
+                            }
+                        })
+                        .collect(),
+                }),
             }
         })
         .collect();

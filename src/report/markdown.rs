@@ -103,6 +103,10 @@ fn finding(report: &Report, d: &Diagnostic, out: &mut String) {
         out.push_str("\n  Fix:\n\n");
         out.push_str(&fenced(&d.help, "  "));
     }
+    if let Some(fix) = super::fixes::text(&report.sources, d) {
+        out.push_str("\n  The fix as edits:\n\n");
+        out.push_str(&fenced(&fix, "  "));
+    }
     out.push('\n');
 }
 

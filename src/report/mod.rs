@@ -5,6 +5,7 @@
 pub mod callers;
 pub mod escape;
 pub mod fingerprint;
+pub mod fixes;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -364,12 +364,9 @@ fn physical(sources: &Sources, span: Span) -> PhysicalLocation {
 /// The fix the rule vouches for ([`Diagnostic::fix`]), as SARIF `fixes`: one artifact change
 /// per file, when every edit still finds the text it expects.
 fn fix(sources: &Sources, d: &Diagnostic) -> Option<Fix> {
-    let fix = d.fix.as_ref()?;
+    let fix = super::fixes::applicable(sources, d)?;
     let mut changes: Vec<(crate::source::FileId, ArtifactChange)> = Vec::new();
     for edit in &fix.edits {
-        if sources.slice(edit.span) != edit.expected {
-            return None;
-        }
         let replacement = Replacement {
             deleted_region: region(sources, edit.span),
             inserted_content: InsertedContent {
