@@ -256,6 +256,7 @@ scenarios! {
     key_grant_context_bucket_key => "key-grant-context-bucket-key",
     key_grant_context_mismatch => "key-grant-context-mismatch",
     key_grant_unknown_grantee => "key-grant-unknown-grantee",
+    key_policy_role_from_variable => "key-policy-role-from-variable",
     key_deny_region_unknown => "key-deny-region-unknown",
     key_deny_region_known => "key-deny-region-known",
     // Object ownership and ACLs.
