@@ -1,7 +1,7 @@
 #![doc = include_str!("docs/CP102.md")]
 
 use super::bucket_deny::{self, Class};
-use super::{Context, Help, Diagnostic, Reads, Rule, RuleInfo, Severity, fix};
+use super::{Context, Diagnostic, Help, Reads, Rule, RuleInfo, Severity, fix};
 
 /// CP102.
 pub const INFO: RuleInfo = RuleInfo {

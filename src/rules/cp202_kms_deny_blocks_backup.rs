@@ -2,7 +2,7 @@
 
 use super::bucket_deny;
 use super::key_access;
-use super::{Context, Help, Diagnostic, Reads, Rule, RuleInfo, Severity, SnippetKind, fix};
+use super::{Context, Diagnostic, Help, Reads, Rule, RuleInfo, Severity, SnippetKind, fix};
 use crate::profile;
 
 /// CP202.
