@@ -32,7 +32,7 @@ enum Place {
 }
 
 /// One element a finding may point at.
-struct Element {
+struct Mappable {
     resource: String,
     place: Place,
     span: Span,
@@ -44,10 +44,10 @@ fn statement_elements(
     resource: &str,
     policy: &Policy,
     syntax: PolicySyntax,
-    out: &mut Vec<Element>,
+    out: &mut Vec<Mappable>,
 ) {
     let mut push = |place: Vec<usize>, span: Span| {
-        out.push(Element {
+        out.push(Mappable {
             resource: resource.to_string(),
             place: Place::Statement(place),
             span,
@@ -83,10 +83,10 @@ fn statement_elements(
     }
 }
 
-fn elements(inv: &Inventory) -> Vec<Element> {
+fn elements(inv: &Inventory) -> Vec<Mappable> {
     let mut out = Vec::new();
     let mut element = |resource: &str, place: Place, span: Span, syntax: Option<PolicySyntax>| {
-        out.push(Element {
+        out.push(Mappable {
             resource: resource.to_string(),
             place,
             span,
@@ -128,12 +128,12 @@ fn elements(inv: &Inventory) -> Vec<Element> {
     for b in &inv.buckets {
         element(&b.resource, Place::Bucket, b.header, None);
     }
-    let nth = |items: Vec<(&String, Span)>, make: fn(usize) -> Place, out: &mut Vec<Element>| {
+    let nth = |items: Vec<(&String, Span)>, make: fn(usize) -> Place, out: &mut Vec<Mappable>| {
         let mut seen: Vec<&String> = Vec::new();
         for (resource, span) in items {
             let n = seen.iter().filter(|r| **r == resource).count();
             seen.push(resource);
-            out.push(Element {
+            out.push(Mappable {
                 resource: resource.clone(),
                 place: make(n),
                 span,
@@ -197,7 +197,7 @@ pub struct PlanOrigin<'a> {
 
 /// The Terraform sources of a plan, ready to receive its findings.
 pub struct SourceMapper {
-    elements: Vec<Element>,
+    elements: Vec<Mappable>,
     /// Resource address → header span, for every resource of the sources.
     headers: Vec<(String, Span)>,
 }
@@ -231,7 +231,7 @@ impl SourceMapper {
     }
 
     /// The source element matching the plan element `d` points at, if any.
-    fn matching(&self, plan: &[Element], d: &Diagnostic) -> Option<&Element> {
+    fn matching(&self, plan: &[Mappable], d: &Diagnostic) -> Option<&Mappable> {
         let at = plan.iter().find(|e| e.span == d.span)?;
         self.elements
             .iter()
@@ -272,7 +272,7 @@ impl SourceMapper {
         }
     }
 
-    fn remap_one(&self, d: &mut Diagnostic, plan: &[Element], profile: &Profile) {
+    fn remap_one(&self, d: &mut Diagnostic, plan: &[Mappable], profile: &Profile) {
         let target = match self.matching(plan, d) {
             Some(e) => {
                 if let Some(syntax) = e.syntax {

@@ -140,7 +140,7 @@ struct SarifResult {
     related_locations: Vec<RelatedLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    fixes: Vec<Fix>,
+    fixes: Vec<SarifFix>,
     properties: ResultProperties,
 }
 
@@ -193,7 +193,7 @@ struct Region {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Fix {
+struct SarifFix {
     description: Text,
     artifact_changes: Vec<ArtifactChange>,
 }
@@ -363,7 +363,7 @@ fn physical(sources: &Sources, span: Span) -> PhysicalLocation {
 
 /// The fix the rule vouches for ([`Diagnostic::fix`]), as SARIF `fixes`: one artifact change
 /// per file, when every edit still finds the text it expects.
-fn fix(sources: &Sources, d: &Diagnostic) -> Option<Fix> {
+fn fix(sources: &Sources, d: &Diagnostic) -> Option<SarifFix> {
     let fix = super::fixes::applicable(sources, d)?;
     let mut changes: Vec<(crate::source::FileId, ArtifactChange)> = Vec::new();
     for edit in &fix.edits {
@@ -390,7 +390,7 @@ fn fix(sources: &Sources, d: &Diagnostic) -> Option<Fix> {
             }
         }
     }
-    Some(Fix {
+    Some(SarifFix {
         description: Text {
             text: fix.description.clone(),
         },
