@@ -154,7 +154,12 @@ pub fn apply(
                 help,
                 span: s.span,
                 label: "suppression".into(),
-                resource: s.resource.clone(),
+                // Outside any resource (a comment above `locals`, say): the file.
+                resource: if s.resource.is_empty() {
+                    s.name.clone()
+                } else {
+                    s.resource.clone()
+                },
                 target: None,
                 related: Vec::new(),
                 callers: Vec::new(),
@@ -341,7 +346,16 @@ pub fn terraform_file(id: FileId, file: &SourceFile, body: Option<&Body>) -> Vec
                 .max_by_key(|(start, end, _)| end - start);
             if let Some((start, end, address)) = outermost {
                 scope.range = Some((*start as u32, *end as u32));
-                resource = address.clone().unwrap_or_default();
+                // A comment inside a block names the resource the block belongs to.
+                resource = address
+                    .clone()
+                    .or_else(|| {
+                        blocks
+                            .iter()
+                            .find(|(s, e, a)| a.is_some() && s <= start && end <= e)
+                            .and_then(|(_, _, a)| a.clone())
+                    })
+                    .unwrap_or_default();
             }
         }
         out.push(Suppression {

@@ -422,3 +422,20 @@ module "data" {
     assert_eq!(found(&doc), Vec::<String>::new(), "{doc}");
     assert_eq!(doc["summary"]["suppressed"], 3);
 }
+
+#[test]
+fn a_stale_suppression_inside_a_block_names_the_resource_that_holds_it() {
+    // The comment sits above `object_ownership`, inside `rule {}`, and suppresses nothing
+    // (the setting is BucketOwnerEnforced): the note names the enclosing resource.
+    let text = ownership("BucketOwnerEnforced", "", "").replace(
+        "    object_ownership",
+        "    # clumio-preflight:ignore CP302 legacy ACLs (TICKET-1)\n    object_ownership",
+    );
+    let dir = project("inside-block", &[("main.tf", &text)]);
+    let doc = json(&dir);
+    assert_eq!(found(&doc), ["CP903 10"], "{doc}");
+    assert_eq!(
+        doc["diagnostics"][0]["resource"],
+        "aws_s3_bucket_ownership_controls.data"
+    );
+}
