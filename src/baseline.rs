@@ -20,12 +20,12 @@ pub struct Baseline {
     /// The file format's version.
     pub version: u32,
     /// The findings accepted.
-    pub findings: Vec<Entry>,
+    pub findings: Vec<AcceptedFinding>,
 }
 
 /// One accepted finding.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Entry {
+pub struct AcceptedFinding {
     /// The stable fingerprint (what is matched).
     pub fingerprint: String,
     /// The rule's code (for people reading the file).
@@ -45,7 +45,7 @@ impl Baseline {
             .diagnostics
             .iter()
             .zip(fingerprint::all(report))
-            .map(|(d, print)| Entry {
+            .map(|(d, print)| AcceptedFinding {
                 fingerprint: print,
                 code: d.rule.code.to_string(),
                 file: display_path(&report.sources.file(d.span.file).name),
@@ -137,7 +137,7 @@ mod tests {
     fn round_trips() {
         let b = Baseline {
             version: 1,
-            findings: vec![Entry {
+            findings: vec![AcceptedFinding {
                 fingerprint: "00ff:1".into(),
                 code: "CP101".into(),
                 file: "main.tf".into(),

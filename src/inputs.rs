@@ -92,7 +92,7 @@ pub struct Inputs {
     /// The Terraform module folders and their files, with the problems met walking for them
     /// (folders not walked, Terraform files refused); `None` when no folder or Terraform
     /// file was named.
-    pub terraform: Option<walk::Scan>,
+    pub terraform: Option<walk::ConfigDirs>,
     /// Inputs that could not be used (standard input, plans and templates, named files of no
     /// known format, folders holding nothing to check), in the order of the inputs.
     pub errors: Vec<LoadError>,
@@ -136,7 +136,7 @@ pub fn discover(
                 }
             }
             Input::Path(p) if p.is_dir() => {
-                let terraform = out.terraform.get_or_insert_with(walk::Scan::default);
+                let terraform = out.terraform.get_or_insert_with(walk::ConfigDirs::default);
                 let terraform_before = terraform.file_count();
                 let (texts, errors) = (out.texts.len(), out.errors.len());
                 let walked = match boundary.resolve(p) {
@@ -187,7 +187,7 @@ pub fn discover(
             }
             Input::Path(p) if walk::is_config_file(p) => out
                 .terraform
-                .get_or_insert_with(walk::Scan::default)
+                .get_or_insert_with(walk::ConfigDirs::default)
                 .add_named_file(p, &mut walker, boundary),
             Input::Path(p) => {
                 if walker.first_visit(p) {

@@ -268,13 +268,13 @@ impl ProfileFlags {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
-enum Format {
+enum SimulateFormat {
     Human,
     Json,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
-enum Kind {
+enum PolicyKindArg {
     Bucket,
     Key,
     Generic,
@@ -317,10 +317,10 @@ struct SimulateCmd {
     clumio: bool,
     /// How to read the policy [default: key if it names kms: actions, else generic].
     #[arg(long, value_enum)]
-    kind: Option<Kind>,
+    kind: Option<PolicyKindArg>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    format: SimulateFormat,
     #[command(flatten)]
     profile: ProfileFlags,
 }
@@ -833,9 +833,9 @@ fn run_simulate(cmd: SimulateCmd, matches: &ArgMatches) -> ExitCode {
     let mut sources = Sources::new();
     let file = sources.add(name, text);
     let kind = cmd.kind.map(|k| match k {
-        Kind::Bucket => PolicyKind::Bucket,
-        Kind::Key => PolicyKind::Key,
-        Kind::Generic => PolicyKind::Generic,
+        PolicyKindArg::Bucket => PolicyKind::Bucket,
+        PolicyKindArg::Key => PolicyKind::Key,
+        PolicyKindArg::Generic => PolicyKind::Generic,
     });
     let policy = match simulate::load_policy(&sources, file, kind) {
         Ok(p) => p,
@@ -858,8 +858,8 @@ fn run_simulate(cmd: SimulateCmd, matches: &ArgMatches) -> ExitCode {
         Err(e) => return fail(&format!("error: {}", e.0)),
     };
     let out = match cmd.format {
-        Format::Json => escape::json(simulate::render_json(&sources, &sim, args.clumio)),
-        Format::Human => escape::text_block(&simulate::render_human(&sources, file, &sim)),
+        SimulateFormat::Json => escape::json(simulate::render_json(&sources, &sim, args.clumio)),
+        SimulateFormat::Human => escape::text_block(&simulate::render_human(&sources, file, &sim)),
     };
     let mut stdout = std::io::stdout().lock();
     match writeln!(stdout, "{}", out.trim_end()).and_then(|()| stdout.flush()) {

@@ -210,7 +210,7 @@ impl SourceMapper {
     }
 
     /// The mapper of sources already loaded.
-    pub fn from_loaded(loaded: &terraform::Loaded, sources: &Sources) -> SourceMapper {
+    pub fn from_loaded(loaded: &terraform::LoadedModules, sources: &Sources) -> SourceMapper {
         let headers = loaded
             .resources
             .iter()

@@ -44,7 +44,7 @@ pub struct SimulateArgs {
 
 /// One evaluated request.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct RequestOutcome {
     /// The request (for a merged Clumio request: the one shown).
     pub request: Request,
     /// Its evaluation.
@@ -57,7 +57,7 @@ pub struct Simulation {
     /// The overall decision.
     pub decision: Decision,
     /// One outcome per request.
-    pub outcomes: Vec<Outcome>,
+    pub outcomes: Vec<RequestOutcome>,
     /// What the overall decision hinges on.
     pub depends_on: Vec<String>,
     /// Whether the policy was read as a KMS key policy (nothing allowing is then a denial).
@@ -88,8 +88,8 @@ impl Simulation {
 
     /// The `--clumio` requests grouped by their answer: requests whose decision, `depends_on`
     /// and per-statement answers are the same form one group, in first-seen order.
-    pub fn groups(&self) -> Vec<Vec<&Outcome>> {
-        let mut groups: Vec<(String, Vec<&Outcome>)> = Vec::new();
+    pub fn groups(&self) -> Vec<Vec<&RequestOutcome>> {
+        let mut groups: Vec<(String, Vec<&RequestOutcome>)> = Vec::new();
         for o in &self.outcomes {
             let key = answer_key(o);
             match groups.iter_mut().find(|(k, _)| *k == key) {
@@ -103,7 +103,7 @@ impl Simulation {
 
 /// What makes two requests' answers the same: the decision, what it depends on, whether S3
 /// makes the call, and each statement's answer.
-fn answer_key(o: &Outcome) -> String {
+fn answer_key(o: &RequestOutcome) -> String {
     let statements: Vec<String> = o
         .evaluation
         .statements
@@ -119,7 +119,7 @@ fn answer_key(o: &Outcome) -> String {
     )
 }
 
-fn via_service(o: &Outcome) -> bool {
+fn via_service(o: &RequestOutcome) -> bool {
     o.request.context.get("aws:ViaAWSService") == &KeyState::Present(vec!["true".into()])
 }
 
@@ -275,7 +275,7 @@ pub fn simulate(
             None => is_key_policy(policy),
         },
         depends_on: evaluation.depends_on.clone(),
-        outcomes: vec![Outcome {
+        outcomes: vec![RequestOutcome {
             request,
             evaluation,
         }],
@@ -526,7 +526,7 @@ fn simulate_clumio(policy: &Policy, args: &SimulateArgs, profile: &Profile) -> S
                 };
                 apply_overrides(&mut request.context, args);
                 let evaluation = evaluate(policy, &request);
-                evaluated.push(Outcome {
+                evaluated.push(RequestOutcome {
                     request,
                     evaluation,
                 });
@@ -557,7 +557,7 @@ fn simulate_clumio(policy: &Policy, args: &SimulateArgs, profile: &Profile) -> S
 /// decision everywhere stands; otherwise the decision depends on which role name or which
 /// session it is (only what actually varies is named, with the sessions behind each answer).
 /// Likewise each statement whose answer varies. The outcome shown is the worst one.
-fn merge(mut evaluated: Vec<Outcome>, sessions: usize) -> Outcome {
+fn merge(mut evaluated: Vec<RequestOutcome>, sessions: usize) -> RequestOutcome {
     let rank = |d: Decision| match d {
         Decision::Deny => 0,
         Decision::Depends => 1,

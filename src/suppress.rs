@@ -52,7 +52,7 @@ pub fn drop_excluded(report: &mut Report, exclude: &Exclude) {
 
 /// One code named by a suppression.
 #[derive(Debug)]
-struct Entry {
+struct SuppressedCode {
     /// As written.
     written: String,
     /// The rule, when the code names one.
@@ -63,7 +63,7 @@ struct Entry {
 
 /// What a suppression covers, in its file.
 #[derive(Debug, Default)]
-struct Scope {
+struct Coverage {
     /// Diagnostics starting in this byte range (a block or argument, a resource).
     range: Option<(u32, u32)>,
     /// Diagnostics starting on this 1-based line.
@@ -80,11 +80,11 @@ pub struct Suppression {
     /// Where it is written.
     span: Span,
     /// The codes it names.
-    entries: Vec<Entry>,
+    entries: Vec<SuppressedCode>,
     /// Why, when given.
     reason: Option<String>,
     /// What it covers.
-    scope: Scope,
+    scope: Coverage,
     /// The resource it is attached to, for the CP903 note.
     resource: String,
     /// A problem with how it is written, reported as CP903 whatever else.
@@ -333,9 +333,9 @@ pub fn terraform_file(id: FileId, file: &SourceFile, body: Option<&Body>) -> Vec
                 .map(|j| j + 1)
         };
         let (entries, reason) = parse_marker(&line[at + MARKER.len()..]);
-        let mut scope = Scope {
+        let mut scope = Coverage {
             line: target,
-            ..Scope::default()
+            ..Coverage::default()
         };
         let mut resource = String::new();
         if let Some(target) = target {
@@ -382,7 +382,7 @@ fn looks_like_code(token: &str) -> bool {
 }
 
 /// The codes and the reason after the marker: ` CP302, CP303 reason…`.
-fn parse_marker(rest: &str) -> (Vec<Entry>, Option<String>) {
+fn parse_marker(rest: &str) -> (Vec<SuppressedCode>, Option<String>) {
     let mut entries = Vec::new();
     let mut rest = rest;
     loop {
@@ -395,7 +395,7 @@ fn parse_marker(rest: &str) -> (Vec<Entry>, Option<String>) {
             rest = trimmed;
             break;
         }
-        entries.push(Entry {
+        entries.push(SuppressedCode {
             written: token.to_string(),
             rule: rules::find(token),
             used: false,
@@ -430,7 +430,7 @@ pub fn template(file: &SourceFile, root: &Node) -> Vec<Suppression> {
             continue;
         };
         let logical_id = member.key.clone();
-        let scope = || Scope {
+        let scope = || Coverage {
             range: Some((member.key_span.start, member.value.span.end)),
             line: None,
             resource: Some(logical_id.clone()),
@@ -504,7 +504,7 @@ pub fn template(file: &SourceFile, root: &Node) -> Vec<Suppression> {
             };
             if let Some(code) = code {
                 let code = code.trim().to_string();
-                s.entries.push(Entry {
+                s.entries.push(SuppressedCode {
                     rule: rules::find(&code),
                     written: code,
                     used: false,

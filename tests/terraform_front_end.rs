@@ -3,7 +3,7 @@
 use clumio_preflight::profile::account_hole;
 use clumio_preflight::resource::{Mode, Resource};
 use clumio_preflight::source::{Sources, Span};
-use clumio_preflight::terraform::{Loaded, TerraformOptions, load};
+use clumio_preflight::terraform::{LoadedModules, TerraformOptions, load};
 use clumio_preflight::value::{Hole, Kind, Node, PString, Part};
 use std::path::{Path, PathBuf};
 
@@ -13,17 +13,17 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn load_with(paths: &[PathBuf], opts: &TerraformOptions) -> (Loaded, Sources) {
+fn load_with(paths: &[PathBuf], opts: &TerraformOptions) -> (LoadedModules, Sources) {
     let mut sources = Sources::new();
     let loaded = load(paths, opts, &mut sources);
     (loaded, sources)
 }
 
-fn load_fixture(name: &str) -> (Loaded, Sources) {
+fn load_fixture(name: &str) -> (LoadedModules, Sources) {
     load_with(&[fixture(name)], &TerraformOptions::default())
 }
 
-fn resource<'a>(loaded: &'a Loaded, address: &str) -> &'a Resource {
+fn resource<'a>(loaded: &'a LoadedModules, address: &str) -> &'a Resource {
     loaded
         .resources
         .iter()
@@ -352,13 +352,13 @@ fn count_and_for_each_make_one_resource_per_instance() {
     assert_eq!(known(attr(y, "bucket")), "y-why");
 }
 
-fn principal(loaded: &Loaded) -> &Node {
+fn principal(loaded: &LoadedModules) -> &Node {
     let p = resource(loaded, "aws_s3_bucket_policy.p");
     let statement = &items(attr(p, "policy").get("Statement").unwrap())[0];
     statement.get("Principal").unwrap().get("AWS").unwrap()
 }
 
-fn region(loaded: &Loaded) -> &Node {
+fn region(loaded: &LoadedModules) -> &Node {
     let p = resource(loaded, "aws_s3_bucket_policy.p");
     let statement = &items(attr(p, "policy").get("Statement").unwrap())[0];
     statement

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Collects what the front ends produce.
-struct Scan {
+struct Collected {
     sources: Sources,
     errors: Vec<LoadError>,
     units: Vec<Unit>,
@@ -128,7 +128,7 @@ fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options)
     }
 }
 
-impl Scan {
+impl Collected {
     fn path_error(&mut self, path: &Path, message: String) {
         self.errors.push(LoadError {
             file: None,
@@ -170,7 +170,7 @@ pub(super) fn scan(
     config: &Config,
     profile: &Profile,
 ) -> (Report, Vec<Suppression>) {
-    let mut scan = Scan {
+    let mut scan = Collected {
         sources: Sources::new(),
         errors: Vec::new(),
         units: Vec::new(),
@@ -355,11 +355,11 @@ fn undeclared_parameters(given: &[(String, String)], declared: &[String]) -> Vec
 /// (its variables and account; plans that know the same share one evaluation), completes
 /// what the plan leaves unknown from them, and rebuilds the plan's model when anything was.
 fn with_sources(
-    scan: &mut Scan,
+    scan: &mut Collected,
     dir: &Path,
     terraform_options: &TerraformOptions,
 ) -> Vec<Option<PlanSources>> {
-    let mut evaluated: Vec<(String, terraform::Loaded)> = Vec::new();
+    let mut evaluated: Vec<(String, terraform::LoadedModules)> = Vec::new();
     let mut out = Vec::new();
     for i in 0..scan.units.len() {
         let Some(input) = scan.units[i].plan.take() else {
@@ -411,7 +411,7 @@ fn with_sources(
 /// The root module of the sources a plan was made from: the one that has the most of the
 /// plan's resource addresses (none when no root has any).
 fn plan_root(
-    loaded: &terraform::Loaded,
+    loaded: &terraform::LoadedModules,
     plan: &[crate::resource::Resource],
 ) -> Option<std::ops::Range<usize>> {
     let addresses: std::collections::HashSet<&str> =

@@ -519,7 +519,7 @@ pub struct Loader<'s> {
 
 /// Where a module sits in a root module's manifest: the root's directory and the call key.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Scope {
+struct ManifestPosition {
     root: PathBuf,
     key: String,
 }
@@ -663,11 +663,11 @@ impl<'s> Loader<'s> {
     /// manifest of the root module ([`super::modules`]); each directory is loaded once.
     pub fn resolve_calls(&mut self) {
         // Every module loaded so far was scanned: a root of its own until a call reaches it.
-        let mut scopes: Vec<Option<Scope>> = self
+        let mut scopes: Vec<Option<ManifestPosition>> = self
             .modules
             .iter()
             .map(|m| {
-                Some(Scope {
+                Some(ManifestPosition {
                     root: m.dir.clone(),
                     key: String::new(),
                 })
@@ -689,7 +689,7 @@ impl<'s> Loader<'s> {
                     )
                 };
                 let scope = scopes[next].clone().unwrap_or_default();
-                let child = Scope {
+                let child = ManifestPosition {
                     root: scope.root.clone(),
                     key: super::modules::child_key(&scope.key, &name),
                 };
@@ -754,10 +754,10 @@ impl<'s> Loader<'s> {
     /// module's remote calls.
     fn enter(
         &mut self,
-        scopes: &mut Vec<Option<Scope>>,
+        scopes: &mut Vec<Option<ManifestPosition>>,
         queue: &mut std::collections::VecDeque<(usize, bool)>,
         target: usize,
-        scope: Scope,
+        scope: ManifestPosition,
     ) {
         if scopes.len() < self.modules.len() {
             scopes.resize(self.modules.len(), None);
@@ -776,7 +776,7 @@ impl<'s> Loader<'s> {
 
     /// The folder `terraform init` put the module with manifest place `scope` in, or why
     /// there is none.
-    fn remote_dir(&mut self, scope: &Scope) -> Result<PathBuf, String> {
+    fn remote_dir(&mut self, scope: &ManifestPosition) -> Result<PathBuf, String> {
         if !self.manifests.contains_key(&scope.root) {
             let manifest = self.read_manifest(&scope.root);
             self.manifests.insert(scope.root.clone(), manifest);

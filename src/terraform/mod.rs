@@ -63,7 +63,7 @@ pub struct TerraformOptions {
 pub struct Root {
     /// The directory Terraform would run in (the file's directory for a single file).
     pub dir: PathBuf,
-    /// Its resources, as a range of [`Loaded::resources`]. Hole ids and addresses are
+    /// Its resources, as a range of [`LoadedModules::resources`]. Hole ids and addresses are
     /// meaningful within one root module only: link resources root by root.
     pub resources: Range<usize>,
     /// Its module calls whose remote code is not on disk (rule CP904).
@@ -75,7 +75,7 @@ pub struct Root {
 
 /// What [`load`] produced: the front-end contract ([`crate::front_end::Loaded`]), with one
 /// resource per resource or data source instance, root module after root module.
-pub type Loaded = crate::front_end::Loaded<Evaluated>;
+pub type LoadedModules = crate::front_end::Loaded<Evaluated>;
 
 /// What only the Terraform sources front end produces.
 #[derive(Debug, Default)]
@@ -153,7 +153,7 @@ const EVAL_STACK: usize = 64 << 20;
 
 /// Loads the Terraform configuration under `paths` (files or directories) into resources.
 /// Every file read is added to `sources`.
-pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -> Loaded {
+pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -> LoadedModules {
     let boundary = match &opts.boundary {
         Some(b) => b.clone(),
         None => {
@@ -172,11 +172,11 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
 /// in [`crate::inputs`]); files are read inside `boundary`. Every file read is added to
 /// `sources`.
 pub fn load_walked(
-    scan: walk::Scan,
+    scan: walk::ConfigDirs,
     boundary: Arc<Boundary>,
     opts: &TerraformOptions,
     sources: &mut Sources,
-) -> Loaded {
+) -> LoadedModules {
     let mut loader = hcl::Loader::new(sources, boundary.clone());
     loader.errors.extend(scan.errors);
 
@@ -277,7 +277,7 @@ pub fn load_walked(
     // (if no thread can be started, the closure and the trees are dropped right here).
     let _ = std::thread::Builder::new().spawn(move || drop(modules));
 
-    let mut loaded = Loaded {
+    let mut loaded = LoadedModules {
         errors,
         suppressions,
         extra: Evaluated {
@@ -285,7 +285,7 @@ pub fn load_walked(
             warnings,
             ..Evaluated::default()
         },
-        ..Loaded::default()
+        ..LoadedModules::default()
     };
     for (root, output) in roots.iter().zip(outputs) {
         let start = loaded.resources.len();

@@ -27,7 +27,7 @@ pub struct DirFiles {
 
 /// What the scan paths turned into.
 #[derive(Debug, Default)]
-pub struct Scan {
+pub struct ConfigDirs {
     /// Directories holding configuration files, by path.
     pub dirs: BTreeMap<PathBuf, DirFiles>,
     /// Paths that do not exist or could not be walked.
@@ -81,9 +81,9 @@ pub fn is_terraform_file(path: &Path) -> bool {
 /// Walks `paths` inside `boundary`: directories are searched for modules; a file names its
 /// directory, which is loaded as Terraform loads it (its `.tf` and variable files, not its
 /// subdirectories). Each real file is taken once, however often it is named. (A scan's
-/// inputs are walked by [`crate::inputs`], which fills a [`Scan`] the same way.)
-pub fn scan(paths: &[PathBuf], boundary: &Boundary) -> Scan {
-    let mut scan = Scan::default();
+/// inputs are walked by [`crate::inputs`], which fills a [`ConfigDirs`] the same way.)
+pub fn scan(paths: &[PathBuf], boundary: &Boundary) -> ConfigDirs {
+    let mut scan = ConfigDirs::default();
     let mut walker = Walker::new(boundary, is_skipped_dir, is_terraform_file);
     for path in paths {
         if let Err(refusal) = boundary.resolve(path) {
@@ -107,7 +107,7 @@ pub fn scan(paths: &[PathBuf], boundary: &Boundary) -> Scan {
     scan
 }
 
-impl Scan {
+impl ConfigDirs {
     /// Records a problem with `path` (a folder not walked, a file refused).
     pub fn path_error(&mut self, path: &Path, message: String) {
         self.errors.push(LoadError {

@@ -11,7 +11,7 @@
 //! apply stay holes (a bucket's ARN is filled in later, from the bucket resource). A document
 //! is rendered once per instance; one that refers to itself stays unknown.
 
-use super::{Cx, Evaluator, Expansion, Key};
+use super::{Cx, Evaluator, Expansion, InstanceKey};
 use crate::value::{Kind, Node};
 use hcl_edit::expr::TraversalOperator;
 
@@ -63,7 +63,7 @@ impl Evaluator<'_, '_> {
             (
                 Expansion::Keys(keys),
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_),
-            ) if keys.iter().all(|(k, _)| matches!(k, Key::Int(_))) => {
+            ) if keys.iter().all(|(k, _)| matches!(k, InstanceKey::Int(_))) => {
                 let (attr, after) = rest.split_first()?;
                 if !is_json(attr) || !after.is_empty() {
                     return None;

@@ -140,7 +140,7 @@ impl Evaluator<'_, '_> {
                             .map(|i| {
                                 let index = functions::number_node(i as f64, value.span);
                                 (
-                                    Key::Int(i),
+                                    InstanceKey::Int(i),
                                     vec![(
                                         "count".to_string(),
                                         object(vec![("index", index)], value.span),
@@ -234,7 +234,7 @@ impl Evaluator<'_, '_> {
                 .filter(|(key, _, _)| seen.insert(key.clone()))
                 .map(|(key, key_node, value_node)| {
                     let each = object(vec![("key", key_node), ("value", value_node)], value.span);
-                    (Key::Str(key), vec![("each".to_string(), each)])
+                    (InstanceKey::Str(key), vec![("each".to_string(), each)])
                 })
                 .collect(),
         )

@@ -211,17 +211,17 @@ type Bindings = Vec<(String, Node)>;
 
 /// A `count` or `for_each` instance key.
 #[derive(Debug, Clone, PartialEq)]
-enum Key {
+enum InstanceKey {
     Int(usize),
     Str(String),
 }
 
-impl Key {
+impl InstanceKey {
     /// `[0]` or `["a"]`, as Terraform writes addresses.
     fn render(&self) -> String {
         match self {
-            Key::Int(i) => format!("[{i}]"),
-            Key::Str(s) => format!("[{}]", quote(s)),
+            InstanceKey::Int(i) => format!("[{i}]"),
+            InstanceKey::Str(s) => format!("[{}]", quote(s)),
         }
     }
 }
@@ -241,7 +241,7 @@ enum Slot {
 #[derive(Debug, Clone)]
 enum Children {
     One(usize),
-    Keyed(Vec<(Key, usize)>),
+    Keyed(Vec<(InstanceKey, usize)>),
 }
 
 /// How a module instance was called.
@@ -287,7 +287,7 @@ enum Expansion {
     /// Neither is set.
     One,
     /// Known instances with their `count` / `each` bindings.
-    Keys(Vec<(Key, Vec<(String, Node)>)>),
+    Keys(Vec<(InstanceKey, Vec<(String, Node)>)>),
     /// Not known: one instance without a key, `count.index` / `each` unknown.
     Unknown(Vec<(String, Node)>),
 }
@@ -315,12 +315,12 @@ impl Cx {
 /// place of the first one.
 #[derive(Default)]
 struct Members {
-    entries: Vec<Entry>,
+    entries: Vec<BodyItem>,
     /// Position of each block group in `entries`.
     groups: HashMap<String, usize>,
 }
 
-enum Entry {
+enum BodyItem {
     Attr(Member),
     Blocks {
         name: String,
@@ -332,14 +332,14 @@ enum Entry {
 
 impl Members {
     fn attr(&mut self, member: Member) {
-        self.entries.push(Entry::Attr(member));
+        self.entries.push(BodyItem::Attr(member));
     }
 
     fn group(&mut self, name: &str, key_span: Span) -> (&mut Vec<Node>, &mut Option<Hole>) {
         let index = match self.groups.get(name) {
             Some(&index) => index,
             None => {
-                self.entries.push(Entry::Blocks {
+                self.entries.push(BodyItem::Blocks {
                     name: name.to_string(),
                     key_span,
                     items: Vec::new(),
@@ -350,8 +350,8 @@ impl Members {
             }
         };
         match &mut self.entries[index] {
-            Entry::Blocks { items, unknown, .. } => (items, unknown),
-            Entry::Attr(_) => unreachable!("index found among block groups"),
+            BodyItem::Blocks { items, unknown, .. } => (items, unknown),
+            BodyItem::Attr(_) => unreachable!("index found among block groups"),
         }
     }
 
@@ -371,8 +371,8 @@ impl Members {
         self.entries
             .into_iter()
             .map(|entry| match entry {
-                Entry::Attr(member) => member,
-                Entry::Blocks {
+                BodyItem::Attr(member) => member,
+                BodyItem::Blocks {
                     name,
                     key_span,
                     mut items,

@@ -383,12 +383,12 @@ impl Evaluator<'_, '_> {
             base.push_str("data.");
         }
         base.push_str(&format!("{rtype}.{name}"));
-        let instance = |key: &Key| {
+        let instance = |key: &InstanceKey| {
             let id = format!("{base}{}", key.render());
             let why = format!("{id} is known only after apply");
             Node::new(Kind::Unknown(Hole::unknown(id, why)), span)
         };
-        if keys.iter().all(|(k, _)| matches!(k, Key::Int(_))) {
+        if keys.iter().all(|(k, _)| matches!(k, InstanceKey::Int(_))) {
             return Some(Node::new(
                 Kind::Array(keys.iter().map(|(k, _)| instance(k)).collect()),
                 span,
@@ -398,8 +398,8 @@ impl Evaluator<'_, '_> {
             .iter()
             .map(|(k, _)| {
                 let name = match k {
-                    Key::Str(s) => s.clone(),
-                    Key::Int(i) => i.to_string(),
+                    InstanceKey::Str(s) => s.clone(),
+                    InstanceKey::Int(i) => i.to_string(),
                 };
                 Member {
                     key: name,

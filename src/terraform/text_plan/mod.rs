@@ -60,7 +60,7 @@ use notes::{
     caller_account, existing_buckets_without_ownership, known_str, link_notes,
     link_policies_to_buckets,
 };
-use parser::{PErr, Parser};
+use parser::{PErr, TextPlanParser};
 use values::{is_identifier, push_block};
 
 mod detect;
@@ -129,7 +129,7 @@ pub fn load_text_plan(sources: &Sources, file: FileId) -> TextPlan {
 fn parse(sources: &Sources, file: FileId) -> TextPlan {
     let source = sources.file(file);
     let clean = strip_ansi(&source.text);
-    let mut p = Parser {
+    let mut p = TextPlanParser {
         s: &clean.text,
         b: clean.text.as_bytes(),
         map: &clean.map,

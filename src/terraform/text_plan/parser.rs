@@ -41,7 +41,7 @@ pub(super) struct Body {
     sensitive: bool,
 }
 
-pub(super) struct Parser<'a> {
+pub(super) struct TextPlanParser<'a> {
     pub(super) s: &'a str,
     pub(super) b: &'a [u8],
     pub(super) map: &'a [u32],
@@ -61,7 +61,7 @@ pub(super) struct Parser<'a> {
     pub(super) partial: Vec<String>,
 }
 
-impl Parser<'_> {
+impl TextPlanParser<'_> {
     /// The span in the original text of clean bytes `start..end`.
     pub(super) fn span(&self, start: usize, end: usize) -> Span {
         let n = self.b.len();

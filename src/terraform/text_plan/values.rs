@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Parser<'_> {
+impl TextPlanParser<'_> {
     /// A value, possibly an update `old -> new` (the side being read is kept).
     pub(super) fn value(
         &mut self,
