@@ -8,7 +8,8 @@
 use crate::policy::eval::{Context, KeyState, PUBLIC_IP_HOLE, Request, RequestPrincipal};
 use crate::value::{Hole, PString};
 
-/// Clumio's documented role-session names [C1][C2]. Others may exist.
+/// Clumio's documented role-session names (sources C1 and C2 of AWS-SEMANTICS.md). Others may
+/// exist.
 pub const SESSION_NAMES: &[&str] = &[
     "daebaksrv-S3Backup",
     "daebaksrv-RestoreTargetCheck",

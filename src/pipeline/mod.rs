@@ -4,7 +4,7 @@
 //! The way of a diagnostic from file to report, in order:
 //! 1. [`crate::inputs`] walks the named paths once (gitignore-aware, `exclude` applied before
 //!    anything is opened, every read through [`crate::fsbound`]) and says what each file is;
-//! 2. [`scan`] hands each input to its front end (Terraform sources, plan JSON or state, the
+//! 2. `scan` hands each input to its front end (Terraform sources, plan JSON or state, the
 //!    text of `terraform plan`, CloudFormation), builds one model per root module, plan or
 //!    template, runs the rules on it, and points a plan's findings at its Terraform sources;
 //! 3. [`run`] applies inline suppressions, the `[rules]` severities (with the command line's

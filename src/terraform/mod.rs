@@ -14,6 +14,8 @@
 //! (`module.logs["a"].aws_s3_bucket.this`). A root module's variable values come from its
 //! `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars(.json)`, then
 //! `--var-file`s, then `--var`s, the last one winning.
+//!
+//! [`Resource`]: crate::resource::Resource
 
 pub mod aws;
 pub mod eval;

@@ -194,7 +194,7 @@ impl PString {
 }
 
 impl fmt::Display for PString {
-    /// Known text as is, holes as [`Hole::shown`].
+    /// Known text as is, holes as `Hole::shown` renders them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for part in &self.parts {
             match part {

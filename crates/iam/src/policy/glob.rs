@@ -8,7 +8,7 @@
 //! position). For "whatever the unknowns are", an unknown hole in the value is an opaque
 //! token that only a `*` (or the same unknown in the pattern) can absorb; for "could it
 //! match", every hole is a free run of text on its side. The object-key hole of object ARNs
-//! ([`HoleKind::AnyKey`]) is existential ("some object") or universal ("every object") as the
+//! (`HoleKind::AnyKey`) is existential ("some object") or universal ("every object") as the
 //! caller asks.
 
 use super::tri::Tri;

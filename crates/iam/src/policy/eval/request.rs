@@ -14,7 +14,7 @@ pub enum KeyState {
     Unknown(String),
 }
 
-/// The id of a [`Hole`] that stands for a public IP address nobody knows, such as the
+/// The id of a [`Hole`](crate::value::Hole) that stands for a public IP address nobody knows, such as the
 /// `aws:SourceIp` of Clumio's direct calls: its public egress address, since a request
 /// through a VPC endpoint carries no `aws:SourceIp` at all (AWS-SEMANTICS.md 1.2). Such an
 /// address is never inside a private, loopback or link-local block.
