@@ -57,13 +57,3 @@ pub fn note_line(sources: &Sources, note: &LoadError) -> String {
     let at = at.map(|a| format!(":{a}")).unwrap_or_default();
     format!("{name}{at}: {}", note.message)
 }
-
-/// A note about the input as a whole (no file, no path).
-pub fn unlocated_note(message: String) -> LoadError {
-    LoadError {
-        file: None,
-        span: None,
-        path: None,
-        message,
-    }
-}

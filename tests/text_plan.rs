@@ -291,12 +291,16 @@ fn update_keeps_the_new_values() {
     // in the text, which is said too.
     assert_eq!(plan.notes.len(), 2, "{:?}", plan.notes);
     assert!(
-        plan.notes[1].contains("bucket \"acme-logs\""),
+        plan.notes[1].message.contains("bucket \"acme-logs\""),
         "{:?}",
         plan.notes
     );
-    assert!(plan.notes[0].contains("unchanged attributes hidden"));
-    assert!(plan.notes[0].contains("terraform show -json"));
+    assert!(
+        plan.notes[0]
+            .message
+            .contains("unchanged attributes hidden")
+    );
+    assert!(plan.notes[0].message.contains("terraform show -json"));
 }
 
 #[test]
@@ -574,8 +578,8 @@ fn values_of_every_kind() {
     let text = r#"
 Terraform will perform the following actions:
 
-  # aws_thing.x will be updated in-place
-  ~ resource "aws_thing" "x" {
+  # aws_s3_thing.x will be updated in-place
+  ~ resource "aws_s3_thing" "x" {
         id        = "x"
       ~ count     = 1 -> 2
       ~ ratio     = 0.5 -> 1e+06
@@ -628,7 +632,7 @@ Terraform will perform the following actions:
 "#;
     let (sources, _, plan) = load_str("kinds.txt", text);
     no_errors(&plan);
-    let r = resource(&plan, "aws_thing.x");
+    let r = resource(&plan, "aws_s3_thing.x");
     assert_eq!(attr(r, "count").kind, Kind::Number("2".into()));
     assert_eq!(attr(r, "ratio").kind, Kind::Number("1e+06".into()));
     assert!(r.attributes.get("old").is_none());
@@ -636,7 +640,7 @@ Terraform will perform the following actions:
     assert_eq!(sources.slice(attr(r, "cleared").span), "null");
     assert_eq!(
         &*hole(attr(r, "secret")).why,
-        "aws_thing.x.secret is (sensitive value) in the plan text"
+        "aws_s3_thing.x.secret is (sensitive value) in the plan text"
     );
     assert_eq!(known(attr(r, "escaped")), "tab\there \"q\"");
     assert_eq!(known(attr(r, "lines")), "first\nsecond, edited\nthird");
@@ -653,7 +657,7 @@ Terraform will perform the following actions:
     let rules = items(attr(r, "rule"));
     assert_eq!(rules.len(), 2);
     assert_eq!(get(&rules[0], "enabled").kind, Kind::Bool(true));
-    assert_eq!(&*hole(&rules[1]).id, "aws_thing.x.rule[1]");
+    assert_eq!(&*hole(&rules[1]).id, "aws_s3_thing.x.rule[1]");
     assert_eq!(plan.notes.len(), 1, "{:?}", plan.notes);
 }
 
@@ -759,14 +763,24 @@ Resources:
 
 #[test]
 fn no_changes_plan_says_nothing_was_checked() {
-    let (_, _, plan) = load_str(
+    let (sources, _, plan) = load_str(
         "none.txt",
         "aws_s3_bucket.data: Refreshing state... [id=acme-data]\n\nNo changes. Your infrastructure matches the configuration.\n",
     );
     no_errors(&plan);
     assert!(plan.resources.is_empty());
     assert_eq!(plan.notes.len(), 1);
-    assert!(plan.notes[0].contains("no changes"), "{}", plan.notes[0]);
+    assert!(
+        plan.notes[0].message.contains("no changes"),
+        "{}",
+        plan.notes[0].message
+    );
+    // Located at the line that says so.
+    let at = plan.notes[0].span.expect("a located note");
+    assert_eq!(
+        (start(&sources, at).line, start(&sources, at).column),
+        (3, 1)
+    );
 }
 
 #[test]
@@ -875,19 +889,58 @@ fn deferred_changes_and_failed_plans_are_noted() {
                 Terraform planned the following actions, but then encountered a problem:\n\n  \
                 # aws_s3_bucket.now will be created\n  \
                 + resource \"aws_s3_bucket\" \"now\" {\n      + bucket = \"now\"\n    }\n";
-    let (_, _, plan) = load_str("partial.txt", text);
+    let (sources, _, plan) = load_str("partial.txt", text);
     no_errors(&plan);
     let addresses: Vec<&str> = plan.resources.iter().map(|r| r.address.as_str()).collect();
     assert_eq!(addresses, ["aws_s3_bucket.now"]);
     assert_eq!(plan.notes.len(), 2, "{:?}", plan.notes);
     assert!(
-        plan.notes[0].contains("1 resource change is deferred"),
-        "{}",
         plan.notes[0]
+            .message
+            .contains("1 resource change is deferred"),
+        "{}",
+        plan.notes[0].message
     );
     assert!(
-        plan.notes[1].contains("planning failed"),
+        plan.notes[1].message.contains("planning failed"),
         "{}",
-        plan.notes[1]
+        plan.notes[1].message
+    );
+    // Each at the first line that says so: the deferred change's comment, the failure.
+    let at = |i: usize| {
+        let lc = start(&sources, plan.notes[i].span.expect("a located note"));
+        (lc.line, lc.column)
+    };
+    assert_eq!(at(0), (4, 3));
+    assert_eq!(at(1), (10, 1));
+}
+
+#[test]
+fn resources_of_types_no_front_end_reads_are_parsed_but_not_kept() {
+    // The front end's table (terraform/types.rs): an instance is nothing the model reads.
+    let text = "Terraform will perform the following actions:\n\n  \
+                # aws_instance.web will be created\n  \
+                + resource \"aws_instance\" \"web\" {\n      + ami = \"ami-123\"\n    }\n\n  \
+                # aws_s3_bucket.data will be created\n  \
+                + resource \"aws_s3_bucket\" \"data\" {\n      + bucket = \"acme-data\"\n    }\n\n  \
+                # data.aws_caller_identity.me will be read during apply\n \
+                <= data \"aws_caller_identity\" \"me\" {\n      + id = (known after apply)\n    }\n\n\
+                Plan: 2 to add, 0 to change, 0 to destroy.\n";
+    let (_, _, plan) = load_str("types.txt", text);
+    no_errors(&plan);
+    let addresses: Vec<&str> = plan.resources.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(
+        addresses,
+        ["aws_s3_bucket.data", "data.aws_caller_identity.me"]
+    );
+    // Skipped, not unread: a malformed block of such a type is still a located error.
+    let broken = text.replace("+ ami = \"ami-123\"", "+ ami = \"ami-123");
+    let (sources, _, plan) = load_str("broken.txt", &broken);
+    assert_eq!(plan.errors.len(), 1, "{:?}", plan.errors);
+    assert_eq!(start(&sources, plan.errors[0].span.unwrap()).line, 5);
+    let addresses: Vec<&str> = plan.resources.iter().map(|r| r.address.as_str()).collect();
+    assert_eq!(
+        addresses,
+        ["aws_s3_bucket.data", "data.aws_caller_identity.me"]
     );
 }

@@ -1,6 +1,5 @@
 //! Which CloudFormation resource types matter: the one table the prefilter
-//! ([`super::prefilter`]) and the model adapter's caller (the pipeline, which hands
-//! [`super::aws::inventory`] only these) read.
+//! ([`super::prefilter`]) and the model adapter ([`super::aws::inventory`]) read.
 
 /// Resource types the model reads, by prefix.
 const MODELLED_PREFIXES: &[&str] = &["AWS::S3::", "AWS::KMS::"];

@@ -82,10 +82,6 @@ fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options)
         Format::CloudFormation => {
             let mut loaded = cloudformation::load(sources, file, &options.cloudformation);
             let parameters = loaded.extra.parameters.take();
-            // The model adapter reads the resource types of the front end's table.
-            loaded
-                .resources
-                .retain(|r| cloudformation::types::is_modelled(&r.rtype));
             let inventory = cloudformation::aws::inventory(&loaded.resources, sources);
             (loaded.map_extra(|_| ()), inventory, parameters, None)
         }

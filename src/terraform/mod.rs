@@ -138,11 +138,7 @@ pub fn load_plan_text(
     crate::front_end::Loaded {
         resources: plan.resources,
         errors: plan.errors,
-        notes: plan
-            .notes
-            .into_iter()
-            .map(crate::front_end::unlocated_note)
-            .collect(),
+        notes: plan.notes,
         account: plan.account_id,
         suppressions: Vec::new(),
         extra: PlanFacts::default(),

@@ -1,6 +1,6 @@
 //! Which Terraform resource types matter: the one table the prefilter
-//! ([`super::prefilter`]), the plan reader ([`super::plan`]) and the model adapter
-//! ([`super::aws`], which the text-plan reader's resources also go through) read.
+//! ([`super::prefilter`]), the plan JSON reader ([`super::plan`]), the plan text reader
+//! ([`super::text_plan`]) and the model adapter ([`super::aws`]) read.
 
 /// Managed resource types the model reads, by prefix.
 const MODELLED_PREFIXES: &[&str] = &["aws_s3_", "aws_kms_"];

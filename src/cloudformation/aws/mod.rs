@@ -44,11 +44,12 @@ mod settings;
 mod tests;
 mod text;
 
-/// Builds the inventory from the resources of one template.
+/// Builds the inventory from the resources of one template: those of the types the front
+/// end's table ([`super::types`]) says the model reads; every other one is skipped.
 pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
     let live: Vec<&Resource> = resources
         .iter()
-        .filter(|r| r.lifecycle != Lifecycle::Deleted)
+        .filter(|r| r.lifecycle != Lifecycle::Deleted && super::types::is_modelled(&r.rtype))
         .collect();
     let mut known: HashMap<String, Node> = HashMap::new();
     for r in live.iter().filter(|r| r.rtype == "AWS::S3::Bucket") {

@@ -47,11 +47,17 @@
 //!   provider: when the plan shows them as unknown they are dropped, since the text cannot
 //!   tell a computed value from a configured one.
 //!
+//! - Only resources of the types the front end's table ([`crate::terraform::types`]) reads
+//!   are kept; a block of any other type is still parsed (its errors and hidden parts count).
+//! - Every note is located: at the first place it concerns (the first hidden part, the first
+//!   value that cannot be linked, the line that says planning failed, …).
+//!
 //! Malformed or truncated text gives a [`LoadError`] at the place where the parser stopped,
 //! saying what it expected; the other resource blocks are still read.
 
 use crate::resource::{Lifecycle, LoadError, Mode, Resource};
 use crate::source::{FileId, Sources, Span};
+use crate::terraform::types;
 use crate::value::{Hole, Kind, Member, Node, PString};
 
 use detect::{is_content, strip_ansi};
@@ -89,8 +95,8 @@ pub struct TextPlan {
     pub resources: Vec<Resource>,
     /// Text that could not be read: where, and what was expected.
     pub errors: Vec<LoadError>,
-    /// What the text does not show (said once each).
-    pub notes: Vec<String>,
+    /// What the text does not show (said once each), located at the first place it concerns.
+    pub notes: Vec<LoadError>,
     /// The account the plan ran in, from the `data.aws_caller_identity.NAME: Read complete
     /// after … [id=ACCOUNT]` lines Terraform prints while planning, when they all agree.
     pub account_id: Option<String>,
@@ -136,6 +142,7 @@ fn parse(sources: &Sources, file: FileId) -> TextPlan {
         file,
         pos: 0,
         hidden: 0,
+        first_hidden: None,
         before: false,
         address: String::new(),
         line_starts: std::iter::once(0)
@@ -146,9 +153,10 @@ fn parse(sources: &Sources, file: FileId) -> TextPlan {
     };
     let mut out = TextPlan::default();
     let mut in_drift = false;
-    let mut deferred = 0usize;
-    let mut no_changes = false;
-    let mut failed = false;
+    // Counted, and where the first one is (the notes point there).
+    let mut deferred = (0usize, None);
+    let mut no_changes = None;
+    let mut failed = None;
     let mut next_content = None;
     let len = p.b.len();
     let mut pos = 0usize;
@@ -171,11 +179,14 @@ fn parse(sources: &Sources, file: FileId) -> TextPlan {
         {
             in_drift = false;
         }
-        if t.contains("Planning failed") || t.contains("but then encountered a problem") {
-            failed = true;
+        let trimmed = || p.span(pos + (line.len() - line.trim_start().len()), end);
+        if (t.contains("Planning failed") || t.contains("but then encountered a problem"))
+            && failed.is_none()
+        {
+            failed = Some(trimmed());
         }
-        if t.starts_with("No changes.") {
-            no_changes = true;
+        if t.starts_with("No changes.") && no_changes.is_none() {
+            no_changes = Some(trimmed());
         }
         if let Some(comment) = comment_line(line) {
             match comment.verb {
@@ -193,14 +204,22 @@ fn parse(sources: &Sources, file: FileId) -> TextPlan {
                     ));
                 }
                 Verb::Drift | Verb::Other => {}
-                Verb::Deferred => deferred += 1,
+                Verb::Deferred => {
+                    deferred.0 += 1;
+                    deferred.1 = deferred.1.or_else(|| Some(trimmed()));
+                }
                 _ if in_drift => {}
                 _ => {
                     p.pos = next;
                     let hash = pos + line.find('#').unwrap_or(0);
                     match p.resource(&comment, hash) {
                         Ok(Some(r)) => {
-                            out.resources.push(r);
+                            // The front end's table: a resource of a type no front end
+                            // reads is parsed (its errors and hidden parts count) but not
+                            // kept, as the plan JSON reader skips it.
+                            if types::is_read(&r.rtype) {
+                                out.resources.push(r);
+                            }
                             pos = p.pos.min(len);
                             continue;
                         }
@@ -216,54 +235,78 @@ fn parse(sources: &Sources, file: FileId) -> TextPlan {
     // controls would not be shown either, so CP304 on them rests on what the text leaves out.
     let unowned = existing_buckets_without_ownership(&out.resources);
     let unowned_clause = (!unowned.is_empty()).then(|| {
+        let addresses: Vec<&str> = unowned.iter().map(|r| r.address.as_str()).collect();
         format!(
             "CP304 on {} (which the plan keeps) may only mean that the text does not show \
              {} ownership controls",
-            unowned.join(", "),
+            addresses.join(", "),
             if unowned.len() == 1 { "its" } else { "their" }
         )
     });
-    if p.hidden > 0 {
-        out.notes.push(format!(
-            "the text of `terraform plan` leaves out what a change does not touch (\"# (N \
+    if let Some(first_hidden) = p.first_hidden {
+        let note = p.note(
+            first_hidden,
+            format!(
+                "the text of `terraform plan` leaves out what a change does not touch (\"# (N \
              unchanged attributes hidden)\", \"# (N unchanged blocks hidden)\"): settings this \
              plan does not change, and policies it shows only in part, were not checked{}; \
              `terraform show -json PLANFILE` gives the full picture",
-            unowned_clause
-                .as_ref()
-                .map(|c| format!(", and {c}"))
-                .unwrap_or_default()
-        ));
-    } else if let Some(clause) = unowned_clause {
-        out.notes.push(format!(
-            "the text of `terraform plan` shows only the resources a plan changes: {clause}; \
-             `terraform show -json PLANFILE` gives the full picture"
-        ));
-    }
-    if deferred > 0 {
-        out.notes.push(format!(
-            "{deferred} resource change{} deferred to a later plan (\"was deferred\"), and not \
-             checked",
-            if deferred == 1 { " is" } else { "s are" },
+                unowned_clause
+                    .as_ref()
+                    .map(|c| format!(", and {c}"))
+                    .unwrap_or_default()
+            ),
+        );
+        out.notes.push(note);
+    } else if let (Some(clause), Some(first)) = (unowned_clause, unowned.first()) {
+        out.notes.push(p.note(
+            first.header,
+            format!(
+                "the text of `terraform plan` shows only the resources a plan changes: \
+                 {clause}; `terraform show -json PLANFILE` gives the full picture"
+            ),
         ));
     }
-    if failed {
+    if let (count @ 1.., Some(at)) = deferred {
+        out.notes.push(p.note(
+            at,
+            format!(
+                "{count} resource change{} deferred to a later plan (\"was deferred\"), and \
+                 not checked",
+                if count == 1 { " is" } else { "s are" },
+            ),
+        ));
+    }
+    if let Some(at) = failed {
         out.notes.push(
-            "Terraform reported that planning failed: the plan text may not show every change"
-                .to_string(),
+            p.note(
+                at,
+                "Terraform reported that planning failed: the plan text may not show every change"
+                    .to_string(),
+            ),
         );
     }
-    if no_changes && out.resources.is_empty() && out.errors.is_empty() {
+    if let Some(at) = no_changes
+        && out.resources.is_empty()
+        && out.errors.is_empty()
+    {
         out.notes.push(
-            "the plan has no changes, and the text of `terraform plan` shows only changes: \
+            p.note(
+                at,
+                "the plan has no changes, and the text of `terraform plan` shows only changes: \
              nothing was checked; scan the configuration or `terraform show -json PLANFILE` \
              instead"
-                .to_string(),
+                    .to_string(),
+            ),
         );
     }
     out.notes.append(&mut p.partial);
     link_policies_to_buckets(&mut out.resources);
-    out.notes.extend(link_notes(&out.resources));
+    out.notes.extend(
+        link_notes(&out.resources)
+            .into_iter()
+            .map(|(at, message)| p.note(at, message)),
+    );
     out.account_id = caller_account(p.s);
     out
 }

@@ -32,7 +32,7 @@ pub(super) fn caller_account(text: &str) -> Option<String> {
 
 /// The buckets shown as kept (updated, moved, imported, no longer managed) that no
 /// ownership controls shown name.
-pub(super) fn existing_buckets_without_ownership(resources: &[Resource]) -> Vec<String> {
+pub(super) fn existing_buckets_without_ownership(resources: &[Resource]) -> Vec<&Resource> {
     let owned: Vec<&str> = resources
         .iter()
         .filter(|r| {
@@ -50,7 +50,6 @@ pub(super) fn existing_buckets_without_ownership(resources: &[Resource]) -> Vec<
                 && r.lifecycle == Lifecycle::Existing
         })
         .filter(|r| known_str(r.attributes.get("bucket")).is_none_or(|b| !owned.contains(&b)))
-        .map(|r| r.address.clone())
         .collect()
 }
 
@@ -177,7 +176,8 @@ pub(super) fn link_policies_to_buckets(resources: &mut [Resource]) {
     }
 }
 
-pub(super) fn link_notes(resources: &[Resource]) -> Vec<String> {
+/// What could not be linked, each note with where the first value it names is.
+pub(super) fn link_notes(resources: &[Resource]) -> Vec<(Span, String)> {
     let live: Vec<&Resource> = resources
         .iter()
         .filter(|r| r.mode == Mode::Managed && r.lifecycle != Lifecycle::Deleted)
@@ -187,9 +187,9 @@ pub(super) fn link_notes(resources: &[Resource]) -> Vec<String> {
         .filter(|r| r.rtype == "aws_s3_bucket")
         .filter_map(|r| known_str(r.attributes.get("bucket")))
         .collect();
-    let mut unlinked: Vec<String> = Vec::new();
-    let mut unshown: Vec<(String, Vec<String>)> = Vec::new();
-    let mut key_policies: Vec<String> = Vec::new();
+    let mut unlinked: Vec<(Span, String)> = Vec::new();
+    let mut unshown: Vec<(Span, String, Vec<String>)> = Vec::new();
+    let mut key_policies: Vec<(Span, String)> = Vec::new();
     for r in &live {
         let mut links: Vec<(&Node, String)> = Vec::new();
         if r.rtype.starts_with("aws_s3_bucket_")
@@ -197,9 +197,9 @@ pub(super) fn link_notes(resources: &[Resource]) -> Vec<String> {
         {
             links.push((b, format!("{}.bucket", r.address)));
             if let Some(name) = known_str(Some(b)).filter(|n| !shown.contains(n)) {
-                match unshown.iter_mut().find(|(n, _)| n == name) {
-                    Some((_, by)) => by.push(r.address.clone()),
-                    None => unshown.push((name.to_string(), vec![r.address.clone()])),
+                match unshown.iter_mut().find(|(_, n, _)| n == name) {
+                    Some((_, _, by)) => by.push(r.address.clone()),
+                    None => unshown.push((b.span, name.to_string(), vec![r.address.clone()])),
                 }
             }
         }
@@ -220,10 +220,10 @@ pub(super) fn link_notes(resources: &[Resource]) -> Vec<String> {
             }
             "aws_kms_key_policy" => keys.extend(r.attributes.get("key_id")),
             "aws_kms_alias" => keys.extend(r.attributes.get("target_key_id")),
-            "aws_kms_key" | "aws_kms_replica_key"
-                if r.attributes.get("policy").is_some_and(is_unknown) =>
-            {
-                key_policies.push(r.address.clone());
+            "aws_kms_key" | "aws_kms_replica_key" => {
+                if let Some(policy) = r.attributes.get("policy").filter(|p| is_unknown(p)) {
+                    key_policies.push((policy.span, r.address.clone()));
+                }
             }
             _ => {}
         }
@@ -238,12 +238,14 @@ pub(super) fn link_notes(resources: &[Resource]) -> Vec<String> {
             links
                 .into_iter()
                 .filter(|(n, name)| is_unknown(n) && !names_another_resource(n, name))
-                .map(|(_, name)| name),
+                .map(|(n, name)| (n.span, name)),
         );
     }
     let mut notes = Vec::new();
-    if !unlinked.is_empty() {
-        notes.push(format!(
+    if let Some((at, _)) = unlinked.first() {
+        let at = *at;
+        let unlinked: Vec<&str> = unlinked.iter().map(|(_, name)| name.as_str()).collect();
+        notes.push((at, format!(
             "the text of `terraform plan` shows `(known after apply)` where the plan JSON names \
              the resource a value comes from: which bucket or key {} name{} could not be told, \
              so {} checked without it; `terraform show -json PLANFILE | clumio-preflight` \
@@ -255,33 +257,37 @@ pub(super) fn link_notes(resources: &[Resource]) -> Vec<String> {
             } else {
                 "they were"
             },
-        ));
+        )));
     }
-    if !unshown.is_empty() {
+    if let Some((at, _, _)) = unshown.first() {
         let list: Vec<String> = unshown
             .iter()
-            .map(|(name, by)| format!("\"{name}\" (named by {})", by.join(", ")))
+            .map(|(_, name, by)| format!("\"{name}\" (named by {})", by.join(", ")))
             .collect();
         let one = unshown.len() == 1;
-        notes.push(format!(
-            "the text of `terraform plan` shows only the resources a plan changes: bucket{} {} \
+        notes.push((
+            *at,
+            format!(
+                "the text of `terraform plan` shows only the resources a plan changes: bucket{} {} \
              {} not in it, so {} other settings (object ownership, encryption, another \
              policy) were not checked; `terraform show -json PLANFILE | clumio-preflight` \
              has the resources a plan keeps too",
-            if one { "" } else { "s" },
-            list.join(", "),
-            if one { "is" } else { "are" },
-            if one { "its" } else { "their" },
+                if one { "" } else { "s" },
+                list.join(", "),
+                if one { "is" } else { "are" },
+                if one { "its" } else { "their" },
+            ),
         ));
     }
-    if !key_policies.is_empty() {
-        notes.push(format!(
+    if let Some((at, _)) = key_policies.first() {
+        let keys: Vec<&str> = key_policies.iter().map(|(_, k)| k.as_str()).collect();
+        notes.push((*at, format!(
             "the text of `terraform plan` shows the policy of {} as `(known after apply)`, as it \
              shows a key that keeps the default key policy and a key whose policy is computed: \
              it was not checked; `terraform show -json PLANFILE | clumio-preflight` tells them \
              apart",
-            key_policies.join(", ")
-        ));
+            keys.join(", ")
+        )));
     }
     notes
 }

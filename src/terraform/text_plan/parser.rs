@@ -49,6 +49,8 @@ pub(super) struct TextPlanParser<'a> {
     pub(super) pos: usize,
     /// `# (N unchanged … hidden)` comments seen.
     pub(super) hidden: usize,
+    /// Where the first of them is (the note about hidden parts points there).
+    pub(super) first_hidden: Option<Span>,
     /// Reading the values before the change (a destroyed resource) instead of after.
     pub(super) before: bool,
     /// The address of the resource being read.
@@ -57,8 +59,8 @@ pub(super) struct TextPlanParser<'a> {
     pub(super) line_starts: Vec<usize>,
     /// The path of the value each `# (N unchanged … hidden)` comment was in, in order.
     pub(super) hidden_in: Vec<String>,
-    /// What partly shown policies leave out (notes).
-    pub(super) partial: Vec<String>,
+    /// What partly shown policies leave out (notes, at the policy).
+    pub(super) partial: Vec<LoadError>,
 }
 
 impl TextPlanParser<'_> {
@@ -74,6 +76,16 @@ impl TextPlanParser<'_> {
             s
         };
         Span::new(self.file, s, e)
+    }
+
+    /// A note about the text, located at `span`.
+    pub(super) fn note(&self, span: Span, message: String) -> LoadError {
+        LoadError {
+            file: Some(self.file),
+            span: Some(span),
+            path: None,
+            message,
+        }
     }
 
     pub(super) fn load_error(&self, sources: &Sources, e: PErr) -> LoadError {
@@ -175,8 +187,11 @@ impl TextPlanParser<'_> {
         let text = &self.s[start..end];
         if text.contains("unchanged") && text.contains("hidden") {
             self.hidden += 1;
+            if self.first_hidden.is_none() {
+                self.first_hidden = Some(self.span(start, end));
+            }
         }
-        text
+        &self.s[start..end]
     }
 
     /// Expects the end of the line, after an optional trailing comment

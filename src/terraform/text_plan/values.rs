@@ -328,12 +328,17 @@ impl TextPlanParser<'_> {
             hidden.push("unchanged statements not shown at all".to_string());
         }
         if !hidden.is_empty() {
-            self.partial.push(format!(
-                "the policy of {} is shown only in part in the plan text: the statements shown \
-                 in full were checked, but not {}; `terraform show -json PLANFILE` shows them",
-                self.address,
-                hidden.join(", nor ")
-            ));
+            let note = self.note(
+                node.span,
+                format!(
+                    "the policy of {} is shown only in part in the plan text: the statements \
+                     shown in full were checked, but not {}; `terraform show -json PLANFILE` \
+                     shows them",
+                    self.address,
+                    hidden.join(", nor ")
+                ),
+            );
+            self.partial.push(note);
         }
         true
     }
