@@ -5,7 +5,7 @@
 //! stays a [`Hole`], so verdicts that hinge on it come out as "depends", naming the flag that
 //! settles it.
 
-use crate::policy::eval::{Context, KeyState, PUBLIC_IP_HOLE, Request, RequestPrincipal};
+use crate::policy::eval::{KeyState, PUBLIC_IP_HOLE, Request, RequestContext, RequestPrincipal};
 use crate::value::{Hole, PString};
 
 /// Clumio's documented role-session names (sources C1 and C2 of AWS-SEMANTICS.md). Others may
@@ -281,7 +281,7 @@ impl Profile {
             .with_hole(Hole::any_key())
     }
 
-    fn identity_context(&self, ctx: &mut Context, role: &RoleCandidate, session: &str) {
+    fn identity_context(&self, ctx: &mut RequestContext, role: &RoleCandidate, session: &str) {
         ctx.set_value("aws:PrincipalArn", role.arn.clone());
         ctx.set_value("aws:PrincipalAccount", self.account.clone());
         ctx.set_value("aws:PrincipalType", PString::known("AssumedRole"));
@@ -357,8 +357,8 @@ impl Profile {
 
     /// The context of Clumio's direct S3 calls (a role session, from outside any customer
     /// VPC, over TLS, not through another service).
-    pub fn s3_context(&self, role: &RoleCandidate, session: &str) -> Context {
-        let mut ctx = Context::new(KeyState::Unknown(
+    pub fn s3_context(&self, role: &RoleCandidate, session: &str) -> RequestContext {
+        let mut ctx = RequestContext::new(KeyState::Unknown(
             "its value for Clumio's requests is not modeled".into(),
         ));
         self.identity_context(&mut ctx, role, session);
@@ -390,8 +390,8 @@ impl Profile {
 
     /// The context of the KMS calls S3 makes on the role's behalf while serving its reads
     /// and writes of SSE-KMS objects (`via_s3`), or of the role's own direct KMS calls.
-    pub fn kms_context(&self, role: &RoleCandidate, session: &str, via_s3: bool) -> Context {
-        let mut ctx = Context::new(KeyState::Unknown(
+    pub fn kms_context(&self, role: &RoleCandidate, session: &str, via_s3: bool) -> RequestContext {
+        let mut ctx = RequestContext::new(KeyState::Unknown(
             "its value for Clumio's requests is not modeled".into(),
         ));
         self.identity_context(&mut ctx, role, session);

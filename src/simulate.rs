@@ -7,7 +7,7 @@
 use crate::json::{OffsetMap, parse_json};
 use crate::policy::ast::{Policy, PolicyKind};
 use crate::policy::eval::{
-    Context, Decision, Evaluation, KeyState, Request, RequestPrincipal, evaluate,
+    Decision, Evaluation, KeyState, Request, RequestContext, RequestPrincipal, evaluate,
 };
 use crate::policy::parse::parse_policy;
 use crate::policy::tri::Tri;
@@ -178,7 +178,7 @@ fn is_key_policy(policy: &Policy) -> bool {
         })
 }
 
-fn apply_overrides(ctx: &mut Context, args: &SimulateArgs) {
+fn apply_overrides(ctx: &mut RequestContext, args: &SimulateArgs) {
     let mut given: BTreeSet<String> = BTreeSet::new();
     for (key, value) in &args.context {
         let lower = key.to_ascii_lowercase();
@@ -238,7 +238,7 @@ pub fn simulate(
     if let Some(b) = args.permissions_boundary {
         p.permissions_boundary = Some(b);
     }
-    let mut ctx = Context::new(KeyState::Absent);
+    let mut ctx = RequestContext::new(KeyState::Absent);
     // What the principal ARN implies; --context/--absent/--unknown override it.
     ctx.set_value("aws:PrincipalAccount", p.account.clone());
     ctx.set_value(

@@ -9,7 +9,7 @@
 mod common;
 
 use clumio_preflight::policy::ast::{OPERATORS, OpBase, PolicyKind};
-use clumio_preflight::policy::eval::{Context, Decision, KeyState, evaluate};
+use clumio_preflight::policy::eval::{Decision, KeyState, RequestContext, evaluate};
 use clumio_preflight::policy::tri::Tri;
 use clumio_preflight::profile::KMS_DECRYPT;
 use clumio_preflight::value::{Hole, PString};
@@ -20,11 +20,15 @@ use common::*;
 
 /// Whether an Allow statement with `condition` applies to a request whose context is set by
 /// `setup` (every other key absent).
-fn when(condition: &str, setup: impl FnOnce(&mut Context)) -> Tri {
+fn when(condition: &str, setup: impl FnOnce(&mut RequestContext)) -> Tri {
     when_versioned(Some("2012-10-17"), condition, setup)
 }
 
-fn when_versioned(version: Option<&str>, condition: &str, setup: impl FnOnce(&mut Context)) -> Tri {
+fn when_versioned(
+    version: Option<&str>,
+    condition: &str,
+    setup: impl FnOnce(&mut RequestContext),
+) -> Tri {
     let version = version.map_or(String::new(), |v| format!(r#""Version":"{v}","#));
     let policy = parse(
         &format!(
@@ -37,7 +41,7 @@ fn when_versioned(version: Option<&str>, condition: &str, setup: impl FnOnce(&mu
 }
 
 /// Sets `key` to the given values.
-fn with<'a>(key: &'a str, values: &'a [&'a str]) -> impl FnOnce(&mut Context) + 'a {
+fn with<'a>(key: &'a str, values: &'a [&'a str]) -> impl FnOnce(&mut RequestContext) + 'a {
     move |ctx| {
         ctx.set(
             key,
@@ -47,10 +51,10 @@ fn with<'a>(key: &'a str, values: &'a [&'a str]) -> impl FnOnce(&mut Context) + 
 }
 
 /// Leaves every key absent.
-fn absent(_: &mut Context) {}
+fn absent(_: &mut RequestContext) {}
 
 /// Makes `key` unknown.
-fn unknown(key: &str) -> impl FnOnce(&mut Context) + '_ {
+fn unknown(key: &str) -> impl FnOnce(&mut RequestContext) + '_ {
     move |ctx| ctx.set(key, KeyState::Unknown("test".into()))
 }
 
@@ -649,12 +653,12 @@ fn condition_key_names_ignore_case() {
 #[test]
 fn operators_in_a_block_are_anded() {
     let c = r#"{"StringEquals":{"aws:SourceVpc":"vpc-1"},"Bool":{"aws:SecureTransport":"true"}}"#;
-    let both = |ctx: &mut Context| {
+    let both = |ctx: &mut RequestContext| {
         ctx.set_value("aws:SourceVpc", "vpc-1".into());
         ctx.set_value("aws:SecureTransport", "true".into());
     };
     assert_eq!(when(c, both), Tri::Yes);
-    let one = |ctx: &mut Context| {
+    let one = |ctx: &mut RequestContext| {
         ctx.set_value("aws:SourceVpc", "vpc-1".into());
         ctx.set_value("aws:SecureTransport", "false".into());
     };
@@ -664,7 +668,7 @@ fn operators_in_a_block_are_anded() {
 #[test]
 fn keys_under_one_operator_are_anded() {
     let c = r#"{"StringEquals":{"aws:SourceVpc":"vpc-1","aws:SourceVpce":"vpce-1"}}"#;
-    let both = |ctx: &mut Context| {
+    let both = |ctx: &mut RequestContext| {
         ctx.set_value("aws:SourceVpc", "vpc-1".into());
         ctx.set_value("aws:SourceVpce", "vpce-1".into());
     };
@@ -693,7 +697,7 @@ fn values_must_all_miss_for_negated_operators() {
 #[test]
 fn an_unknown_key_makes_a_condition_depend_but_not_an_and_with_a_false_one() {
     let c = r#"{"StringNotEquals":{"aws:PrincipalTag/team":"x"},"Bool":{"aws:SecureTransport":"false"}}"#;
-    let setup = |ctx: &mut Context| {
+    let setup = |ctx: &mut RequestContext| {
         ctx.set("aws:PrincipalTag/team", KeyState::Unknown("tag".into()));
         ctx.set_value("aws:SecureTransport", "true".into());
     };
@@ -712,7 +716,7 @@ const PREFIX_VAR: &str = r#"{"StringLike":{"s3:prefix":"home/${aws:username}/*"}
 #[test]
 fn variables_expand_with_version_2012_10_17() {
     let setup = |prefix: &'static str| {
-        move |ctx: &mut Context| {
+        move |ctx: &mut RequestContext| {
             ctx.set_value("aws:username", "alice".into());
             ctx.set_value("s3:prefix", prefix.into());
         }
@@ -728,7 +732,7 @@ fn variables_expand_with_version_2012_10_17() {
 fn variables_are_literal_text_without_version_or_with_2008_10_17() {
     for version in [None, Some("2008-10-17")] {
         let setup = |prefix: &'static str| {
-            move |ctx: &mut Context| {
+            move |ctx: &mut RequestContext| {
                 ctx.set_value("aws:username", "alice".into());
                 ctx.set_value("s3:prefix", prefix.into());
             }
@@ -762,7 +766,7 @@ fn variable_escapes_are_literal_characters() {
 fn variable_defaults_apply_only_when_the_key_is_missing() {
     let c = r#"{"StringEquals":{"s3:prefix":"${aws:username, 'nobody'}"}}"#;
     assert_eq!(when(c, with("s3:prefix", &["nobody"])), Tri::Yes);
-    let named = |ctx: &mut Context| {
+    let named = |ctx: &mut RequestContext| {
         ctx.set_value("aws:username", "alice".into());
         ctx.set_value("s3:prefix", "nobody".into());
     };
@@ -784,7 +788,7 @@ fn a_variable_without_value_matches_nothing_positively_and_depends_when_negated(
         "{t:?}"
     );
     // A multi-valued key has no single value either.
-    let multi = |ctx: &mut Context| {
+    let multi = |ctx: &mut RequestContext| {
         ctx.set(
             "aws:TagKeys",
             KeyState::Present(vec!["a".into(), "b".into()]),
@@ -796,7 +800,7 @@ fn a_variable_without_value_matches_nothing_positively_and_depends_when_negated(
         Tri::No
     );
     // A variable whose key is unknown makes the comparison depend.
-    let unknown_var = |ctx: &mut Context| {
+    let unknown_var = |ctx: &mut RequestContext| {
         ctx.set("aws:PrincipalTag/team", KeyState::Unknown("tag".into()));
         ctx.set_value("s3:prefix", "x".into());
     };
@@ -812,7 +816,7 @@ fn a_variable_without_value_in_resource_matches_nothing() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/${aws:username}/*"}]}"#,
         PolicyKind::Generic,
     );
-    let at = |setup: &dyn Fn(&mut Context)| {
+    let at = |setup: &dyn Fn(&mut RequestContext)| {
         let req = request(
             SESSION_ARN,
             "s3:GetObject",

@@ -16,7 +16,7 @@ mod common;
 
 use clumio_preflight::policy::ast::{Policy, PolicyKind};
 use clumio_preflight::policy::eval::{
-    Context, Decision, Evaluation, KeyState, Request, RequestPrincipal, evaluate,
+    Decision, Evaluation, KeyState, Request, RequestContext, RequestPrincipal, evaluate,
 };
 use clumio_preflight::policy::glob::{Pattern, PatternOptions};
 use clumio_preflight::policy::tri::Tri;
@@ -473,7 +473,7 @@ fn build_request(
         Some(range) => hole_account(s, range),
         None => PString::known(s),
     };
-    let mut context = Context::new(KeyState::Absent);
+    let mut context = RequestContext::new(KeyState::Absent);
     for (key, state) in KEYS.iter().zip(states) {
         match state {
             None => context.set(key, KeyState::Absent),

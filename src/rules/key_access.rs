@@ -19,7 +19,9 @@ use crate::policy::Tri;
 use crate::policy::ast::{
     Effect, Element, Located, Policy, PrincipalElement, PrincipalEntry, PrincipalKind, Statement,
 };
-use crate::policy::eval::{Context, KeyState, Request, evaluate_statement, statement_applies};
+use crate::policy::eval::{
+    KeyState, Request, RequestContext, evaluate_statement, statement_applies,
+};
 use crate::policy::glob::{Pattern, PatternOptions};
 use crate::profile::{self, Profile};
 use crate::source::Span;
@@ -328,7 +330,7 @@ fn with_grants(policy: Grant, (role, account): (Tri, Tri)) -> Grant {
     }
 }
 
-fn set_encryption_context(ctx: &mut Context, arn: &PString) {
+fn set_encryption_context(ctx: &mut RequestContext, arn: &PString) {
     ctx.set(
         "kms:EncryptionContext:aws:s3:arn",
         KeyState::Present(vec![arn.clone()]),

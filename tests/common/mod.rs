@@ -6,7 +6,7 @@
 use clumio_preflight::json::{OffsetMap, parse_json};
 use clumio_preflight::policy::ast::{Policy, PolicyKind};
 use clumio_preflight::policy::eval::{
-    Context, Decision, Evaluation, KeyState, Request, RequestPrincipal, evaluate,
+    Decision, Evaluation, KeyState, Request, RequestContext, RequestPrincipal, evaluate,
 };
 use clumio_preflight::policy::parse::{PolicyError, parse_policy};
 use clumio_preflight::policy::tri::Tri;
@@ -177,9 +177,9 @@ pub fn request(
     principal_arn: &str,
     action: &str,
     resource: &str,
-    setup: impl FnOnce(&mut Context),
+    setup: impl FnOnce(&mut RequestContext),
 ) -> Request {
-    let mut context = Context::new(KeyState::Absent);
+    let mut context = RequestContext::new(KeyState::Absent);
     setup(&mut context);
     Request {
         principal: RequestPrincipal::from_arn(principal_arn),

@@ -72,7 +72,11 @@ fn describe(cond: &Condition, tri: &Tri, seen: &Seen, reason: Option<&str>) -> S
     format!("{head}: {what} → {}", tri.word())
 }
 
-fn condition_verdict<'c>(policy: &Policy, cond: &Condition, ctx: &'c Context) -> (Tri, Seen<'c>) {
+fn condition_verdict<'c>(
+    policy: &Policy,
+    cond: &Condition,
+    ctx: &'c RequestContext,
+) -> (Tri, Seen<'c>) {
     let key = &cond.key.value;
     let state = ctx.get(key);
     if let (KeyState::Unknown(why), Some(values)) = (state, ctx.one_of(key)) {
@@ -112,7 +116,7 @@ fn condition_verdict<'c>(policy: &Policy, cond: &Condition, ctx: &'c Context) ->
 fn condition_on<'c>(
     policy: &Policy,
     cond: &Condition,
-    ctx: &Context,
+    ctx: &RequestContext,
     state: &'c KeyState,
 ) -> (Tri, Seen<'c>) {
     let op = cond.operator;

@@ -14,7 +14,7 @@ mod variables;
 use condition::conditions_apply;
 pub(crate) use condition::{parse_cidr, parse_date};
 use principal::principal_applies;
-pub use request::{Context, KeyState, PUBLIC_IP_HOLE, Request, RequestPrincipal};
+pub use request::{KeyState, PUBLIC_IP_HOLE, Request, RequestContext, RequestPrincipal};
 use variables::{maybe_absent_vars, var_resolver};
 
 use super::ast::*;

@@ -24,7 +24,7 @@ pub const PUBLIC_IP_HOLE: &str = "public-ip";
 /// dozen keys at most, so they are kept in order and looked up by a scan (no hashing, no
 /// allocation per lookup).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Context {
+pub struct RequestContext {
     keys: Vec<(String, KeyState)>,
     /// For keys whose state is [`KeyState::Unknown`]: the values they hold when present.
     if_present: Vec<(String, Vec<PString>)>,
@@ -37,10 +37,10 @@ pub struct Context {
     reasons: Vec<(String, String)>,
 }
 
-impl Context {
+impl RequestContext {
     /// A context in which every key not set is `default`.
     pub fn new(default: KeyState) -> Self {
-        Context {
+        RequestContext {
             keys: Vec::new(),
             if_present: Vec::new(),
             one_of: Vec::new(),
@@ -85,7 +85,7 @@ impl Context {
         self.if_present.push((key.to_string(), values));
     }
 
-    /// For a key set with [`Context::set_absent_or`], the values it holds when present.
+    /// For a key set with [`RequestContext::set_absent_or`], the values it holds when present.
     pub(crate) fn if_present(&self, key: &str) -> Option<&[PString]> {
         self.if_present
             .iter()
@@ -107,7 +107,7 @@ impl Context {
         self.one_of.push((key.to_string(), values));
     }
 
-    /// For a key set with [`Context::set_one_of`], the values it may take.
+    /// For a key set with [`RequestContext::set_one_of`], the values it may take.
     pub(crate) fn one_of(&self, key: &str) -> Option<&[PString]> {
         self.one_of
             .iter()
@@ -193,5 +193,5 @@ pub struct Request {
     /// The resource ARN (an object ARN may end in the "any object key" hole).
     pub resource: PString,
     /// The condition keys.
-    pub context: Context,
+    pub context: RequestContext,
 }

@@ -8,9 +8,9 @@ use crate::value::{Hole, PString};
 use std::collections::BTreeSet;
 
 /// Decides with the request's variable values; when a variable's key may also be absent
-/// ([`Context::set_absent_or`]), the answer stands only if it is the same without a value.
+/// ([`RequestContext::set_absent_or`]), the answer stands only if it is the same without a value.
 pub(super) fn maybe_absent_vars(
-    ctx: &Context,
+    ctx: &RequestContext,
     text: &PString,
     decide: impl Fn(Option<&dyn Fn(&str) -> VarValue>) -> Tri,
 ) -> Tri {
@@ -56,11 +56,11 @@ pub(super) fn maybe_absent_vars(
 /// Decides a match given how policy variables resolve.
 type Decider<'a> = dyn Fn(Option<&dyn Fn(&str) -> VarValue>) -> Tri + 'a;
 
-/// For variables whose keys hold one value of a known set ([`Context::set_one_of`]): the
+/// For variables whose keys hold one value of a known set ([`RequestContext::set_one_of`]): the
 /// answer for every combination of their values, decided when all agree. `None` when no
 /// variable is such a key.
 fn over_one_of(
-    ctx: &Context,
+    ctx: &RequestContext,
     names: &[String],
     vars: &dyn Fn(&str) -> VarValue,
     decide: &Decider,
@@ -133,7 +133,7 @@ fn variable_names(text: &PString) -> Vec<String> {
     names
 }
 
-pub(super) fn var_resolver(ctx: &Context) -> impl Fn(&str) -> VarValue + '_ {
+pub(super) fn var_resolver(ctx: &RequestContext) -> impl Fn(&str) -> VarValue + '_ {
     move |name: &str| match ctx.get(name) {
         KeyState::Present(values) if values.len() == 1 => VarValue::Value(values[0].clone()),
         KeyState::Present(_) | KeyState::Absent => VarValue::NoValue,
