@@ -63,17 +63,18 @@ struct Driver<'a> {
     version: &'static str,
     semantic_version: &'static str,
     information_uri: &'static str,
-    rules: Vec<Rule<'a>>,
+    rules: Vec<ReportingDescriptor<'a>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Rule<'a> {
+/// A rule as SARIF describes it (`reportingDescriptor`).
+struct ReportingDescriptor<'a> {
     id: &'a str,
     name: &'a str,
     short_description: Text,
     full_description: Text,
-    help: Help<'a>,
+    help: MultiformatMessage<'a>,
     default_configuration: Configuration,
     properties: RuleProperties,
 }
@@ -84,7 +85,8 @@ struct Text {
 }
 
 #[derive(Serialize)]
-struct Help<'a> {
+/// Text with a Markdown form (`multiformatMessageString`).
+struct MultiformatMessage<'a> {
     text: &'a str,
     markdown: &'a str,
 }
@@ -401,9 +403,9 @@ fn fix(sources: &Sources, d: &Diagnostic) -> Option<SarifFix> {
 /// The SARIF log of a report.
 pub fn render(report: &Report) -> String {
     let sources = &report.sources;
-    let rules: Vec<Rule> = RULES
+    let rules: Vec<ReportingDescriptor> = RULES
         .iter()
-        .map(|rule| Rule {
+        .map(|rule| ReportingDescriptor {
             id: rule.code,
             name: rule.name,
             short_description: Text {
@@ -412,7 +414,7 @@ pub fn render(report: &Report) -> String {
             full_description: Text {
                 text: full_description(rule),
             },
-            help: Help {
+            help: MultiformatMessage {
                 text: rule.docs,
                 markdown: rule.docs,
             },
