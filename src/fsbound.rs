@@ -89,7 +89,12 @@ pub struct Boundary {
     roots: Vec<PathBuf>,
     named: Vec<PathBuf>,
     hidden: Vec<Arc<dyn Hide>>,
+    overlay: Option<Arc<Overlay>>,
 }
+
+/// Texts that stand in for files on disk (by resolved path) in every read through the
+/// boundary: `--fix` checks its edits on these before writing anything.
+pub type Overlay = std::collections::HashMap<PathBuf, Vec<u8>>;
 
 impl fmt::Debug for Boundary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -143,6 +148,12 @@ impl Boundary {
         if let Ok(real) = std::fs::canonicalize(path) {
             self.named.push(real);
         }
+    }
+
+    /// Makes reads of the files in `overlay` (resolved paths) return its bytes instead of the
+    /// disk's; the checks of the boundary (inside a root, not in `.git`) still apply.
+    pub fn set_overlay(&mut self, overlay: Arc<Overlay>) {
+        self.overlay = Some(overlay);
     }
 
     /// Makes walks leave out what `hide` hides (in addition to what was added before).
@@ -228,6 +239,12 @@ impl Boundary {
     /// The bytes of the regular file `path`, at most `cap` of them.
     pub fn read_bytes(&self, path: &Path, cap: u64) -> Result<Vec<u8>, Refusal> {
         let real = self.resolve(path)?;
+        if let Some(bytes) = self.overlay.as_ref().and_then(|o| o.get(&real)) {
+            if bytes.len() as u64 > cap {
+                return Err(Refusal::TooLarge(cap));
+            }
+            return Ok(bytes.clone());
+        }
         let file = open_nonblocking(&real).map_err(io_refusal)?;
         let meta = file.metadata().map_err(io_refusal)?;
         if !meta.is_file() {

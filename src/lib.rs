@@ -16,6 +16,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod embedded;
 pub mod explain;
+pub mod fix;
 pub mod front_end;
 pub mod fsbound;
 pub mod gitignore;

@@ -179,6 +179,14 @@ struct CheckCmd {
     /// A Terraform variable value, as `terraform -var` (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_key_value)]
     vars: Vec<(String, String)>,
+    /// Repair, in place and in each file's own syntax, every finding that has a safe fix;
+    /// each fix is checked again by the checker before anything is written, and the report
+    /// then shows what is left (with why it has no automatic fix).
+    #[arg(long)]
+    fix: bool,
+    /// With --fix: print the repairs as a unified diff and write nothing.
+    #[arg(long, visible_alias = "dry-run", requires = "fix")]
+    diff: bool,
     /// A Terraform variable file, as `terraform -var-file` (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
@@ -603,12 +611,19 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         baseline,
         min_severity,
         record_baseline: cmd.write_baseline.is_some(),
+        overlay: None,
     };
-    let pipeline::Outcome {
-        report,
-        status,
-        recorded,
-    } = pipeline::run(&options, &profile);
+    let (
+        pipeline::Outcome {
+            report,
+            status,
+            recorded,
+        },
+        fix_diff,
+    ) = match cmd.fix {
+        true => fix_and_describe(&options, &profile, !cmd.diff),
+        false => (pipeline::run(&options, &profile), None),
+    };
     if let Some(applied) = &report.configuration
         && matches!(cmd.format, ReportFormat::Human | ReportFormat::Line)
     {
@@ -639,6 +654,9 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         if let Err(e) = std::fs::write(path, text) {
             return fail(&format!("error: cannot write {path}: {e}"));
         }
+    }
+    if let Some(diff) = fix_diff.filter(|_| cmd.diff) {
+        return emit(&diff, ExitCode::from(status));
     }
     let text = match cmd.format {
         _ if cmd.quiet => report::summary_line(&report) + "\n",
@@ -671,6 +689,51 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         }
     };
     emit(&text, ExitCode::from(status))
+}
+
+/// Runs `--fix` (writing the files when `write`), says on standard error what was fixed
+/// and what was not (with why), and returns the outcome of the fixed files and the diff.
+fn fix_and_describe(
+    options: &Options,
+    profile: &Profile,
+    write: bool,
+) -> (pipeline::Outcome, Option<String>) {
+    let outcome = clumio_preflight::fix::run(options, &|o| pipeline::run(o, profile), write);
+    for a in &outcome.applied {
+        eprintln!(
+            "fixed: {}: {} on {}: {}",
+            escape::field(&a.at),
+            a.code,
+            escape::field(&a.resource),
+            escape::field(&a.description)
+        );
+    }
+    for n in &outcome.not_applied {
+        eprintln!(
+            "not fixed: {}: {} on {}: {}",
+            escape::field(&n.at),
+            n.code,
+            escape::field(&n.resource),
+            escape::field(&n.why)
+        );
+    }
+    for e in &outcome.write_errors {
+        eprintln!("error: {}", escape::field(e));
+    }
+    let verb = if write { "fixed" } else { "would fix" };
+    eprintln!(
+        "--fix: {verb} {} finding{} in {} file{}{}",
+        outcome.applied.len(),
+        if outcome.applied.len() == 1 { "" } else { "s" },
+        outcome.files.len(),
+        if outcome.files.len() == 1 { "" } else { "s" },
+        if write {
+            ""
+        } else {
+            " (--diff: nothing written)"
+        }
+    );
+    (outcome.outcome, Some(outcome.diff))
 }
 
 /// The subcommands, for "did you mean" on a path that does not exist.

@@ -56,6 +56,8 @@ pub struct Options {
     /// Record every finding in [`Outcome::recorded`] (`--write-baseline`); findings then do
     /// not fail the run (exit status 1 becomes 0).
     pub record_baseline: bool,
+    /// Edited texts read in place of the files on disk (`--fix` verifying its edits).
+    pub overlay: Option<std::sync::Arc<crate::fsbound::Overlay>>,
 }
 
 /// What a run produced.

@@ -155,6 +155,9 @@ pub fn boundary(options: &Options) -> Boundary {
     for file in &options.terraform.var_files {
         boundary.allow_named(file);
     }
+    if let Some(overlay) = &options.overlay {
+        boundary.set_overlay(overlay.clone());
+    }
     boundary
 }
 
@@ -270,6 +273,7 @@ pub(super) fn scan(
             .map(|a| profile.in_account(a));
         let profile = own.as_ref().unwrap_or(profile);
         let mut found = rules::run(&unit.inventory, profile, &enabled);
+        crate::fix::attach(&scan.sources, &unit.inventory, profile, &mut found);
         if let Some(with) = with {
             with.mapper.remap(
                 &mut found,

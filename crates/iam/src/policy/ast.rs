@@ -431,7 +431,7 @@ pub struct Condition {
     /// Where the operator name is written.
     pub operator_span: Span,
     /// The condition key as written (matching ignores case).
-    pub(crate) key: Located<String>,
+    pub key: Located<String>,
     /// The values (ORed; "none of them" for negated operators).
     pub values: Vec<Located<PString>>,
     /// From the key to the end of its values.

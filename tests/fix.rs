@@ -1,0 +1,239 @@
+//! `--fix` on every scenario of `testdata/terraform` and `testdata/cloudformation`, each on a
+//! copy in a temporary folder: the findings it says it fixed are gone, no finding is new,
+//! every file still loads, `--fix --diff` writes nothing and prints exactly the change
+//! `--fix` then makes, only the files named change, and a second `--fix` changes nothing.
+
+mod support;
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use support::{cli, crate_root, scenario_folders_in};
+
+/// A scenario's `args:` line.
+fn args_of(folder: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(folder.join("expect")).unwrap_or_default();
+    text.lines()
+        .next()
+        .and_then(|l| l.strip_prefix("args:"))
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Copies `from` into a new temporary folder; returns the copy.
+fn copy(from: &Path, tag: &str) -> PathBuf {
+    let to = std::env::temp_dir().join(format!(
+        "cp-fix-{}-{tag}-{}",
+        std::process::id(),
+        from.file_name().unwrap().to_string_lossy()
+    ));
+    let _ = std::fs::remove_dir_all(&to);
+    copy_tree(from, &to);
+    to
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let kind = entry.file_type().unwrap();
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            } else {
+                out.insert(entry.path(), std::fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// One run in `dir` on `.`: status, standard output, standard error.
+fn run(dir: &Path, args: &[String], extra: &[&str]) -> (i32, String, String) {
+    let out = cli()
+        .current_dir(dir)
+        .args(args)
+        .args(extra)
+        .arg(".")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// (code, resource) of each finding of a JSON report, and its load errors.
+fn findings(dir: &Path, args: &[String]) -> (Vec<(String, String)>, Vec<Value>) {
+    let (_, out, err) = run(dir, args, &["--format", "json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    let mut list: Vec<(String, String)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["resource"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    list.sort();
+    (list, doc["errors"].as_array().cloned().unwrap_or_default())
+}
+
+/// The (code, resource) of each `fixed:` line of `--fix`'s standard error.
+fn fixed_lines(stderr: &str) -> Vec<(String, String)> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("fixed: "))
+        .map(|l| {
+            let rest = l.split_once(": ").unwrap().1;
+            let (code, rest) = rest.split_once(" on ").unwrap();
+            let resource = rest.split_once(": ").unwrap().0;
+            (code.to_string(), resource.to_string())
+        })
+        .collect()
+}
+
+/// Runs the whole check on one scenario; returns how many findings it fixed.
+fn check_scenario(base: &str, name: &str) -> usize {
+    let original = crate_root().join(base).join(name);
+    let args = args_of(&original);
+    let dir = copy(&original, "scenario");
+    let (before, errors_before) = findings(&dir, &args);
+    let tree = snapshot(&dir);
+
+    let (_, diff, dry_err) = run(&dir, &args, &["--fix", "--diff"]);
+    assert_eq!(snapshot(&dir), tree, "{name}: --fix --diff wrote files");
+
+    let (_, _, err) = run(&dir, &args, &["--fix", "--format", "json"]);
+    let fixed = fixed_lines(&err);
+    assert_eq!(
+        fixed,
+        fixed_lines(&dry_err),
+        "{name}: --diff and --fix differ"
+    );
+    let (after, errors_after) = findings(&dir, &args);
+    assert_eq!(
+        errors_after.len(),
+        errors_before.len(),
+        "{name}: a fixed file no longer loads: {errors_after:?}"
+    );
+    let mut left = before.clone();
+    for f in &fixed {
+        let i = left
+            .iter()
+            .position(|b| b == f)
+            .unwrap_or_else(|| panic!("{name}: fixed {f:?}, which was not found"));
+        left.remove(i);
+    }
+    for a in &after {
+        let i = left.iter().position(|b| b == a).unwrap_or_else(|| {
+            panic!("{name}: {a:?} after --fix is new or was not fixed\n{err}\n{diff}")
+        });
+        left.remove(i);
+    }
+
+    // Only the files in the diff changed, and exactly as the diff says.
+    let now = snapshot(&dir);
+    let mut expected = String::new();
+    for (path, old) in &tree {
+        let new = &now[path];
+        let shown = path
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if old != new {
+            let d = similar::TextDiff::from_lines(
+                std::str::from_utf8(old).unwrap(),
+                std::str::from_utf8(new).unwrap(),
+            );
+            expected.push_str(
+                &d.unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{shown}"), &format!("b/{shown}"))
+                    .to_string(),
+            );
+        }
+    }
+    assert_eq!(diff, expected, "{name}: the diff is not what --fix wrote");
+    assert_eq!(
+        fixed.is_empty(),
+        diff.is_empty(),
+        "{name}: fixes without change"
+    );
+
+    // A second --fix changes nothing.
+    let (_, _, again) = run(&dir, &args, &["--fix"]);
+    assert_eq!(
+        snapshot(&dir),
+        now,
+        "{name}: the second --fix changed files"
+    );
+    assert!(fixed_lines(&again).is_empty(), "{name}: {again}");
+    let _ = std::fs::remove_dir_all(&dir);
+    fixed.len()
+}
+
+#[test]
+fn fix_on_every_terraform_scenario_is_verified_and_idempotent() {
+    let mut total = 0;
+    for name in scenario_folders_in("testdata/terraform", &["frontend"]) {
+        total += check_scenario("testdata/terraform", &name);
+    }
+    assert!(total >= 2, "only {total} findings fixed");
+}
+
+#[test]
+fn fix_on_every_cloudformation_scenario_is_verified_and_idempotent() {
+    let mut total = 0;
+    for name in scenario_folders_in("testdata/cloudformation", &[]) {
+        total += check_scenario("testdata/cloudformation", &name);
+    }
+    assert!(total >= 1, "only {total} findings fixed");
+}
+
+#[test]
+fn an_ownership_fix_is_held_back_while_an_acl_needs_acls_and_the_help_says_why() {
+    let dir = copy(
+        &crate_root().join("testdata/terraform/acl-with-ownership-controls"),
+        "acl",
+    );
+    let (_, out, err) = run(&dir, &[], &["--fix", "--format", "json"]);
+    assert!(err.contains("fixed 0 findings"), "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let cp302 = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "CP302")
+        .unwrap();
+    assert!(
+        cp302["help"]
+            .as_str()
+            .unwrap()
+            .contains("no automatic fix (--fix): aws_s3_bucket_acl.data still sets an ACL"),
+        "{cp302}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
