@@ -130,7 +130,7 @@ pub fn role_arn_value(
             text: format!("!Sub '{}'", arn("${AWS::AccountId}")),
             declare: None,
         }),
-        (Host::CfnJson, PolicySyntax::Yaml) => Ok(Value {
+        (Host::CfnJson, _) => Ok(Value {
             text: format!("{{ \"Fn::Sub\": {} }}", quoted(&arn("${AWS::AccountId}"))),
             declare: None,
         }),

@@ -35,6 +35,9 @@ fn generate(
                 .unwrap_or(d.help.len());
             (g.fix, Some(format!("{}{}", &d.help[..keep], g.help)))
         })),
+        "CP103" | "CP104" | "CP105" => Some(
+            super::notprincipal::replace(sources, inv, profile, d).map(|g| (g.fix, Some(g.help))),
+        ),
         _ => None,
     }
 }

@@ -22,18 +22,6 @@ pub struct Generated {
     pub help: String,
 }
 
-/// The statement a finding is on (its span is the statement's).
-pub fn statement<'a>(inv: &'a Inventory, d: &Diagnostic) -> Option<(PolicySyntax, &'a Statement)> {
-    inv.policies.iter().find_map(|p| match &p.doc {
-        PolicyDoc::Parsed { policy, .. } if p.resource == d.resource => policy
-            .statements
-            .iter()
-            .find(|s| s.span == d.span)
-            .map(|s| (p.syntax, s)),
-        _ => None,
-    })
-}
-
 /// The operator's name as written (quotes left out).
 fn operator_text<'a>(text: &'a str, c: &Condition) -> &'a str {
     text[c.operator_span.start as usize..c.operator_span.end as usize].trim_matches(['"', '\''])
@@ -63,10 +51,31 @@ fn insert(file: crate::source::FileId, at: usize, text: String) -> Edit {
 }
 
 /// The exemption's `aws:PrincipalArn` entry (`key` and value in the syntax).
-fn key_entry(syntax: PolicySyntax, value: &str) -> String {
+/// The entry in a YAML flow mapping (`{…}`).
+fn flow_entry(values: &[String]) -> String {
+    match values {
+        [one] => format!("aws:PrincipalArn: {one}"),
+        _ => format!("aws:PrincipalArn: [{}]", values.join(", ")),
+    }
+}
+
+/// `text` with every line after the first indented by `depth` more spaces.
+fn nest(text: &str, depth: usize) -> String {
+    layout(text, &" ".repeat(depth))
+}
+
+fn key_entry(syntax: PolicySyntax, values: &[String]) -> String {
+    let value = values.join(", ");
     match syntax {
+        // A YAML block: one value on the key's line, several as a block sequence (flow
+        // sequences cannot hold every tagged or colon-laden plain value).
+        PolicySyntax::Yaml if values.len() > 1 => {
+            let items: String = values.iter().map(|v| format!("\n  - {v}")).collect();
+            format!("aws:PrincipalArn:{items}")
+        }
         PolicySyntax::Json => format!("\"aws:PrincipalArn\": [{value}]"),
         PolicySyntax::HclJsonencode => format!("\"aws:PrincipalArn\" = [{value}]"),
+        _ if values.len() > 1 => format!("aws:PrincipalArn: [{value}]"),
         PolicySyntax::Yaml | PolicySyntax::PolicyDocument => format!("aws:PrincipalArn: {value}"),
     }
 }
@@ -90,8 +99,9 @@ fn append_value(
     file: crate::source::FileId,
     c: &Condition,
     syntax: PolicySyntax,
-    value: &str,
+    values: &[String],
 ) -> Result<Change, String> {
+    let value = &values.join(", ");
     let (first, last) = match (c.values.first(), c.values.last()) {
         (Some(f), Some(l)) => (f.span, l.span),
         _ => return Err("its aws:PrincipalArn condition has no values to add to".into()),
@@ -113,11 +123,8 @@ fn append_value(
         Some('-') if syntax == PolicySyntax::Yaml => {
             let dash = end_of_previous(text, last.start as usize) - 1;
             let indent = " ".repeat(dash - line_start(text, dash));
-            insert(
-                file,
-                line_end(text, last.end as usize),
-                format!("\n{indent}- {value}"),
-            )
+            let lines: String = values.iter().map(|v| format!("\n{indent}- {v}")).collect();
+            insert(file, line_end(text, last.end as usize), lines)
         }
         _ if c.values.len() == 1 => {
             let old = &text[first.start as usize..first.end as usize];
@@ -142,7 +149,7 @@ fn merge(
     file: crate::source::FileId,
     conditions: &[&Condition],
     syntax: PolicySyntax,
-    value: &str,
+    values: &[String],
 ) -> Result<Change, String> {
     let exact = |c: &&&Condition| operator_text(text, c) == "ArnNotLike";
     if let Some(c) = conditions
@@ -150,18 +157,24 @@ fn merge(
         .filter(exact)
         .find(|c| c.key.value.eq_ignore_ascii_case("aws:PrincipalArn"))
     {
-        return append_value(text, file, c, syntax, value);
+        return append_value(text, file, c, syntax, values);
     }
-    let entry = key_entry(syntax, value);
+    let entry = key_entry(syntax, values);
     if let Some(last) = conditions.iter().filter(exact).max_by_key(|c| c.span.end) {
         let end = last.span.end as usize;
         let flow = syntax != PolicySyntax::Yaml || matches!(next_char(text, end), Some(',' | '}'));
-        let edit = if flow {
+        let edit = if flow && syntax == PolicySyntax::Yaml {
+            insert(file, end, format!(", {}", flow_entry(values)))
+        } else if flow {
             insert(file, end, format!(", {entry}"))
         } else {
             let key = key_start(text, last.key.span);
             let indent = " ".repeat(key - line_start(text, key));
-            insert(file, line_end(text, end), format!("\n{indent}{entry}"))
+            insert(
+                file,
+                line_end(text, end),
+                format!("\n{indent}{}", layout(&entry, &indent)),
+            )
         };
         return Ok(Change {
             edit,
@@ -179,8 +192,8 @@ fn merge(
     let template = match syntax {
         PolicySyntax::Json => format!("\"ArnNotLike\": {{ {entry} }}"),
         PolicySyntax::HclJsonencode => format!("ArnNotLike = {{ {entry} }}"),
-        _ if own_line => format!("ArnNotLike:\n  {entry}"),
-        _ => format!("ArnNotLike: {{{entry}}}"),
+        _ if own_line => format!("ArnNotLike:\n  {}", nest(&entry, 2)),
+        _ => format!("ArnNotLike: {{{}}}", flow_entry(values)),
     };
     let separator = match (syntax, own_line) {
         (PolicySyntax::Json, true) => format!(",\n{indent}"),
@@ -204,11 +217,12 @@ fn add_condition(
     file: crate::source::FileId,
     st: &Statement,
     syntax: PolicySyntax,
-    value: &str,
+    values: &[String],
 ) -> Result<Change, String> {
+    let value = &values.join(", ");
     let (start, end) = (st.span.start as usize, st.span.end as usize);
     let body = &text[start..end];
-    let entry = key_entry(syntax, value);
+    let entry = key_entry(syntax, values);
     if syntax == PolicySyntax::PolicyDocument {
         if !body.ends_with('}') {
             return Err("the statement block does not end with `}`".into());
@@ -236,7 +250,7 @@ fn add_condition(
         let member = match syntax {
             PolicySyntax::Json => format!("\"Condition\": {{ \"ArnNotLike\": {{ {entry} }} }}"),
             PolicySyntax::HclJsonencode => format!("Condition = {{ ArnNotLike = {{ {entry} }} }}"),
-            _ => format!("Condition: {{ArnNotLike: {{{entry}}}}}"),
+            _ => format!("Condition: {{ArnNotLike: {{{}}}}}", flow_entry(values)),
         };
         let at = end_of_previous(text, end - 1);
         let inner = body.strip_prefix('{').unwrap_or(body);
@@ -261,7 +275,7 @@ fn add_condition(
         return Err("the statement is not written as an object".into());
     }
     let indent = " ".repeat(start - line_start(text, start));
-    let template = format!("Condition:\n  ArnNotLike:\n    {entry}");
+    let template = format!("Condition:\n  ArnNotLike:\n    {}", nest(&entry, 4));
     let at = line_end(text, end.saturating_sub(1).max(start));
     Ok(Change {
         edit: insert(
@@ -274,19 +288,42 @@ fn add_condition(
     })
 }
 
-/// The fix that exempts the Clumio role from the Deny statement of `d`.
-pub fn exempt(
-    sources: &Sources,
-    inv: &Inventory,
-    profile: &Profile,
+/// A statement of a finding's policy, in the syntax its text shows, with its text.
+pub struct Located<'a> {
+    /// The statement.
+    pub st: &'a Statement,
+    /// How it is written (a rendered policy document whose statements are blocks is
+    /// [`PolicySyntax::PolicyDocument`] whatever the model says).
+    pub syntax: PolicySyntax,
+    /// The whole text of its file.
+    pub text: &'a str,
+}
+
+/// The statement of `d` (whose span is in it), with the syntax its text shows.
+pub fn locate<'a>(
+    sources: &'a Sources,
+    inv: &'a Inventory,
     d: &Diagnostic,
-) -> Result<Generated, String> {
-    let (syntax, st) = statement(inv, d).ok_or("the statement is not in the code")?;
-    let file = st.span.file;
-    let text = &sources.file(file).text;
+) -> Result<Located<'a>, String> {
+    let (syntax, st) = inv
+        .policies
+        .iter()
+        .filter(|p| p.resource == d.resource)
+        .find_map(|p| match &p.doc {
+            PolicyDoc::Parsed { policy, .. } => policy
+                .statements
+                .iter()
+                .find(|s| {
+                    s.span.file == d.span.file
+                        && s.span.start <= d.span.start
+                        && d.span.end <= s.span.end
+                })
+                .map(|s| (p.syntax, s)),
+            _ => None,
+        })
+        .ok_or("the statement is not in the code")?;
+    let text = sources.file(st.span.file).text.as_str();
     let body = &text[st.span.start as usize..st.span.end as usize];
-    // A rendered `aws_iam_policy_document` may be reported as an object: its statements are
-    // blocks.
     let syntax = match syntax {
         PolicySyntax::HclJsonencode | PolicySyntax::PolicyDocument if body.starts_with('{') => {
             PolicySyntax::HclJsonencode
@@ -296,10 +333,18 @@ pub fn exempt(
     };
     if body.contains("\\\"") {
         return Err(
-            "the policy is written as a quoted string; rewrite it with jsonencode, or add the condition by hand"
-                .into(),
+            "the policy is written as a quoted string; rewrite it with jsonencode, or change it by hand".into(),
         );
     }
+    Ok(Located { st, syntax, text })
+}
+
+/// The edit that adds `values` to the statement's `ArnNotLike` on `aws:PrincipalArn` (merged
+/// into its conditions), with how to say it and the text to paste.
+pub fn add_exemption(loc: &Located<'_>, values: &[String]) -> Result<(Edit, String), String> {
+    let Located { st, syntax, text } = *loc;
+    let file = st.span.file;
+    let body = &text[st.span.start as usize..st.span.end as usize];
     // Conditions written in the statement, where the model says (not those a template's
     // `Fn::If` resolves, whose spans are the branch's).
     let conditions: Vec<&Condition> = st
@@ -315,10 +360,6 @@ pub fn exempt(
     if conditions.len() != st.conditions.len() {
         return Err("the statement's conditions are not all written in it".into());
     }
-    let Value {
-        text: value,
-        declare,
-    } = account::role_arn_value(sources, profile, d, syntax)?;
     let has_principal_arn = conditions.iter().any(|c| {
         operator_text(text, c) == "ArnNotLike"
             && c.key.value.eq_ignore_ascii_case("aws:PrincipalArn")
@@ -327,34 +368,59 @@ pub fn exempt(
         if body.contains("Condition") || body.contains("condition") {
             return Err("the statement's conditions are not known statically".into());
         }
-        add_condition(text, file, st, syntax, &value)?
+        add_condition(text, file, st, syntax, values)?
     } else if syntax == PolicySyntax::PolicyDocument && !has_principal_arn {
-        add_condition(text, file, st, syntax, &value)?
+        add_condition(text, file, st, syntax, values)?
     } else {
-        merge(text, file, &conditions, syntax, &value)?
+        merge(text, file, &conditions, syntax, values)?
     };
-    let mut edits = vec![change.edit];
-    let mut declared = String::new();
-    if let Some(data) = declare {
-        declared = format!(
-            ", and declare `{}` in the module (the fix adds it to {})",
-            data.text.trim(),
-            sources.file(data.span.file).name
-        );
-        edits.push(data);
-        edits.sort_by_key(|e| (e.span.file, e.span.start));
-    }
+    Ok((change.edit, format!("{}:\n{}", change.how, change.snippet)))
+}
+
+/// The fix that exempts the Clumio role from the Deny statement of `d`.
+pub fn exempt(
+    sources: &Sources,
+    inv: &Inventory,
+    profile: &Profile,
+    d: &Diagnostic,
+) -> Result<Generated, String> {
+    let loc = locate(sources, inv, d)?;
+    let Value {
+        text: value,
+        declare,
+    } = account::role_arn_value(sources, profile, d, loc.syntax)?;
+    let (edit, how) = add_exemption(&loc, &[value])?;
+    let (edits, declared) = with_declaration(sources, vec![edit], declare);
     Ok(Generated {
         fix: Fix {
             description: format!(
                 "exempt the Clumio role from Deny statement \"{}\" with ArnNotLike on aws:PrincipalArn (the role ARN with its path, for every session)",
-                st.label()
+                loc.st.label()
             ),
             edits,
         },
         help: format!(
-            "exempt the Clumio role (aws:PrincipalArn is the role ARN with its path for every session; the condition is ANDed with the others): {}{declared}:\n{}",
-            change.how, change.snippet
+            "exempt the Clumio role (aws:PrincipalArn is the role ARN with its path for every session; the condition is ANDed with the others){declared}: {how}"
         ),
     })
+}
+
+/// `edits` with the declaration of the account's data source, if any (sorted), and the words
+/// that say so.
+pub fn with_declaration(
+    sources: &Sources,
+    mut edits: Vec<Edit>,
+    declare: Option<Edit>,
+) -> (Vec<Edit>, String) {
+    let mut declared = String::new();
+    if let Some(data) = declare {
+        declared = format!(
+            " (and declare `{}` in the module: the fix adds it to {})",
+            data.text.trim(),
+            sources.file(data.span.file).name
+        );
+        edits.push(data);
+    }
+    edits.sort_by_key(|e| (e.span.file, e.span.start));
+    (edits, declared)
 }
