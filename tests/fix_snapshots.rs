@@ -136,3 +136,16 @@ fn notprincipal_replaced_in_hcl_and_yaml() {
         )
     );
 }
+
+#[test]
+fn key_policy_statement_in_hcl_and_yaml() {
+    insta::assert_snapshot!("key-hcl", diff("terraform/key-grants-other-role", &[], &[]));
+    insta::assert_snapshot!(
+        "key-yaml",
+        diff(
+            "cloudformation/key-grants-other-role",
+            &["template.yaml"],
+            &[]
+        )
+    );
+}

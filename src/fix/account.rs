@@ -84,6 +84,75 @@ fn declaration(sources: &Sources, folder: &Path) -> Option<Edit> {
     })
 }
 
+/// The account as a value of the policy of `d` (written in `syntax`): the literal account
+/// when known, else a reference the file can make.
+pub fn account_value(
+    sources: &Sources,
+    profile: &Profile,
+    d: &Diagnostic,
+    syntax: PolicySyntax,
+) -> Result<Value, String> {
+    let host = host(sources, d, d.span.file)?;
+    if let Some(account) = profile.account.as_known() {
+        return Ok(Value {
+            text: match (host, syntax) {
+                (Host::CfnYaml, PolicySyntax::Yaml) => format!("'{account}'"),
+                _ => quoted(account),
+            },
+            declare: None,
+        });
+    }
+    interpolated(sources, d, host, syntax, &|account| account.to_string())
+}
+
+/// `template` applied to the account reference the file can make (`${data.…}` in Terraform,
+/// `${AWS::AccountId}` under `!Sub` / `Fn::Sub` in a template).
+fn interpolated(
+    sources: &Sources,
+    d: &Diagnostic,
+    host: Host,
+    syntax: PolicySyntax,
+    template: &dyn Fn(&str) -> String,
+) -> Result<Value, String> {
+    match (host, syntax) {
+        (Host::Terraform, _) => {
+            let name = sources.file(d.span.file).name.clone();
+            let folder = Path::new(&name).parent().unwrap_or(Path::new(""));
+            let (data, declare) = match declared_identity(sources, folder) {
+                Some(data) => (data, None),
+                None => (
+                    "current".to_string(),
+                    Some(
+                        declaration(sources, folder)
+                            .ok_or("the module has no .tf file to declare the account in")?,
+                    ),
+                ),
+            };
+            Ok(Value {
+                text: quoted(&template(&format!(
+                    "${{data.aws_caller_identity.{data}.account_id}}"
+                ))),
+                declare,
+            })
+        }
+        (Host::CfnYaml, PolicySyntax::Yaml) => Ok(Value {
+            text: format!("!Sub '{}'", template("${AWS::AccountId}")),
+            declare: None,
+        }),
+        (Host::CfnJson, _) => Ok(Value {
+            text: format!(
+                "{{ \"Fn::Sub\": {} }}",
+                quoted(&template("${AWS::AccountId}"))
+            ),
+            declare: None,
+        }),
+        _ => Err(
+            "the account is not known and this file cannot refer to it: give --account-id (or --role-arn)"
+                .into(),
+        ),
+    }
+}
+
 /// The Clumio role's ARN as a value of the policy of `d` (written in `syntax`).
 pub fn role_arn_value(
     sources: &Sources,
@@ -110,32 +179,5 @@ pub fn role_arn_value(
             profile.partition, profile.path
         )
     };
-    match (host, syntax) {
-        (Host::Terraform, _) => {
-            let name = sources.file(d.span.file).name.clone();
-            let folder = Path::new(&name).parent().unwrap_or(Path::new(""));
-            let (data, declare) = match declared_identity(sources, folder) {
-                Some(data) => (data, None),
-                None => (
-                    "current".to_string(),
-                    Some(declaration(sources, folder).ok_or("the module has no .tf file to declare the account in")?),
-                ),
-            };
-            Ok(Value {
-                text: quoted(&arn(&format!("${{data.aws_caller_identity.{data}.account_id}}"))),
-                declare,
-            })
-        }
-        (Host::CfnYaml, PolicySyntax::Yaml) => Ok(Value {
-            text: format!("!Sub '{}'", arn("${AWS::AccountId}")),
-            declare: None,
-        }),
-        (Host::CfnJson, _) => Ok(Value {
-            text: format!("{{ \"Fn::Sub\": {} }}", quoted(&arn("${AWS::AccountId}"))),
-            declare: None,
-        }),
-        _ => Err(
-            "the account is not known and this file cannot refer to it: give --account-id (or --role-arn)".into(),
-        ),
-    }
+    interpolated(sources, d, host, syntax, &arn)
 }

@@ -38,6 +38,15 @@ fn generate(
         "CP103" | "CP104" | "CP105" => Some(
             super::notprincipal::replace(sources, inv, profile, d).map(|g| (g.fix, Some(g.help))),
         ),
+        "CP201" | "CP206" => Some(
+            super::key_statement::add(sources, inv, profile, d).map(|g| {
+                let keep = d
+                    .help
+                    .find("add this statement to the key policy")
+                    .unwrap_or(d.help.len());
+                (g.fix, Some(format!("{}{}", &d.help[..keep], g.help)))
+            }),
+        ),
         _ => None,
     }
 }

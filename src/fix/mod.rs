@@ -11,6 +11,7 @@ pub mod apply;
 pub mod attach;
 pub mod diff;
 pub mod exempt;
+pub mod key_statement;
 pub mod notprincipal;
 pub mod ownership;
 pub mod session;
