@@ -149,3 +149,15 @@ fn key_policy_statement_in_hcl_and_yaml() {
         )
     );
 }
+
+#[test]
+fn ownership_declared_when_absent_in_hcl_and_yaml() {
+    insta::assert_snapshot!(
+        "ownership-declared-hcl",
+        diff("terraform/ownership-missing", &[], &[])
+    );
+    insta::assert_snapshot!(
+        "ownership-declared-yaml",
+        diff("cloudformation/ownership-missing", &["template.yaml"], &[])
+    );
+}

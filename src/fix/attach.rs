@@ -47,6 +47,7 @@ fn generate(
                 (g.fix, Some(format!("{}{}", &d.help[..keep], g.help)))
             }),
         ),
+        "CP304" => Some(super::ownership_controls::declare(sources, inv, d).map(|g| (g.fix, None))),
         _ => None,
     }
 }

@@ -14,6 +14,7 @@ pub mod exempt;
 pub mod key_statement;
 pub mod notprincipal;
 pub mod ownership;
+pub mod ownership_controls;
 pub mod session;
 pub mod text;
 pub mod verify;
