@@ -698,7 +698,11 @@ fn fix_and_describe(
     profile: &Profile,
     write: bool,
 ) -> (pipeline::Outcome, Option<String>) {
-    let outcome = clumio_preflight::fix::run(options, &|o| pipeline::run(o, profile), write);
+    let mut outcome = clumio_preflight::fix::run(options, &|o| pipeline::run(o, profile), write);
+    if !outcome.write_errors.is_empty() {
+        // A file the fixes could not be written to: the run is not usable as it stands.
+        outcome.outcome.status = 2;
+    }
     for a in &outcome.applied {
         eprintln!(
             "fixed: {}: {} on {}: {}",
