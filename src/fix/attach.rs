@@ -61,13 +61,10 @@ pub fn attach(sources: &Sources, inv: &Inventory, profile: &Profile, found: &mut
             continue;
         }
         match generate(sources, inv, profile, d) {
-            Some(Ok((fix, help))) => {
+            Some(Ok((fix, _))) => {
+                // The help keeps the rule's words and snippet (the same as a plan finding
+                // mapped here gets); every reporter shows the fix's exact edits under it.
                 d.fix = Some(fix);
-                if let Some(help) = help {
-                    // The help now shows the exact text of the fix, in the file's syntax.
-                    d.help = help;
-                    d.help_parts.clear();
-                }
             }
             Some(Err(why)) => {
                 d.fix = None;
