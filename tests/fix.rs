@@ -237,3 +237,42 @@ fn an_ownership_fix_is_held_back_while_an_acl_needs_acls_and_the_help_says_why()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Done when: `--fix` on the shipped examples (copies) leaves only findings that have no safe
+/// fix, each saying why, rolls nothing back, and a second `--fix` changes nothing.
+#[test]
+fn fix_on_the_shipped_examples_leaves_only_findings_without_a_safe_fix() {
+    let dir = std::env::temp_dir().join(format!("cp-fix-examples-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(
+        &crate_root().join("testdata/terraform"),
+        &dir.join("terraform"),
+    );
+    copy_tree(
+        &crate_root().join("testdata/cloudformation"),
+        &dir.join("cloudformation"),
+    );
+    let (_, out, err) = run(&dir, &[], &["--fix", "--format", "json"]);
+    assert!(!err.contains("not fixed:"), "{err}");
+    assert!(fixed_lines(&err).len() >= 60, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let fixable = [
+        "CP101", "CP102", "CP103", "CP104", "CP105", "CP201", "CP206", "CP301", "CP302", "CP304",
+    ];
+    for d in doc["diagnostics"].as_array().unwrap() {
+        if !fixable.contains(&d["code"].as_str().unwrap()) {
+            continue;
+        }
+        let help = d["help"].as_str().unwrap();
+        assert!(d.get("fix").is_none(), "a fix left unapplied: {d}");
+        assert!(
+            help.contains("no automatic fix (--fix): ") || help.contains("CloudFront"),
+            "no reason why there is no fix: {d}"
+        );
+    }
+    let tree = snapshot(&dir);
+    let (_, _, again) = run(&dir, &[], &["--fix"]);
+    assert!(fixed_lines(&again).is_empty(), "{again}");
+    assert_eq!(snapshot(&dir), tree);
+    let _ = std::fs::remove_dir_all(&dir);
+}

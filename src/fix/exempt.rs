@@ -128,6 +128,12 @@ fn append_value(
         }
         _ if c.values.len() == 1 => {
             let old = &text[first.start as usize..first.end as usize];
+            if old.contains('\n') {
+                return Err(
+                    "its aws:PrincipalArn value is a function written over several lines: add the role to it by hand"
+                        .into(),
+                );
+            }
             Edit {
                 span: first,
                 expected: old.to_string(),
