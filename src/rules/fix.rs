@@ -15,6 +15,15 @@ pub fn snippet(kind: SnippetKind, profile: &Profile, syntax: PolicySyntax) -> Sn
         SnippetKind::AnyPrincipal => any_principal(syntax).to_string(),
         SnippetKind::KeyStatement => key_statement(profile, syntax),
     };
+    // Terraform text that names the account through the data source says to declare it, in
+    // a comment that pastes with it (never a reference to something undeclared).
+    let text = if text.contains("${data.aws_caller_identity.current.") {
+        format!(
+            "{text}\n# needs `data \"aws_caller_identity\" \"current\" {{}}` in the module (add it if the module has none)"
+        )
+    } else {
+        text
+    };
     Snippet { kind, syntax, text }
 }
 
@@ -95,7 +104,9 @@ pub fn any_principal(syntax: PolicySyntax) -> &'static str {
 pub fn exempt_help(profile: &Profile, syntax: PolicySyntax) -> Help {
     Help::text(
         "exempt the Clumio role: add this to the statement's conditions (it is ANDed with the others, and \
-         aws:PrincipalArn is the role ARN with its path for every session):\n",
+         aws:PrincipalArn is the role ARN with its path for every session; when the statement already has a \
+         Condition, add the ArnNotLike operator inside it, or the role to the values of its ArnNotLike \
+         aws:PrincipalArn):\n",
     )
     .then_snippet(snippet(SnippetKind::Exemption, profile, syntax))
 }
