@@ -276,3 +276,73 @@ fn fix_on_the_shipped_examples_leaves_only_findings_without_a_safe_fix() {
     assert_eq!(snapshot(&dir), tree);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The fixer trusts no fix: a scan whose findings carry a fix that breaks the file, or one
+/// that leaves the finding in place, gets both rolled back and reported, and nothing written.
+#[test]
+fn a_fix_that_breaks_the_file_or_keeps_its_finding_is_rolled_back() {
+    use clumio_preflight::diagnostics::{Edit, Fix};
+    use clumio_preflight::pipeline::{self, Input, Options};
+    use clumio_preflight::profile::{Profile, ProfileOptions};
+    use clumio_preflight::source::Span;
+
+    for (tag, text, why) in [
+        ("broken", "}}} ", "no longer loads"),
+        ("useless", "# a comment\n", "still reports"),
+    ] {
+        let dir = copy(&crate_root().join("testdata/terraform/ip-guard"), tag);
+        let tree = snapshot(&dir);
+        let profile = Profile::new(&ProfileOptions::default()).unwrap();
+        let options = Options {
+            inputs: vec![Input::Path(dir.clone())],
+            ..Options::default()
+        };
+        let scan = |o: &Options| {
+            let mut outcome = pipeline::run(o, &profile);
+            for d in &mut outcome.report.diagnostics {
+                let at = d.span.start as usize;
+                d.fix = Some(Fix::single(
+                    "a bad fix",
+                    Edit {
+                        span: Span::new(d.span.file, at, at),
+                        expected: String::new(),
+                        text: text.to_string(),
+                    },
+                ));
+            }
+            outcome
+        };
+        let outcome = clumio_preflight::fix::run(&options, &scan, true);
+        assert!(outcome.applied.is_empty(), "{tag}: {:?}", outcome.applied);
+        assert_eq!(outcome.not_applied.len(), 1, "{tag}");
+        assert!(
+            outcome.not_applied[0].why.starts_with("rolled back: ")
+                && outcome.not_applied[0].why.contains(why),
+            "{tag}: {:?}",
+            outcome.not_applied
+        );
+        assert!(outcome.diff.is_empty());
+        assert_eq!(snapshot(&dir), tree, "{tag}: a rolled-back fix was written");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Standard input is never written: its fix is reported as not applied, with why.
+#[test]
+fn a_finding_read_from_standard_input_is_not_fixed() {
+    let template = std::fs::read_to_string(
+        crate_root().join("testdata/cloudformation/ownership-preferred/template.yaml"),
+    )
+    .unwrap();
+    let out = cli()
+        .args(["--fix", "-"])
+        .write_stdin(template)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not fixed: <stdin>") && err.contains("standard input"),
+        "{err}"
+    );
+    assert!(err.contains("fixed 0 findings"), "{err}");
+}
