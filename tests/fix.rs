@@ -346,3 +346,38 @@ fn a_finding_read_from_standard_input_is_not_fixed() {
     );
     assert!(err.contains("fixed 0 findings"), "{err}");
 }
+
+/// A plan finding is fixed in the `.tf` source plan mapping points it at (verified on the
+/// source folder alone); the plan is never edited, and a second run changes nothing.
+#[test]
+fn a_plan_finding_is_fixed_in_its_terraform_source() {
+    let dir = std::env::temp_dir().join(format!("cp-fix-plan-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(
+        &crate_root().join("testdata/plan/ownership-object-writer"),
+        &dir.join("plan"),
+    );
+    copy_tree(
+        &crate_root().join("testdata/terraform/ownership-object-writer"),
+        &dir.join("src"),
+    );
+    let plan_before = std::fs::read(dir.join("plan/plan.json")).unwrap();
+    let args = ["--fix", "--source-dir", "src", "plan/plan.json"];
+    let out = cli().current_dir(&dir).args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("fixed: src/main.tf:10: CP301"), "{err}");
+    let source = std::fs::read_to_string(dir.join("src/main.tf")).unwrap();
+    assert!(
+        source.contains("object_ownership = \"BucketOwnerEnforced\""),
+        "{source}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("plan/plan.json")).unwrap(),
+        plan_before
+    );
+    let tree = snapshot(&dir);
+    let again = cli().current_dir(&dir).args(args).output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("fixed 0 findings"));
+    assert_eq!(snapshot(&dir), tree);
+    let _ = std::fs::remove_dir_all(&dir);
+}

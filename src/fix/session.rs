@@ -186,6 +186,89 @@ impl Fixer<'_> {
         }
     }
 
+    /// A plan's finding whose fix the plan mapping moved to a `.tf` source: the fix is made
+    /// there and verified by checking the source folder alone (the plan keeps the old value
+    /// until the next `terraform plan`). `Some` when the fix was applied.
+    fn plan_finding(&mut self, report: &Report, i: usize) -> Option<Step> {
+        let d = &report.diagnostics[i];
+        let fix = d.fix.as_ref()?;
+        let name = report.sources.file(d.span.file).name.clone();
+        if !name.ends_with(".tf") {
+            self.reject(
+                report,
+                i,
+                "the finding comes from a plan and its fix is not in a .tf source".into(),
+            );
+            return None;
+        }
+        let folder = std::path::Path::new(&name).parent().map_or_else(
+            || PathBuf::from("."),
+            |p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            },
+        );
+        let mut sources_only = self.options.clone();
+        sources_only.inputs = vec![crate::pipeline::Input::Path(folder)];
+        sources_only.stdin = None;
+        sources_only.source_dir = None;
+        let check = |overlay: &Overlay| {
+            let mut o = sources_only.clone();
+            o.overlay = Some(Arc::new(overlay.clone()));
+            (self.scan)(&o)
+        };
+        let before = check(&self.overlay);
+        let same = |b: &crate::diagnostics::Diagnostic| {
+            b.rule.code == d.rule.code && b.resource == d.resource
+        };
+        let Some(index) = before.report.diagnostics.iter().position(same) else {
+            // Already fixed in the sources (an earlier round or run), or decided by the plan.
+            self.rejected
+                .insert((FindingKey::of(report, d), d.message.clone()));
+            let why = if fix
+                .edits
+                .iter()
+                .any(|e| report.sources.slice(e.span) != e.expected)
+            {
+                "already fixed in the Terraform sources; the plan shows the old value until the next `terraform plan`"
+            } else {
+                "the Terraform sources alone do not show the finding (the plan's values decide it), so the fixer cannot vouch for the fix"
+            };
+            self.not_applied.push(NotApplied {
+                at: at(report, d),
+                code: d.rule.code,
+                resource: d.resource.clone(),
+                why: why.into(),
+            });
+            return None;
+        };
+        let mut refuse = |id: FileId| self.refusal(report, id);
+        let selection = Selection::choose(&report.sources, [(i, fix)], &mut refuse);
+        if let Some((_, why)) = selection.left_out.first() {
+            self.reject(report, i, why.clone());
+            return None;
+        }
+        let trial = self.edited(report, &selection);
+        let after = check(&trial);
+        match verify::check(&before.report, &after.report, &[index]) {
+            None => {
+                self.record(report, &[i]);
+                self.rejected
+                    .insert((FindingKey::of(report, d), d.message.clone()));
+                self.overlay = trial;
+                let overlay = self.overlay.clone();
+                Some(Step::Changed(Box::new(self.check(&overlay))))
+            }
+            Some(why) => {
+                self.reject(report, i, format!("rolled back: {why}"));
+                None
+            }
+        }
+    }
+
     /// One round: what it changed.
     fn round(&mut self, checked: &Checked) -> Step {
         let report = &checked.report;
@@ -202,13 +285,9 @@ impl Fixer<'_> {
                 .iter()
                 .any(|r| is_plan(&report.sources.file(r.span.file).text))
             {
-                self.reject(
-                    report,
-                    i,
-                    "the finding comes from a plan, which keeps the old value until the next `terraform plan`: \
-                     run --fix on the Terraform sources"
-                        .into(),
-                );
+                if let Some(step) = self.plan_finding(report, i) {
+                    return step;
+                }
                 continue;
             }
             candidates.push(i);
