@@ -1238,3 +1238,45 @@ fn kms_keys_with_a_documented_value_set_are_decided_where_all_values_agree() {
         Tri::Yes
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Several tests on one key whose value is one of a known set (or absent-or-known): decided
+// together, once per alternative, not as independent unknowns.
+
+#[test]
+fn tests_on_one_key_of_a_known_set_are_decided_together() {
+    // No single value is both in 10.0.0.0/8 and a number above 5: never applies, although
+    // each test alone depends on which value the key holds.
+    let both =
+        r#"{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"NumericGreaterThan":{"aws:SourceIp":"5"}}"#;
+    let one_of = |values: &'static [&'static str]| {
+        move |ctx: &mut RequestContext| {
+            ctx.set_one_of(
+                "aws:SourceIp",
+                values.iter().map(|v| PString::known(*v)).collect(),
+                "test",
+            )
+        }
+    };
+    assert_eq!(when(both, one_of(&["10.0.0.1", "6"])), Tri::No);
+    // Where one value passes both tests and another fails one, it still depends.
+    let either =
+        r#"{"StringLike":{"aws:SourceIp":"1*"},"NumericGreaterThan":{"aws:SourceIp":"5"}}"#;
+    assert!(matches!(
+        when(either, one_of(&["10", "2"])),
+        Tri::Depends(_)
+    ));
+    // Every value passes both: applies.
+    assert_eq!(when(either, one_of(&["10", "12"])), Tri::Yes);
+}
+
+#[test]
+fn tests_on_one_absent_or_known_key_are_decided_together() {
+    // Absent: the StringEquals test fails; present with "x": the Null test fails. Each alone
+    // depends on whether the key is there; together they never hold.
+    let both = r#"{"Null":{"aws:SourceVpc":"true"},"StringEquals":{"aws:SourceVpc":"x"}}"#;
+    let absent_or_x = |ctx: &mut RequestContext| {
+        ctx.set_absent_or("aws:SourceVpc", vec![PString::known("x")], "test")
+    };
+    assert_eq!(when(both, absent_or_x), Tri::No);
+}

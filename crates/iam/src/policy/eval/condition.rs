@@ -23,7 +23,61 @@ pub(super) fn conditions_apply(
             break;
         }
     }
+    if matches!(result, Tri::Depends(_))
+        && let Some((key, decided)) = correlated(policy, st, &request.context)
+    {
+        because.push(|| {
+            format!(
+                "the tests on {key} give one answer for each value the key can take → {}",
+                decided.word()
+            )
+        });
+        return decided;
+    }
     result
+}
+
+/// For a statement with several tests on one key that holds one of a known set of values (or
+/// is absent or holds known values): the tests are not independent, so they are decided
+/// together, once for each alternative. Returns the key and the answer when every
+/// alternative gives the same certain answer.
+fn correlated(policy: &Policy, st: &Statement, ctx: &RequestContext) -> Option<(String, Tri)> {
+    for (i, cond) in st.conditions.iter().enumerate() {
+        let key = &cond.key.value;
+        let repeated = st.conditions[i + 1..]
+            .iter()
+            .any(|c| c.key.value.eq_ignore_ascii_case(key));
+        if !repeated || !matches!(ctx.get(key), KeyState::Unknown(_)) {
+            continue;
+        }
+        let alternatives: Vec<KeyState> = if let Some(values) = ctx.one_of(key) {
+            values
+                .iter()
+                .map(|v| KeyState::Present(vec![v.clone()]))
+                .collect()
+        } else if let Some(values) = ctx.if_present(key) {
+            vec![KeyState::Absent, KeyState::Present(values.to_vec())]
+        } else {
+            continue;
+        };
+        let answers: Vec<Tri> = alternatives
+            .into_iter()
+            .map(|state| {
+                let mut one = ctx.clone();
+                one.set(key, state);
+                st.conditions.iter().fold(Tri::Yes, |acc, c| {
+                    acc.and(condition_verdict(policy, c, &one).0)
+                })
+            })
+            .collect();
+        if let Some(first) = answers.first()
+            && !matches!(first, Tri::Depends(_))
+            && answers.iter().all(|a| a == first)
+        {
+            return Some((key.clone(), first.clone()));
+        }
+    }
+    None
 }
 
 /// What a condition test saw in the request, for its explanation.
