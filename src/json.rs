@@ -123,7 +123,19 @@ pub struct JsonError {
 }
 
 /// Parses strict JSON `text` into located nodes, mapping positions through `map`.
+///
+/// Well-formed JSON of the usual kind is read by [`fast::parse`] in one pass straight into
+/// nodes; anything it is not sure of (an error, a surrogate escape, deep nesting) is read by
+/// `jsonc-parser`, which gives the same nodes and the located error message.
 pub fn parse_json(text: &str, map: &OffsetMap) -> Result<Node, JsonError> {
+    if let Some(node) = fast::parse(text, map) {
+        return Ok(node);
+    }
+    parse_json_jsonc(text, map)
+}
+
+/// [`parse_json`] through `jsonc-parser` alone: the reference the fast path agrees with.
+fn parse_json_jsonc(text: &str, map: &OffsetMap) -> Result<Node, JsonError> {
     let options = ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -201,6 +213,113 @@ fn convert(value: ast::Value<'_>, map: &OffsetMap) -> Node {
 mod tests {
     use super::*;
     use crate::source::Sources;
+    use proptest::prelude::*;
+
+    /// The fast path and `jsonc-parser` give the same nodes (kinds, keys, spans).
+    fn same_as_jsonc(text: &str) {
+        let map = OffsetMap::direct(FileId(3), 7);
+        let fast = fast::parse(text, &map);
+        let reference = parse_json_jsonc(text, &map);
+        match (fast, reference) {
+            (Some(f), Ok(r)) => assert_eq!(f, r, "{text}"),
+            (Some(f), Err(e)) => panic!("fast path accepted {text:?} as {f:?}; jsonc: {e:?}"),
+            (None, _) => {}
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_jsonc() {
+        let cases = [
+            r#"{"a": [1, -2.5e10, 0, 0.25, true, false, null, "x\n\"y\u00e9\/"]}"#,
+            "  {\n\t\"k\" :\r\n {\"k\": {}, \"k\": []} }  ",
+            r#"[{"é": "→", "": ""}, [], [[]], "\u00e9\u20AC", 1E+2, -0.0e-1]"#,
+            "\"just a string\"",
+            "12",
+            "{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\"}]}",
+        ];
+        for text in cases {
+            same_as_jsonc(text);
+            assert!(
+                fast::parse(text, &OffsetMap::direct(FileId(0), 0)).is_some(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn fast_path_leaves_errors_and_odd_input_to_jsonc() {
+        for text in [
+            "",
+            " ",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            "-",
+            ".5",
+            "+1",
+            "1e",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{a: 1}",
+            "'a'",
+            "\"a",
+            "\"\\q\"",
+            "\"\u{1}\"",
+            "nul",
+            "truex",
+            "[1] x",
+            "\u{feff}{}",
+            "\"\\ud800\"",
+            "{\"a\":1}//",
+            "\"\\ud83d\\ude00\"",
+        ] {
+            assert!(
+                fast::parse(text, &OffsetMap::direct(FileId(0), 0)).is_none(),
+                "{text:?}"
+            );
+            same_as_jsonc(text);
+        }
+        let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
+        assert!(fast::parse(&deep, &OffsetMap::direct(FileId(0), 0)).is_none());
+        assert!(parse_json(&deep, &OffsetMap::direct(FileId(0), 0)).is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn fast_path_agrees_with_jsonc_on_generated_json(
+            value in prop::collection::vec(
+                (
+                    "[a-zé→\"\\\\/\n\t ]{0,6}",
+                    prop_oneof![
+                        any::<i64>().prop_map(serde_json::Value::from),
+                        any::<f64>()
+                            .prop_filter("finite", |f| f.is_finite())
+                            .prop_map(serde_json::Value::from),
+                        "[a-z\"\\\\é]{0,5}".prop_map(serde_json::Value::from),
+                        any::<bool>().prop_map(serde_json::Value::from),
+                        Just(serde_json::Value::Null),
+                    ],
+                ),
+                0..8,
+            ),
+            pretty in any::<bool>(),
+        ) {
+            let object: serde_json::Map<String, serde_json::Value> = value.into_iter().collect();
+            let doc = serde_json::Value::Array(vec![
+                serde_json::Value::Object(object.clone()),
+                serde_json::Value::Object(object),
+            ]);
+            let text = if pretty {
+                serde_json::to_string_pretty(&doc).unwrap()
+            } else {
+                serde_json::to_string(&doc).unwrap()
+            };
+            let map = OffsetMap::direct(FileId(0), 0);
+            prop_assert_eq!(fast::parse(&text, &map), parse_json_jsonc(&text, &map).ok());
+        }
+    }
 
     #[test]
     fn spans_cover_values_and_keys() {
@@ -269,5 +388,264 @@ mod tests {
             OffsetMap::from_json_literal(r#""a\u00e9\ud83d\ude00b""#, FileId(0), 0).unwrap();
         assert_eq!(text, "aé😀b");
         assert!(OffsetMap::from_json_literal(r#""bad\q""#, FileId(0), 0).is_none());
+    }
+}
+
+/// The one-pass reader behind [`parse_json`]: strict JSON straight into nodes, with no
+/// intermediate tree. It returns `None` for anything it does not read exactly as
+/// `jsonc-parser` would (every error, surrogate `\u` escapes, nesting deeper than
+/// [`MAX_DEPTH`](fast::MAX_DEPTH)), and the caller falls back to `jsonc-parser`.
+mod fast {
+    use super::OffsetMap;
+    use crate::value::{Kind, Member, Node, PString};
+
+    /// Deeper documents are left to `jsonc-parser`.
+    pub const MAX_DEPTH: usize = 128;
+
+    /// The nodes of `text`, or `None` when the fast path is not sure.
+    pub fn parse(text: &str, map: &OffsetMap) -> Option<Node> {
+        let mut reader = Reader {
+            text,
+            bytes: text.as_bytes(),
+            at: 0,
+            map,
+        };
+        reader.skip_space();
+        let node = reader.value(0)?;
+        reader.skip_space();
+        (reader.at == reader.bytes.len()).then_some(node)
+    }
+
+    struct Reader<'t, 'm> {
+        text: &'t str,
+        bytes: &'t [u8],
+        at: usize,
+        map: &'m OffsetMap,
+    }
+
+    impl Reader<'_, '_> {
+        fn skip_space(&mut self) {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
+                self.at += 1;
+            }
+        }
+
+        fn node(&self, kind: Kind, start: usize) -> Node {
+            Node::new(kind, self.map.span(start, self.at))
+        }
+
+        fn value(&mut self, depth: usize) -> Option<Node> {
+            let start = self.at;
+            match *self.bytes.get(self.at)? {
+                b'{' => self.object(depth),
+                b'[' => self.array(depth),
+                b'"' => {
+                    let text = self.string()?;
+                    Some(self.node(Kind::Str(PString::known(text)), start))
+                }
+                b't' => self.word("true", Kind::Bool(true)),
+                b'f' => self.word("false", Kind::Bool(false)),
+                b'n' => self.word("null", Kind::Null),
+                b'-' | b'0'..=b'9' => {
+                    self.number()?;
+                    let raw = self.text[start..self.at].to_string();
+                    Some(self.node(Kind::Number(raw), start))
+                }
+                _ => None,
+            }
+        }
+
+        fn word(&mut self, word: &str, kind: Kind) -> Option<Node> {
+            let start = self.at;
+            if !self.bytes[start..].starts_with(word.as_bytes()) {
+                return None;
+            }
+            self.at += word.len();
+            // `truex` is not `true` followed by something else to jsonc either way: leave it.
+            if self
+                .bytes
+                .get(self.at)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            {
+                return None;
+            }
+            Some(self.node(kind, start))
+        }
+
+        fn digits(&mut self) -> usize {
+            let start = self.at;
+            while self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
+                self.at += 1;
+            }
+            self.at - start
+        }
+
+        /// Skips a strict JSON number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+        fn number(&mut self) -> Option<()> {
+            if self.bytes.get(self.at) == Some(&b'-') {
+                self.at += 1;
+            }
+            match self.bytes.get(self.at)? {
+                b'0' => self.at += 1,
+                b'1'..=b'9' => {
+                    self.digits();
+                }
+                _ => return None,
+            }
+            if self.bytes.get(self.at) == Some(&b'.') {
+                self.at += 1;
+                if self.digits() == 0 {
+                    return None;
+                }
+            }
+            if let Some(b'e' | b'E') = self.bytes.get(self.at) {
+                self.at += 1;
+                if let Some(b'+' | b'-') = self.bytes.get(self.at) {
+                    self.at += 1;
+                }
+                if self.digits() == 0 {
+                    return None;
+                }
+            }
+            match self.bytes.get(self.at) {
+                Some(b) if b.is_ascii_alphanumeric() || *b == b'.' || *b == b'_' => None,
+                _ => Some(()),
+            }
+        }
+
+        /// Reads a string literal at `self.at` (on its opening quote) and decodes it.
+        fn string(&mut self) -> Option<String> {
+            self.at += 1;
+            let body = self.at;
+            // The common case: no escape, one slice.
+            loop {
+                match *self.bytes.get(self.at)? {
+                    b'"' => {
+                        let s = self.text[body..self.at].to_string();
+                        self.at += 1;
+                        return Some(s);
+                    }
+                    b'\\' => break,
+                    b if b < 0x20 => return None,
+                    _ => self.at += 1,
+                }
+            }
+            let mut out = String::with_capacity(self.at - body + 16);
+            out.push_str(&self.text[body..self.at]);
+            let mut run = self.at;
+            loop {
+                match *self.bytes.get(self.at)? {
+                    b'"' => {
+                        out.push_str(&self.text[run..self.at]);
+                        self.at += 1;
+                        return Some(out);
+                    }
+                    b'\\' => {
+                        out.push_str(&self.text[run..self.at]);
+                        let decoded = match *self.bytes.get(self.at + 1)? {
+                            b'"' => '"',
+                            b'\\' => '\\',
+                            b'/' => '/',
+                            b'b' => '\u{8}',
+                            b'f' => '\u{c}',
+                            b'n' => '\n',
+                            b'r' => '\r',
+                            b't' => '\t',
+                            b'u' => {
+                                let hex = self.text.get(self.at + 2..self.at + 6)?;
+                                if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                                    return None;
+                                }
+                                let code = u32::from_str_radix(hex, 16).ok()?;
+                                // Surrogates (pairs or lone) are left to jsonc.
+                                self.at += 4;
+                                char::from_u32(code)?
+                            }
+                            _ => return None,
+                        };
+                        out.push(decoded);
+                        self.at += 2;
+                        run = self.at;
+                    }
+                    b if b < 0x20 => return None,
+                    _ => self.at += 1,
+                }
+            }
+        }
+
+        fn array(&mut self, depth: usize) -> Option<Node> {
+            if depth >= MAX_DEPTH {
+                return None;
+            }
+            let start = self.at;
+            self.at += 1;
+            let mut items = Vec::new();
+            self.skip_space();
+            if self.bytes.get(self.at) == Some(&b']') {
+                self.at += 1;
+                return Some(self.node(Kind::Array(items), start));
+            }
+            loop {
+                items.push(self.value(depth + 1)?);
+                self.skip_space();
+                match *self.bytes.get(self.at)? {
+                    b',' => {
+                        self.at += 1;
+                        self.skip_space();
+                    }
+                    b']' => {
+                        self.at += 1;
+                        return Some(self.node(Kind::Array(items), start));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
+        fn object(&mut self, depth: usize) -> Option<Node> {
+            if depth >= MAX_DEPTH {
+                return None;
+            }
+            let start = self.at;
+            self.at += 1;
+            let mut members = Vec::new();
+            self.skip_space();
+            if self.bytes.get(self.at) == Some(&b'}') {
+                self.at += 1;
+                return Some(self.node(Kind::Object(members), start));
+            }
+            loop {
+                if self.bytes.get(self.at) != Some(&b'"') {
+                    return None;
+                }
+                let key_start = self.at;
+                let key = self.string()?;
+                let key_span = self.map.span(key_start, self.at);
+                self.skip_space();
+                if self.bytes.get(self.at) != Some(&b':') {
+                    return None;
+                }
+                self.at += 1;
+                self.skip_space();
+                let value = self.value(depth + 1)?;
+                members.push(Member {
+                    key,
+                    key_span,
+                    value,
+                });
+                self.skip_space();
+                match *self.bytes.get(self.at)? {
+                    b',' => {
+                        self.at += 1;
+                        self.skip_space();
+                    }
+                    b'}' => {
+                        self.at += 1;
+                        return Some(self.node(Kind::Object(members), start));
+                    }
+                    _ => return None,
+                }
+            }
+        }
     }
 }

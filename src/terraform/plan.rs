@@ -189,24 +189,15 @@ fn entry_type(raw: &str) -> Option<Cow<'_, str>> {
     None
 }
 
-/// Builds the located document from the raw sections: entries of resources the model reads
-/// are parsed with spans at their offset in the file; the containers get the whole file's span.
-struct Assembler {
+/// Parses one resource entry with spans at its offset in the file.
+#[derive(Clone, Copy)]
+struct EntryParser {
     file: FileId,
     base: usize,
-    whole: Span,
 }
 
-impl Assembler {
-    fn new(text: &str, file: FileId) -> Self {
-        Assembler {
-            file,
-            base: text.as_ptr() as usize,
-            whole: Span::new(file, 0, text.len()),
-        }
-    }
-
-    fn located(&self, raw: &RawValue) -> Result<Node, LoadError> {
+impl EntryParser {
+    fn parse(&self, raw: &RawValue) -> Result<Node, LoadError> {
         let offset = raw.get().as_ptr() as usize - self.base;
         parse_json(raw.get(), &OffsetMap::direct(self.file, offset)).map_err(|e| {
             error(
@@ -215,6 +206,57 @@ impl Assembler {
                 format!("invalid plan JSON: {}", e.message),
             )
         })
+    }
+}
+
+/// Where the assembly is: the first walk only lists the entries to parse (in document
+/// order), which are then parsed on all cores; the second walk, the same code in the same
+/// order, takes their nodes.
+enum Stage<'t> {
+    Collect(Vec<&'t RawValue>),
+    Build(std::vec::IntoIter<Result<Node, LoadError>>),
+}
+
+/// Builds the located document from the raw sections: entries of resources the model reads
+/// are parsed with spans at their offset in the file; the containers get the whole file's span.
+struct Assembler<'t> {
+    parser: EntryParser,
+    whole: Span,
+    stage: std::cell::RefCell<Stage<'t>>,
+}
+
+impl<'t> Assembler<'t> {
+    fn new(text: &str, file: FileId) -> Self {
+        Assembler {
+            parser: EntryParser {
+                file,
+                base: text.as_ptr() as usize,
+            },
+            whole: Span::new(file, 0, text.len()),
+            stage: std::cell::RefCell::new(Stage::Collect(Vec::new())),
+        }
+    }
+
+    /// Parses the entries the first walk listed, on all cores, for the second walk.
+    fn parse_collected(&self) {
+        let mut stage = self.stage.borrow_mut();
+        if let Stage::Collect(wanted) = &*stage {
+            let parser = self.parser;
+            let parsed = crate::parallel::map_chunks(wanted, |raw| parser.parse(raw));
+            *stage = Stage::Build(parsed.into_iter());
+        }
+    }
+
+    fn located(&self, raw: &'t RawValue) -> Result<Node, LoadError> {
+        match &mut *self.stage.borrow_mut() {
+            Stage::Collect(wanted) => {
+                wanted.push(raw);
+                Ok(Node::new(Kind::Null, self.whole))
+            }
+            // Both walks take the same entries in the same order; were they ever to differ,
+            // the entry is parsed here.
+            Stage::Build(parsed) => parsed.next().unwrap_or_else(|| self.parser.parse(raw)),
+        }
     }
 
     fn obj(&self, members: Vec<(&str, Node)>) -> Node {
@@ -234,7 +276,7 @@ impl Assembler {
     }
 
     /// The entries of resources the model reads, parsed with spans.
-    fn resources(&self, raws: &[&RawValue]) -> Result<Node, LoadError> {
+    fn resources(&self, raws: &[&'t RawValue]) -> Result<Node, LoadError> {
         let items = raws
             .iter()
             .filter(|r| entry_type(r.get()).is_some_and(|t| relevant_type(&t)))
@@ -244,7 +286,7 @@ impl Assembler {
     }
 
     /// A `planned_values` / `prior_state` module and its children.
-    fn module(&self, m: &RawModule, depth: usize) -> Result<Node, LoadError> {
+    fn module(&self, m: &RawModule<'t>, depth: usize) -> Result<Node, LoadError> {
         let children = if depth > 64 {
             Vec::new()
         } else {
@@ -260,7 +302,7 @@ impl Assembler {
     }
 
     /// A `configuration` module and its module calls.
-    fn config(&self, m: &RawConfigModule, depth: usize) -> Result<Node, LoadError> {
+    fn config(&self, m: &RawConfigModule<'t>, depth: usize) -> Result<Node, LoadError> {
         let mut calls: Vec<(&str, Node)> = Vec::new();
         if depth <= 64 {
             for (name, call) in &m.module_calls {
@@ -280,8 +322,8 @@ impl Assembler {
 }
 
 /// Reads the plan with serde (fast, borrowing, no spans), then parses with spans only the
-/// entries of resources the model reads, and assembles them into one located document of
-/// the usual shape. Syntax errors are located by the span-keeping parser.
+/// entries of resources the model reads (on all cores), and assembles them into one located
+/// document of the usual shape. Syntax errors are located by the span-keeping parser.
 fn relevant_document(text: &str, file: FileId) -> Result<Node, LoadError> {
     let raw: RawPlan = match serde_json::from_str(text) {
         Ok(raw) => raw,
@@ -302,6 +344,15 @@ fn relevant_document(text: &str, file: FileId) -> Result<Node, LoadError> {
         }
     };
     let a = Assembler::new(text, file);
+    // The first walk cannot fail: it only lists the entries.
+    assemble(text, &raw, &a)?;
+    a.parse_collected();
+    assemble(text, &raw, &a)
+}
+
+/// One walk over the plan's sections (see [`Stage`]).
+fn assemble<'t>(text: &str, raw: &RawPlan<'t>, a: &Assembler<'t>) -> Result<Node, LoadError> {
+    let file = a.parser.file;
     let mut top: Vec<(&str, Node)> = Vec::new();
     if let Some(v) = &raw.format_version {
         let span = text

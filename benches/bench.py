@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Times the release binary against the parse floor on both corpus families, in one run.
+
+Corpora:
+  ours  benches/corpus.py (medium = --scale 1, large = --scale 5; it has no small size);
+  gen   the independent generator gen_corpus.py (--kind all --scale small|medium|large),
+        which lives outside this repository: its path comes from --gen, else the
+        CLUMIO_BENCH_GEN variable, else ../shared/bench/gen_corpus.py next to the checkout
+        (or next to the main checkout of a git worktree); the run says so when it is missing;
+  dense a one-line plan JSON with N findings (benches/one_line_plan.py, default 80,000).
+
+For every corpus, the checker (`--format json --fail-on never --no-config`) and the parse
+floor (examples/parse_floor.rs: every file read and parsed with hcl-edit / serde_json /
+saphyr-parser, nothing checked) run --runs times each, interleaved, and the table gives the
+medians, the ratio checker / floor, and the peak resident memory of each (from wait4).
+
+usage: benches/bench.py [--scale small,medium,large] [--families ours,gen,dense] [--runs 5]
+                        [--gen PATH] [--bin BINARY] [--floor BINARY] [--outputs DIR]
+                        [--dense-findings N] [--no-build]
+  --outputs DIR  writes each corpus's JSON report to DIR/NAME.json (for byte-identical checks)
+  --no-build     uses the binaries as they are (else `cargo build --release` builds both)
+"""
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(ROOT, "target", "bench")
+# Targets of issue 18, as checker time / floor time.
+TARGETS = {"terraform": 1.0, "plan": 1.3, "cloudformation": 1.5}
+
+
+def run_once(argv, stdout=subprocess.DEVNULL):
+    """Runs argv; returns (wall seconds, peak RSS in MB, exit status)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def tree_size(path):
+    if os.path.isfile(path):
+        return 1, os.path.getsize(path)
+    files = total = 0
+    for d, _, names in os.walk(path):
+        for n in names:
+            files += 1
+            total += os.path.getsize(os.path.join(d, n))
+    return files, total
+
+
+def gen_script(arg):
+    """--gen, else CLUMIO_BENCH_GEN, else ../shared/bench/gen_corpus.py next to this checkout
+    (or next to the main checkout, for a git worktree)."""
+    path = arg or os.environ.get("CLUMIO_BENCH_GEN")
+    if path:
+        return os.path.abspath(path)
+    tail = os.path.join("..", "shared", "bench", "gen_corpus.py")
+    candidates = [os.path.join(ROOT, tail)]
+    common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                            cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    if common:
+        candidates.append(os.path.join(os.path.dirname(common), tail))
+    found = [c for c in candidates if os.path.isfile(c)]
+    return os.path.abspath(found[0] if found else candidates[0])
+
+
+def corpora(families, scales, gen, dense_findings):
+    """Yields (name, kind, path) for every corpus asked for, generating what is missing."""
+    os.makedirs(WORK, exist_ok=True)
+    for family in families:
+        if family == "dense":
+            path = os.path.join(WORK, f"dense-{dense_findings}.json")
+            if not os.path.isfile(path):
+                subprocess.run([sys.executable, os.path.join(ROOT, "benches", "one_line_plan.py"),
+                                path, str(dense_findings)], check=True)
+            yield f"dense/{dense_findings}-findings", "dense", path
+            continue
+        if family == "gen" and not os.path.isfile(gen):
+            print(f"note: the independent generator is missing at {gen} (give --gen PATH or "
+                  "CLUMIO_BENCH_GEN); its corpora are skipped", file=sys.stderr)
+            continue
+        for scale in scales:
+            if family == "ours":
+                n = {"medium": 1, "large": 5}.get(scale)
+                if n is None:
+                    continue
+                out = os.path.join(WORK, f"ours-{scale}")
+                if not os.path.isdir(out):
+                    subprocess.run([sys.executable, os.path.join(ROOT, "benches", "corpus.py"),
+                                    out, "--scale", str(n)], check=True)
+                yield f"ours/terraform/{scale}", "terraform", os.path.join(out, "terraform")
+                yield f"ours/plan/{scale}", "plan", os.path.join(out, "plan", "plan.json")
+                yield f"ours/cloudformation/{scale}", "cloudformation", os.path.join(out, "cloudformation")
+            elif family == "gen":
+                out = os.path.join(WORK, "gen")
+                kinds = [("terraform", f"terraform-{scale}", "terraform"),
+                         ("plan", f"plan-{scale}", "plan"),
+                         ("cfn", f"cfn-{scale}", "cloudformation")]
+                for gen_kind, folder, kind in kinds:
+                    if gen_kind == "cfn" and scale == "large":
+                        continue  # gen_corpus.py has no large CloudFormation corpus
+                    if not os.path.exists(os.path.join(out, f"{folder}.manifest.json")):
+                        subprocess.run([sys.executable, gen, "--out", out, "--kind", gen_kind,
+                                        "--scale", scale], check=True)
+                    path = os.path.join(out, folder)
+                    if kind == "plan":
+                        path = os.path.join(path, "plan.json")
+                    yield f"gen/{kind}/{scale}", kind, path
+            else:
+                print(f"note: unknown corpus family {family}", file=sys.stderr)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--scale", default="small,medium")
+    p.add_argument("--families", default="ours,gen,dense")
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--gen")
+    p.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "clumio-preflight"))
+    p.add_argument("--floor", default=os.path.join(ROOT, "target", "release", "examples", "parse_floor"))
+    p.add_argument("--outputs")
+    p.add_argument("--dense-findings", type=int, default=80000)
+    p.add_argument("--no-build", action="store_true")
+    args = p.parse_args()
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "clumio-preflight",
+                        "--example", "parse_floor"], cwd=ROOT, check=True)
+    families = args.families.split(",")
+    scales = args.scale.split(",")
+    gen = gen_script(args.gen)
+    if args.outputs:
+        os.makedirs(args.outputs, exist_ok=True)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
+          f"medians of {args.runs} runs")
+    print("| corpus | files | MB | findings | checker s | floor s | ratio | target | checker peak MB | floor peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, kind, path in corpora(families, scales, gen, args.dense_findings):
+        files, size = tree_size(path)
+        checker = [args.bin, path, "--format", "json", "--fail-on", "never", "--no-config"]
+        floor = [args.floor, path]
+        findings = "?"
+        report = os.path.join(args.outputs, name.replace("/", "-") + ".json") if args.outputs else None
+        with open(report or os.devnull, "wb") as out:
+            run_once(checker, stdout=out)  # warm the page cache
+        if report:
+            with open(report, encoding="utf-8") as f:
+                try:
+                    findings = len(json.load(f).get("diagnostics", []))
+                except (ValueError, AttributeError):
+                    findings = "?"
+        run_once(floor)
+        times, peaks, ftimes, fpeaks = [], [], [], []
+        for _ in range(args.runs):
+            wall, peak, code = run_once(checker)
+            if code not in (0, 1):
+                print(f"note: {name}: the checker exited with {code}", file=sys.stderr)
+            times.append(wall)
+            peaks.append(peak)
+            wall, peak, _ = run_once(floor)
+            ftimes.append(wall)
+            fpeaks.append(peak)
+        t, f = statistics.median(times), statistics.median(ftimes)
+        target = TARGETS.get(kind)
+        if kind == "dense":
+            verdict = "< 1 s: " + ("met" if t < 1.0 else "NOT met")
+        else:
+            verdict = f"≤ {target}×: " + ("met" if t / f <= target else "NOT met")
+        if kind == "plan":
+            verdict += f"; peak ≤ input: {'met' if max(peaks) <= size / 2**20 else 'NOT met'}"
+        print(f"| {name} | {files} | {size / 2**20:.1f} | {findings} | {t:.3f} | {f:.3f} | "
+              f"{t / f:.2f}× | {verdict} | {max(peaks):.0f} | {max(fpeaks):.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
