@@ -441,7 +441,7 @@ fn error(file: FileId, span: Option<Span>, message: String) -> LoadError {
 pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
     let text = &sources.file(file).text;
     let mut plan = Plan::default();
-    let doc = match relevant_document(text, file) {
+    let mut doc = match relevant_document(text, file) {
         Ok(doc) => doc,
         Err(e) => {
             plan.errors.push(e);
@@ -475,7 +475,10 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
             return plan;
         }
     }
-    let config = ConfigIndex::new(doc.get("configuration").and_then(|c| c.get("root_module")));
+    // The configuration is only read; resources' values are moved out of the document, not
+    // copied (a plan's resources are most of its memory).
+    let configuration = take_member(&mut doc, "configuration");
+    let config = ConfigIndex::new(configuration.as_ref().and_then(|c| c.get("root_module")));
     let mut seen: HashSet<String> = HashSet::new();
     if let Some(Kind::Array(changes)) = doc.get("resource_changes").map(|n| &n.kind) {
         for rc in changes {
@@ -487,15 +490,15 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
                 plan.resources.push(r);
             }
         }
-    } else if let Some(root) = doc.get("planned_values").and_then(|p| p.get("root_module")) {
+    } else if let Some(root) = member_mut(&mut doc, &["planned_values", "root_module"]) {
         module_values(root, Lifecycle::Unknown, &mut |r| {
             seen.insert(r.address.clone());
             plan.resources.push(r);
         });
-    } else if doc.get("prior_state").is_none() && doc.get("configuration").is_none() {
+    } else if doc.get("prior_state").is_none() && configuration.is_none() {
         // State JSON: every resource in it exists.
         plan.is_state = true;
-        if let Some(root) = doc.get("values").and_then(|p| p.get("root_module")) {
+        if let Some(root) = member_mut(&mut doc, &["values", "root_module"]) {
             module_values(root, Lifecycle::Existing, &mut |r| {
                 seen.insert(r.address.clone());
                 plan.resources.push(r);
@@ -509,11 +512,7 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
             .collect();
     }
     // Data sources read while planning are only in the prior state.
-    if let Some(root) = doc
-        .get("prior_state")
-        .and_then(|p| p.get("values"))
-        .and_then(|v| v.get("root_module"))
-    {
+    if let Some(root) = member_mut(&mut doc, &["prior_state", "values", "root_module"]) {
         module_values(root, Lifecycle::Existing, &mut |r| {
             if r.mode == Mode::Data && !seen.contains(&r.address) {
                 plan.resources.push(r);
@@ -986,35 +985,70 @@ fn merge(
     }
 }
 
-/// Resources of `planned_values` / `prior_state.values` modules, recursively.
-fn module_values(module: &Node, lifecycle: Lifecycle, sink: &mut dyn FnMut(Resource)) {
+/// Takes the member `key` out of object `node` (the first one of that name).
+fn take_member(node: &mut Node, key: &str) -> Option<Node> {
+    let Kind::Object(members) = &mut node.kind else {
+        return None;
+    };
+    let i = members.iter().position(|m| m.key == key)?;
+    Some(members.remove(i).value)
+}
+
+/// The member at `path` (keys of nested objects, the first of each name), for changing.
+fn member_mut<'n>(node: &'n mut Node, path: &[&str]) -> Option<&'n mut Node> {
+    let mut at = node;
+    for key in path {
+        let Kind::Object(members) = &mut at.kind else {
+            return None;
+        };
+        at = &mut members.iter_mut().find(|m| m.key == *key)?.value;
+    }
+    Some(at)
+}
+
+/// Resources of `planned_values` / `prior_state.values` modules, recursively. Each
+/// resource's `values` are moved into the resource (the module is left without them).
+fn module_values(module: &mut Node, lifecycle: Lifecycle, sink: &mut dyn FnMut(Resource)) {
     let mut stack = vec![module];
     while let Some(m) = stack.pop() {
-        if let Some(Kind::Array(resources)) = m.get("resources").map(|r| &r.kind) {
-            for r in resources {
-                let (Some(address), Some(rtype)) = (text(r.get("address")), text(r.get("type")))
-                else {
-                    continue;
-                };
-                let mode = mode_of(r);
-                let attributes = r
-                    .get("values")
-                    .cloned()
-                    .unwrap_or_else(|| Node::new(Kind::Object(Vec::new()), r.span));
-                sink(Resource {
-                    mode,
-                    rtype: rtype.to_string(),
-                    address: address.to_string(),
-                    module: module_prefix(address, mode, rtype),
-                    attributes,
-                    span: r.span,
-                    header: r.get("address").map_or(r.span, |a| a.span),
-                    lifecycle,
-                });
+        let Kind::Object(members) = &mut m.kind else {
+            continue;
+        };
+        let (mut resources, mut children) = (None, None);
+        for member in members.iter_mut() {
+            let Kind::Array(items) = &mut member.value.kind else {
+                continue;
+            };
+            if member.key == "resources" && resources.is_none() {
+                resources = Some(items);
+            } else if member.key == "child_modules" && children.is_none() {
+                children = Some(items);
             }
         }
-        if let Some(Kind::Array(children)) = m.get("child_modules").map(|c| &c.kind) {
-            stack.extend(children.iter().rev());
+        for r in resources.into_iter().flatten() {
+            let (Some(address), Some(rtype)) = (text(r.get("address")), text(r.get("type"))) else {
+                continue;
+            };
+            let (address, rtype) = (address.to_string(), rtype.to_string());
+            let mode = mode_of(r);
+            let header = r.get("address").map_or(r.span, |a| a.span);
+            let span = r.span;
+            let attributes = member_mut(r, &["values"])
+                .map(|v| std::mem::replace(v, Node::new(Kind::Null, span)))
+                .unwrap_or_else(|| Node::new(Kind::Object(Vec::new()), span));
+            sink(Resource {
+                mode,
+                module: module_prefix(&address, mode, &rtype),
+                rtype,
+                address,
+                attributes,
+                span,
+                header,
+                lifecycle,
+            });
+        }
+        if let Some(children) = children {
+            stack.extend(children.iter_mut().rev());
         }
     }
 }

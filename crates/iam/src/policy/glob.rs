@@ -242,6 +242,102 @@ impl Pattern {
 }
 
 impl Pattern {
+    /// What compiling `text` (with `variables` given or not) and matching it against `value`
+    /// (as an ARN when `arn`) answers, when `text` and `value` are both known and `text`
+    /// holds no `${` to substitute: computed on the two texts, with no pattern built (the
+    /// hot path of policy evaluation). `None` when the pattern has to be compiled.
+    pub fn match_known_texts(
+        text: &PString,
+        options: PatternOptions,
+        variables: bool,
+        value: &PString,
+        arn: bool,
+    ) -> Option<bool> {
+        let (pattern, value) = (text.as_known()?, value.as_known()?);
+        if variables && pattern.contains("${") {
+            return None;
+        }
+        Some(if arn {
+            text_arn_match(pattern, value, options)
+        } else {
+            text_match(pattern, value, options)
+        })
+    }
+
+    /// `Pattern::new(text, options).matches(value, anykey_exists)`, without building the
+    /// pattern when both texts are known.
+    pub fn matches_text(
+        text: &PString,
+        options: PatternOptions,
+        value: &PString,
+        anykey_exists: bool,
+    ) -> Tri {
+        match Pattern::match_known_texts(text, options, false, value, false) {
+            Some(hit) => Tri::from_bool(hit),
+            None => Pattern::new(text, options).matches(value, anykey_exists),
+        }
+    }
+}
+
+/// [`known_match`] on the pattern's text itself: `*` and `?` are wildcards when `options`
+/// say so, every other character is itself (case-folded when `options` say so).
+fn text_match(p: &str, v: &str, options: PatternOptions) -> bool {
+    let fold = |c: char| {
+        if options.ignore_case {
+            c.to_lowercase().next().unwrap_or(c)
+        } else {
+            c
+        }
+    };
+    let star = |c: char| options.wildcards && c == '*';
+    let one = |c: char| options.wildcards && c == '?';
+    let (mut pi, mut vi) = (0usize, 0usize);
+    let mut backtrack: Option<(usize, usize)> = None;
+    loop {
+        let Some(c) = v[vi..].chars().next() else {
+            return p[pi..].chars().all(star);
+        };
+        match p[pi..].chars().next() {
+            Some(a) if star(a) => {
+                backtrack = Some((pi, vi));
+                pi += 1;
+                continue;
+            }
+            Some(a) if one(a) => {
+                pi += 1;
+                vi += c.len_utf8();
+                continue;
+            }
+            Some(a) if fold(a) == fold(c) => {
+                pi += a.len_utf8();
+                vi += c.len_utf8();
+                continue;
+            }
+            _ => {}
+        }
+        match backtrack {
+            Some((sp, sv)) => {
+                let skipped = v[sv..].chars().next().map_or(1, char::len_utf8);
+                backtrack = Some((sp, sv + skipped));
+                pi = sp + 1;
+                vi = sv + skipped;
+            }
+            None => return false,
+        }
+    }
+}
+
+/// [`known_arn_match`] on the pattern's text: six `:`-separated parts each, part by part.
+fn text_arn_match(p: &str, v: &str, options: PatternOptions) -> bool {
+    let mut pparts = p.splitn(6, ':');
+    let mut vparts = v.splitn(6, ':');
+    (0..6).all(|_| match (pparts.next(), vparts.next()) {
+        (Some(pp), Some(vp)) => text_match(pp, vp, options),
+        _ => false,
+    })
+}
+
+impl Pattern {
     /// Whether the pattern has no unknown parts.
     fn is_known(&self) -> bool {
         !self.toks.iter().any(|t| matches!(t, PTok::Hole(_)))
@@ -453,6 +549,97 @@ fn walk(p: &[PTok], v: &[VTok], free_unknown: bool, anykey_exists: bool) -> bool
         }
     }
     false
+}
+
+#[cfg(test)]
+mod known_text_tests {
+    use super::*;
+
+    /// The text fast path answers as the compiled pattern does.
+    #[test]
+    fn known_texts_match_as_compiled_patterns_do() {
+        let patterns = [
+            "",
+            "*",
+            "?",
+            "a*",
+            "*b",
+            "a?c",
+            "A*C",
+            "abc",
+            "ab*cd*",
+            "**",
+            "*?*",
+            "é*→",
+            "É?",
+            "arn:aws:s3:::bucket",
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::BUCKET*",
+            "arn:aws:iam::123456789012:role/clumio/*",
+            "arn:*:iam::*:role/a:b",
+            "arn:aws:s3",
+            "arn:aws:s3:::b:c:d",
+            "s3:Get*",
+            "S3:*Object",
+            "${aws:username}",
+            "a${x}b",
+        ];
+        let values = [
+            "",
+            "a",
+            "abc",
+            "aXc",
+            "AbC",
+            "abxcdyycd",
+            "é→",
+            "éxy→",
+            "ÉÉ",
+            "arn:aws:s3:::bucket",
+            "arn:aws:s3:::bucket/key",
+            "arn:aws:s3:::bucket-2",
+            "arn:aws:s3:::b:c:d",
+            "arn:aws:iam::123456789012:role/clumio/x",
+            "arn:aws:iam::1:role/a:b",
+            "arn:aws:s3",
+            "s3:GetObject",
+            "s3:getobject",
+            "s3:PutObject",
+            "${aws:username}",
+            "a${x}b",
+        ];
+        let all = [
+            PatternOptions::GLOB,
+            PatternOptions::GLOB_NOCASE,
+            PatternOptions::EXACT,
+            PatternOptions::EXACT_NOCASE,
+        ];
+        for p in patterns {
+            for v in values {
+                for options in all {
+                    let (text, value) = (PString::known(p), PString::known(v));
+                    let compiled = Pattern::new(&text, options);
+                    let quick =
+                        |arn| Pattern::match_known_texts(&text, options, false, &value, arn);
+                    assert_eq!(
+                        quick(false).map(Tri::from_bool),
+                        Some(compiled.matches(&value, true)),
+                        "{p} ~ {v} {options:?}"
+                    );
+                    assert_eq!(
+                        quick(true).map(Tri::from_bool),
+                        Some(compiled.matches_arn(&value, true)),
+                        "{p} ~arn {v} {options:?}"
+                    );
+                }
+            }
+        }
+        let with_var = PString::known("a${x}b");
+        let value = PString::known("ab");
+        assert_eq!(
+            Pattern::match_known_texts(&with_var, PatternOptions::GLOB, true, &value, false),
+            None
+        );
+    }
 }
 
 #[cfg(test)]

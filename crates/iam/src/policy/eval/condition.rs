@@ -272,6 +272,10 @@ fn compare(
     vars: Option<&dyn Fn(&str) -> VarValue>,
     negated: bool,
 ) -> Tri {
+    // Known texts with nothing to substitute are compared as they are.
+    let quick = |opts: PatternOptions, arn: bool| {
+        Pattern::match_known_texts(pv, opts, vars.is_some(), v, arn).map(Tri::from_bool)
+    };
     let pattern = |opts: PatternOptions| match Pattern::compile(pv, opts, vars) {
         Ok(p) => Ok(p),
         // A variable with no value: positive operators do not match; for negated ones AWS's
@@ -286,18 +290,20 @@ fn compare(
     };
     let known = |a: &PString| a.as_known().map(str::trim).map(str::to_string);
     match base.comparison() {
-        Comparison::Equals => {
+        Comparison::Equals => quick(PatternOptions::EXACT, false).unwrap_or_else(|| {
             pattern(PatternOptions::EXACT).map_or_else(|t| t, |p| p.matches(v, true))
-        }
+        }),
         Comparison::EqualsIgnoreCase => {
-            pattern(PatternOptions::EXACT_NOCASE).map_or_else(|t| t, |p| p.matches(v, true))
+            quick(PatternOptions::EXACT_NOCASE, false).unwrap_or_else(|| {
+                pattern(PatternOptions::EXACT_NOCASE).map_or_else(|t| t, |p| p.matches(v, true))
+            })
         }
-        Comparison::Like => {
+        Comparison::Like => quick(PatternOptions::GLOB, false).unwrap_or_else(|| {
             pattern(PatternOptions::GLOB).map_or_else(|t| t, |p| p.matches(v, true))
-        }
-        Comparison::Arn => {
+        }),
+        Comparison::Arn => quick(PatternOptions::GLOB, true).unwrap_or_else(|| {
             pattern(PatternOptions::GLOB).map_or_else(|t| t, |p| p.matches_arn(v, true))
-        }
+        }),
         Comparison::Binary => Pattern::new(pv, PatternOptions::EXACT).matches(v, true),
         Comparison::Bool => match (known(v), known(pv)) {
             (Some(a), Some(b)) => Tri::from_bool(a.eq_ignore_ascii_case(&b)),

@@ -180,7 +180,7 @@ fn action_applies(action: &Element, requested: &str, because: &mut Why) -> Tri {
         action
             .items
             .iter()
-            .map(|p| Pattern::new(&p.value, PatternOptions::GLOB_NOCASE).matches(&req, true)),
+            .map(|p| Pattern::matches_text(&p.value, PatternOptions::GLOB_NOCASE, &req, true)),
     );
     let word = if action.negated {
         "NotAction"
@@ -231,13 +231,17 @@ fn resource_applies(policy: &Policy, st: &Statement, request: &Request, because:
         if item.value.as_known() == Some("*") {
             return Tri::Yes;
         }
-        let decide = |vars: Option<&dyn Fn(&str) -> VarValue>| match Pattern::compile(
-            &item.value,
-            PatternOptions::GLOB,
-            vars,
-        ) {
-            Ok(p) => p.matches_arn(&request.resource, exists),
-            Err(CompileError::NoValue(_)) => Tri::No,
+        let decide = |vars: Option<&dyn Fn(&str) -> VarValue>| {
+            let (text, options) = (&item.value, PatternOptions::GLOB);
+            if let Some(hit) =
+                Pattern::match_known_texts(text, options, vars.is_some(), &request.resource, true)
+            {
+                return Tri::from_bool(hit);
+            }
+            match Pattern::compile(text, options, vars) {
+                Ok(p) => p.matches_arn(&request.resource, exists),
+                Err(CompileError::NoValue(_)) => Tri::No,
+            }
         };
         if policy.variables_enabled {
             maybe_absent_vars(&request.context, &item.value, decide)

@@ -16,7 +16,7 @@ struct PrincipalHits {
 }
 
 fn exact(a: &PString, b: &PString) -> Tri {
-    Pattern::new(a, PatternOptions::EXACT).matches(b, true)
+    Pattern::matches_text(a, PatternOptions::EXACT, b, true)
 }
 
 fn entry_hits(
