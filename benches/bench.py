@@ -12,7 +12,9 @@ Corpora:
 For every corpus, the checker (`--format json --fail-on never --no-config`) and the parse
 floor (examples/parse_floor.rs: every file read and parsed with hcl-edit / serde_json /
 saphyr-parser, nothing checked) run --runs times each, interleaved, and the table gives the
-medians, the ratio checker / floor, and the peak resident memory of each (from wait4).
+medians of wall time and of CPU time (user + system), the ratios checker / floor, and the
+peak resident memory of each (from wait4). On a shared machine, wall times follow the load;
+CPU times much less so.
 
 usage: benches/bench.py [--scale small,medium,large] [--families ours,gen,dense] [--runs 5]
                         [--gen PATH] [--bin BINARY] [--floor BINARY] [--outputs DIR]
@@ -37,12 +39,14 @@ TARGETS = {"terraform": 1.0, "plan": 1.3, "cloudformation": 1.5}
 
 
 def run_once(argv, stdout=subprocess.DEVNULL):
-    """Runs argv; returns (wall seconds, peak RSS in MB, exit status)."""
+    """Runs argv; returns (wall seconds, CPU seconds (user + system), peak RSS in MB, exit
+    status)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
 def tree_size(path):
@@ -140,8 +144,9 @@ def main():
         os.makedirs(args.outputs, exist_ok=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
           f"medians of {args.runs} runs")
-    print("| corpus | files | MB | findings | checker s | floor s | ratio | target | checker peak MB | floor peak MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| corpus | files | MB | findings | checker s | floor s | ratio | target | "
+          "checker CPU s | floor CPU s | CPU ratio | checker peak MB | floor peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, kind, path in corpora(families, scales, gen, args.dense_findings):
         files, size = tree_size(path)
         checker = [args.bin, path, "--format", "json", "--fail-on", "never", "--no-config"]
@@ -157,17 +162,20 @@ def main():
                 except (ValueError, AttributeError):
                     findings = "?"
         run_once(floor)
-        times, peaks, ftimes, fpeaks = [], [], [], []
+        times, cpus, peaks, ftimes, fcpus, fpeaks = [], [], [], [], [], []
         for _ in range(args.runs):
-            wall, peak, code = run_once(checker)
+            wall, cpu, peak, code = run_once(checker)
             if code not in (0, 1):
                 print(f"note: {name}: the checker exited with {code}", file=sys.stderr)
             times.append(wall)
+            cpus.append(cpu)
             peaks.append(peak)
-            wall, peak, _ = run_once(floor)
+            wall, cpu, peak, _ = run_once(floor)
             ftimes.append(wall)
+            fcpus.append(cpu)
             fpeaks.append(peak)
         t, f = statistics.median(times), statistics.median(ftimes)
+        c, fc = statistics.median(cpus), statistics.median(fcpus)
         target = TARGETS.get(kind)
         if kind == "dense":
             verdict = "< 1 s: " + ("met" if t < 1.0 else "NOT met")
@@ -176,7 +184,8 @@ def main():
         if kind == "plan":
             verdict += f"; peak ≤ input: {'met' if max(peaks) <= size / 2**20 else 'NOT met'}"
         print(f"| {name} | {files} | {size / 2**20:.1f} | {findings} | {t:.3f} | {f:.3f} | "
-              f"{t / f:.2f}× | {verdict} | {max(peaks):.0f} | {max(fpeaks):.0f} |", flush=True)
+              f"{t / f:.2f}× | {verdict} | {c:.2f} | {fc:.2f} | {c / fc:.2f}× | "
+              f"{max(peaks):.0f} | {max(fpeaks):.0f} |", flush=True)
 
 
 if __name__ == "__main__":
