@@ -595,6 +595,8 @@ mod fast {
                     }
                     b']' => {
                         self.at += 1;
+                        // Exact capacity, as a collected list has: a plan holds many.
+                        items.shrink_to_fit();
                         return Some(self.node(Kind::Array(items), start));
                     }
                     _ => return None,
@@ -641,6 +643,7 @@ mod fast {
                     }
                     b'}' => {
                         self.at += 1;
+                        members.shrink_to_fit();
                         return Some(self.node(Kind::Object(members), start));
                     }
                     _ => return None,
