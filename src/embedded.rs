@@ -3,7 +3,7 @@
 //! its node span points at where it is written. This module parses the JSON inside and maps
 //! every position back into the file the user edits.
 
-use crate::json::{JsonError, OffsetMap, parse_json};
+use crate::located_json::{JsonError, OffsetMap, parse_json};
 use crate::source::{Sources, Span};
 use crate::value::{Hole, Kind, Node, PString, Part};
 

@@ -22,7 +22,7 @@ pub mod fsbound;
 pub mod gitignore;
 pub mod identity;
 pub mod inputs;
-pub mod json;
+pub mod located_json;
 pub mod model;
 pub mod parallel;
 pub mod pipeline;

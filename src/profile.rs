@@ -5,7 +5,9 @@
 //! stays a [`Hole`], so verdicts that hinge on it come out as "depends", naming the flag that
 //! settles it.
 
-use crate::policy::eval::{KeyState, PUBLIC_IP_HOLE, Request, RequestContext, RequestPrincipal};
+use crate::policy::decision::{
+    KeyState, PUBLIC_IP_HOLE, Request, RequestContext, RequestPrincipal,
+};
 use crate::value::{Hole, PString};
 
 /// Clumio's documented role-session names (sources C1 and C2 of AWS-SEMANTICS.md). Others may

@@ -4,9 +4,9 @@
 //! and account, as `--role-arn` does); the decision is also the exit status (0 allow, 1 deny,
 //! 3 depends); `--clumio` groups requests with the same answer.
 
-use crate::json::{OffsetMap, parse_json};
+use crate::located_json::{OffsetMap, parse_json};
 use crate::policy::ast::{Policy, PolicyKind};
-use crate::policy::eval::{
+use crate::policy::decision::{
     Decision, Evaluation, KeyState, Request, RequestContext, RequestPrincipal, evaluate,
 };
 use crate::policy::parse::parse_policy;

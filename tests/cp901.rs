@@ -6,7 +6,7 @@
 //! `Version`, key-policy statements without `Resource`, unique ids, policy variables) parse
 //! without any error.
 
-use clumio_preflight::json::{OffsetMap, parse_json};
+use clumio_preflight::located_json::{OffsetMap, parse_json};
 use clumio_preflight::policy::PolicyError;
 use clumio_preflight::policy::ast::{Policy, PolicyKind, PrincipalKind};
 use clumio_preflight::policy::parse::parse_policy;

@@ -9,7 +9,7 @@
 mod common;
 
 use clumio_preflight::policy::ast::{OPERATORS, OpBase, PolicyKind};
-use clumio_preflight::policy::eval::{Decision, KeyState, RequestContext, evaluate};
+use clumio_preflight::policy::decision::{Decision, KeyState, RequestContext, evaluate};
 use clumio_preflight::policy::tri::Tri;
 use clumio_preflight::profile::KMS_DECRYPT;
 use clumio_preflight::value::{Hole, PString};

@@ -15,7 +15,7 @@
 mod common;
 
 use clumio_preflight::policy::ast::{Policy, PolicyKind};
-use clumio_preflight::policy::eval::{
+use clumio_preflight::policy::decision::{
     Decision, Evaluation, KeyState, Request, RequestContext, RequestPrincipal, evaluate,
 };
 use clumio_preflight::policy::glob::{Pattern, PatternOptions};

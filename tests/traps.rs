@@ -11,7 +11,7 @@
 mod common;
 
 use clumio_preflight::policy::ast::PolicyKind;
-use clumio_preflight::policy::eval::{Decision, KeyState};
+use clumio_preflight::policy::decision::{Decision, KeyState};
 use clumio_preflight::policy::tri::Tri;
 use clumio_preflight::profile::{
     BUCKET_ACTIONS, KMS_DECRYPT, KMS_GENERATE_DATA_KEY, OBJECT_ACTIONS, SESSION_NAMES,

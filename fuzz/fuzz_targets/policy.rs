@@ -2,7 +2,7 @@
 //! request must never panic.
 #![no_main]
 
-use clumio_preflight::json::{OffsetMap, parse_json};
+use clumio_preflight::located_json::{OffsetMap, parse_json};
 use clumio_preflight::policy::{PolicyKind, evaluate, parse_policy};
 use clumio_preflight::profile::{self, Profile, ProfileOptions};
 use clumio_preflight::source::Sources;

@@ -4,7 +4,7 @@
 use super::CfnOptions;
 use super::intrinsics::{Expanded, ParamValue, Pseudo, Resolver, no_value_node, undecided_if};
 use super::yaml::{MAX_DEPTH, parse_yaml};
-use crate::json::{OffsetMap, parse_json};
+use crate::located_json::{OffsetMap, parse_json};
 use crate::profile::account_hole;
 use crate::resource::{Lifecycle, LoadError, Mode, Resource};
 use crate::source::{FileId, Sources, Span};

@@ -8,7 +8,7 @@
 use super::unknowns;
 use crate::model::{Inventory, PolicyDoc};
 use crate::policy::ast::{Effect, PrincipalKind, Statement};
-use crate::policy::eval::{Request, evaluate_statement, statement_applies};
+use crate::policy::decision::{Request, evaluate_statement, statement_applies};
 use crate::policy::{Policy, Tri};
 use crate::profile::{self, Profile};
 use crate::source::Span;

@@ -19,7 +19,7 @@ use crate::policy::Tri;
 use crate::policy::ast::{
     Effect, Element, Located, Policy, PrincipalElement, PrincipalEntry, PrincipalKind, Statement,
 };
-use crate::policy::eval::{
+use crate::policy::decision::{
     KeyState, Request, RequestContext, evaluate_statement, statement_applies,
 };
 use crate::policy::glob::{Pattern, PatternOptions};

@@ -1,7 +1,7 @@
 //! Terraform files into module structure: parsing with spans, and the blocks that matter.
 //!
 //! `*.tf` files are parsed by `hcl-edit`, which keeps a byte span on every block, attribute,
-//! expression and template part; `*.tf.json` files by [`crate::json::parse_json`]. Either
+//! expression and template part; `*.tf.json` files by [`crate::located_json::parse_json`]. Either
 //! way a file becomes part of a [`Module`]: its variables, locals, outputs, resources, data
 //! sources and module calls, with the expressions kept unevaluated (evaluation is
 //! [`super::eval`]'s job). The [`Loader`] reads each file once, registers it in [`Sources`],
@@ -10,7 +10,7 @@
 use super::modules::Manifest;
 use super::walk;
 use crate::fsbound::{Boundary, MAX_TERRAFORM_BYTES, Refusal};
-use crate::json::{OffsetMap, parse_json};
+use crate::located_json::{OffsetMap, parse_json};
 use crate::resource::{LoadError, Mode};
 use crate::source::{FileId, Sources, Span};
 use crate::value::{Kind, Node};

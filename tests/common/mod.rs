@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
-use clumio_preflight::json::{OffsetMap, parse_json};
+use clumio_preflight::located_json::{OffsetMap, parse_json};
 use clumio_preflight::policy::ast::{Policy, PolicyKind};
-use clumio_preflight::policy::eval::{
+use clumio_preflight::policy::decision::{
     Decision, Evaluation, KeyState, Request, RequestContext, RequestPrincipal, evaluate,
 };
 use clumio_preflight::policy::parse::{PolicyError, parse_policy};

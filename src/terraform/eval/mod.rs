@@ -18,7 +18,7 @@
 //! referenced value with its own spans (a local's value points into the local's definition).
 //! A string built by a template has the template's span; a plain `<<EOF` heredoc has the
 //! span of exactly its text, and so has a `file()` result (in a new [`Sources`] entry), so
-//! that a JSON document inside can be parsed with [`OffsetMap::direct`](crate::json::OffsetMap).
+//! that a JSON document inside can be parsed with [`OffsetMap::direct`](crate::located_json::OffsetMap).
 //!
 //! Evaluation is bounded: expressions nest at most [`MAX_DEPTH`] levels, every root module
 //! has a step budget (for-expressions, instances, copies of values and function results all

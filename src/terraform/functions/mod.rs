@@ -10,7 +10,7 @@
 //! `file`, `templatefile`, `try` and `can` need the evaluator and live in
 //! [`super::eval`]; [`call`] handles the rest and answers `None` for names it does not know.
 
-use crate::json::{OffsetMap, parse_json};
+use crate::located_json::{OffsetMap, parse_json};
 use crate::source::{Sources, Span};
 use crate::value::{Hole, Kind, Member, Node, PString, Part};
 

@@ -2,12 +2,12 @@
 //! against it with three-valued logic.
 
 pub mod ast;
-pub mod eval;
+pub mod decision;
 pub mod glob;
 pub mod parse;
 pub mod tri;
 
 pub use ast::{Effect, Policy, PolicyKind, Statement};
-pub use eval::{Decision, Evaluation, KeyState, Request, RequestPrincipal, evaluate};
+pub use decision::{Decision, Evaluation, KeyState, Request, RequestPrincipal, evaluate};
 pub use parse::{PolicyError, parse_policy};
 pub use tri::Tri;

@@ -760,7 +760,7 @@ impl Parser {
             }
             let bad = match cond.operator.base.comparison() {
                 Comparison::Numeric(_) => text.trim().parse::<f64>().is_err().then_some("a number"),
-                Comparison::Date(_) => super::eval::parse_date(text)
+                Comparison::Date(_) => super::decision::parse_date(text)
                     .is_none()
                     .then_some("a date (ISO 8601, e.g. 2024-01-31T00:00:00Z, or epoch seconds)"),
                 Comparison::Bool => (!text.eq_ignore_ascii_case("true")
@@ -769,7 +769,7 @@ impl Parser {
                 Comparison::Null => (!text.eq_ignore_ascii_case("true")
                     && !text.eq_ignore_ascii_case("false"))
                 .then_some("\"true\" (key absent) or \"false\" (key present)"),
-                Comparison::Ip => super::eval::parse_cidr(text)
+                Comparison::Ip => super::decision::parse_cidr(text)
                     .is_none()
                     .then_some("an IP address or CIDR block (e.g. 203.0.113.0/24)"),
                 _ => None,

@@ -1,0 +1,399 @@
+//! The plan JSON front end (`terraform show -json PLAN`): resources as the plan will leave
+//! them, with what is only known after apply kept unknown.
+//!
+//! - `resource_changes[].change.after` gives each resource's planned attributes, and
+//!   `after_unknown` marks the leaves known only after apply; `actions` tells whether a
+//!   bucket is created (CP304) or deleted (not checked).
+//! - Data sources read at plan time (typically `aws_iam_policy_document`) live in
+//!   `prior_state`, not in the changes.
+//! - Where a value is unknown, the `configuration` section's references name what it comes
+//!   from (`aws_s3_bucket.data.id`, `data.aws_iam_policy_document.p.json`, in nested blocks
+//!   too); they become the hole ids the model links on, exactly as for the HCL front end.
+//!   Only an expression that is nothing but one reference counts, and only for attributes
+//!   that name a bucket, key or policy document: the references of `jsonencode({… Resource =
+//!   [aws_s3_bucket.b.arn] …})` say what the policy refers to, not what it is.
+//! - A policy known only after apply that is the `json` of an `aws_iam_policy_document` the
+//!   plan read (in `prior_state`) is that document, as the provider rendered it; a policy
+//!   nothing tells is unknown (CP902).
+//! - The account the plan ran in (`data.aws_caller_identity`) is reported in
+//!   [`Plan::account_id`]: the HCL front end stands for it with the profile's account hole.
+//! - Policy attributes are JSON strings inside JSON: their nodes keep the span of the string
+//!   literal, and the model parses them with offsets mapped through the escapes.
+
+use crate::located_json::{OffsetMap, parse_json};
+use crate::resource::{Lifecycle, LoadError, Mode, Resource};
+use crate::source::{FileId, Sources, Span};
+use crate::value::{Hole, Kind, Member, Node, PString, Part};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+/// Whether `text` is plan JSON: an object with `format_version` and planned values or
+/// resource changes (a few markers are looked at, not the whole document).
+pub fn is_plan_json(text: &str) -> bool {
+    let start = text.trim_start();
+    start.starts_with('{')
+        && text.contains("\"format_version\"")
+        && (text.contains("\"resource_changes\"") || text.contains("\"planned_values\""))
+}
+
+/// Whether `text` is state JSON (`terraform show -json` without a plan file): an object with
+/// `format_version` and `values` but neither planned values nor resource changes. An empty
+/// state (`{"format_version":"1.0"}`) is state too.
+pub fn is_state_json(text: &str) -> bool {
+    let start = text.trim_start();
+    start.starts_with('{')
+        && text.contains("\"format_version\"")
+        && !is_plan_json(text)
+        && (text.contains("\"values\"")
+            || text.contains("\"terraform_version\"")
+            || is_empty_state_json(text))
+}
+
+/// Whether `text` is what `terraform show -json` prints when there is no state at all
+/// (Terraform 1.11: `{"format_version":"1.0"}`): an object of `format_version` alone.
+fn is_empty_state_json(text: &str) -> bool {
+    // Only a short document can be this; longer ones are not parsed here.
+    if text.len() > 256 {
+        return false;
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(obj)) => {
+            obj.len() == 1 && obj.get("format_version").is_some_and(|v| v.is_string())
+        }
+        _ => false,
+    }
+}
+
+/// The `format_version`s this reader reads: 0.1 (Terraform 0.12 – 1.0.0), 0.2 (1.0.1 – 1.0.x)
+/// and every 1.x (1.1 onwards). The fields the checker uses are the same in all of them.
+pub const READ_FORMAT_VERSIONS: &str = "0.1, 0.2 and 1.x";
+
+fn readable_version(v: &str) -> bool {
+    matches!(v, "0.1" | "0.2") || v.split('.').next() == Some("1")
+}
+
+/// Resource types the front end reads ([`super::types`]: the model's, policy documents and
+/// the caller identity, which says which account the plan ran in); every other resource of
+/// a plan is skipped unparsed.
+fn relevant_type(rtype: &str) -> bool {
+    super::types::is_read(rtype)
+}
+
+mod changes;
+mod document;
+
+use changes::*;
+use document::*;
+
+/// What a plan yielded.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// The resources.
+    pub resources: Vec<Resource>,
+    /// Problems with the plan as a whole.
+    pub errors: Vec<LoadError>,
+    /// The account the plan ran in (`account_id` of the `aws_caller_identity` data sources
+    /// read while planning), when they all agree. The HCL front end stands for that account
+    /// with the profile's account hole; in a plan its value is literal.
+    pub account_id: Option<String>,
+    /// The root module's variables as the plan was made with them (`variables`), located in
+    /// the plan; empty for state JSON, which records none.
+    pub variables: Vec<(String, Node)>,
+    /// Whether this is state JSON (what is deployed) rather than a plan.
+    pub is_state: bool,
+}
+
+fn error(file: FileId, span: Option<Span>, message: String) -> LoadError {
+    LoadError {
+        file: Some(file),
+        span,
+        path: None,
+        message,
+    }
+}
+
+/// Reads the plan JSON of `file` (already in `sources`).
+pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
+    let text = &sources.file(file).text;
+    let mut plan = Plan::default();
+    let mut doc = match relevant_document(text, file) {
+        Ok(doc) => doc,
+        Err(e) => {
+            plan.errors.push(e);
+            return plan;
+        }
+    };
+    match doc
+        .get("format_version")
+        .and_then(|v| v.as_pstr())
+        .and_then(|s| s.as_known())
+    {
+        Some(v) if readable_version(v) => {}
+        Some(v) => {
+            let span = doc.get("format_version").map(|n| n.span);
+            plan.errors.push(error(
+                file,
+                span,
+                format!(
+                    "plan format_version \"{v}\" is not supported: this version reads format_version \
+                     {READ_FORMAT_VERSIONS} (Terraform 0.12 and later)"
+                ),
+            ));
+            return plan;
+        }
+        None => {
+            plan.errors.push(error(
+                file,
+                Some(doc.span),
+                "plan JSON has no format_version".into(),
+            ));
+            return plan;
+        }
+    }
+    // The configuration is only read; resources' values are moved out of the document, not
+    // copied (a plan's resources are most of its memory).
+    let configuration = take_member(&mut doc, "configuration");
+    let config = ConfigIndex::new(configuration.as_ref().and_then(|c| c.get("root_module")));
+    let mut seen: HashSet<String> = HashSet::new();
+    if let Some(Kind::Array(changes)) = doc.get("resource_changes").map(|n| &n.kind) {
+        for rc in changes {
+            if rc.get("deposed").is_some() {
+                continue;
+            }
+            if let Some(r) = from_change(rc, &config) {
+                seen.insert(r.address.clone());
+                plan.resources.push(r);
+            }
+        }
+    } else if let Some(root) = member_mut(&mut doc, &["planned_values", "root_module"]) {
+        module_values(root, Lifecycle::Unknown, &mut |r| {
+            seen.insert(r.address.clone());
+            plan.resources.push(r);
+        });
+    } else if doc.get("prior_state").is_none() && configuration.is_none() {
+        // State JSON: every resource in it exists.
+        plan.is_state = true;
+        if let Some(root) = member_mut(&mut doc, &["values", "root_module"]) {
+            module_values(root, Lifecycle::Existing, &mut |r| {
+                seen.insert(r.address.clone());
+                plan.resources.push(r);
+            });
+        }
+    }
+    if let Some(Kind::Object(vars)) = doc.get("variables").map(|v| &v.kind) {
+        plan.variables = vars
+            .iter()
+            .map(|m| (m.key.clone(), m.value.clone()))
+            .collect();
+    }
+    // Data sources read while planning are only in the prior state.
+    if let Some(root) = member_mut(&mut doc, &["prior_state", "values", "root_module"]) {
+        module_values(root, Lifecycle::Existing, &mut |r| {
+            if r.mode == Mode::Data && !seen.contains(&r.address) {
+                plan.resources.push(r);
+            }
+        });
+    }
+    plan.account_id = caller_account(&plan.resources);
+    for r in &mut plan.resources {
+        if r.mode == Mode::Data && r.rtype == "aws_iam_policy_document" {
+            normalize_document(&mut r.attributes);
+        }
+    }
+    recover_documents(&mut plan.resources);
+    plan
+}
+
+/// The `account_id` of the `aws_caller_identity` data sources, when known and the same.
+fn caller_account(resources: &[Resource]) -> Option<String> {
+    let mut ids = resources
+        .iter()
+        .filter(|r| r.mode == Mode::Data && r.rtype == "aws_caller_identity")
+        .filter_map(|r| text(r.attributes.get("account_id")));
+    let first = ids.next()?;
+    ids.all(|id| id == first).then(|| first.to_string())
+}
+
+/// A policy document's statement blocks as the provider stores them list every argument,
+/// unset ones as empty lists (`not_actions = []`) or an empty `sid`; as configuration, unset
+/// arguments are absent. Drops them, so that the document renders as it was written.
+fn normalize_document(attrs: &mut Node) {
+    let Kind::Object(members) = &mut attrs.kind else {
+        return;
+    };
+    for m in members.iter_mut().filter(|m| m.key == "statement") {
+        let Kind::Array(statements) = &mut m.value.kind else {
+            continue;
+        };
+        for st in statements {
+            if let Kind::Object(args) = &mut st.kind {
+                args.retain(|a| match &a.value.kind {
+                    Kind::Null => false,
+                    Kind::Array(items) => !items.is_empty(),
+                    Kind::Str(s) if a.key == "sid" => s.as_known() != Some(""),
+                    _ => true,
+                });
+            }
+        }
+    }
+}
+
+/// A policy known only after apply whose configuration says it is the `json` (or
+/// `minified_json`) of an `aws_iam_policy_document` the plan read: that document, as the
+/// provider rendered it (with its spans in the plan).
+fn recover_documents(resources: &mut [Resource]) {
+    let mut docs: HashMap<String, Node> = HashMap::new();
+    for r in resources
+        .iter()
+        .filter(|r| r.mode == Mode::Data && r.rtype == "aws_iam_policy_document")
+    {
+        for attr in ["json", "minified_json"] {
+            if let Some(node) = r.attributes.get(attr).filter(|n| text(Some(n)).is_some()) {
+                docs.insert(format!("{}.{attr}", r.address), node.clone());
+            }
+        }
+    }
+    if docs.is_empty() {
+        return;
+    }
+    for r in resources.iter_mut().filter(|r| r.mode == Mode::Managed) {
+        resolve_documents(&mut r.attributes, &docs, 0);
+    }
+}
+
+fn resolve_documents(node: &mut Node, docs: &HashMap<String, Node>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match &mut node.kind {
+        Kind::Str(s) => {
+            if let [Part::Hole(h)] = s.parts()
+                && let Some(doc) = docs.get(h.id.as_ref())
+            {
+                *node = doc.clone();
+            }
+        }
+        Kind::Array(items) => {
+            for item in items {
+                resolve_documents(item, docs, depth + 1);
+            }
+        }
+        Kind::Object(members) => {
+            for m in members {
+                resolve_documents(&mut m.value, docs, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_prefix_and_names() {
+        assert_eq!(
+            module_prefix(
+                "module.a[\"x\"].aws_s3_bucket.b",
+                Mode::Managed,
+                "aws_s3_bucket"
+            ),
+            "module.a[\"x\"]."
+        );
+        assert_eq!(
+            module_prefix("aws_s3_bucket.b[0]", Mode::Managed, "aws_s3_bucket"),
+            ""
+        );
+        assert_eq!(
+            module_names("module.a[\"x\"].module.b."),
+            vec!["a".to_string(), "b".to_string()]
+        );
+        assert_eq!(module_names("module.a[0]."), vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn entry_type_reads_the_top_level_type_key_only() {
+        let t = |raw: &str| entry_type(raw).map(|c| c.into_owned());
+        assert_eq!(
+            t(r#"{"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket"}"#),
+            Some("aws_s3_bucket".into())
+        );
+        // A key "type" inside a value, a value "type", and quotes in an address.
+        assert_eq!(
+            t(
+                r#"{"address":"x.y[\"\\\"type\\\":\"]","values":{"type":"no"},"name":"type","type" : "aws_kms_key"}"#
+            ),
+            Some("aws_kms_key".into())
+        );
+        assert_eq!(t(r#"{"type":"a_b"}"#), Some("a_b".into()));
+        assert_eq!(t(r#"{"values":{"type":"aws_s3_bucket"}}"#), None);
+        assert_eq!(t(r#"{"type":3}"#), None);
+    }
+
+    #[test]
+    fn link_references_are_single_references_of_link_attributes() {
+        let expr = |refs: &[&str]| {
+            let text = serde_json::json!({ "references": refs }).to_string();
+            parse_json(&text, &OffsetMap::direct(FileId(0), 0)).unwrap()
+        };
+        let id = expr(&["aws_s3_bucket.b.id", "aws_s3_bucket.b"]);
+        assert_eq!(
+            link_reference(Some(&id), "bucket").as_deref(),
+            Some("aws_s3_bucket.b.id")
+        );
+        // Not a link attribute: a list of ARNs is not the bucket's ARN.
+        assert_eq!(link_reference(Some(&id), "resources"), None);
+        // jsonencode({… aws_s3_bucket.b.arn …}) is not the bucket's ARN.
+        let arn = expr(&["aws_s3_bucket.b.arn", "aws_s3_bucket.b"]);
+        assert_eq!(link_reference(Some(&arn), "policy"), None);
+        let doc = expr(&[
+            "data.aws_iam_policy_document.p.json",
+            "data.aws_iam_policy_document.p",
+        ]);
+        assert_eq!(
+            link_reference(Some(&doc), "policy").as_deref(),
+            Some("data.aws_iam_policy_document.p.json")
+        );
+        // Two references: a conditional or a template, not one of them.
+        let two = expr(&[
+            "aws_s3_bucket.a.id",
+            "aws_s3_bucket.a",
+            "aws_s3_bucket.b.id",
+        ]);
+        assert_eq!(link_reference(Some(&two), "bucket"), None);
+        let keyed = expr(&[
+            "aws_s3_bucket.b[\"x\"].id",
+            "aws_s3_bucket.b[\"x\"]",
+            "aws_s3_bucket.b",
+        ]);
+        assert_eq!(
+            link_reference(Some(&keyed), "bucket").as_deref(),
+            Some("aws_s3_bucket.b[\"x\"].id")
+        );
+        assert_eq!(
+            link_reference(Some(&expr(&["each.value.id", "each.value"])), "bucket"),
+            None
+        );
+    }
+
+    #[test]
+    fn detects_plans_by_content() {
+        assert!(is_plan_json(
+            "{\"format_version\":\"1.2\",\"resource_changes\":[]}"
+        ));
+        assert!(!is_plan_json(
+            "{\"AWSTemplateFormatVersion\":\"2010-09-09\"}"
+        ));
+        assert!(!is_plan_json("resource \"aws_s3_bucket\" \"b\" {}"));
+        // What `terraform show -json` prints with no state at all is state.
+        assert!(is_state_json("{\"format_version\":\"1.0\"}"));
+        assert!(is_state_json(" {\"format_version\": \"1.0\"}\n"));
+        assert!(!is_state_json(
+            "{\"format_version\":\"1.0\",\"valid\":true}"
+        ));
+        assert!(!is_state_json("{\"format_version\":1}"));
+    }
+}
