@@ -6,7 +6,9 @@
 //! made of its resource address and its place. A finding on a plan element moves to the
 //! source element with the same key (instance keys may differ: `module.a["x"]` in the plan is
 //! `module.a` in a module's own file), else to the resource's header; the plan location is
-//! kept as a related location.
+//! kept as a related location. A finding that moves to a source element takes the fix and the
+//! help of the same finding made by checking the sources themselves (same rule, resource and
+//! element), so `--fix` repairs the `.tf` text the plan came from.
 
 use crate::model::{Inventory, KeyPolicy, PolicyDoc, PolicySyntax};
 use crate::policy::ast::Policy;
@@ -193,6 +195,9 @@ pub struct PlanOrigin<'a> {
     pub file: crate::source::FileId,
     /// The values the plan left unknown and the sources settled.
     pub filled: &'a [crate::plan_sources::Filled],
+    /// The findings of the sources' own check, with their fixes
+    /// ([`SourceMapper::source_findings`]).
+    pub source_found: &'a [Diagnostic],
 }
 
 /// The Terraform sources of a plan, ready to receive its findings.
@@ -200,6 +205,8 @@ pub struct SourceMapper {
     elements: Vec<Mappable>,
     /// Resource address → header span, for every resource of the sources.
     headers: Vec<(String, Span)>,
+    /// The model of each root module of the sources.
+    inventories: Vec<Inventory>,
 }
 
 impl SourceMapper {
@@ -216,18 +223,37 @@ impl SourceMapper {
             .iter()
             .map(|r| (r.address.clone(), r.header))
             .collect();
-        let elements = loaded
+        let inventories: Vec<Inventory> = loaded
             .extra
             .roots
             .iter()
-            .flat_map(|root| {
-                elements(&terraform::aws::inventory(
-                    &loaded.resources[root.resources.clone()],
-                    sources,
-                ))
+            .map(|root| {
+                terraform::aws::inventory(&loaded.resources[root.resources.clone()], sources)
             })
             .collect();
-        SourceMapper { elements, headers }
+        let elements = inventories.iter().flat_map(elements).collect();
+        SourceMapper {
+            elements,
+            headers,
+            inventories,
+        }
+    }
+
+    /// The findings of checking the sources themselves with `profile` and the `enabled` rules,
+    /// each with the fix made from the `.tf` text (or the help saying why there is none).
+    pub fn source_findings(
+        &self,
+        sources: &Sources,
+        profile: &Profile,
+        enabled: &crate::rules::Enabled,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for inv in &self.inventories {
+            let mut found = crate::rules::run(inv, profile, enabled);
+            crate::fix::attach(sources, inv, profile, &mut found);
+            out.append(&mut found);
+        }
+        out
     }
 
     /// The source element matching the plan element `d` points at, if any.
@@ -268,11 +294,17 @@ impl SourceMapper {
                 }
                 continue;
             }
-            self.remap_one(d, &plan, profile);
+            self.remap_one(d, &plan, profile, origin.source_found);
         }
     }
 
-    fn remap_one(&self, d: &mut Diagnostic, plan: &[Mappable], profile: &Profile) {
+    fn remap_one(
+        &self,
+        d: &mut Diagnostic,
+        plan: &[Mappable],
+        profile: &Profile,
+        source_found: &[Diagnostic],
+    ) {
         let target = match self.matching(plan, d) {
             Some(e) => {
                 if let Some(syntax) = e.syntax {
@@ -295,6 +327,16 @@ impl SourceMapper {
                 message: "where the plan has it".into(),
             });
             d.span = span;
+            // The same finding of the sources' own check: its fix is made from the `.tf`
+            // text, and its help says the same.
+            if let Some(source) = source_found.iter().find(|s| {
+                s.rule.code == d.rule.code && s.span == span && same(&s.resource, &d.resource)
+            }) {
+                d.fix = source.fix.clone();
+                d.help = source.help.clone();
+                d.help_parts = source.help_parts.clone();
+                return;
+            }
         }
         d.fix = d
             .fix

@@ -381,3 +381,117 @@ fn a_plan_finding_is_fixed_in_its_terraform_source() {
     assert_eq!(snapshot(&dir), tree);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The plans Terraform 1.11 made (`testdata/plan/real`): each CP101 / CP304 finding of the
+/// plan JSON and of the plan text is fixed in the `.tf` source it maps to (also inside a
+/// module instantiated twice), with the same edit as `--fix` on the sources; the plan is never
+/// edited; the sources, checked again, no longer show the finding; a second run changes
+/// nothing.
+#[test]
+fn real_plan_findings_are_fixed_in_their_terraform_sources() {
+    let cases = [
+        ("state-deployed", "plan.json", 3, "main.tf"),
+        ("update-hidden", "plan.json", 1, "main.tf"),
+        ("update-hidden", "plan.txt", 1, "main.tf"),
+        (
+            "module-instances",
+            "plan.json",
+            1,
+            "modules/vpc-bucket/main.tf",
+        ),
+        (
+            "module-instances",
+            "plan.txt",
+            1,
+            "modules/vpc-bucket/main.tf",
+        ),
+    ];
+    for (case, plan, fixed, tf) in cases {
+        let from = crate_root().join("testdata/plan/real").join(case);
+        let dir = copy(&from, &format!("real-{}", plan.replace('.', "-")));
+        let plan_before = std::fs::read(dir.join(plan)).unwrap();
+        // What --fix makes of the sources alone, on another copy.
+        let alone = copy(&from, &format!("alone-{}", plan.replace('.', "-")));
+        for p in ["plan.json", "plan.txt", "plan.color.txt", "state.json"] {
+            let _ = std::fs::remove_file(alone.join(p));
+        }
+        cli()
+            .current_dir(&alone)
+            .args(["--fix", "."])
+            .output()
+            .unwrap();
+        let out = cli()
+            .current_dir(&dir)
+            .args(["--fix", "--source-dir", ".", plan])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let summary = if fixed == 1 {
+            "fixed 1 finding in 1 file".to_string()
+        } else {
+            format!("fixed {fixed} findings in 1 file")
+        };
+        assert!(err.contains(&summary), "{case} {plan}: {err}");
+        assert!(!err.contains("not fixed"), "{case} {plan}: {err}");
+        assert_eq!(std::fs::read(dir.join(plan)).unwrap(), plan_before);
+        let source = std::fs::read_to_string(dir.join(tf)).unwrap();
+        assert_ne!(source, std::fs::read_to_string(from.join(tf)).unwrap());
+        assert_eq!(
+            source,
+            std::fs::read_to_string(alone.join(tf)).unwrap(),
+            "{case} {plan}: the plan's fix differs from the sources' own"
+        );
+        // A re-plan is not possible here: the sources, checked again, are clean of what was
+        // fixed.
+        let again = cli()
+            .current_dir(&dir)
+            .args(["--format", "json", tf])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&again.stdout).unwrap();
+        let left: Vec<&str> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["code"].as_str())
+            .filter(|c| ["CP101", "CP304"].contains(c))
+            .collect();
+        assert!(left.is_empty(), "{case} {plan}: {left:?}");
+        let tree = snapshot(&dir);
+        let second = cli()
+            .current_dir(&dir)
+            .args(["--fix", "--source-dir", ".", plan])
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&second.stderr).contains("fixed 0 findings"));
+        assert_eq!(snapshot(&dir), tree);
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&alone);
+    }
+}
+
+/// Without its sources, a plan finding that has a fix in the sources is not fixed, and
+/// standard error says why.
+#[test]
+fn a_plan_finding_without_sources_is_not_fixed_with_a_note() {
+    let dir = std::env::temp_dir().join(format!("cp-fix-plan-alone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        crate_root().join("testdata/plan/real/update-hidden/plan.json"),
+        dir.join("plan.json"),
+    )
+    .unwrap();
+    let out = cli()
+        .current_dir(&dir)
+        .args(["--fix", "plan.json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not fixed: plan.json:1: CP101") && err.contains("no .tf source"),
+        "{err}"
+    );
+    assert!(err.contains("fixed 0 findings"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -7,6 +7,11 @@ use crate::model::Inventory;
 use crate::profile::Profile;
 use crate::source::Sources;
 
+/// The rules that offer a fix where a safe one exists.
+pub(crate) const FIXABLE: &[&str] = &[
+    "CP101", "CP102", "CP103", "CP104", "CP105", "CP201", "CP206", "CP301", "CP302", "CP304",
+];
+
 /// A fix for `d` (with the help that shows it, when the rule's does not), the reason there is none, or `None` when the rule offers no fix here.
 fn generate(
     sources: &Sources,

@@ -201,16 +201,13 @@ impl Fixer<'_> {
             );
             return None;
         }
-        let folder = std::path::Path::new(&name).parent().map_or_else(
-            || PathBuf::from("."),
-            |p| {
-                if p.as_os_str().is_empty() {
-                    PathBuf::from(".")
-                } else {
-                    p.to_path_buf()
-                }
-            },
-        );
+        // The folder plan mapping read the sources from (a module's file is checked with its
+        // root module, which gives the module its inputs).
+        let folder = self
+            .options
+            .source_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."));
         let mut sources_only = self.options.clone();
         sources_only.inputs = vec![crate::pipeline::Input::Path(folder)];
         sources_only.stdin = None;
@@ -274,6 +271,22 @@ impl Fixer<'_> {
         let report = &checked.report;
         let mut candidates = Vec::new();
         for (i, d) in report.diagnostics.iter().enumerate() {
+            if d.fix.is_none()
+                && super::attach::FIXABLE.contains(&d.rule.code)
+                && is_plan(&report.sources.file(d.span.file).text)
+                && !self
+                    .rejected
+                    .contains(&(FindingKey::of(report, d), d.message.clone()))
+            {
+                self.reject(
+                    report,
+                    i,
+                    "the finding is in a plan and no .tf source of it was found: give --source-dir \
+                     (or run from the folder of the Terraform sources), or run --fix on the sources"
+                        .into(),
+                );
+                continue;
+            }
             if d.fix.is_none()
                 || self
                     .rejected

@@ -275,6 +275,9 @@ pub(super) fn scan(
         let mut found = rules::run(&unit.inventory, profile, &enabled);
         crate::fix::attach(&scan.sources, &unit.inventory, profile, &mut found);
         if let Some(with) = with {
+            let source_found = with
+                .mapper
+                .source_findings(&scan.sources, profile, &enabled);
             with.mapper.remap(
                 &mut found,
                 &unit.inventory,
@@ -282,6 +285,7 @@ pub(super) fn scan(
                 &crate::plan_mapping::PlanOrigin {
                     file: with.plan_file,
                     filled: &with.filled,
+                    source_found: &source_found,
                 },
             );
         }
