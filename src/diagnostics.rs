@@ -162,6 +162,9 @@ pub struct Snippet {
 pub enum SnippetKind {
     /// The condition that exempts every session of the Clumio role from a Deny.
     Exemption,
+    /// The same exemption as an operator entry, to add inside a statement's existing
+    /// `Condition`.
+    ExemptionEntry,
     /// The condition that spares the calls AWS services make for a caller.
     NotViaAwsService,
     /// A principal that matches everyone, in place of a `NotPrincipal`.

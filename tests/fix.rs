@@ -495,3 +495,62 @@ fn a_plan_finding_without_sources_is_not_fixed_with_a_note() {
     assert!(err.contains("fixed 0 findings"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Help that pastes: with a fix, the help of CP101 says what the fix does in words and shows
+/// no snippet of its own (the fix shows the exact text); without a fix, a statement that
+/// already has a `Condition` is shown only the operator entry to add inside it, one without
+/// gets the whole `Condition`.
+#[test]
+fn the_exemption_help_pastes_where_it_goes() {
+    let dir = std::env::temp_dir().join(format!("cp-fix-help-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"aws_s3_bucket\" \"data\" {\n  bucket = \"acme-data\"\n}\n\n\
+         resource \"aws_s3_bucket_policy\" \"data\" {\n  bucket = aws_s3_bucket.data.id\n  \
+         policy = file(\"${path.module}/policy.json\")\n}\n",
+    )
+    .unwrap();
+    let policy = |condition: &str| {
+        format!(
+            "{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Sid\": \"D\", \"Effect\": \"Deny\", \
+             \"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": [\"arn:aws:s3:::acme-data\", \
+             \"arn:aws:s3:::acme-data/*\"]{condition}}}]}}\n"
+        )
+    };
+    let help_of = |args: &[&str]| -> (String, bool) {
+        let out = cli().current_dir(&dir).args(args).output().unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let d = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "CP101")
+            .expect("CP101")
+            .clone();
+        (d["help"].as_str().unwrap().to_string(), !d["fix"].is_null())
+    };
+    let guarded = policy(", \"Condition\": {\"StringNotEquals\": {\"aws:SourceVpc\": \"vpc-1\"}}");
+    std::fs::write(dir.join("policy.json"), &guarded).unwrap();
+    // No account: a plain JSON file cannot refer to it, so no fix.
+    let (help, fixed) = help_of(&["--format", "json", "."]);
+    assert!(!fixed, "{help}");
+    assert!(help.contains("\"ArnNotLike\": {"), "{help}");
+    assert!(!help.contains("\"Condition\""), "{help}");
+    std::fs::write(dir.join("policy.json"), policy("")).unwrap();
+    let (help, fixed) = help_of(&["--format", "json", "."]);
+    assert!(!fixed, "{help}");
+    assert!(help.contains("\"Condition\": { \"ArnNotLike\""), "{help}");
+    // With the account, a fix: the help says it in words, with no snippet.
+    std::fs::write(dir.join("policy.json"), &guarded).unwrap();
+    let (help, fixed) = help_of(&["--format", "json", "--account-id", "111122223333", "."]);
+    assert!(fixed, "{help}");
+    assert!(
+        help.contains("the fix below shows the exact text"),
+        "{help}"
+    );
+    assert!(!help.contains("aws:PrincipalArn\":"), "{help}");
+    assert!(!help.contains("\"Condition\""), "{help}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -2,7 +2,7 @@
 //! files (indentation, the brackets around an element), which the rules do not see. A
 //! finding whose repair is not safe loses its fix, and its help says why.
 
-use crate::diagnostics::{Diagnostic, Fix, Help, HelpPart};
+use crate::diagnostics::{Diagnostic, Fix, Help, HelpPart, SnippetKind};
 use crate::model::Inventory;
 use crate::profile::Profile;
 use crate::source::Sources;
@@ -12,13 +12,100 @@ pub(crate) const FIXABLE: &[&str] = &[
     "CP101", "CP102", "CP103", "CP104", "CP105", "CP201", "CP206", "CP301", "CP302", "CP304",
 ];
 
-/// A fix for `d` (with the help that shows it, when the rule's does not), the reason there is none, or `None` when the rule offers no fix here.
+/// The words of a generator's help (what to change, before the text to paste), ending with
+/// where the exact text is; and the rule help's `marker` from which they replace it.
+struct Words {
+    marker: &'static str,
+    text: String,
+}
+
+/// The words of `help` (up to the text to paste), said of the fix shown under the help.
+fn in_words(help: &str, marker: &'static str) -> Words {
+    let prose = help.split(":\n").next().unwrap_or(help);
+    let prose = prose
+        .replace("add this to", "add the condition to")
+        .replace("add this operator", "add the ArnNotLike operator")
+        .replace("add this key", "add the aws:PrincipalArn key")
+        .replace("add this block", "add a condition block")
+        .replace("add this ", "add the ");
+    Words {
+        marker,
+        text: format!("{prose}: the fix below shows the exact text (--fix applies it)"),
+    }
+}
+
+/// Replaces `d`'s help from the rule's `words.marker` on (its generic snippet and the words
+/// on how to merge it) with `words.text`; a help without the marker is left as it is.
+fn say_fix(d: &mut Diagnostic, words: Words) {
+    if d.help_parts.is_empty() {
+        if let Some(at) = d.help.find(words.marker) {
+            d.help.truncate(at);
+            d.help.push_str(&words.text);
+        }
+        return;
+    }
+    let Some(at) = d
+        .help_parts
+        .iter()
+        .position(|p| matches!(p, HelpPart::Text(t) if t.contains(words.marker)))
+    else {
+        return;
+    };
+    d.help_parts.truncate(at + 1);
+    if let Some(HelpPart::Text(t)) = d.help_parts.last_mut() {
+        let keep = t.find(words.marker).unwrap_or(t.len());
+        t.truncate(keep);
+        t.push_str(&words.text);
+    }
+    d.help = Help {
+        parts: d.help_parts.clone(),
+    }
+    .to_string();
+}
+
+/// A help pasted by hand must be valid where it goes: when the statement of a Deny finding
+/// already has a `Condition`, its exemption snippet becomes the operator entry to add inside
+/// it (a second `Condition` key would be a duplicate).
+fn entry_inside_condition(
+    sources: &Sources,
+    inv: &Inventory,
+    profile: &Profile,
+    d: &mut Diagnostic,
+) {
+    if !matches!(d.rule.code, "CP101" | "CP102") {
+        return;
+    }
+    let Ok(loc) = super::exempt::locate(sources, inv, d) else {
+        return;
+    };
+    if loc.st.conditions.is_empty() {
+        return;
+    }
+    let mut changed = false;
+    for part in &mut d.help_parts {
+        if let HelpPart::Snippet(snippet) = part
+            && snippet.kind == SnippetKind::Exemption
+        {
+            *snippet =
+                crate::rules::fix::snippet(SnippetKind::ExemptionEntry, profile, snippet.syntax);
+            changed = true;
+        }
+    }
+    if changed {
+        d.help = Help {
+            parts: d.help_parts.clone(),
+        }
+        .to_string();
+    }
+}
+
+/// A fix for `d` (with the help that says it in words, when the rule's shows a snippet), the reason there is none, or `None` when the rule offers no fix here.
 fn generate(
     sources: &Sources,
     inv: &Inventory,
     profile: &Profile,
     d: &Diagnostic,
-) -> Option<Result<(Fix, Option<String>), String>> {
+) -> Option<Result<(Fix, Option<Words>), String>> {
     match d.rule.code {
         "CP301" | "CP302" => {
             let o = inv
@@ -33,25 +120,18 @@ fn generate(
                 },
             )
         }
-        "CP101" | "CP102" => Some(super::exempt::exempt(sources, inv, profile, d).map(|g| {
-            let keep = d
-                .help
-                .find("exempt the Clumio role")
-                .unwrap_or(d.help.len());
-            (g.fix, Some(format!("{}{}", &d.help[..keep], g.help)))
-        })),
+        "CP101" | "CP102" => Some(
+            super::exempt::exempt(sources, inv, profile, d)
+                .map(|g| (g.fix, Some(in_words(&g.help, "exempt the Clumio role")))),
+        ),
         "CP103" | "CP104" | "CP105" => Some(
-            super::notprincipal::replace(sources, inv, profile, d).map(|g| (g.fix, Some(g.help))),
+            super::notprincipal::replace(sources, inv, profile, d)
+                .map(|g| (g.fix, Some(in_words(&g.help, "replace `NotPrincipal`")))),
         ),
-        "CP201" | "CP206" => Some(
-            super::key_statement::add(sources, inv, profile, d).map(|g| {
-                let keep = d
-                    .help
-                    .find("add this statement to the key policy")
-                    .unwrap_or(d.help.len());
-                (g.fix, Some(format!("{}{}", &d.help[..keep], g.help)))
-            }),
-        ),
+        // The key rules' help is the statement the fix adds: it pastes as it stands.
+        "CP201" | "CP206" => {
+            Some(super::key_statement::add(sources, inv, profile, d).map(|g| (g.fix, None)))
+        }
         "CP304" => Some(super::ownership_controls::declare(sources, inv, d).map(|g| (g.fix, None))),
         _ => None,
     }
@@ -66,13 +146,17 @@ pub fn attach(sources: &Sources, inv: &Inventory, profile: &Profile, found: &mut
             continue;
         }
         match generate(sources, inv, profile, d) {
-            Some(Ok((fix, _))) => {
-                // The help keeps the rule's words and snippet (the same as a plan finding
-                // mapped here gets); every reporter shows the fix's exact edits under it.
+            Some(Ok((fix, words))) => {
+                // The help says in words what the fix does; the fix, shown under it by
+                // every reporter, is the exact text (no second snippet to contradict it).
+                if let Some(words) = words {
+                    say_fix(d, words);
+                }
                 d.fix = Some(fix);
             }
             Some(Err(why)) => {
                 d.fix = None;
+                entry_inside_condition(sources, inv, profile, d);
                 let why = format!("\nno automatic fix (--fix): {why}");
                 if d.help_parts.is_empty() {
                     d.help.push_str(&why);

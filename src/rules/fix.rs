@@ -11,6 +11,7 @@ use crate::profile::Profile;
 pub fn snippet(kind: SnippetKind, profile: &Profile, syntax: PolicySyntax) -> Snippet {
     let text = match kind {
         SnippetKind::Exemption => exemption(profile, syntax),
+        SnippetKind::ExemptionEntry => exemption_entry(profile, syntax),
         SnippetKind::NotViaAwsService => not_via_aws_service(syntax).to_string(),
         SnippetKind::AnyPrincipal => any_principal(syntax).to_string(),
         SnippetKind::KeyStatement => key_statement(profile, syntax),
@@ -71,6 +72,27 @@ pub fn exemption(profile: &Profile, syntax: PolicySyntax) -> String {
                 arn
             };
             format!("Condition:\n  ArnNotLike:\n    aws:PrincipalArn: {value}")
+        }
+    }
+}
+
+/// The exemption as an operator entry, to add inside a statement's existing `Condition` (an
+/// `aws_iam_policy_document` condition is a block of its own: the same as [`exemption`]).
+pub fn exemption_entry(profile: &Profile, syntax: PolicySyntax) -> String {
+    let arn = role_arn(profile, syntax);
+    match syntax {
+        PolicySyntax::Json => format!("\"ArnNotLike\": {{ \"aws:PrincipalArn\": \"{arn}\" }}"),
+        PolicySyntax::HclJsonencode => {
+            format!("ArnNotLike = {{ \"aws:PrincipalArn\" = \"{arn}\" }}")
+        }
+        PolicySyntax::PolicyDocument => exemption(profile, syntax),
+        PolicySyntax::Yaml => {
+            let value = if arn.contains("${") {
+                format!("!Sub '{arn}'")
+            } else {
+                arn
+            };
+            format!("ArnNotLike:\n  aws:PrincipalArn: {value}")
         }
     }
 }
