@@ -9,7 +9,6 @@ use crate::diagnostics::{Diagnostic, Edit};
 use crate::model::PolicySyntax;
 use crate::profile::Profile;
 use crate::source::{FileId, Sources, Span};
-use std::path::Path;
 
 /// The ARN written as a value, and the data source the fix must declare for it, if any.
 pub struct Value {
@@ -50,12 +49,23 @@ fn host(sources: &Sources, d: &Diagnostic, file: FileId) -> Result<Host, String>
     })
 }
 
+/// The folder part of a file name (`""` for a name without one): a string comparison per
+/// file, as every fix of a tree of thousands of files asks for its module's files.
+fn folder_of(name: &str) -> &str {
+    name.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// Whether `name` is a `.tf` file directly in `folder`.
+fn in_module(name: &str, folder: &str) -> bool {
+    name.ends_with(".tf") && folder_of(name) == folder
+}
+
 /// The name of an `aws_caller_identity` data source declared in `folder`, if any.
-fn declared_identity(sources: &Sources, folder: &Path) -> Option<String> {
+fn declared_identity(sources: &Sources, folder: &str) -> Option<String> {
     const NEEDLE: &str = "data \"aws_caller_identity\" \"";
     (0..sources.len()).find_map(|i| {
         let f = sources.file(FileId(i as u32));
-        if Path::new(&f.name).parent() != Some(folder) || !f.name.ends_with(".tf") {
+        if !in_module(&f.name, folder) {
             return None;
         }
         let at = f.text.find(NEEDLE)? + NEEDLE.len();
@@ -66,10 +76,10 @@ fn declared_identity(sources: &Sources, folder: &Path) -> Option<String> {
 
 /// The edit that declares `data "aws_caller_identity" "current" {}` at the end of the first
 /// `.tf` file (by name) of `folder`, so that every fix of the module adds the same one.
-fn declaration(sources: &Sources, folder: &Path) -> Option<Edit> {
+fn declaration(sources: &Sources, folder: &str) -> Option<Edit> {
     let (id, file) = (0..sources.len())
         .map(|i| (FileId(i as u32), sources.file(FileId(i as u32))))
-        .filter(|(_, f)| Path::new(&f.name).parent() == Some(folder) && f.name.ends_with(".tf"))
+        .filter(|(_, f)| in_module(&f.name, folder))
         .min_by(|a, b| a.1.name.cmp(&b.1.name))?;
     let end = file.text.len();
     let newline = if file.text.ends_with('\n') || file.text.is_empty() {
@@ -116,8 +126,7 @@ fn interpolated(
 ) -> Result<Value, String> {
     match (host, syntax) {
         (Host::Terraform, _) => {
-            let name = sources.file(d.span.file).name.clone();
-            let folder = Path::new(&name).parent().unwrap_or(Path::new(""));
+            let folder = folder_of(&sources.file(d.span.file).name);
             let (data, declare) = match declared_identity(sources, folder) {
                 Some(data) => (data, None),
                 None => (

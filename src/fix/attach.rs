@@ -140,9 +140,15 @@ fn generate(
 /// Sets the fix of every finding of `found` (made on `inv`) that has a safe repair, and
 /// explains in the help of the others why there is none.
 pub fn attach(sources: &Sources, inv: &Inventory, profile: &Profile, found: &mut [Diagnostic]) {
+    // Whether each file is a plan, decided once per file (the test reads the whole text).
+    let mut plans: std::collections::HashMap<crate::source::FileId, bool> = Default::default();
     for d in found.iter_mut() {
         // A plan's findings are fixed in its sources (plan mapping moves what it can).
-        if super::session::is_plan(&sources.file(d.span.file).text) {
+        let file = d.span.file;
+        if *plans
+            .entry(file)
+            .or_insert_with(|| super::session::is_plan(&sources.file(file).text))
+        {
             continue;
         }
         match generate(sources, inv, profile, d) {
