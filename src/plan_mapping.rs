@@ -250,7 +250,8 @@ impl SourceMapper {
         let mut out = Vec::new();
         for inv in &self.inventories {
             let mut found = crate::rules::run(inv, profile, enabled);
-            crate::fix::attach(sources, inv, profile, &mut found);
+            // The sources are `.tf` files: none is a plan.
+            crate::fix::attach(sources, inv, profile, &mut found, &|_| false);
             out.append(&mut found);
         }
         out

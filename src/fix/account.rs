@@ -49,25 +49,28 @@ fn host(sources: &Sources, d: &Diagnostic, file: FileId) -> Result<Host, String>
     })
 }
 
-/// The folder part of a file name (`""` for a name without one): a string comparison per
-/// file, as every fix of a tree of thousands of files asks for its module's files.
+/// The folder part of a file name (`""` for a name without one), as
+/// [`Sources::in_folder`] reads it.
 fn folder_of(name: &str) -> &str {
     name.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
-/// Whether `name` is a `.tf` file directly in `folder`.
-fn in_module(name: &str, folder: &str) -> bool {
-    name.ends_with(".tf") && folder_of(name) == folder
+/// The `.tf` files directly in `folder`.
+fn module_files<'s>(
+    sources: &'s Sources,
+    folder: &str,
+) -> impl Iterator<Item = (FileId, &'s crate::source::SourceFile)> {
+    sources
+        .in_folder(folder)
+        .iter()
+        .map(|&id| (id, sources.file(id)))
+        .filter(|(_, f)| f.name.ends_with(".tf"))
 }
 
 /// The name of an `aws_caller_identity` data source declared in `folder`, if any.
 fn declared_identity(sources: &Sources, folder: &str) -> Option<String> {
     const NEEDLE: &str = "data \"aws_caller_identity\" \"";
-    (0..sources.len()).find_map(|i| {
-        let f = sources.file(FileId(i as u32));
-        if !in_module(&f.name, folder) {
-            return None;
-        }
+    module_files(sources, folder).find_map(|(_, f)| {
         let at = f.text.find(NEEDLE)? + NEEDLE.len();
         let name = f.text[at..].split('"').next()?;
         Some(name.to_string())
@@ -77,10 +80,7 @@ fn declared_identity(sources: &Sources, folder: &str) -> Option<String> {
 /// The edit that declares `data "aws_caller_identity" "current" {}` at the end of the first
 /// `.tf` file (by name) of `folder`, so that every fix of the module adds the same one.
 fn declaration(sources: &Sources, folder: &str) -> Option<Edit> {
-    let (id, file) = (0..sources.len())
-        .map(|i| (FileId(i as u32), sources.file(FileId(i as u32))))
-        .filter(|(_, f)| in_module(&f.name, folder))
-        .min_by(|a, b| a.1.name.cmp(&b.1.name))?;
+    let (id, file) = module_files(sources, folder).min_by(|a, b| a.1.name.cmp(&b.1.name))?;
     let end = file.text.len();
     let newline = if file.text.ends_with('\n') || file.text.is_empty() {
         ""

@@ -138,17 +138,18 @@ fn generate(
 }
 
 /// Sets the fix of every finding of `found` (made on `inv`) that has a safe repair, and
-/// explains in the help of the others why there is none.
-pub fn attach(sources: &Sources, inv: &Inventory, profile: &Profile, found: &mut [Diagnostic]) {
-    // Whether each file is a plan, decided once per file (the test reads the whole text).
-    let mut plans: std::collections::HashMap<crate::source::FileId, bool> = Default::default();
+/// explains in the help of the others why there is none. `is_plan` tells the files that are
+/// plans (JSON, state or text), whose findings are fixed in their sources instead.
+pub fn attach(
+    sources: &Sources,
+    inv: &Inventory,
+    profile: &Profile,
+    found: &mut [Diagnostic],
+    is_plan: &dyn Fn(crate::source::FileId) -> bool,
+) {
     for d in found.iter_mut() {
         // A plan's findings are fixed in its sources (plan mapping moves what it can).
-        let file = d.span.file;
-        if *plans
-            .entry(file)
-            .or_insert_with(|| super::session::is_plan(&sources.file(file).text))
-        {
+        if is_plan(d.span.file) {
             continue;
         }
         match generate(sources, inv, profile, d) {

@@ -264,6 +264,15 @@ pub(super) fn scan(
     };
     let work: Vec<(&Unit, &Option<PlanSources>)> = scan.units.iter().zip(&plan_sources).collect();
     let enabled = config.enabled_rules();
+    // The plans read (JSON, state, text), as classified when read: their findings are fixed
+    // in their sources, not in the plan.
+    let plan_files: std::collections::HashSet<FileId> = scan
+        .pending
+        .iter()
+        .filter(|(_, format)| *format != Format::CloudFormation)
+        .map(|(file, _)| *file)
+        .collect();
+    let is_plan = |file: FileId| plan_files.contains(&file);
     let diagnostics = parallel::map_chunks(&work, |(unit, with)| {
         // A plan knows its account: it settles the profile's unknown account for that plan.
         let own = unit
@@ -273,7 +282,13 @@ pub(super) fn scan(
             .map(|a| profile.in_account(a));
         let profile = own.as_ref().unwrap_or(profile);
         let mut found = rules::run(&unit.inventory, profile, &enabled);
-        crate::fix::attach(&scan.sources, &unit.inventory, profile, &mut found);
+        crate::fix::attach(
+            &scan.sources,
+            &unit.inventory,
+            profile,
+            &mut found,
+            &is_plan,
+        );
         if let Some(with) = with {
             let source_found = with
                 .mapper

@@ -169,6 +169,8 @@ fn count_chars(bytes: &[u8]) -> usize {
 #[derive(Debug, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    /// The files of each folder, indexed on first use (reset when a file is added).
+    folders: std::sync::OnceLock<std::collections::HashMap<String, Vec<FileId>>>,
 }
 
 impl Sources {
@@ -185,7 +187,25 @@ impl Sources {
             _ => name,
         };
         self.files.push(SourceFile::new(name, text.into()));
+        self.folders = std::sync::OnceLock::new();
         FileId((self.files.len() - 1) as u32)
+    }
+
+    /// The files directly in `folder` (the part of a name before its last `/`, `""` for a
+    /// name without one), in the order they were added.
+    pub fn in_folder(&self, folder: &str) -> &[FileId] {
+        let index = self.folders.get_or_init(|| {
+            let mut index: std::collections::HashMap<String, Vec<FileId>> = Default::default();
+            for (i, f) in self.files.iter().enumerate() {
+                let dir = f.name.rsplit_once('/').map_or("", |(dir, _)| dir);
+                index
+                    .entry(dir.to_string())
+                    .or_default()
+                    .push(FileId(i as u32));
+            }
+            index
+        });
+        index.get(folder).map_or(&[], Vec::as_slice)
     }
 
     /// The file behind `id`.
@@ -223,6 +243,18 @@ impl Sources {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_found_by_folder_also_after_more_are_added() {
+        let mut sources = Sources::new();
+        let a = sources.add("m/a.tf", "");
+        let top = sources.add("main.tf", "");
+        assert_eq!(sources.in_folder("m"), [a]);
+        assert_eq!(sources.in_folder(""), [top]);
+        let b = sources.add("m/b.tf", "");
+        assert_eq!(sources.in_folder("m"), [a, b]);
+        assert!(sources.in_folder("n").is_empty());
+    }
 
     #[test]
     fn line_and_column_count_characters_not_bytes() {
