@@ -145,7 +145,11 @@ impl Fixer<'_> {
             ));
         }
         if let std::collections::btree_map::Entry::Vacant(slot) = self.originals.entry(real) {
-            let bytes = std::fs::read(slot.key()).unwrap_or_default();
+            // Through the boundary: a regular file only, opened without blocking, size-capped.
+            let bytes = self
+                .boundary
+                .read_bytes(slot.key(), crate::fsbound::MAX_INPUT_BYTES)
+                .unwrap_or_default();
             if bytes != file.text.as_bytes() {
                 return Some(format!(
                     "{} holds carriage returns that are not line endings (or changed during the run), so it \
@@ -428,7 +432,7 @@ pub fn run(options: &Options, scan: &dyn Fn(&Options) -> Checked, write: bool) -
             &String::from_utf8_lossy(&original.bytes),
             &String::from_utf8_lossy(new),
         ));
-        if write && let Err(e) = write::replace(real, &original.bytes, new) {
+        if write && let Err(e) = write::replace(&fixer.boundary, real, &original.bytes, new) {
             write_errors.push(e);
             continue;
         }

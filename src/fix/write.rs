@@ -25,11 +25,14 @@ pub fn writable(boundary: &Boundary, shown: &str) -> Result<PathBuf, String> {
     Ok(real)
 }
 
-/// Replaces the file at `real` by `new`, provided it still holds `old`: writes a temporary
+/// Replaces the file at `real` by `new`, provided it still holds `old` (read again through
+/// the boundary: a regular file, never a FIFO or a link out of the tree): writes a temporary
 /// file next to it (same permissions), flushes it to disk, then renames it over the file.
-pub fn replace(real: &Path, old: &[u8], new: &[u8]) -> Result<(), String> {
+pub fn replace(boundary: &Boundary, real: &Path, old: &[u8], new: &[u8]) -> Result<(), String> {
     let shown = crate::fsbound::display(real);
-    let now = std::fs::read(real).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let now = boundary
+        .read_bytes(real, crate::fsbound::MAX_INPUT_BYTES)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
     if now != old {
         return Err(format!(
             "{shown} changed on disk during the run; not written"
@@ -73,12 +76,13 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("main.tf");
         std::fs::write(&path, "old").unwrap();
+        let boundary = Boundary::new(std::slice::from_ref(&dir));
         assert!(
-            replace(&path, b"other", b"new")
+            replace(&boundary, &path, b"other", b"new")
                 .unwrap_err()
                 .contains("changed on disk")
         );
-        replace(&path, b"old", b"new").unwrap();
+        replace(&boundary, &path, b"old", b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         let leftovers = std::fs::read_dir(&dir).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
