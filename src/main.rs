@@ -656,7 +656,8 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         }
     }
     if let Some(diff) = fix_diff.filter(|_| cmd.diff) {
-        return emit(&diff, ExitCode::from(status));
+        // The diff quotes the files: escaped like every other text from them.
+        return emit(&escape::text_block(&diff), ExitCode::from(status));
     }
     let text = match cmd.format {
         _ if cmd.quiet => report::summary_line(&report) + "\n",

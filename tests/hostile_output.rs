@@ -491,3 +491,24 @@ fn values_clap_rejects_are_echoed_escaped() {
     assert_safe("clap", "stderr", &stderr);
     assert!(stderr.contains("invalid value 'x"), "{stderr}");
 }
+
+#[test]
+fn the_fix_diff_quotes_hostile_lines_escaped() {
+    // The lines around an ObjectWriter fix hold terminal escapes and a runner command: the
+    // diff `--fix --diff` prints quotes them, escaped like every other text from a file.
+    let dir = temp_dir("fix-diff");
+    write(&dir.join("main.tf"), &object_writer_tf(TERMINAL_TRAPS));
+    let out = cli()
+        .current_dir(&dir)
+        .args(["--fix", "--diff", "--no-config", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("+    object_ownership = \"BucketOwnerEnforced\""),
+        "{stdout}"
+    );
+    assert_safe("fix diff", "diff", &stdout);
+    assert_safe("fix diff", "diff", &String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
