@@ -295,7 +295,7 @@ fn add_condition(
 }
 
 /// A statement of a finding's policy, in the syntax its text shows, with its text.
-pub struct Located<'a> {
+pub struct StatementText<'a> {
     /// The statement.
     pub st: &'a Statement,
     /// How it is written (a rendered policy document whose statements are blocks is
@@ -310,7 +310,7 @@ pub fn locate<'a>(
     sources: &'a Sources,
     inv: &'a Inventory,
     d: &Diagnostic,
-) -> Result<Located<'a>, String> {
+) -> Result<StatementText<'a>, String> {
     let (syntax, st) = inv
         .policies
         .iter()
@@ -342,13 +342,13 @@ pub fn locate<'a>(
             "the policy is written as a quoted string; rewrite it with jsonencode, or change it by hand".into(),
         );
     }
-    Ok(Located { st, syntax, text })
+    Ok(StatementText { st, syntax, text })
 }
 
 /// The edit that adds `values` to the statement's `ArnNotLike` on `aws:PrincipalArn` (merged
 /// into its conditions), with how to say it and the text to paste.
-pub fn add_exemption(loc: &Located<'_>, values: &[String]) -> Result<(Edit, String), String> {
-    let Located { st, syntax, text } = *loc;
+pub fn add_exemption(loc: &StatementText<'_>, values: &[String]) -> Result<(Edit, String), String> {
+    let StatementText { st, syntax, text } = *loc;
     let file = st.span.file;
     let body = &text[st.span.start as usize..st.span.end as usize];
     // Conditions written in the statement, where the model says (not those a template's

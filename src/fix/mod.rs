@@ -21,4 +21,4 @@ pub mod verify;
 pub mod write;
 
 pub use attach::attach;
-pub use session::{Applied, NotApplied, Outcome, run};
+pub use session::{Applied, FixOutcome, NotApplied, run};

@@ -45,7 +45,7 @@ pub struct NotApplied {
 
 /// What a `--fix` run did.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct FixOutcome {
     /// The checker's outcome on the fixed files (what remains to do by hand, the exit
     /// status).
     pub outcome: Checked,
@@ -62,7 +62,7 @@ pub struct Outcome {
 }
 
 /// What one round did.
-enum Step {
+enum Round {
     /// Nothing is left to try.
     Stop,
     /// Fixes were rolled back; the others are tried again.
@@ -193,7 +193,7 @@ impl Fixer<'_> {
     /// A plan's finding whose fix the plan mapping moved to a `.tf` source: the fix is made
     /// there and verified by checking the source folder alone (the plan keeps the old value
     /// until the next `terraform plan`). `Some` when the fix was applied.
-    fn plan_finding(&mut self, report: &Report, i: usize) -> Option<Step> {
+    fn plan_finding(&mut self, report: &Report, i: usize) -> Option<Round> {
         let d = &report.diagnostics[i];
         let fix = d.fix.as_ref()?;
         let name = report.sources.file(d.span.file).name.clone();
@@ -261,7 +261,7 @@ impl Fixer<'_> {
                     .insert((FindingKey::of(report, d), d.message.clone()));
                 self.overlay = trial;
                 let overlay = self.overlay.clone();
-                Some(Step::Changed(Box::new(self.check(&overlay))))
+                Some(Round::Changed(Box::new(self.check(&overlay))))
             }
             Some(why) => {
                 self.reject(report, i, format!("rolled back: {why}"));
@@ -271,7 +271,7 @@ impl Fixer<'_> {
     }
 
     /// One round: what it changed.
-    fn round(&mut self, checked: &Checked) -> Step {
+    fn round(&mut self, checked: &Checked) -> Round {
         let report = &checked.report;
         let mut candidates = Vec::new();
         for (i, d) in report.diagnostics.iter().enumerate() {
@@ -310,7 +310,7 @@ impl Fixer<'_> {
             candidates.push(i);
         }
         if candidates.is_empty() {
-            return Step::Stop;
+            return Round::Stop;
         }
         let mut refusals: HashMap<FileId, Option<String>> = HashMap::new();
         let selection = {
@@ -345,7 +345,7 @@ impl Fixer<'_> {
             for (i, why) in overlapping {
                 self.reject(report, i, why);
             }
-            return Step::Stop;
+            return Round::Stop;
         }
         let trial = self.edited(report, &selection);
         let after = self.check(&trial);
@@ -353,11 +353,11 @@ impl Fixer<'_> {
             None => {
                 self.record(report, &selection.taken);
                 self.overlay = trial;
-                return Step::Changed(Box::new(after));
+                return Round::Changed(Box::new(after));
             }
             Some(why) if selection.taken.len() == 1 => {
                 self.reject(report, selection.taken[0], format!("rolled back: {why}"));
-                return Step::Again;
+                return Round::Again;
             }
             Some(_) => {}
         }
@@ -372,18 +372,18 @@ impl Fixer<'_> {
                 None => {
                     self.record(report, &[i]);
                     self.overlay = trial;
-                    return Step::Changed(Box::new(after));
+                    return Round::Changed(Box::new(after));
                 }
                 Some(why) => self.reject(report, i, format!("rolled back: {why}")),
             }
         }
-        Step::Again
+        Round::Again
     }
 }
 
 /// Checks with `scan` (the checker with the run's suppressions and rule settings), applies
 /// every fix it vouches for, and, when `write`, writes the changed files.
-pub fn run(options: &Options, scan: &dyn Fn(&Options) -> Checked, write: bool) -> Outcome {
+pub fn run(options: &Options, scan: &dyn Fn(&Options) -> Checked, write: bool) -> FixOutcome {
     let mut fixer = Fixer {
         options,
         scan,
@@ -398,9 +398,9 @@ pub fn run(options: &Options, scan: &dyn Fn(&Options) -> Checked, write: bool) -
     let mut rounds = 0;
     loop {
         match fixer.round(&checked) {
-            Step::Stop => break,
-            Step::Again => {}
-            Step::Changed(next) => checked = *next,
+            Round::Stop => break,
+            Round::Again => {}
+            Round::Changed(next) => checked = *next,
         }
         rounds += 1;
         if rounds == MAX_ROUNDS {
@@ -438,7 +438,7 @@ pub fn run(options: &Options, scan: &dyn Fn(&Options) -> Checked, write: bool) -
         }
         files.push(shown);
     }
-    Outcome {
+    FixOutcome {
         outcome: checked,
         applied: fixer.applied,
         not_applied: fixer.not_applied,
