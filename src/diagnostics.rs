@@ -247,6 +247,20 @@ pub struct Edit {
     pub text: String,
 }
 
+impl Edit {
+    /// The span of the word `word` in a value whose span is `value`: the value itself when
+    /// it is the bare word (YAML), its inside when it is the word quoted (HCL, JSON, YAML);
+    /// `None` for anything else (escapes, interpolation), which a value edit must not touch.
+    pub fn word_in_value(value: Span, word: &str) -> Option<Span> {
+        let (start, end) = (value.start as usize, value.end as usize);
+        match end - start {
+            n if n == word.len() => Some(value),
+            n if n == word.len() + 2 => Some(Span::new(value.file, start + 1, end - 1)),
+            _ => None,
+        }
+    }
+}
+
 impl Fix {
     /// A fix of one edit.
     pub fn single(description: impl Into<String>, edit: Edit) -> Fix {

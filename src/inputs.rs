@@ -172,7 +172,7 @@ pub fn discover(
                     out.read_file(&f, false, boundary, sources);
                 }
                 // A folder inside one named before was walked then, not now.
-                let real = p.canonicalize().unwrap_or_else(|_| p.clone());
+                let real = boundary.resolve(p).unwrap_or_else(|_| p.clone());
                 let walked_before = named_dirs.iter().any(|d| real.starts_with(d));
                 named_dirs.push(real);
                 if !walked_before

@@ -355,13 +355,7 @@ fn fix_on_source(mut fix: Fix, source: Span, moved: bool) -> Option<Fix> {
         return None;
     }
     for edit in &mut fix.edits {
-        let len = edit.expected.len();
-        let (start, end) = (source.start as usize, source.end as usize);
-        edit.span = match end - start {
-            n if n == len => source,
-            n if n == len + 2 => Span::new(source.file, start + 1, end - 1),
-            _ => return None,
-        };
+        edit.span = crate::diagnostics::Edit::word_in_value(source, &edit.expected)?;
     }
     Some(fix)
 }

@@ -73,12 +73,7 @@ fn enforce_fix(o: &Ownership) -> Option<Fix> {
     if !matches!(setting(o), Setting::ObjectWriter | Setting::Preferred) {
         return None;
     }
-    let (start, end) = (o.span.start as usize, o.span.end as usize);
-    let span = match end - start {
-        n if n == from.len() => o.span,
-        n if n == from.len() + 2 => crate::source::Span::new(o.span.file, start + 1, end - 1),
-        _ => return None,
-    };
+    let span = Edit::word_in_value(o.span, from)?;
     Some(Fix::single(
         "set object ownership to BucketOwnerEnforced: the bucket owner then owns every object, old and new, and ACLs are disabled",
         Edit {
