@@ -126,6 +126,16 @@ pub struct Profile {
     pub region: PString,
     /// What the profile was built from.
     pub options: ProfileOptions,
+    /// Requests built once and copied by the rules (see [`Profile::s3_requests`]).
+    templates: RequestTemplates,
+}
+
+/// The requests every bucket's and key's analysis starts from: building one sets some forty
+/// condition keys, and the rules ask for them once per policy and per encryption.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct RequestTemplates {
+    s3: std::sync::OnceLock<Vec<Vec<Request>>>,
+    kms_via_s3: std::sync::OnceLock<Vec<(String, Vec<Vec<Request>>)>>,
 }
 
 /// A problem with the options that describe the role.
@@ -234,6 +244,7 @@ impl Profile {
             permissions_boundary: opts.permissions_boundary,
             region,
             options: opts.clone(),
+            templates: RequestTemplates::default(),
         })
     }
 
@@ -471,6 +482,51 @@ impl Profile {
             action: action.to_string(),
             resource,
             context: self.s3_context(role, session),
+        }
+    }
+
+    /// Clumio's direct S3 requests, one per role candidate (outer, in [`Profile::roles`] order)
+    /// and session (inner, in [`SESSION_NAMES`] order), with no action and no resource yet:
+    /// the same as [`Profile::s3_request`] builds, built once.
+    pub fn s3_requests(&self) -> &[Vec<Request>] {
+        self.templates.s3.get_or_init(|| {
+            self.roles
+                .iter()
+                .map(|role| {
+                    SESSION_NAMES
+                        .iter()
+                        .map(|s| self.s3_request(role, s, "", PString::default()))
+                        .collect()
+                })
+                .collect()
+        })
+    }
+
+    /// The KMS requests of `action` that S3 makes on the role's behalf, per role candidate
+    /// and session like [`Profile::s3_requests`], with no resource yet: the same as
+    /// [`Profile::kms_request`] builds with `via_s3`, built once for [`KMS_DECRYPT`] and
+    /// [`KMS_GENERATE_DATA_KEY`] (other actions are built on every call).
+    pub fn kms_requests_via_s3(&self, action: &str) -> std::borrow::Cow<'_, [Vec<Request>]> {
+        let build = |action: &str| -> Vec<Vec<Request>> {
+            self.roles
+                .iter()
+                .map(|role| {
+                    SESSION_NAMES
+                        .iter()
+                        .map(|s| self.kms_request(role, s, action, PString::default(), true))
+                        .collect()
+                })
+                .collect()
+        };
+        let cached = self.templates.kms_via_s3.get_or_init(|| {
+            [KMS_DECRYPT, KMS_GENERATE_DATA_KEY]
+                .iter()
+                .map(|a| (a.to_string(), build(a)))
+                .collect()
+        });
+        match cached.iter().find(|(a, _)| a == action) {
+            Some((_, requests)) => std::borrow::Cow::Borrowed(requests),
+            None => std::borrow::Cow::Owned(build(action)),
         }
     }
 

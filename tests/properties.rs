@@ -10,13 +10,16 @@
 //! (d) `simulate` with a session principal whose request context names every key
 //!     (`aws:PrincipalArn` with the role's path, `aws:userid`, the rest present or absent)
 //!     never answers `depends`, and a key known to hold one value of a set is decided only
-//!     where every value agrees.
+//!     where every value agrees;
+//! (e) `StatementMemo`, which decides each element of a statement once per input, answers
+//!     every request as the evaluator does, in whatever order the requests come.
 
 mod common;
 
 use clumio_preflight::policy::ast::{Policy, PolicyKind};
 use clumio_preflight::policy::decision::{
-    Decision, Evaluation, KeyState, Request, RequestContext, RequestPrincipal, evaluate,
+    Decision, Evaluation, KeyState, Request, RequestContext, RequestPrincipal, StatementMemo,
+    evaluate, statement_applies,
 };
 use clumio_preflight::policy::glob::{Pattern, PatternOptions};
 use clumio_preflight::policy::tri::Tri;
@@ -735,6 +738,51 @@ proptest! {
         // Where every value gives the same decision, the set gives it too.
         if all_same {
             prop_assert_eq!(either.decision, first.unwrap().decision);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// (e) the memo answers as the evaluator does
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn the_statement_memo_answers_as_the_evaluator_does(
+        text in policy_strategy(),
+        callers in prop::collection::vec((context_strategy(), any::<bool>(), any::<bool>()), 1..=3),
+        shapes in prop::collection::vec(shape_strategy(), 1..=6),
+        order in prop::collection::vec(any::<prop::sample::Index>(), 1..=24),
+    ) {
+        let policy = parse_ok(&text);
+        // Each caller's requests share its principal and context; they differ in action and
+        // resource (with or without holes), as the rules' requests do.
+        let requests: Vec<(usize, Request)> = callers
+            .iter()
+            .enumerate()
+            .flat_map(|(ci, (states, account_hole, boundary))| {
+                shapes.iter().map(move |shape| {
+                    let shape = Shape { boundary: *boundary, ..shape.clone() };
+                    let hole = account_hole.then_some((3, 7));
+                    (ci, build_request(&shape, states, hole, None))
+                })
+            })
+            .collect();
+        for st in &policy.statements {
+            let mut memo = StatementMemo::new(&policy, st);
+            for index in &order {
+                let (caller, request) = &requests[index.index(requests.len())];
+                let expected = evaluate(&policy, request).statements[st.index].applies.clone();
+                prop_assert_eq!(&statement_applies(&policy, st, request), &expected);
+                prop_assert_eq!(memo.applies(*caller, request), expected, "{} {:?}", text, request);
+                let bare = clumio_preflight::policy::ast::Statement {
+                    principal: None,
+                    conditions: Vec::new(),
+                    ..st.clone()
+                };
+                prop_assert_eq!(memo.scope(*caller, request), statement_applies(&policy, &bare, request));
+            }
         }
     }
 }

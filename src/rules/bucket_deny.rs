@@ -8,7 +8,7 @@
 use super::unknowns;
 use crate::model::{Inventory, PolicyDoc};
 use crate::policy::ast::{Effect, PrincipalKind, Statement};
-use crate::policy::decision::{Request, evaluate_statement, statement_applies};
+use crate::policy::decision::{Request, StatementMemo, evaluate_statement};
 use crate::policy::{Policy, Tri};
 use crate::profile::{self, Profile};
 use crate::source::Span;
@@ -113,17 +113,9 @@ fn analyze_policy(inv: &Inventory, profile: &Profile, pi: usize) -> Vec<Statemen
         return Vec::new();
     };
     let bucket = inv.bucket_name_of(bp);
-    // One request per role candidate and session, reused for every action.
-    let mut requests: Vec<Vec<Request>> = profile
-        .roles
-        .iter()
-        .map(|role| {
-            profile::SESSION_NAMES
-                .iter()
-                .map(|s| profile.s3_request(role, s, "", profile.bucket_arn(&bucket)))
-                .collect()
-        })
-        .collect();
+    // One request per role candidate and session, reused for every action (each job sets
+    // the action and resource).
+    let mut requests: Vec<Vec<Request>> = profile.s3_requests().to_vec();
     policy
         .statements
         .iter()
@@ -143,16 +135,6 @@ fn wildcard_entries(st: &Statement) -> Vec<(Span, String)> {
         .filter(|e| e.value.value.contains_known("*") || e.value.value.contains_known("?"))
         .map(|e| (e.value.span, e.value.value.to_string()))
         .collect()
-}
-
-/// Statement without principal and conditions: does it cover the action and resource?
-fn scope(policy: &Policy, st: &Statement, request: &Request) -> Tri {
-    let bare = Statement {
-        principal: None,
-        conditions: Vec::new(),
-        ..st.clone()
-    };
-    statement_applies(policy, &bare, request)
 }
 
 fn analyze_statement(
@@ -197,6 +179,8 @@ fn analyze_statement(
     let (role_sensitive, session_sensitive) = st.caller_sensitivity();
     let session_count = profile::SESSION_NAMES.len();
     let mut sessions = SessionVerdict::for_every_session();
+    // Each element of the statement decided once per input, not once per request.
+    let mut memo = StatementMemo::new(policy, st);
     for (action, resource) in jobs {
         let mut per_role: Vec<Tri> = Vec::new();
         // Per session, the answer for each role candidate.
@@ -221,10 +205,13 @@ fn analyze_statement(
                 request.action.clear();
                 request.action.push_str(action);
                 request.resource.clone_from(&resource);
+                // One caller per role candidate and session: its principal and keys.
+                let caller = ri * session_count + si;
                 if ri == 0 && si == 0 {
-                    in_scope = in_scope.or(scope(policy, st, request));
+                    // Does it cover the action and resource, whoever asks?
+                    in_scope = in_scope.or(memo.scope(caller, request));
                 }
-                let applies = statement_applies(policy, st, request);
+                let applies = memo.applies(caller, request);
                 // Explain only the first request of each kind: reasons cost more than answers.
                 match &applies {
                     Tri::Yes => {

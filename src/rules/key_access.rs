@@ -155,20 +155,12 @@ fn requests(
     action: &str,
 ) -> Vec<Vec<Request>> {
     let context_arn = s3_context_arn(profile, inv, enc);
-    profile
-        .roles
-        .iter()
-        .map(|role| {
-            profile::SESSION_NAMES
-                .iter()
-                .map(|session| {
-                    let mut r = profile.kms_request(role, session, action, key_arn.clone(), true);
-                    set_encryption_context(&mut r.context, &context_arn);
-                    r
-                })
-                .collect()
-        })
-        .collect()
+    let mut requests = profile.kms_requests_via_s3(action).into_owned();
+    for r in requests.iter_mut().flatten() {
+        r.resource.clone_from(key_arn);
+        set_encryption_context(&mut r.context, &context_arn);
+    }
+    requests
 }
 
 /// The `aws:s3:arn` of the encryption context S3 sends with its KMS calls for the bucket

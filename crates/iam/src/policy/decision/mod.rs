@@ -7,12 +7,14 @@
 //! negated ones true, `…IfExists`, `Null`, set qualifiers, and policy variables.
 
 mod condition;
+mod memo;
 mod principal;
 mod request;
 mod variables;
 
 use condition::conditions_apply;
 pub(crate) use condition::{parse_cidr, parse_date};
+pub use memo::StatementMemo;
 use principal::principal_applies;
 pub use request::{KeyState, PUBLIC_IP_HOLE, Request, RequestContext, RequestPrincipal};
 use variables::{maybe_absent_vars, var_resolver};
@@ -145,14 +147,18 @@ fn statement_result(
     };
     let mut applies = Tri::Yes;
     // Each element is evaluated only while the statement may still apply, so the reasons
-    // name what decided it.
+    // name what decided it. For the answer alone the cheapest elements go first: `and`
+    // commutes, so the order changes the work, never the answer.
     type Step<'a> = &'a dyn Fn(&mut Why) -> Tri;
-    let steps: [Step; 4] = [
-        &|b| principal_applies(st, request, b),
-        &|b| action_applies(&st.action, &request.action, b),
-        &|b| resource_applies(policy, st, request, b),
-        &|b| conditions_apply(policy, st, request, b),
-    ];
+    let principal: Step = &|b| principal_applies(st, request, b);
+    let action: Step = &|b| action_applies(&st.action, &request.action, b);
+    let resource: Step = &|b| resource_applies(policy, st, request, b);
+    let conditions: Step = &|b| conditions_apply(policy, st, request, b);
+    let steps = if explain {
+        [principal, action, resource, conditions]
+    } else {
+        [action, resource, principal, conditions]
+    };
     for step in steps {
         applies = applies.and(step(&mut because));
         if applies == Tri::No {
