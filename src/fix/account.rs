@@ -51,7 +51,7 @@ fn host(sources: &Sources, d: &Diagnostic, file: FileId) -> Result<Host, String>
 
 /// The folder part of a file name (`""` for a name without one), as
 /// [`Sources::in_folder`] reads it.
-fn folder_of(name: &str) -> &str {
+pub(super) fn folder_of(name: &str) -> &str {
     name.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 

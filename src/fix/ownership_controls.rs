@@ -8,7 +8,6 @@ use super::text::{indent_of, line_end};
 use crate::diagnostics::{Diagnostic, Edit, Fix};
 use crate::model::Inventory;
 use crate::source::{FileId, Sources, Span};
-use std::path::Path;
 
 fn insert(file: FileId, at: usize, text: String) -> Edit {
     Edit {
@@ -35,11 +34,10 @@ fn terraform(sources: &Sources, file: FileId, address: &str, end: usize) -> Resu
         return Err("the bucket's block does not end with `}`".into());
     }
     let header = format!("resource \"aws_s3_bucket_ownership_controls\" \"{name}\"");
-    let folder = Path::new(&f.name).parent();
-    let taken = (0..sources.len()).any(|i| {
-        let g = sources.file(FileId(i as u32));
-        Path::new(&g.name).parent() == folder && g.text.contains(&header)
-    });
+    let taken = sources
+        .in_folder(super::account::folder_of(&f.name))
+        .iter()
+        .any(|&id| sources.file(id).text.contains(&header));
     if taken {
         return Err(format!(
             "{header} already exists in the module but is not linked to this bucket"

@@ -218,17 +218,20 @@ pub(super) fn scan(
         );
         scan.run_warnings.extend(loaded.extra.warnings);
         scan.suppressions.extend(loaded.suppressions);
-        for root in &loaded.extra.roots {
+        // One inventory per root module, built in parallel.
+        let sources = &scan.sources;
+        let units = parallel::map_chunks(&loaded.extra.roots, |root| {
             let resources = &loaded.resources[root.resources.clone()];
-            let mut inventory = terraform::aws::inventory(resources, &scan.sources);
+            let mut inventory = terraform::aws::inventory(resources, sources);
             inventory.modules_not_loaded = root.not_loaded.clone();
-            scan.units.push(Unit {
+            Unit {
                 inventory,
                 account: None,
                 plan: None,
                 module_calls: root.module_calls.clone(),
-            });
-        }
+            }
+        });
+        scan.units.extend(units);
     }
     scan.notes.extend(git_ignore.notes());
     let results = parallel::map_chunks(&scan.pending, |(file, format)| {

@@ -20,7 +20,7 @@ use crate::policy::ast::{
     Effect, Element, Located, Policy, PrincipalElement, PrincipalEntry, PrincipalKind, Statement,
 };
 use crate::policy::decision::{
-    KeyState, Request, RequestContext, evaluate_statement, statement_applies,
+    KeyState, Request, RequestContext, StatementMemo, evaluate_statement,
 };
 use crate::policy::glob::{Pattern, PatternOptions};
 use crate::profile::{self, Profile};
@@ -329,24 +329,25 @@ fn set_encryption_context(ctx: &mut RequestContext, arn: &PString) {
     );
 }
 
-/// Whether `st` applies to the requests: sessions combine with OR (a denied session is a
-/// failing job), role-name candidates that disagree make it depend on the role's name.
-/// Also the answer for each session (in [`profile::SESSION_NAMES`] order) over the roles.
-fn applies(
-    policy: &Policy,
-    st: &Statement,
-    per_role: &[Vec<Request>],
-) -> (Tri, Vec<String>, Vec<Tri>) {
+/// Whether the memo's statement applies to the requests: sessions combine with OR (a denied
+/// session is a failing job), role-name candidates that disagree make it depend on the
+/// role's name. Also the answer for each session (in [`profile::SESSION_NAMES`] order) over
+/// the roles. The requests of every KMS action share callers (role candidate, session): S3's
+/// KMS calls for a session carry the same principal and keys whatever the action.
+fn applies(memo: &mut StatementMemo, per_role: &[Vec<Request>]) -> (Tri, Vec<String>, Vec<Tri>) {
     let mut reasons = None;
     let answers: Vec<Vec<Tri>> = per_role
         .iter()
-        .map(|sessions| {
+        .enumerate()
+        .map(|(ri, sessions)| {
             sessions
                 .iter()
-                .map(|r| {
-                    let applies = statement_applies(policy, st, r);
+                .enumerate()
+                .map(|(si, r)| {
+                    let applies = memo.applies(ri * sessions.len() + si, r);
                     if applies != Tri::No && reasons.is_none() {
-                        reasons = Some(evaluate_statement(policy, st, r).because);
+                        reasons =
+                            Some(evaluate_statement(memo.policy(), memo.statement(), r).because);
                     }
                     applies
                 })
@@ -374,27 +375,35 @@ fn applies(
     (merged, reasons.unwrap_or_default(), per_session)
 }
 
-fn grant(policy: &Policy, per_role: &[Vec<Request>]) -> Grant {
+/// How the policy's Allow statements grant each action, one [`Grant`] per request set of
+/// `per_action` (its requests per role candidate and session).
+fn grants<const N: usize>(policy: &Policy, per_action: [&[Vec<Request>]; N]) -> [Grant; N] {
     let allows = policy
         .statements
         .iter()
         .filter(|s| s.effect.value == Effect::Allow);
-    let mut direct = Tri::No;
-    let mut via_iam = Tri::No;
+    let mut direct: [Tri; N] = std::array::from_fn(|_| Tri::No);
+    let mut via_iam: [Tri; N] = std::array::from_fn(|_| Tri::No);
     for st in allows {
-        if let Some(d) = with_entries(st, |e| !is_account_entry(e)) {
-            direct = direct.or(applies(policy, &d, per_role).0);
-        }
-        if let Some(a) = with_entries(st, is_account_entry) {
-            via_iam = via_iam.or(applies(policy, &a, per_role).0);
+        for (entries, answers) in [
+            (with_entries(st, |e| !is_account_entry(e)), &mut direct),
+            (with_entries(st, is_account_entry), &mut via_iam),
+        ] {
+            let Some(st) = entries else { continue };
+            let mut memo = StatementMemo::new(policy, &st);
+            for (answer, per_role) in answers.iter_mut().zip(per_action) {
+                if *answer != Tri::Yes {
+                    *answer = std::mem::replace(answer, Tri::No).or(applies(&mut memo, per_role).0);
+                }
+            }
         }
     }
-    match (direct, via_iam) {
+    std::array::from_fn(|i| match (&direct[i], &via_iam[i]) {
         (Tri::Yes, _) => Grant::Direct,
         (_, Tri::Yes) => Grant::ViaIam,
         (Tri::No, Tri::No) => Grant::Missing,
-        (a, b) => Grant::Depends(a.or(b).unknowns()),
-    }
+        (a, b) => Grant::Depends(a.clone().or(b.clone()).unknowns()),
+    })
 }
 
 /// Analyzes every (encrypted bucket, key in the code) pair whose key policy is readable.
@@ -432,11 +441,12 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
             };
             let mut sessions = SessionVerdict::for_every_session();
             let mut depends = BTreeSet::new();
+            let mut memo = StatementMemo::new(&policy, st);
             for (action, reqs) in [
                 (profile::KMS_DECRYPT, &decrypt_requests),
                 (profile::KMS_GENERATE_DATA_KEY, &generate_requests),
             ] {
-                let (tri, reasons, per_session) = applies(&policy, st, reqs);
+                let (tri, reasons, per_session) = applies(&mut memo, reqs);
                 for (session, answer) in sessions.iter_mut().zip(per_session) {
                     match answer {
                         Tri::Yes => session.denied.push(action.to_string()),
@@ -475,15 +485,16 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
                 denies.push(d);
             }
         }
+        let [decrypt, generate] = grants(&policy, [&decrypt_requests, &generate_requests]);
         out.push(KeyVerdict {
             encryption: ei,
             key: ki,
             decrypt: with_grants(
-                grant(&policy, &decrypt_requests),
+                decrypt,
                 grants_for(inv, ki, enc, profile, profile::KMS_DECRYPT),
             ),
             generate: with_grants(
-                grant(&policy, &generate_requests),
+                generate,
                 grants_for(inv, ki, enc, profile, profile::KMS_GENERATE_DATA_KEY),
             ),
             unmet_grants: unmet_constraints(inv, ki, enc, profile, profile::KMS_DECRYPT),

@@ -15,7 +15,8 @@ use crate::policy::ast::PolicyKind;
 use crate::policy::parse::parse_policy;
 use crate::resource::{Lifecycle, Mode, Resource};
 use crate::source::{Sources, Span};
-use crate::value::{Hole, Kind, Member, Node, PString, Part, substitute};
+use crate::value::{Hole, Kind, Member, Node, PString, Part, has_known_holes, substitute};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Replacement values for reference holes: attribute address → value.
@@ -67,9 +68,13 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         }
     }
     // Every resource's attributes with the computed attributes known statically filled in.
-    let filled: Vec<Node> = live
+    // Copied only where something is filled in.
+    let filled: Vec<Cow<Node>> = live
         .iter()
-        .map(|r| substitute(&r.attributes, &known))
+        .map(|r| match has_known_holes(&r.attributes, &known) {
+            true => Cow::Owned(substitute(&r.attributes, &known)),
+            false => Cow::Borrowed(&r.attributes),
+        })
         .collect();
     let docs = render_documents(&live, &filled, sources);
 
@@ -88,7 +93,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         .iter()
         .zip(&filled)
         .filter(|(r, _)| r.mode == Mode::Managed)
-        .map(|(r, n)| (*r, n))
+        .map(|(r, n)| (*r, &**n))
         .collect();
     for (r, attrs) in &managed {
         bucket_policy(&mut inv, r, attrs, &docs, sources);
@@ -464,13 +469,13 @@ fn bucket_name(r: &Resource) -> PString {
     }
 }
 
-fn render_documents(live: &[&Resource], filled: &[Node], sources: &Sources) -> Docs {
+fn render_documents(live: &[&Resource], filled: &[Cow<Node>], sources: &Sources) -> Docs {
     let mut docs = Docs::new();
     let pending: Vec<(&Resource, &Node)> = live
         .iter()
         .zip(filled)
         .filter(|(r, _)| r.mode == Mode::Data && r.rtype == "aws_iam_policy_document")
-        .map(|(r, n)| (*r, n))
+        .map(|(r, n)| (*r, &**n))
         .collect();
     // The ids under which resources refer to a document.
     let doc_ids: HashSet<String> = pending

@@ -372,6 +372,27 @@ impl Node {
     }
 }
 
+/// Whether [`substitute`] would change `node`: some hole in it has a value in `known`.
+/// Walks the tree without building anything, so callers can keep the node when it would not.
+pub fn has_known_holes(node: &Node, known: &std::collections::HashMap<String, Node>) -> bool {
+    fn walk(node: &Node, known: &std::collections::HashMap<String, Node>, depth: usize) -> bool {
+        if depth > 64 {
+            return false;
+        }
+        match &node.kind {
+            Kind::Str(s) => s
+                .parts()
+                .iter()
+                .any(|p| matches!(p, Part::Hole(h) if known.contains_key(h.id.as_ref()))),
+            Kind::Unknown(h) => known.contains_key(h.id.as_ref()),
+            Kind::Array(items) => items.iter().any(|n| walk(n, known, depth + 1)),
+            Kind::Object(members) => members.iter().any(|m| walk(&m.value, known, depth + 1)),
+            _ => false,
+        }
+    }
+    !known.is_empty() && walk(node, known, 0)
+}
+
 /// Replaces holes whose id `known` has a value: a string that is one hole becomes the known
 /// node (which may be an object); holes inside strings take a known string's text. Bounded
 /// in depth; everything else is kept as is.
