@@ -27,6 +27,13 @@ pub fn map_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> 
     })
 }
 
+/// Drops `value` on a thread of its own, beside the caller: freeing a large tree of small
+/// allocations takes a while and nothing waits for it. When no thread can be started, it
+/// is dropped right here.
+pub fn drop_beside<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

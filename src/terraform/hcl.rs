@@ -542,8 +542,14 @@ impl<'s> Loader<'s> {
     /// Reads `path` and registers it; an unreadable file becomes a [`LoadError`] (located
     /// at the first bad byte for text that is not UTF-8).
     pub fn read(&mut self, path: &Path) -> Option<FileId> {
+        let read = self.boundary.read_text(path, MAX_TERRAFORM_BYTES);
+        self.register(path, read)
+    }
+
+    /// Registers what reading `path` gave (see [`Loader::read`]).
+    fn register(&mut self, path: &Path, read: Result<String, Refusal>) -> Option<FileId> {
         let name = crate::fsbound::display(path);
-        match self.boundary.read_text(path, MAX_TERRAFORM_BYTES) {
+        match read {
             Ok(text) => {
                 self.files_read += 1;
                 Some(self.sources.add(name, text))
@@ -586,7 +592,7 @@ impl<'s> Loader<'s> {
     /// Loads the directories in `dirs` as modules, parsing all their files in parallel.
     /// Returns the module index of each directory, in order.
     pub fn load_dirs(&mut self, dirs: &[(PathBuf, Vec<PathBuf>)]) -> Vec<usize> {
-        let mut pending = Vec::new();
+        let mut wanted: Vec<(usize, &PathBuf)> = Vec::new();
         let mut result = Vec::with_capacity(dirs.len());
         for (dir, files) in dirs {
             let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
@@ -600,12 +606,19 @@ impl<'s> Loader<'s> {
                 ..Module::default()
             });
             self.by_dir.insert(key, index);
-            for path in files {
-                if let Some(file) = self.read(path) {
-                    pending.push((index, file, path.clone()));
-                }
-            }
+            wanted.extend(files.iter().map(|path| (index, path)));
             result.push(index);
+        }
+        // Read on all cores, registered in order.
+        let boundary = &self.boundary;
+        let reads = crate::parallel::map_chunks(&wanted, |(_, path)| {
+            boundary.read_text(path, MAX_TERRAFORM_BYTES)
+        });
+        let mut pending = Vec::with_capacity(wanted.len());
+        for ((index, path), read) in wanted.into_iter().zip(reads) {
+            if let Some(file) = self.register(path, read) {
+                pending.push((index, file, path.clone()));
+            }
         }
         let parsed = parse_parallel(self.sources, &pending);
         for ((index, file, _), parsed) in pending.into_iter().zip(parsed) {

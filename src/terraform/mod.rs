@@ -271,9 +271,8 @@ pub fn load_walked(
         boundary,
     };
     let outputs = evaluate_all(&modules, sources, &roots, &eval_opts);
-    // Freeing the parsed trees of a large tree takes a while: let it run beside the caller
-    // (if no thread can be started, the closure and the trees are dropped right here).
-    let _ = std::thread::Builder::new().spawn(move || drop(modules));
+    // Freeing the parsed trees of a large tree takes a while: let it run beside the caller.
+    crate::parallel::drop_beside(modules);
 
     let mut loaded = LoadedModules {
         errors,
