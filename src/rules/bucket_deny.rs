@@ -100,27 +100,34 @@ pub fn statement<'a>(
 /// Analyzes every statement of every parsed bucket policy.
 pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<StatementVerdict> {
     let indices: Vec<usize> = (0..inv.policies.len()).collect();
-    crate::parallel::map_chunks(&indices, |&pi| analyze_policy(inv, profile, pi))
-        .into_iter()
-        .flatten()
-        .collect()
+    // One set of requests per thread, reused for every policy (each job sets the action and
+    // the resource).
+    let requests = || profile.s3_requests().to_vec();
+    crate::parallel::map_chunks_with(&indices, requests, |requests, &pi| {
+        analyze_policy(inv, profile, pi, requests)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The verdicts on every statement of one bucket policy.
-fn analyze_policy(inv: &Inventory, profile: &Profile, pi: usize) -> Vec<StatementVerdict> {
+fn analyze_policy(
+    inv: &Inventory,
+    profile: &Profile,
+    pi: usize,
+    requests: &mut [Vec<Request>],
+) -> Vec<StatementVerdict> {
     let bp = &inv.policies[pi];
     let PolicyDoc::Parsed { policy, .. } = &bp.doc else {
         return Vec::new();
     };
     let bucket = inv.bucket_name_of(bp);
-    // One request per role candidate and session, reused for every action (each job sets
-    // the action and resource).
-    let mut requests: Vec<Vec<Request>> = profile.s3_requests().to_vec();
     policy
         .statements
         .iter()
         .enumerate()
-        .map(|(si, st)| analyze_statement(policy, st, &bucket, profile, &mut requests, (pi, si)))
+        .map(|(si, st)| analyze_statement(policy, st, &bucket, profile, requests, (pi, si)))
         .collect()
 }
 

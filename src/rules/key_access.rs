@@ -147,20 +147,20 @@ fn with_entries(st: &Statement, keep: impl Fn(&PrincipalEntry) -> bool) -> Optio
 }
 
 /// The requests S3 makes to KMS for the role (one per role candidate and session).
-fn requests(
+/// Fills in `requests` (from [`Profile::kms_requests_via_s3`]) for the bucket of `enc`
+/// encrypted with the key `key_arn`: the key, and the encryption context S3 sends.
+fn fill_requests(
+    requests: &mut [Vec<Request>],
     profile: &Profile,
     inv: &Inventory,
     enc: &Encryption,
     key_arn: &PString,
-    action: &str,
-) -> Vec<Vec<Request>> {
+) {
     let context_arn = s3_context_arn(profile, inv, enc);
-    let mut requests = profile.kms_requests_via_s3(action).into_owned();
     for r in requests.iter_mut().flatten() {
         r.resource.clone_from(key_arn);
         set_encryption_context(&mut r.context, &context_arn);
     }
-    requests
 }
 
 /// The `aws:s3:arn` of the encryption context S3 sends with its KMS calls for the bucket
@@ -409,6 +409,8 @@ fn grants<const N: usize>(policy: &Policy, per_action: [&[Vec<Request>]; N]) -> 
 /// Analyzes every (encrypted bucket, key in the code) pair whose key policy is readable.
 pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
     let mut out = Vec::new();
+    // S3's KMS requests for the role, made once and filled in for each encryption in turn.
+    let mut templates: Option<[Vec<Vec<Request>>; 2]> = None;
     for (ei, enc) in inv.encryptions.iter().enumerate() {
         let KeyRef::Key(ki) = enc.key else { continue };
         let key = &inv.keys[ki];
@@ -421,9 +423,13 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
             // Unreadable or unknown policies are CP901 / CP902.
             KeyPolicy::Written { .. } => continue,
         };
-        let decrypt_requests = requests(profile, inv, enc, &key.arn, profile::KMS_DECRYPT);
-        let generate_requests =
-            requests(profile, inv, enc, &key.arn, profile::KMS_GENERATE_DATA_KEY);
+        let [decrypt_requests, generate_requests] = templates.get_or_insert_with(|| {
+            [profile::KMS_DECRYPT, profile::KMS_GENERATE_DATA_KEY]
+                .map(|action| profile.kms_requests_via_s3(action).into_owned())
+        });
+        fill_requests(decrypt_requests, profile, inv, enc, &key.arn);
+        fill_requests(generate_requests, profile, inv, enc, &key.arn);
+        let (decrypt_requests, generate_requests) = (&*decrypt_requests, &*generate_requests);
         let mut denies = Vec::new();
         for (position, st) in policy
             .statements
@@ -443,8 +449,8 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
             let mut depends = BTreeSet::new();
             let mut memo = StatementMemo::new(&policy, st);
             for (action, reqs) in [
-                (profile::KMS_DECRYPT, &decrypt_requests),
-                (profile::KMS_GENERATE_DATA_KEY, &generate_requests),
+                (profile::KMS_DECRYPT, decrypt_requests),
+                (profile::KMS_GENERATE_DATA_KEY, generate_requests),
             ] {
                 let (tri, reasons, per_session) = applies(&mut memo, reqs);
                 for (session, answer) in sessions.iter_mut().zip(per_session) {
@@ -485,7 +491,7 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
                 denies.push(d);
             }
         }
-        let [decrypt, generate] = grants(&policy, [&decrypt_requests, &generate_requests]);
+        let [decrypt, generate] = grants(&policy, [decrypt_requests, generate_requests]);
         out.push(KeyVerdict {
             encryption: ei,
             key: ki,
