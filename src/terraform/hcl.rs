@@ -218,8 +218,7 @@ pub fn parse_config(text: &str, file: FileId, path: &str, json: bool) -> Result<
             });
     }
     // Irrelevant resources are blanked first: same offsets, far less to parse.
-    // Values and spans only: decor stays spans into the text (see the patched parser).
-    hcl_edit::parser::parse_body_spanned(&super::prefilter::relevant_text(text))
+    hcl_edit::parser::parse_body(&super::prefilter::relevant_text(text))
         .map(Parsed::Hcl)
         .map_err(|err| {
             error_at(
@@ -914,47 +913,6 @@ fn parse_parallel(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every expression of a body: its span, its kind and its literal value.
-    #[derive(Default)]
-    struct Shape(Vec<(Option<std::ops::Range<usize>>, String)>);
-
-    impl hcl_edit::visit::Visit for Shape {
-        fn visit_expr(&mut self, expr: &hcl_edit::expr::Expression) {
-            use hcl_edit::Span as _;
-            let value = match expr {
-                hcl_edit::expr::Expression::String(s) => s.value().to_string(),
-                hcl_edit::expr::Expression::Number(n) => n.value().to_string(),
-                other => format!("{:?}", std::mem::discriminant(other)),
-            };
-            self.0.push((expr.span(), value));
-            hcl_edit::visit::visit_expr(self, expr);
-        }
-        fn visit_attr(&mut self, attr: &hcl_edit::structure::Attribute) {
-            use hcl_edit::Span as _;
-            self.0.push((attr.span(), attr.key.as_str().to_string()));
-            hcl_edit::visit::visit_attr(self, attr);
-        }
-    }
-
-    /// The patched parser entry the loader uses (decor kept as spans, vendor/hcl-edit)
-    /// builds the tree hcl-edit's `parse_body` builds: the same attributes and expressions,
-    /// values and spans.
-    #[test]
-    fn the_spanned_parse_has_the_values_and_spans_of_parse_body() {
-        let input = "# c\nresource \"aws_s3_bucket_policy\" \"p\" { # after\n  bucket = aws_s3_bucket.b.id\n  policy = jsonencode({ Statement = [ /* c */ { Effect = \"Deny\", Sid = 1.5 } ] }) // end\n  x = <<-EOT\n    text ${var.z}\n  EOT\n  y = { for k, v in var.m : k => v if v != null }\n}\n";
-        let shape = |body: &Body| {
-            let mut s = Shape::default();
-            hcl_edit::visit::visit_body(&mut s, body);
-            s.0
-        };
-        let spanned = shape(&hcl_edit::parser::parse_body_spanned(input).unwrap());
-        assert!(spanned.len() > 15, "{spanned:?}");
-        assert_eq!(
-            spanned,
-            shape(&hcl_edit::parser::parse_body(input).unwrap())
-        );
-    }
 
     fn parses(text: &str) -> bool {
         let mut sources = Sources::default();

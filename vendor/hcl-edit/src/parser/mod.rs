@@ -54,21 +54,6 @@ pub fn parse_body(input: &str) -> Result<Body, Error> {
     Ok(body)
 }
 
-/// Parse an input into a [`Body`] whose decor (whitespace and comments) and raw
-/// representations stay spans into `input` instead of being copied out of it: the tree
-/// holds the same values and spans as [`parse_body`]'s at a fraction of the memory, but it
-/// prints only with `input` at hand.
-///
-/// clumio-preflight patch: the checker reads values and spans only, and copying every run
-/// of whitespace into the tree was most of its memory on large configurations.
-///
-/// # Errors
-///
-/// Returns an error if the input does not resemble a valid HCL body.
-pub fn parse_body_spanned(input: &str) -> Result<Body, Error> {
-    parse_complete(input, body)
-}
-
 /// Parse an input into an [`Expression`].
 ///
 /// # Errors
