@@ -100,11 +100,10 @@ pub fn statement<'a>(
 /// Analyzes every statement of every parsed bucket policy.
 pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<StatementVerdict> {
     let indices: Vec<usize> = (0..inv.policies.len()).collect();
-    // One set of requests per thread, reused for every policy (each job sets the action and
+    // The thread's working requests, reused for every policy (each job sets the action and
     // the resource).
-    let requests = || profile.s3_requests().to_vec();
-    crate::parallel::map_chunks_with(&indices, requests, |requests, &pi| {
-        analyze_policy(inv, profile, pi, requests)
+    crate::parallel::map_chunks(&indices, |&pi| {
+        profile.with_working_requests(|w| analyze_policy(inv, profile, pi, &mut w.s3))
     })
     .into_iter()
     .flatten()

@@ -408,9 +408,23 @@ fn grants<const N: usize>(policy: &Policy, per_action: [&[Vec<Request>]; N]) -> 
 
 /// Analyzes every (encrypted bucket, key in the code) pair whose key policy is readable.
 pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
+    if !inv
+        .encryptions
+        .iter()
+        .any(|e| matches!(e.key, KeyRef::Key(_)))
+    {
+        return Vec::new();
+    }
+    // S3's KMS requests for the role, filled in for each encryption in turn.
+    profile.with_working_requests(|w| analyze_with(inv, profile, &mut w.kms))
+}
+
+fn analyze_with(
+    inv: &Inventory,
+    profile: &Profile,
+    [decrypt_requests, generate_requests]: &mut [Vec<Vec<Request>>; 2],
+) -> Vec<KeyVerdict> {
     let mut out = Vec::new();
-    // S3's KMS requests for the role, made once and filled in for each encryption in turn.
-    let mut templates: Option<[Vec<Vec<Request>>; 2]> = None;
     for (ei, enc) in inv.encryptions.iter().enumerate() {
         let KeyRef::Key(ki) = enc.key else { continue };
         let key = &inv.keys[ki];
@@ -423,10 +437,6 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
             // Unreadable or unknown policies are CP901 / CP902.
             KeyPolicy::Written { .. } => continue,
         };
-        let [decrypt_requests, generate_requests] = templates.get_or_insert_with(|| {
-            [profile::KMS_DECRYPT, profile::KMS_GENERATE_DATA_KEY]
-                .map(|action| profile.kms_requests_via_s3(action).into_owned())
-        });
         fill_requests(decrypt_requests, profile, inv, enc, &key.arn);
         fill_requests(generate_requests, profile, inv, enc, &key.arn);
         let (decrypt_requests, generate_requests) = (&*decrypt_requests, &*generate_requests);
