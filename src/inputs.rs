@@ -168,8 +168,12 @@ pub fn discover(
                     }
                 }
                 let found_terraform = terraform.file_count() > terraform_before;
-                for f in candidates {
-                    out.read_file(&f, false, boundary, sources);
+                // Read and classified on every core; added to the sources in walk order.
+                let read = crate::parallel::map_chunks(&candidates, |f| {
+                    read_classified(f, false, boundary)
+                });
+                for (f, r) in candidates.iter().zip(read) {
+                    out.add_read(f, r, sources);
                 }
                 // A folder inside one named before was walked then, not now.
                 let real = boundary.resolve(p).unwrap_or_else(|_| p.clone());
@@ -191,7 +195,8 @@ pub fn discover(
                 .add_named_file(p, &mut walker, boundary),
             Input::Path(p) => {
                 if walker.first_visit(p) {
-                    out.read_file(p, true, boundary, sources);
+                    let read = read_classified(p, true, boundary);
+                    out.add_read(p, read, sources);
                 }
             }
         }
@@ -212,33 +217,61 @@ fn path_error(path: &Path, message: String) -> LoadError {
     }
 }
 
+/// What reading one plan or template file gave, before it joins the sources.
+enum Read {
+    /// A text of a known format (colour codes already stripped from plan text).
+    Text(String, Format),
+    /// A text that is not UTF-8 (shown lossily), with the offset of its first bad byte.
+    NotUtf8(String, usize),
+    /// A problem with the path itself (already worded).
+    PathError(String),
+    /// A walked file of no known format: skipped quietly.
+    Skipped,
+}
+
+/// Reads and classifies a file named explicitly, or found in a directory (`explicit` false:
+/// files of no known format are skipped quietly, as every linter does with unrelated files).
+/// Files that cannot be read are errors either way. Touches nothing shared, so files can be
+/// read on several threads.
+fn read_classified(path: &Path, explicit: bool, boundary: &Boundary) -> Read {
+    let text = match boundary.read_text(path, MAX_INPUT_BYTES) {
+        Ok(t) => t,
+        // A walked file of no known format is unrelated, whatever its bytes; a plan or
+        // template with a bad byte is an error located at it (counted, then subtracted
+        // as a failed file).
+        Err(Refusal::NotUtf8 { lossy, .. }) if !explicit && detect(&lossy).is_none() => {
+            return Read::Skipped;
+        }
+        // A binary plan file (a zip archive) named explicitly: say what to run.
+        Err(Refusal::NotUtf8 { lossy, .. })
+            if terraform::unrecognised::is_binary_plan(lossy.as_bytes()) =>
+        {
+            let name = path.display().to_string();
+            return Read::PathError(terraform::unrecognised::describe(lossy.as_bytes(), &name));
+        }
+        Err(Refusal::NotUtf8 { lossy, offset }) => return Read::NotUtf8(lossy, offset),
+        Err(refusal) => return Read::PathError(refusal.to_string()),
+    };
+    match detect(&text) {
+        Some(format) => Read::Text(readable(text, format), format),
+        None if explicit => {
+            let name = path.display().to_string();
+            Read::PathError(terraform::unrecognised::describe(text.as_bytes(), &name))
+        }
+        None => Read::Skipped,
+    }
+}
+
 impl Inputs {
-    /// Reads a file named explicitly, or found in a directory (`explicit` false: files of no
-    /// known format are skipped quietly, as every linter does with unrelated files). Files
-    /// that cannot be read are errors either way.
-    fn read_file(
-        &mut self,
-        path: &Path,
-        explicit: bool,
-        boundary: &Boundary,
-        sources: &mut Sources,
-    ) {
+    /// Adds what reading `path` gave: a text to the sources, or an error.
+    fn add_read(&mut self, path: &Path, read: Read, sources: &mut Sources) {
         let name = path.display().to_string();
-        let text = match boundary.read_text(path, MAX_INPUT_BYTES) {
-            Ok(t) => t,
-            // A walked file of no known format is unrelated, whatever its bytes; a plan or
-            // template with a bad byte is an error located at it (counted, then subtracted
-            // as a failed file).
-            Err(Refusal::NotUtf8 { lossy, .. }) if !explicit && detect(&lossy).is_none() => return,
-            // A binary plan file (a zip archive) named explicitly: say what to run.
-            Err(Refusal::NotUtf8 { lossy, .. })
-                if terraform::unrecognised::is_binary_plan(lossy.as_bytes()) =>
-            {
-                let message = terraform::unrecognised::describe(lossy.as_bytes(), &name);
-                self.errors.push(path_error(path, message));
-                return;
+        match read {
+            Read::Text(text, format) => {
+                let file = sources.add(name, text);
+                self.texts.push((file, format));
             }
-            Err(Refusal::NotUtf8 { lossy, offset }) => {
+            Read::NotUtf8(lossy, offset) => {
                 let file = sources.add(name.clone(), lossy);
                 self.files += 1;
                 self.errors.push(LoadError {
@@ -247,24 +280,9 @@ impl Inputs {
                     path: Some(name),
                     message: "not UTF-8 text: plans and templates must be UTF-8".into(),
                 });
-                return;
             }
-            Err(refusal) => {
-                self.errors.push(path_error(path, refusal.to_string()));
-                return;
-            }
-        };
-        match detect(&text) {
-            Some(format) => {
-                let text = readable(text, format);
-                let file = sources.add(name, text);
-                self.texts.push((file, format));
-            }
-            None if explicit => {
-                let message = terraform::unrecognised::describe(text.as_bytes(), &name);
-                self.errors.push(path_error(path, message));
-            }
-            None => {}
+            Read::PathError(message) => self.errors.push(path_error(path, message)),
+            Read::Skipped => {}
         }
     }
 }

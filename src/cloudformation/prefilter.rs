@@ -15,13 +15,29 @@ pub fn relevant_resource_type(rtype: &str) -> bool {
     super::types::is_modelled(rtype)
 }
 
-fn indent(line: &str) -> usize {
-    line.len() - line.trim_start_matches(' ').len()
+/// One line of the text: where it starts, its text without the line ending, and what the
+/// scan asks of every line (worked out once).
+struct Line<'a> {
+    at: usize,
+    text: &'a str,
+    /// Leading spaces.
+    indent: usize,
+    /// Empty, only whitespace, or a comment.
+    blank: bool,
 }
 
-fn is_blank_or_comment(line: &str) -> bool {
-    let t = line.trim_start();
-    t.is_empty() || t.starts_with('#')
+impl<'a> Line<'a> {
+    fn new(at: usize, raw: &'a str) -> Self {
+        let text = raw.trim_end_matches(['\n', '\r']);
+        let indent = text.bytes().take_while(|&b| b == b' ').count();
+        let t = text[indent..].trim_start();
+        Line {
+            at,
+            text,
+            indent,
+            blank: t.is_empty() || t.starts_with('#'),
+        }
+    }
 }
 
 fn unquote(s: &str) -> &str {
@@ -32,63 +48,84 @@ fn unquote(s: &str) -> &str {
         .unwrap_or(s)
 }
 
+/// The lines of `text` with their line endings, and where each starts. (Lines are short: a
+/// plain byte loop finds their ends faster than `memchr` calls.)
+fn split_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= bytes.len() {
+            return None;
+        }
+        let end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| at + i + 1);
+        let line = (at, &text[at..end]);
+        at = end;
+        Some(line)
+    })
+}
+
+/// Whether `line` opens the top-level `Resources` section.
+fn opens_resources(line: &str) -> bool {
+    !line.starts_with(' ')
+        && unquote(line.split(':').next().unwrap_or_default()) == "Resources"
+        && line.trim_end().ends_with(':')
+}
+
+/// What blanked lines are filled with, a run at a time.
+const SPACES: &str = "                                                                ";
+
 /// The template text with irrelevant resources blanked, or the text itself.
 pub fn relevant_yaml(text: &str) -> Cow<'_, str> {
     if text.trim_start().starts_with('{') {
         return Cow::Borrowed(text);
     }
-    // (byte offset, line) for every line, newline excluded.
-    let mut lines: Vec<(usize, &str)> = Vec::new();
-    let mut at = 0;
-    for raw in text.split_inclusive('\n') {
-        lines.push((at, raw.trim_end_matches(['\n', '\r'])));
-        at += raw.len();
-    }
-    let Some(start) = lines.iter().position(|(_, l)| {
-        let key = l.split(':').next().unwrap_or_default();
-        indent(l) == 0 && unquote(key) == "Resources" && l.trim_end().ends_with(':')
-    }) else {
+    let mut raw_lines = split_lines(text);
+    if !raw_lines.any(|(_, raw)| opens_resources(Line::new(0, raw).text)) {
         return Cow::Borrowed(text);
-    };
+    }
+    // The lines after `Resources:`.
+    let lines: Vec<Line> = raw_lines.map(|(at, raw)| Line::new(at, raw)).collect();
+    // Byte ranges to blank, in order.
     let mut blank: Vec<(usize, usize)> = Vec::new();
-    let mut i = start + 1;
+    let mut i = 0;
     let mut entry_indent = None;
     while i < lines.len() {
-        let (_, line) = lines[i];
-        if is_blank_or_comment(line) {
+        let line = &lines[i];
+        if line.blank {
             i += 1;
             continue;
         }
-        let ind = indent(line);
-        if ind == 0 {
+        if line.indent == 0 {
             break;
         }
-        let n = *entry_indent.get_or_insert(ind);
-        if ind != n || !line.trim_end().ends_with(':') || line.trim_start().starts_with('-') {
+        let n = *entry_indent.get_or_insert(line.indent);
+        if line.indent != n
+            || !line.text.trim_end().ends_with(':')
+            || line.text.trim_start().starts_with('-')
+        {
             // Not a plain `LogicalId:` entry: leave the rest as it is.
             break;
         }
         // The entry: its lines run until the next line at indent n or less.
         let mut end = i + 1;
-        while end < lines.len() && (is_blank_or_comment(lines[end].1) || indent(lines[end].1) > n) {
+        while end < lines.len() && (lines[end].blank || lines[end].indent > n) {
             end += 1;
         }
         let body = &lines[i + 1..end];
-        let prop_indent = body
-            .iter()
-            .map(|(_, l)| l)
-            .find(|l| !is_blank_or_comment(l))
-            .map(|l| indent(l));
-        let type_line = body.iter().position(|(_, l)| {
-            Some(indent(l)) == prop_indent && l.trim_start().starts_with("Type:")
+        let prop_indent = body.iter().find(|l| !l.blank).map(|l| l.indent);
+        let type_line = body.iter().position(|l| {
+            Some(l.indent) == prop_indent && l.text.trim_start().starts_with("Type:")
         });
         if let Some(t) = type_line {
-            let rtype = unquote(body[t].1.trim_start().trim_start_matches("Type:"));
+            let rtype = unquote(body[t].text.trim_start().trim_start_matches("Type:"));
             let simple = !rtype.is_empty() && !rtype.starts_with(['!', '{', '[', '&', '*']);
             if simple && !relevant_resource_type(rtype) {
-                for (k, (offset, l)) in body.iter().enumerate() {
-                    if k != t {
-                        blank.push((*offset, offset + l.len()));
+                for (k, l) in body.iter().enumerate() {
+                    if k != t && !l.text.is_empty() {
+                        blank.push((l.at, l.at + l.text.len()));
                     }
                 }
             }
@@ -98,16 +135,22 @@ pub fn relevant_yaml(text: &str) -> Cow<'_, str> {
     if blank.is_empty() {
         return Cow::Borrowed(text);
     }
-    let mut bytes = text.as_bytes().to_vec();
+    // Whole lines are blanked (line starts and ends are character boundaries), so the
+    // pieces kept are slices of the text.
+    let mut out = String::with_capacity(text.len());
+    let mut kept = 0;
     for (a, b) in blank {
-        for byte in &mut bytes[a..b] {
-            *byte = b' ';
+        out.push_str(&text[kept..a]);
+        let mut left = b - a;
+        while left > 0 {
+            let run = left.min(SPACES.len());
+            out.push_str(&SPACES[..run]);
+            left -= run;
         }
+        kept = b;
     }
-    match String::from_utf8(bytes) {
-        Ok(s) => Cow::Owned(s),
-        Err(_) => Cow::Borrowed(text),
-    }
+    out.push_str(&text[kept..]);
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -124,6 +167,34 @@ mod tests {
         assert!(!out.contains("QueueName"));
         assert!(out.contains("BucketName: b"));
         assert!(out.contains("Outputs: {}"));
+    }
+
+    #[test]
+    fn blanking_keeps_offsets_with_crlf_comments_and_multibyte_text() {
+        let text = "# t\r\nResources:\r\n  Queue:\r\n    Type: 'AWS::SQS::Queue'\r\n\r\n    \
+                    # c\r\n    Properties:\r\n      QueueName: \"é ü\"\r\n  Key:\r\n    Type: AWS::KMS::Key\r\n";
+        let out = relevant_yaml(text);
+        assert_eq!(out.len(), text.len());
+        assert_eq!(out.matches('\n').count(), text.matches('\n').count());
+        assert!(!out.contains("QueueName") && !out.contains('é'));
+        assert!(out.contains("  Queue:\r\n    Type: 'AWS::SQS::Queue'\r\n"));
+        assert!(out.ends_with("  Key:\r\n    Type: AWS::KMS::Key\r\n"));
+        // Every line break is where it was.
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' || b == b'\r' {
+                assert_eq!(out.as_bytes()[i], b);
+            }
+        }
+    }
+
+    #[test]
+    fn a_quoted_section_name_and_a_last_line_without_a_newline() {
+        let text =
+            "\"Resources\":\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: t}";
+        let out = relevant_yaml(text);
+        assert_eq!(out.len(), text.len());
+        assert!(!out.contains("TopicName"));
+        assert!(out.starts_with("\"Resources\":\n  Topic:\n    Type: AWS::SNS::Topic\n"));
     }
 
     #[test]
