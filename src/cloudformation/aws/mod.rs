@@ -31,7 +31,8 @@ use crate::policy::ast::PolicyKind;
 use crate::policy::parse::parse_policy;
 use crate::resource::{Lifecycle, Resource};
 use crate::source::{Sources, Span};
-use crate::value::{Hole, Kind, Member, Node, PString, substitute};
+use crate::value::{Hole, Kind, Member, Node, PString, has_known_holes, substitute};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use conditional::{as_if, ifs_to_unknown, is_no_value, unfold_conditions};
@@ -77,9 +78,13 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
             known.insert(format!("{}.Ref", r.address), name.clone());
         }
     }
-    let filled: Vec<Node> = live
+    // Copied only where something is filled in.
+    let filled: Vec<Cow<Node>> = live
         .iter()
-        .map(|r| substitute(&r.attributes, &known))
+        .map(|r| match has_known_holes(&r.attributes, &known) {
+            true => Cow::Owned(substitute(&r.attributes, &known)),
+            false => Cow::Borrowed(&r.attributes),
+        })
         .collect();
 
     let mut inv = Inventory::default();

@@ -102,26 +102,27 @@ fn json_text(node: &Node) -> bool {
 }
 
 /// The document with the JSON text it is written as (as a whole, or in the branches of an
-/// undecided `Fn::If`) parsed into maps located in the template.
-fn parse_texts(node: &Node, sources: &Sources) -> Result<Node, EmbeddedError> {
+/// undecided `Fn::If`) parsed into maps located in the template; a document written as a map
+/// is the node itself, not a copy.
+fn parse_texts<'n>(node: &'n Node, sources: &Sources) -> Result<Cow<'n, Node>, EmbeddedError> {
     if let Some(cond) = as_if(node)
         && let Some([m]) = node.as_object()
         && let Kind::Array(args) = &m.value.kind
     {
         let mut args = args.clone();
-        args[1] = parse_texts(cond.when_true, sources)?;
-        args[2] = parse_texts(cond.when_false, sources)?;
-        return Ok(Node::new(
+        args[1] = parse_texts(cond.when_true, sources)?.into_owned();
+        args[2] = parse_texts(cond.when_false, sources)?.into_owned();
+        return Ok(Cow::Owned(Node::new(
             Kind::Object(vec![Member {
                 key: m.key.clone(),
                 key_span: m.key_span,
                 value: Node::new(Kind::Array(args), m.value.span),
             }]),
             node.span,
-        ));
+        )));
     }
     match &node.kind {
-        Kind::Str(s) => parse_embedded_json(sources, s, text_span(node, sources)),
-        _ => Ok(node.clone()),
+        Kind::Str(s) => parse_embedded_json(sources, s, text_span(node, sources)).map(Cow::Owned),
+        _ => Ok(Cow::Borrowed(node)),
     }
 }
