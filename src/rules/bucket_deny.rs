@@ -122,11 +122,12 @@ fn analyze_policy(
         return Vec::new();
     };
     let bucket = inv.bucket_name_of(bp);
+    let arns = [profile.bucket_arn(&bucket), profile.object_arn(&bucket)];
     policy
         .statements
         .iter()
         .enumerate()
-        .map(|(si, st)| analyze_statement(policy, st, &bucket, profile, requests, (pi, si)))
+        .map(|(si, st)| analyze_statement(policy, st, &arns, requests, (pi, si)))
         .collect()
 }
 
@@ -146,8 +147,7 @@ fn wildcard_entries(st: &Statement) -> Vec<(Span, String)> {
 fn analyze_statement(
     policy: &Policy,
     st: &Statement,
-    bucket: &PString,
-    profile: &Profile,
+    arns: &[PString; 2],
     requests: &mut [Vec<Request>],
     (pi, si): (usize, usize),
 ) -> StatementVerdict {
@@ -169,14 +169,11 @@ fn analyze_statement(
     if st.effect.value != Effect::Deny {
         return v;
     }
+    // Bucket actions on the bucket's ARN, object actions on "some object" in it.
     let jobs = profile::BUCKET_ACTIONS
         .iter()
-        .map(|a| (*a, profile.bucket_arn(bucket)))
-        .chain(
-            profile::OBJECT_ACTIONS
-                .iter()
-                .map(|a| (*a, profile.object_arn(bucket))),
-        );
+        .map(|a| (*a, &arns[0]))
+        .chain(profile::OBJECT_ACTIONS.iter().map(|a| (*a, &arns[1])));
     let mut depends: BTreeSet<String> = BTreeSet::new();
     let mut sessions_denied: BTreeSet<String> = BTreeSet::new();
     let mut in_scope = Tri::No;
@@ -210,7 +207,9 @@ fn analyze_statement(
                 }
                 request.action.clear();
                 request.action.push_str(action);
-                request.resource.clone_from(&resource);
+                if request.resource != *resource {
+                    request.resource.clone_from(resource);
+                }
                 // One caller per role candidate and session: its principal and keys.
                 let caller = ri * session_count + si;
                 if ri == 0 && si == 0 {
