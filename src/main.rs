@@ -404,11 +404,16 @@ fn usage_error(e: clap::Error) -> ExitCode {
 
 /// Writes `text` to standard output; a reader that went away (`… | head`) is not an error.
 fn emit(text: &str, status: ExitCode) -> ExitCode {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    emit_with(status, |out| out.write_all(text.as_bytes()))
+}
+
+/// Writes to standard output (buffered) with `write`, as [`emit`] does.
+fn emit_with(
+    status: ExitCode,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> ExitCode {
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             fail(&format!("error: cannot write the output: {e}"))
         }
@@ -658,6 +663,14 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
     if let Some(diff) = fix_diff.filter(|_| cmd.diff) {
         // The diff quotes the files: escaped like every other text from them.
         return emit(&escape::text_block(&diff), ExitCode::from(status));
+    }
+    if cmd.format == ReportFormat::Json && !cmd.quiet {
+        // Written as it is serialized: the report of a finding-dense plan is several times
+        // the plan's size.
+        return emit_with(ExitCode::from(status), |out| {
+            report::json::write(&report, out)?;
+            out.write_all(b"\n")
+        });
     }
     let text = match cmd.format {
         _ if cmd.quiet => report::summary_line(&report) + "\n",

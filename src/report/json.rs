@@ -2,13 +2,15 @@
 //! their order are fixed in one place. Keys are only ever added.
 
 use super::{Report, counts, load_error_location};
+use crate::rules::Diagnostic;
+use crate::source::Sources;
 use serde::Serialize;
 
 /// The whole document.
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     summary: Summary,
     /// Inputs that could not be read or parsed (added to the contract; never removed).
     errors: Vec<JsonLoadError>,
@@ -122,82 +124,106 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// The JSON document for a report.
-pub fn render(report: &Report) -> String {
-    let sources = &report.sources;
-    let diagnostics = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let (start, end) = sources.range(d.span);
-            JsonDiagnostic {
-                code: d.rule.code,
-                name: d.rule.name,
-                severity: d.severity.as_str(),
-                message: &d.message,
-                help: &d.help,
-                file: &sources.file(d.span.file).name,
-                line: start.line,
-                column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-                resource: &d.resource,
-                target: d.target.as_deref(),
-                related: d
-                    .related
+/// The diagnostics of a report, each converted as it is written (a report can hold tens of
+/// thousands: none is kept in its JSON form).
+struct Diagnostics<'a>(&'a Report);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let report = self.0;
+        let mut seq = serializer.serialize_seq(Some(report.diagnostics.len()))?;
+        for d in &report.diagnostics {
+            seq.serialize_element(&diagnostic(&report.sources, d))?;
+        }
+        seq.end()
+    }
+}
+
+/// One diagnostic in its JSON form.
+fn diagnostic<'a>(sources: &'a Sources, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let (start, end) = sources.range(d.span);
+    JsonDiagnostic {
+        code: d.rule.code,
+        name: d.rule.name,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        help: &d.help,
+        file: &sources.file(d.span.file).name,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        resource: &d.resource,
+        target: d.target.as_deref(),
+        related: d
+            .related
+            .iter()
+            .map(|r| {
+                let (s, e) = sources.range(r.span);
+                JsonRelated {
+                    message: &r.message,
+                    file: &sources.file(r.span.file).name,
+                    line: s.line,
+                    column: s.column,
+                    end_line: e.line,
+                    end_column: e.column,
+                }
+            })
+            .collect(),
+        callers: d
+            .callers
+            .iter()
+            .map(|chain| {
+                chain
                     .iter()
-                    .map(|r| {
-                        let (s, e) = sources.range(r.span);
-                        JsonRelated {
-                            message: &r.message,
-                            file: &sources.file(r.span.file).name,
-                            line: s.line,
-                            column: s.column,
-                            end_line: e.line,
-                            end_column: e.column,
+                    .map(|c| {
+                        let (at, _) = sources.range(c.span);
+                        JsonCaller {
+                            module: &c.module,
+                            file: &sources.file(c.span.file).name,
+                            line: at.line,
+                            column: at.column,
                         }
                     })
-                    .collect(),
-                callers: d
-                    .callers
-                    .iter()
-                    .map(|chain| {
-                        chain
-                            .iter()
-                            .map(|c| {
-                                let (at, _) = sources.range(c.span);
-                                JsonCaller {
-                                    module: &c.module,
-                                    file: &sources.file(c.span.file).name,
-                                    line: at.line,
-                                    column: at.column,
-                                }
-                            })
-                            .collect()
-                    })
-                    .collect(),
-                fix: super::fixes::applicable(sources, d).map(|fix| JsonFix {
-                    description: &fix.description,
-                    edits: fix
-                        .edits
-                        .iter()
-                        .map(|e| {
-                            let (s, end) = sources.range(e.span);
-                            JsonEdit {
-                                file: &sources.file(e.span.file).name,
-                                line: s.line,
-                                column: s.column,
-                                end_line: end.line,
-                                end_column: end.column,
-                                expected: &e.expected,
-                                text: &e.text,
-                            }
-                        })
-                        .collect(),
-                }),
-            }
-        })
-        .collect();
+                    .collect()
+            })
+            .collect(),
+        fix: super::fixes::applicable(sources, d).map(|fix| JsonFix {
+            description: &fix.description,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| {
+                    let (s, end) = sources.range(e.span);
+                    JsonEdit {
+                        file: &sources.file(e.span.file).name,
+                        line: s.line,
+                        column: s.column,
+                        end_line: end.line,
+                        end_column: end.column,
+                        expected: &e.expected,
+                        text: &e.text,
+                    }
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// The JSON document for a report.
+pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    // Writing to memory fails only on a serializer error, which typed structs do not raise.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the JSON document for a report to `out` as it is serialized (the same text as
+/// [`render`], never held whole: a plan with tens of thousands of findings has a report
+/// several times its size).
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let sources = &report.sources;
     let errors = report
         .load_errors
         .iter()
@@ -215,7 +241,7 @@ pub fn render(report: &Report) -> String {
     let filtered = &report.filtered;
     let doc = Document {
         version: 1,
-        diagnostics,
+        diagnostics: Diagnostics(report),
         summary: Summary {
             errors: errors_n,
             warnings,
@@ -234,5 +260,8 @@ pub fn render(report: &Report) -> String {
         run_warnings: &report.run_warnings,
         configuration: report.configuration.as_ref(),
     };
-    super::escape::json(serde_json::to_string_pretty(&doc).unwrap_or_default())
+    let mut escaped = super::escape::JsonWriter::new(out);
+    serde_json::to_writer_pretty(&mut escaped, &doc).map_err(std::io::Error::from)?;
+    escaped.finish()?;
+    Ok(())
 }

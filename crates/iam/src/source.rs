@@ -57,7 +57,7 @@ impl fmt::Display for LineCol {
 }
 
 /// The size in bytes of the blocks [`SourceFile`] counts characters in ahead of time.
-const CHAR_BLOCK: usize = 4096;
+const CHAR_BLOCK: usize = 256;
 
 /// One loaded file: its display name, its text and an index of its lines and characters, so
 /// that the position of a byte is found in O(log n) whatever the length of its line (a plan
