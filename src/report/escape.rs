@@ -38,12 +38,20 @@ pub fn is_unsafe(c: char) -> bool {
 /// lead bytes of the UTF-8 encodings of C1, U+061C and U+2000–U+2FFF), so that the common
 /// case costs one vectorisable pass. Line feeds count unless `line_feed_is_safe`.
 fn may_be_unsafe(s: &str, line_feed_is_safe: bool) -> bool {
-    s.bytes().any(|b| match b {
-        b'\t' => false,
-        b'\n' => !line_feed_is_safe,
-        0..=0x1f | 0x7f | 0xc2 | 0xd8 | 0xe2 => true,
-        _ => false,
+    // A control that is safe besides tab: the line feed, or tab again.
+    let also_safe = if line_feed_is_safe { b'\n' } else { b'\t' };
+    any_byte(s, |b| {
+        ((b < 0x20) & (b != b'\t') & (b != also_safe)) | matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2)
     })
+}
+
+/// Whether a byte of `s` is `wanted`, tested without branches in blocks of 64 bytes so that
+/// the test is vectorised (a report's text is scanned whole).
+#[inline]
+fn any_byte(s: &str, wanted: impl Fn(u8) -> bool) -> bool {
+    s.as_bytes()
+        .chunks(64)
+        .any(|block| block.iter().fold(false, |found, &b| found | wanted(b)))
 }
 
 fn needs_field_escape(s: &str) -> bool {
@@ -168,6 +176,12 @@ pub fn json(text: String) -> String {
 /// [`json`] of a piece of serialized JSON that ends neither inside a character nor after a
 /// `#` that may start `##[`.
 fn json_str(text: &str) -> Cow<'_, str> {
+    // The common case in one pass: no byte that may start an unsafe character or `##[`.
+    if !any_byte(text, |b| {
+        ((b < 0x20) & (b != b'\t') & (b != b'\n')) | matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2 | b'#')
+    }) {
+        return Cow::Borrowed(text);
+    }
     let unsafe_in_json = |c: char| c != '\n' && is_unsafe(c);
     let has_unsafe = may_be_unsafe(text, true) && text.contains(unsafe_in_json);
     if !has_unsafe && !text.contains(LEGACY_COMMAND) {
@@ -258,12 +272,20 @@ fn safe_cut(bytes: &[u8]) -> usize {
 }
 
 impl<W: std::io::Write> std::io::Write for JsonWriter<W> {
+    #[inline]
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    /// Gathers `buf` (the serializer writes many small pieces).
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         self.pending.extend_from_slice(buf);
         if self.pending.len() >= JSON_CHUNK {
             self.pass_on(false)?;
         }
-        Ok(buf.len())
+        Ok(())
     }
 
     /// Passes on what can be (a character or `##[` that may still be cut stays pending).

@@ -31,8 +31,14 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         .iter()
         .filter(|r| r.lifecycle != Lifecycle::Deleted && super::types::is_read(&r.rtype))
         .collect();
+    // Computed attributes are filled in only for resources something refers to: a plan
+    // with many buckets and no references to them builds no table.
+    let referred = referred_addresses(&live);
     let mut known = Known::new();
-    for r in live.iter().filter(|r| is_bucket(r)) {
+    for r in live
+        .iter()
+        .filter(|r| is_bucket(r) && referred.contains(r.address.as_str()))
+    {
         let name = bucket_name(r);
         let text = |s: PString| Node::new(Kind::Str(s), r.header);
         let mut arn = PString::known("arn:aws:s3:::");
@@ -88,7 +94,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
             lifecycle: r.lifecycle,
         });
     }
-    link_references(&mut inv, &live);
+    link_references(&mut inv, &live, &referred);
     let managed: Vec<(&Resource, &Node)> = live
         .iter()
         .zip(&filled)
@@ -179,11 +185,33 @@ fn reference_of(node: Option<&Node>) -> Option<&str> {
     }
 }
 
-/// Indexes every reference that evaluates to a bucket's name: `BUCKET.id` and `BUCKET.bucket`,
-/// then `ATTACHED.id` / `ATTACHED.bucket` of resources attached to a bucket by reference
-/// (`bucket = aws_s3_bucket_policy.p.id`), in rounds until nothing changes.
-fn link_references(inv: &mut Inventory, live: &[&Resource]) {
-    for r in live.iter().filter(|r| is_bucket(r)) {
+/// The addresses the resources' references name (`aws_s3_bucket.b` for a hole
+/// `aws_s3_bucket.b.id`), and `ADDRESS` for `ADDRESS[0]` (see [`instance_aliases`]): a
+/// computed attribute of any other resource is never looked up.
+fn referred_addresses<'a>(live: &[&'a Resource]) -> HashSet<&'a str> {
+    let mut out = HashSet::new();
+    for r in live {
+        visit_holes(&r.attributes, &mut |h: &'a Hole| {
+            if let Some((address, _)) = h.id.rsplit_once('.') {
+                out.insert(address);
+                if let Some(plain) = address.strip_suffix("[0]") {
+                    out.insert(plain);
+                }
+            }
+        });
+    }
+    out
+}
+
+/// Indexes every reference that evaluates to a bucket's name: `BUCKET.id` and `BUCKET.bucket`
+/// of the buckets in `referred`, then `ATTACHED.id` / `ATTACHED.bucket` of resources
+/// attached to a bucket by reference (`bucket = aws_s3_bucket_policy.p.id`), in rounds until
+/// nothing changes.
+fn link_references(inv: &mut Inventory, live: &[&Resource], referred: &HashSet<&str>) {
+    for r in live
+        .iter()
+        .filter(|r| is_bucket(r) && referred.contains(r.address.as_str()))
+    {
         if let Some(i) = inv.bucket_of_resource(&r.address) {
             for address in instance_aliases(&r.address) {
                 inv.add_reference(format!("{address}.id"), i);
@@ -198,13 +226,14 @@ fn link_references(inv: &mut Inventory, live: &[&Resource]) {
     for _ in 0..4 {
         let mut progressed = false;
         for r in &attached {
+            let Some(bucket) = reference_of(r.attributes.get("bucket")) else {
+                continue;
+            };
             let id = format!("{}.id", r.address);
             if inv.bucket_of_reference(&id).is_some() {
                 continue;
             }
-            if let Some(i) =
-                reference_of(r.attributes.get("bucket")).and_then(|h| inv.bucket_of_reference(h))
-            {
+            if let Some(i) = inv.bucket_of_reference(bucket) {
                 inv.add_reference(id, i);
                 inv.add_reference(format!("{}.bucket", r.address), i);
                 progressed = true;
@@ -516,7 +545,7 @@ fn render_documents(live: &[&Resource], filled: &[Cow<Node>], sources: &Sources)
     docs
 }
 
-fn visit_holes(node: &Node, f: &mut dyn FnMut(&Hole)) {
+fn visit_holes<'a>(node: &'a Node, f: &mut dyn FnMut(&'a Hole)) {
     match &node.kind {
         Kind::Str(s) => s.holes().for_each(&mut *f),
         Kind::Unknown(h) => f(h),

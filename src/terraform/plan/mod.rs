@@ -156,30 +156,22 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
     // copied (a plan's resources are most of its memory).
     let configuration = take_member(&mut doc, "configuration");
     let config = ConfigIndex::new(configuration.as_ref().and_then(|c| c.get("root_module")));
-    let mut seen: HashSet<String> = HashSet::new();
     if let Some(Kind::Array(changes)) = doc.get("resource_changes").map(|n| &n.kind) {
         for rc in changes {
             if rc.get("deposed").is_some() {
                 continue;
             }
             if let Some(r) = from_change(rc, &config) {
-                seen.insert(r.address.clone());
                 plan.resources.push(r);
             }
         }
     } else if let Some(root) = member_mut(&mut doc, &["planned_values", "root_module"]) {
-        module_values(root, Lifecycle::Unknown, &mut |r| {
-            seen.insert(r.address.clone());
-            plan.resources.push(r);
-        });
+        module_values(root, Lifecycle::Unknown, &mut |r| plan.resources.push(r));
     } else if doc.get("prior_state").is_none() && configuration.is_none() {
         // State JSON: every resource in it exists.
         plan.is_state = true;
         if let Some(root) = member_mut(&mut doc, &["values", "root_module"]) {
-            module_values(root, Lifecycle::Existing, &mut |r| {
-                seen.insert(r.address.clone());
-                plan.resources.push(r);
-            });
+            module_values(root, Lifecycle::Existing, &mut |r| plan.resources.push(r));
         }
     }
     if let Some(Kind::Object(vars)) = doc.get("variables").map(|v| &v.kind) {
@@ -190,11 +182,26 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
     }
     // Data sources read while planning are only in the prior state.
     if let Some(root) = member_mut(&mut doc, &["prior_state", "values", "root_module"]) {
+        let mut data = Vec::new();
         module_values(root, Lifecycle::Existing, &mut |r| {
-            if r.mode == Mode::Data && !seen.contains(&r.address) {
-                plan.resources.push(r);
+            if r.mode == Mode::Data {
+                data.push(r);
             }
         });
+        if !data.is_empty() {
+            let seen: HashSet<&str> = plan.resources.iter().map(|r| r.address.as_str()).collect();
+            let unseen: Vec<Resource> = data
+                .into_iter()
+                .filter(|r| !seen.contains(r.address.as_str()))
+                .collect();
+            plan.resources.extend(unseen);
+        }
+    }
+    // What is left of a large document (every entry's other members) is freed on another
+    // thread.
+    drop(config);
+    if text.len() > 1 << 20 {
+        crate::parallel::drop_beside((doc, configuration));
     }
     plan.account_id = caller_account(&plan.resources);
     for r in &mut plan.resources {
