@@ -338,6 +338,13 @@ impl Inventory {
         self.by_name.get(expr).copied()
     }
 
+    /// Makes room for `additional` more buckets in the list and its indexes.
+    pub fn reserve_buckets(&mut self, additional: usize) {
+        self.buckets.reserve(additional);
+        self.by_name.reserve(additional);
+        self.by_resource.reserve(additional);
+    }
+
     /// Adds a bucket (and indexes it by name and by resource).
     pub fn add_bucket(&mut self, bucket: Bucket) {
         let i = self.buckets.len();

@@ -167,15 +167,15 @@ pub fn text_block(s: &str) -> String {
 /// `#\u0023[`. Such characters only occur inside strings, so the decoded document is
 /// unchanged.
 pub fn json(text: String) -> String {
-    match json_str(&text) {
+    match json_piece(&text) {
         Cow::Borrowed(_) => text,
         Cow::Owned(escaped) => escaped,
     }
 }
 
-/// [`json`] of a piece of serialized JSON that ends neither inside a character nor after a
-/// `#` that may start `##[`.
-fn json_str(text: &str) -> Cow<'_, str> {
+/// [`json`] of a piece of serialized JSON that starts and ends between two tokens (so that
+/// no `##[` spans two pieces): the pieces escaped one by one make the text [`json`] makes.
+pub fn json_piece(text: &str) -> Cow<'_, str> {
     // The common case in one pass: no byte that may start an unsafe character or `##[`.
     if !any_byte(text, |b| {
         ((b < 0x20) & (b != b'\t') & (b != b'\n')) | matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2 | b'#')
@@ -197,102 +197,6 @@ fn json_str(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(break_legacy_commands(&out, "#\\u0023["))
-}
-
-/// The bytes [`JsonWriter`] gathers before it escapes and passes them on.
-const JSON_CHUNK: usize = 64 * 1024;
-
-/// [`json`] as a writer: serialized JSON written to it reaches `inner` escaped, in pieces of
-/// about [`JSON_CHUNK`] bytes, so that a large report is never held whole. The text passed on
-/// is the same as [`json`] of the whole text; [`JsonWriter::finish`] writes the rest.
-pub struct JsonWriter<W: std::io::Write> {
-    inner: W,
-    pending: Vec<u8>,
-}
-
-impl<W: std::io::Write> JsonWriter<W> {
-    /// A writer that escapes into `inner`.
-    pub fn new(inner: W) -> Self {
-        JsonWriter {
-            inner,
-            pending: Vec::with_capacity(JSON_CHUNK + 1024),
-        }
-    }
-
-    /// Escapes and writes what is pending up to a point where no character and no `##[`
-    /// is cut (everything when `all`).
-    fn pass_on(&mut self, all: bool) -> std::io::Result<()> {
-        let cut = if all {
-            self.pending.len()
-        } else {
-            safe_cut(&self.pending)
-        };
-        let text = std::str::from_utf8(&self.pending[..cut])
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        self.inner.write_all(json_str(text).as_bytes())?;
-        self.pending.drain(..cut);
-        Ok(())
-    }
-
-    /// Writes what is still pending and returns the inner writer (not flushed).
-    pub fn finish(mut self) -> std::io::Result<W> {
-        self.pass_on(true)?;
-        Ok(self.inner)
-    }
-}
-
-/// The length of the longest prefix of `bytes` that ends neither inside a UTF-8 character nor
-/// with a `#` that a `##[` could start from (at most the last two `#` are held back: in a
-/// run of them, only the last two can begin `##[`).
-fn safe_cut(bytes: &[u8]) -> usize {
-    let mut cut = bytes.len();
-    // The start of the last character, and whether all its bytes are there.
-    let mut start = cut;
-    while start > 0 && cut - start < 4 && (bytes[start - 1] & 0xc0) == 0x80 {
-        start -= 1;
-    }
-    if start > 0 {
-        let lead = bytes[start - 1];
-        let width = match lead {
-            0xf0..=0xff => 4,
-            0xe0..=0xef => 3,
-            0xc0..=0xdf => 2,
-            _ => 1,
-        };
-        if cut - (start - 1) < width {
-            cut = start - 1;
-        }
-    }
-    let mut held = 0;
-    while held < 2 && cut > 0 && bytes[cut - 1] == b'#' {
-        cut -= 1;
-        held += 1;
-    }
-    cut
-}
-
-impl<W: std::io::Write> std::io::Write for JsonWriter<W> {
-    #[inline]
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    /// Gathers `buf` (the serializer writes many small pieces).
-    #[inline]
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.pending.extend_from_slice(buf);
-        if self.pending.len() >= JSON_CHUNK {
-            self.pass_on(false)?;
-        }
-        Ok(())
-    }
-
-    /// Passes on what can be (a character or `##[` that may still be cut stays pending).
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.pass_on(false)?;
-        self.inner.flush()
-    }
 }
 
 #[cfg(test)]
@@ -342,33 +246,24 @@ mod tests {
     }
 
     #[test]
-    fn the_json_writer_escapes_as_json_does_whatever_the_pieces() {
-        use std::io::Write;
-        let value = "a\u{9b}é##[x]#\u{7f}###[\u{202e}\u{2028}z##";
-        let whole = serde_json::to_string_pretty(&[value, "##", "[", "\u{1F600}##["]).unwrap();
-        let expected = json(whole.clone());
-        let bytes = whole.as_bytes();
-        for piece in 1..=bytes.len() {
-            let mut w = JsonWriter::new(Vec::new());
-            for chunk in bytes.chunks(piece) {
-                w.write_all(chunk).unwrap();
-                // Every few pieces, what can be passed on is (as past a full chunk).
-                w.pass_on(false).unwrap();
-            }
-            let out = String::from_utf8(w.finish().unwrap()).unwrap();
-            assert_eq!(out, expected, "pieces of {piece} bytes");
+    fn json_pieces_cut_between_tokens_escape_as_the_whole() {
+        let values = [
+            "a\u{9b}é##[x]#\u{7f}###[\u{202e}\u{2028}z##",
+            "##",
+            "[",
+            "plain",
+        ];
+        let whole = serde_json::to_string_pretty(&values).unwrap();
+        // Cut after every `",` (between two elements of the list).
+        let mut pieces = String::new();
+        let mut rest = whole.as_str();
+        while let Some(at) = rest.find("\",") {
+            pieces.push_str(&json_piece(&rest[..at + 2]));
+            rest = &rest[at + 2..];
         }
-    }
-
-    #[test]
-    fn a_cut_never_splits_a_character_or_a_legacy_command() {
-        assert_eq!(safe_cut(b"ab"), 2);
-        assert_eq!(safe_cut("a\u{e9}".as_bytes()), 3);
-        assert_eq!(safe_cut(&"a\u{e9}".as_bytes()[..2]), 1);
-        assert_eq!(safe_cut(&"a\u{1F600}".as_bytes()[..4]), 1);
-        assert_eq!(safe_cut(b"a##"), 1);
-        assert_eq!(safe_cut(b"a####"), 3);
-        assert_eq!(safe_cut(b"#"), 0);
+        pieces.push_str(&json_piece(rest));
+        assert_eq!(pieces, json(whole));
+        assert_eq!(json_piece("plain"), "plain");
     }
 
     #[test]

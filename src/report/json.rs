@@ -10,7 +10,7 @@ use serde::Serialize;
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
-    diagnostics: Diagnostics<'a>,
+    diagnostics: DiagnosticsSlot,
     summary: Summary,
     /// Inputs that could not be read or parsed (added to the contract; never removed).
     errors: Vec<JsonLoadError>,
@@ -124,20 +124,46 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// The diagnostics of a report, each converted as it is written (a report can hold tens of
-/// thousands: none is kept in its JSON form).
-struct Diagnostics<'a>(&'a Report);
+/// Where the diagnostics go in the document: serialized as an empty list, which [`write`]
+/// replaces by the diagnostics, rendered apart (a report can hold tens of thousands).
+struct DiagnosticsSlot;
 
-impl Serialize for Diagnostics<'_> {
+impl Serialize for DiagnosticsSlot {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let report = self.0;
-        let mut seq = serializer.serialize_seq(Some(report.diagnostics.len()))?;
-        for d in &report.diagnostics {
-            seq.serialize_element(&diagnostic(&report.sources, d))?;
-        }
-        seq.end()
+        serializer.collect_seq(std::iter::empty::<()>())
     }
+}
+
+/// How the pretty printer writes the empty diagnostics list, and the indentation of the
+/// list's elements (the list is a member of the top-level object).
+const EMPTY_LIST: &str = "\"diagnostics\": []";
+const ELEMENT_INDENT: &str = "\n    ";
+
+/// Diagnostics rendered per piece, and pieces per batch (rendered on all cores, written in
+/// order: the memory held is one batch, whatever the number of diagnostics).
+const PIECE: usize = 256;
+const BATCH: usize = 16 * PIECE;
+
+/// The diagnostics `list` as the pretty printer writes them inside the document's list, each
+/// after `,` and its line break and indentation (the caller drops the first `,`), escaped.
+fn render_piece(sources: &Sources, list: &[Diagnostic]) -> std::io::Result<String> {
+    let mut out = String::new();
+    let mut one = Vec::new();
+    for d in list {
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, &diagnostic(sources, d))
+            .map_err(std::io::Error::from)?;
+        let text = std::str::from_utf8(&one)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        out.push(',');
+        // Serialized JSON has line breaks only between its tokens (a string's are escaped):
+        // indenting after each one nests the element two levels down.
+        for line in text.split('\n') {
+            out.push_str(ELEMENT_INDENT);
+            out.push_str(line);
+        }
+    }
+    Ok(super::escape::json_piece(&out).into_owned())
 }
 
 /// One diagnostic in its JSON form.
@@ -241,7 +267,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     let filtered = &report.filtered;
     let doc = Document {
         version: 1,
-        diagnostics: Diagnostics(report),
+        diagnostics: DiagnosticsSlot,
         summary: Summary {
             errors: errors_n,
             warnings,
@@ -260,8 +286,89 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         run_warnings: &report.run_warnings,
         configuration: report.configuration.as_ref(),
     };
-    let mut escaped = super::escape::JsonWriter::new(out);
-    serde_json::to_writer_pretty(&mut escaped, &doc).map_err(std::io::Error::from)?;
-    escaped.finish()?;
-    Ok(())
+    let skeleton = super::escape::json(serde_json::to_string_pretty(&doc)?);
+    let at = match skeleton.find(EMPTY_LIST) {
+        Some(at) if !report.diagnostics.is_empty() => at + EMPTY_LIST.len() - 1,
+        _ => return out.write_all(skeleton.as_bytes()),
+    };
+    out.write_all(&skeleton.as_bytes()[..at])?;
+    let mut first = true;
+    for batch in report.diagnostics.chunks(BATCH) {
+        let pieces: Vec<&[Diagnostic]> = batch.chunks(PIECE).collect();
+        for piece in crate::parallel::map_chunks(&pieces, |list| render_piece(sources, list)) {
+            let piece = piece?;
+            // The list's first element has no `,` before it.
+            let skip = usize::from(std::mem::take(&mut first));
+            out.write_all(&piece.as_bytes()[skip..])?;
+        }
+    }
+    out.write_all(b"\n  ")?;
+    out.write_all(&skeleton.as_bytes()[at..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    /// A report with `n` diagnostics on one line, some with text that must be escaped.
+    fn report(n: usize) -> Report {
+        let mut sources = Sources::new();
+        let file = sources.add("plan.json", "{\"a\":\"ObjectWriter\"}".repeat(n.max(1)));
+        let rule = crate::rules::find("CP301").unwrap();
+        let diagnostics = (0..n)
+            .map(|i| Diagnostic {
+                rule,
+                severity: rule.severity,
+                message: format!("bucket {i} ##[x] \u{202e} \"q\"\nnext"),
+                help: "h".into(),
+                span: Span::new(file, i * 20 + 5, i * 20 + 19),
+                label: "l".into(),
+                resource: format!("r{i}"),
+                target: None,
+                related: Vec::new(),
+                fix: None,
+                callers: Vec::new(),
+                help_parts: Vec::new(),
+            })
+            .collect();
+        Report {
+            sources,
+            diagnostics,
+            files: 1,
+            ..Report::default()
+        }
+    }
+
+    /// The diagnostics as the pretty printer writes a list of them at the document's second
+    /// level, escaped.
+    fn list_as_serde_writes_it(report: &Report) -> String {
+        let list: Vec<JsonDiagnostic> = report
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(&report.sources, d))
+            .collect();
+        let text = serde_json::to_string_pretty(&list).unwrap();
+        super::super::escape::json(text.replace('\n', "\n  "))
+    }
+
+    #[test]
+    fn diagnostics_rendered_in_pieces_are_the_list_serde_writes() {
+        // None, fewer than a piece, several pieces, and more than a batch.
+        for n in [0, 1, 3, PIECE + 1, BATCH + PIECE + 7] {
+            let report = report(n);
+            let text = render(&report);
+            let start = text.find("\"diagnostics\": ").unwrap() + 15;
+            let end = text.find(",\n  \"summary\"").unwrap();
+            assert_eq!(
+                &text[start..end],
+                list_as_serde_writes_it(&report),
+                "{n} diagnostics"
+            );
+            assert!(!text.contains("##[") && !text.contains('\u{202e}'));
+            let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(doc["diagnostics"].as_array().unwrap().len(), n);
+            assert_eq!(doc["summary"]["errors"], n);
+        }
+    }
 }

@@ -85,6 +85,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
     let docs = render_documents(&live, &filled, sources);
 
     let mut inv = Inventory::default();
+    inv.reserve_buckets(live.iter().filter(|r| is_bucket(r)).count());
     for r in live.iter().filter(|r| is_bucket(r)) {
         inv.add_bucket(Bucket {
             resource: r.address.clone(),
