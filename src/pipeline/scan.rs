@@ -265,7 +265,17 @@ pub(super) fn scan(
         Some(dir) if scan.units.iter().any(|u| u.plan.is_some()) => {
             with_sources(&mut scan, &dir, &terraform_options)
         }
-        _ => scan.units.iter().map(|_| None).collect(),
+        _ => {
+            // Without sources, what a plan says is not needed past its model: its resources
+            // (most of its memory) are freed while the rules run.
+            let plans: Vec<PlanInput> = scan
+                .units
+                .iter_mut()
+                .filter_map(|u| u.plan.take())
+                .collect();
+            parallel::drop_beside(plans);
+            scan.units.iter().map(|_| None).collect()
+        }
     };
     let work: Vec<(&Unit, &Option<PlanSources>)> = scan.units.iter().zip(&plan_sources).collect();
     let enabled = config.enabled_rules();
