@@ -783,3 +783,64 @@ fn for_each_over_a_resource_gives_its_instances_and_cycles_end() {
         );
     }
 }
+
+/// Roots are evaluated side by side; those that read files are evaluated again, in order,
+/// with the right to register them: every root's policy is read, the files are numbered in
+/// the order of their roots (as evaluating one root after the other numbers them), and
+/// nothing of the side-by-side attempt shows.
+#[test]
+fn roots_evaluated_side_by_side_read_their_files_in_root_order() {
+    let dir = std::env::temp_dir().join(format!("clumio-side-by-side-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let roots: Vec<PathBuf> = (0..24).map(|i| dir.join(format!("root-{i:02}"))).collect();
+    for (i, root) in roots.iter().enumerate() {
+        std::fs::create_dir_all(root).unwrap();
+        let policy = if i % 3 == 0 {
+            std::fs::write(
+                root.join("policy.json"),
+                format!("{{\"Statement\": [{{\"Sid\": \"S{i}\", \"Effect\": \"Deny\"}}]}}\n"),
+            )
+            .unwrap();
+            "file(\"policy.json\")".to_string()
+        } else {
+            format!("jsonencode({{ Statement = [{{ Sid = \"S{i}\" }}] }})")
+        };
+        std::fs::write(
+            root.join("main.tf"),
+            format!(
+                "resource \"aws_s3_bucket\" \"b\" {{\n  bucket = \"b{i}\"\n}}\n\nresource \"aws_s3_bucket_policy\" \"p\" {{\n  bucket = aws_s3_bucket.b.id\n  policy = {policy}\n}}\n"
+            ),
+        )
+        .unwrap();
+    }
+    let (loaded, sources) = load_with(std::slice::from_ref(&dir), &TerraformOptions::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    assert_eq!(loaded.extra.roots.len(), 24);
+    let mut read_files = Vec::new();
+    for (i, root) in loaded.extra.roots.iter().enumerate() {
+        let policy = loaded.resources[root.resources.clone()]
+            .iter()
+            .find(|r| r.rtype == "aws_s3_bucket_policy")
+            .map(|r| attr(r, "policy"))
+            .unwrap();
+        let text = match &policy.kind {
+            Kind::Str(s) => s.to_string(),
+            Kind::Object(_) => format!("{policy:?}"),
+            other => panic!("root {i}: {other:?}"),
+        };
+        assert!(text.contains(&format!("S{i}")), "root {i}: {text}");
+        if i % 3 == 0 {
+            assert!(matches!(policy.kind, Kind::Str(_)) && policy.span.start == 0);
+            read_files.push(policy.span.file);
+        }
+    }
+    // The files read are the last sources, numbered in the order of their roots.
+    assert_eq!(read_files.len(), 8);
+    assert!(
+        read_files.windows(2).all(|w| w[0].0 + 1 == w[1].0),
+        "{read_files:?}"
+    );
+    assert_eq!(read_files.last().unwrap().0 as usize + 1, sources.len());
+    assert_eq!(loaded.extra.files, 24 + 8);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -394,38 +394,81 @@ fn evaluate_all(
     roots: &[eval::RootInput],
     opts: &eval::EvalOptions,
 ) -> Vec<eval::RootOutput> {
-    let run = |sources: &mut Sources| -> Vec<eval::RootOutput> {
-        roots
-            .iter()
-            .map(|root| eval::evaluate_root(modules, sources, root, opts))
-            .collect()
-    };
-    let spawned = std::thread::scope(|scope| {
-        let handle = std::thread::Builder::new()
-            .name("terraform-eval".to_string())
-            .stack_size(EVAL_STACK)
-            .spawn_scoped(scope, || run(sources));
-        match handle {
-            Ok(handle) => Some(handle.join()),
-            Err(_) => None,
-        }
-    });
-    match spawned {
-        Some(Ok(outputs)) => outputs,
+    let failed = |root: &eval::RootInput| eval::RootOutput {
         // A panic in evaluation is a bug: report it instead of taking the run down.
-        Some(Err(_)) => roots
-            .iter()
-            .map(|root| eval::RootOutput {
-                errors: vec![LoadError {
-                    file: None,
-                    span: None,
-                    path: Some(root.dir.display().to_string()),
-                    message: "internal error while evaluating this Terraform root module"
-                        .to_string(),
-                }],
-                ..eval::RootOutput::default()
+        errors: vec![LoadError {
+            file: None,
+            span: None,
+            path: Some(root.dir.display().to_string()),
+            message: "internal error while evaluating this Terraform root module".to_string(),
+        }],
+        ..eval::RootOutput::default()
+    };
+    // First side by side, reading the sources only; each on a thread with a deep stack.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = roots.len().div_ceil(threads).max(1);
+    let shared: &Sources = sources;
+    let mut outputs: Vec<Option<eval::RootOutput>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = roots
+            .chunks(chunk)
+            .map(|part| {
+                let run = move || {
+                    part.iter()
+                        .map(|root| eval::evaluate_root_shared(modules, shared, root, opts))
+                        .collect::<Vec<_>>()
+                };
+                (
+                    part,
+                    std::thread::Builder::new()
+                        .name("terraform-eval".to_string())
+                        .stack_size(EVAL_STACK)
+                        .spawn_scoped(scope, run),
+                )
             })
-            .collect(),
-        None => run(sources),
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(part, handle)| match handle.map(|h| h.join()) {
+                Ok(Ok(outputs)) => outputs,
+                // A panic: reported below; no thread: evaluated below like a file reader.
+                Ok(Err(_)) => part.iter().map(|root| Some(failed(root))).collect(),
+                Err(_) => part.iter().map(|_| None).collect(),
+            })
+            .collect()
+    });
+    // Then, in order, the roots that read files (which become sources, numbered in order).
+    let pending: Vec<usize> = (0..roots.len()).filter(|&i| outputs[i].is_none()).collect();
+    if !pending.is_empty() {
+        let run = |sources: &mut Sources| -> Vec<eval::RootOutput> {
+            pending
+                .iter()
+                .map(|&i| eval::evaluate_root(modules, sources, &roots[i], opts))
+                .collect()
+        };
+        let spawned = std::thread::scope(|scope| {
+            let handle = std::thread::Builder::new()
+                .name("terraform-eval".to_string())
+                .stack_size(EVAL_STACK)
+                .spawn_scoped(scope, || run(sources));
+            match handle {
+                Ok(handle) => Some(handle.join()),
+                Err(_) => None,
+            }
+        });
+        let done = match spawned {
+            Some(Ok(done)) => done,
+            Some(Err(_)) => pending.iter().map(|&i| failed(&roots[i])).collect(),
+            None => run(sources),
+        };
+        for (i, output) in pending.into_iter().zip(done) {
+            outputs[i] = Some(output);
+        }
     }
+    outputs
+        .into_iter()
+        .zip(roots)
+        .map(|(output, root)| output.unwrap_or_else(|| failed(root)))
+        .collect()
 }

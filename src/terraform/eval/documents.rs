@@ -117,7 +117,7 @@ impl Evaluator<'_, '_> {
         }
         self.documents.insert(cache_key.clone(), None);
         let attrs = self.with_bindings(bindings, |ev| ev.body(&block.body, inst, true, block.span));
-        let doc = crate::terraform::aws::render_document(&attrs, block.span, self.sources);
+        let doc = crate::terraform::aws::render_document(&attrs, block.span, self.sources());
         self.documents.insert(cache_key, Some(doc.clone()));
         Some(doc)
     }

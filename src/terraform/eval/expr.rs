@@ -127,7 +127,7 @@ impl Evaluator<'_, '_> {
             _ => return None,
         };
         let span = cx.span(Some(literal.span()?));
-        (self.sources.slice(span) == literal.value().as_str()).then_some(span)
+        (self.sources().slice(span) == literal.value().as_str()).then_some(span)
     }
 
     fn binary(&mut self, op: &hcl_edit::expr::BinaryOp, cx: Cx, span: Span) -> Node {

@@ -67,7 +67,7 @@ impl Evaluator<'_, '_> {
                 if let Err(refused) = self.afford(bytes, units, span, &format!("{name}()")) {
                     return refused;
                 }
-                functions::call(name, &args, span, self.sources)
+                functions::call(name, &args, span, self.sources())
                     .unwrap_or_else(|| error(span, format!("function {name}() is missing")))
             }
         }
@@ -120,7 +120,7 @@ impl Evaluator<'_, '_> {
                     self.errors.push(LoadError {
                         file: None,
                         span: Some(span),
-                        path: Some(self.sources.file(span.file).name.clone()),
+                        path: Some(self.sources().file(span.file).name.clone()),
                         message,
                     });
                 }
@@ -140,19 +140,27 @@ impl Evaluator<'_, '_> {
         if let Some(&id) = self.files.get(&key) {
             return Ok(id);
         }
+        if matches!(self.sources, SourcesAccess::Shared(_)) {
+            // Read-only: this root is evaluated again with the right to add files.
+            self.needs_exclusive = true;
+            return Err(unknown(
+                Hole::unknown(format!("{what}()"), format!("{what}(): not read yet")),
+                span,
+            ));
+        }
         let name = found.display().to_string();
         match boundary.read_text(&found, MAX_FILE_BYTES) {
             Ok(content) => {
                 if !self.charge(content.len() as u64 / 64) {
                     return Err(self.budget_node(span));
                 }
-                let id = self.sources.add(name, content);
+                let id = self.add_source(name, content);
                 self.files_read += 1;
                 self.files.insert(key, id);
                 Ok(id)
             }
             Err(Refusal::NotUtf8 { lossy, offset }) => {
-                let id = self.sources.add(name, lossy);
+                let id = self.add_source(name, lossy);
                 self.errors.push(LoadError {
                     file: None,
                     span: Some(Span::new(id, offset, offset)),
@@ -171,6 +179,15 @@ impl Evaluator<'_, '_> {
         }
     }
 
+    /// Adds a file to the sources of an evaluation that may ([`SourcesAccess::Exclusive`];
+    /// [`Self::read_file`] stops a shared one before it reads).
+    fn add_source(&mut self, name: String, text: String) -> FileId {
+        match &mut self.sources {
+            SourcesAccess::Exclusive(sources) => sources.add(name, text),
+            SourcesAccess::Shared(_) => unreachable!("read_file stops a shared evaluation first"),
+        }
+    }
+
     /// `file(path)`: the text, located as the whole of the file (a new [`Sources`] entry).
     pub(super) fn file(&mut self, args: &[Node], cx: Cx, span: Span) -> Node {
         let Some(path) = args.first() else {
@@ -178,7 +195,7 @@ impl Evaluator<'_, '_> {
         };
         match self.read_file(path, cx, span, "file") {
             Ok(id) => {
-                let text = self.sources.file(id).text.clone();
+                let text = self.sources().file(id).text.clone();
                 let len = text.len();
                 Node::new(Kind::Str(PString::known(text)), Span::new(id, 0, len))
             }
@@ -203,7 +220,7 @@ impl Evaluator<'_, '_> {
             Ok(id) => id,
             Err(node) => return node,
         };
-        let text = self.sources.file(id).text.clone();
+        let text = self.sources().file(id).text.clone();
         let whole = Span::new(id, 0, text.len());
         let template = match hcl_edit::parser::parse_template(&text) {
             Ok(t) => t,
@@ -213,7 +230,7 @@ impl Evaluator<'_, '_> {
                     whole,
                     format!(
                         "templatefile(): {}:{}:{}: {}",
-                        self.sources.file(id).name,
+                        self.sources().file(id).name,
                         at.line(),
                         at.column(),
                         err.message()
@@ -277,7 +294,7 @@ impl Evaluator<'_, '_> {
             self.errors.push(LoadError {
                 file: None,
                 span: Some(span),
-                path: Some(self.sources.file(span.file).name.clone()),
+                path: Some(self.sources().file(span.file).name.clone()),
                 message: limit_or_refusal.clone(),
             });
         }

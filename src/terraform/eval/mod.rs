@@ -146,10 +146,41 @@ pub fn evaluate_root(
     root: &RootInput,
     opts: &EvalOptions,
 ) -> RootOutput {
+    evaluate(modules, SourcesAccess::Exclusive(sources), root, opts)
+        .expect("an evaluation that may add files always finishes")
+}
+
+/// [`evaluate_root`] reading `sources` only, so that roots can be evaluated side by side:
+/// `None` when the root reads a file (`file()`, `templatefile()`) that would have to be
+/// added to `sources`; evaluate it with [`evaluate_root`] then.
+pub fn evaluate_root_shared(
+    modules: &[Module],
+    sources: &Sources,
+    root: &RootInput,
+    opts: &EvalOptions,
+) -> Option<RootOutput> {
+    evaluate(modules, SourcesAccess::Shared(sources), root, opts)
+}
+
+/// The sources an evaluation reads, and whether it may add the files functions read.
+enum SourcesAccess<'s> {
+    /// It may add files.
+    Exclusive(&'s mut Sources),
+    /// It only reads: a file to add stops it (see [`evaluate_root_shared`]).
+    Shared(&'s Sources),
+}
+
+fn evaluate(
+    modules: &[Module],
+    sources: SourcesAccess,
+    root: &RootInput,
+    opts: &EvalOptions,
+) -> Option<RootOutput> {
     let bytes: usize = modules.iter().map(|m| m.bytes).sum();
     let mut ev = Evaluator {
         modules,
         sources,
+        needs_exclusive: false,
         opts,
         root,
         insts: Vec::new(),
@@ -173,6 +204,9 @@ pub fn evaluate_root(
     ));
     ev.build(0, 0);
     let resources = ev.resources();
+    if ev.needs_exclusive {
+        return None;
+    }
     if ev.exhausted {
         let budget = BASE_STEPS.saturating_add(STEPS_PER_BYTE.saturating_mul(bytes as u64));
         ev.errors.push(LoadError {
@@ -197,13 +231,13 @@ pub fn evaluate_root(
             Some((inst.prefix.clone(), caller.calls.get(parent.call)?.span))
         })
         .collect();
-    RootOutput {
+    Some(RootOutput {
         resources,
         errors: ev.errors,
         files_read: ev.files_read,
         not_loaded: ev.not_loaded,
         module_calls,
-    }
+    })
 }
 
 /// Names bound to values (`each`, `count`, `for` variables, `dynamic` iterators).
@@ -403,7 +437,9 @@ impl Members {
 
 struct Evaluator<'m, 's> {
     modules: &'m [Module],
-    sources: &'s mut Sources,
+    sources: SourcesAccess<'s>,
+    /// Set when a shared evaluation needed to add a file: its result is thrown away.
+    needs_exclusive: bool,
     opts: &'m EvalOptions,
     root: &'m RootInput,
     insts: Vec<Instance>,
@@ -422,6 +458,16 @@ struct Evaluator<'m, 's> {
     not_loaded: Vec<crate::model::ModuleNotLoaded>,
     /// Rendered `aws_iam_policy_document` instances (`None` while being rendered).
     documents: HashMap<documents::DocKey, Option<Node>>,
+}
+
+impl Evaluator<'_, '_> {
+    /// The sources, to read.
+    fn sources(&self) -> &Sources {
+        match &self.sources {
+            SourcesAccess::Exclusive(sources) => sources,
+            SourcesAccess::Shared(sources) => sources,
+        }
+    }
 }
 
 /// The entries a collection iterates over: list index or map key (sorted, as Terraform

@@ -86,7 +86,7 @@ impl<'m> Evaluator<'m, '_> {
                 continue;
             };
             stack.push((local, true));
-            for read in local_mentions(self.sources, expr) {
+            for read in local_mentions(self.sources(), expr) {
                 if let Some((key, _)) = module.locals.get_key_value(read)
                     && !seen.contains(key.as_str())
                 {
