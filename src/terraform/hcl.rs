@@ -12,7 +12,7 @@ use super::walk;
 use crate::fsbound::{Boundary, MAX_TERRAFORM_BYTES, Refusal};
 use crate::located_json::{OffsetMap, parse_json};
 use crate::resource::{LoadError, Mode};
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, SourceFile, Sources, Span};
 use crate::value::{Kind, Node};
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
@@ -542,17 +542,17 @@ impl<'s> Loader<'s> {
     /// Reads `path` and registers it; an unreadable file becomes a [`LoadError`] (located
     /// at the first bad byte for text that is not UTF-8).
     pub fn read(&mut self, path: &Path) -> Option<FileId> {
-        let read = self.boundary.read_text(path, MAX_TERRAFORM_BYTES);
+        let read = read_source(&self.boundary, path);
         self.register(path, read)
     }
 
     /// Registers what reading `path` gave (see [`Loader::read`]).
-    fn register(&mut self, path: &Path, read: Result<String, Refusal>) -> Option<FileId> {
+    fn register(&mut self, path: &Path, read: Result<SourceFile, Refusal>) -> Option<FileId> {
         let name = crate::fsbound::display(path);
         match read {
-            Ok(text) => {
+            Ok(file) => {
                 self.files_read += 1;
-                Some(self.sources.add(name, text))
+                Some(self.sources.add_file(file))
             }
             Err(Refusal::NotUtf8 { lossy, offset }) => {
                 self.files_read += 1;
@@ -609,24 +609,23 @@ impl<'s> Loader<'s> {
             wanted.extend(files.iter().map(|path| (index, path)));
             result.push(index);
         }
-        // Read on all cores, registered in order.
+        // Read (and their lines indexed) on all cores, registered in order.
         let boundary = &self.boundary;
-        let reads = crate::parallel::map_chunks(&wanted, |(_, path)| {
-            boundary.read_text(path, MAX_TERRAFORM_BYTES)
-        });
+        let reads = crate::parallel::map_chunks(&wanted, |(_, path)| read_source(boundary, path));
         let mut pending = Vec::with_capacity(wanted.len());
         for ((index, path), read) in wanted.into_iter().zip(reads) {
             if let Some(file) = self.register(path, read) {
                 pending.push((index, file, path.clone()));
             }
         }
+        // Each file parsed into its part of its module on all cores, merged in order.
         let parsed = parse_parallel(self.sources, &pending);
         for ((index, file, _), parsed) in pending.into_iter().zip(parsed) {
-            self.read_suppressions(file, &parsed);
+            self.suppressions.extend(parsed.suppressions);
             let module = &mut self.modules[index];
             module.bytes += self.sources.file(file).text.len();
-            match parsed {
-                Ok(parsed) => add_to_module(module, file, parsed),
+            match parsed.part {
+                Ok(part) => merge_into(module, part),
                 Err(err) => self.errors.push(err),
             }
         }
@@ -865,19 +864,56 @@ impl<'s> Loader<'s> {
     }
 }
 
+/// Reads `path` as a source file (its lines indexed), through `boundary`.
+fn read_source(boundary: &Boundary, path: &Path) -> Result<SourceFile, Refusal> {
+    boundary
+        .read_text(path, MAX_TERRAFORM_BYTES)
+        .map(|text| SourceFile::named(crate::fsbound::display(path), text))
+}
+
+/// One configuration file, parsed: its inline suppressions, and what it adds to its module
+/// (a module of this file alone) or why it could not be parsed.
+struct ParsedFile {
+    suppressions: Vec<crate::suppress::Suppression>,
+    part: Result<Module, LoadError>,
+}
+
+/// Adds `part`, the part of the module one file holds, to `module` after the files before
+/// it: blocks in file order, the first definition of a local or an output winning.
+fn merge_into(module: &mut Module, part: Module) {
+    module.files.extend(part.files);
+    module.variables.extend(part.variables);
+    module.resources.extend(part.resources);
+    module.calls.extend(part.calls);
+    for (name, expr) in part.locals {
+        module.locals.entry(name).or_insert(expr);
+    }
+    for (name, expr) in part.outputs {
+        module.outputs.entry(name).or_insert(expr);
+    }
+}
+
 /// Parses the registered `files` on all cores; results keep the order of `files`.
-fn parse_parallel(
-    sources: &Sources,
-    files: &[(usize, FileId, PathBuf)],
-) -> Vec<Result<Parsed, LoadError>> {
+fn parse_parallel(sources: &Sources, files: &[(usize, FileId, PathBuf)]) -> Vec<ParsedFile> {
     let parse_one = |(_, file, path): &(usize, FileId, PathBuf)| {
         let text = &sources.file(*file).text;
-        parse_config(
+        let parsed = parse_config(
             text,
             *file,
             &path.display().to_string(),
             walk::is_json(path),
-        )
+        );
+        let body = match &parsed {
+            Ok(Parsed::Hcl(body)) => Some(body),
+            Ok(Parsed::Json(_)) | Err(_) => None,
+        };
+        let suppressions = crate::suppress::terraform_file(*file, sources.file(*file), body);
+        let part = parsed.map(|parsed| {
+            let mut part = Module::default();
+            add_to_module(&mut part, *file, parsed);
+            part
+        });
+        ParsedFile { suppressions, part }
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -896,13 +932,14 @@ fn parse_parallel(
             match handle.join() {
                 Ok(results) => out.extend(results),
                 // A parser panic is a bug: report the files of the chunk, do not retry.
-                Err(_) => out.extend(part.iter().map(|(_, file, path)| {
-                    Err(LoadError {
+                Err(_) => out.extend(part.iter().map(|(_, file, path)| ParsedFile {
+                    suppressions: Vec::new(),
+                    part: Err(LoadError {
                         file: Some(*file),
                         span: None,
                         path: Some(path.display().to_string()),
                         message: "internal error: the parser failed on this file".to_string(),
-                    })
+                    }),
                 })),
             }
         }

@@ -75,6 +75,16 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A file named `name` (a leading `./` dropped, as [`Sources::add`] does) holding
+    /// `text`, its lines indexed.
+    pub fn named(name: String, text: String) -> Self {
+        let name = match name.strip_prefix("./") {
+            Some(rest) if !rest.is_empty() => rest.to_string(),
+            _ => name,
+        };
+        SourceFile::new(name, text)
+    }
+
     fn new(name: String, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
@@ -181,12 +191,13 @@ impl Sources {
 
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        let name = name.into();
-        let name = match name.strip_prefix("./") {
-            Some(rest) if !rest.is_empty() => rest.to_string(),
-            _ => name,
-        };
-        self.files.push(SourceFile::new(name, text.into()));
+        self.add_file(SourceFile::named(name.into(), text.into()))
+    }
+
+    /// Registers a file made with [`SourceFile::named`] (which indexes its lines, so that
+    /// files can be made on several threads and registered in order).
+    pub fn add_file(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
         self.folders = std::sync::OnceLock::new();
         FileId((self.files.len() - 1) as u32)
     }
