@@ -332,10 +332,15 @@ fn set_encryption_context(ctx: &mut RequestContext, arn: &PString) {
 /// Whether the memo's statement applies to the requests: sessions combine with OR (a denied
 /// session is a failing job), role-name candidates that disagree make it depend on the
 /// role's name. Also the answer for each session (in [`profile::SESSION_NAMES`] order) over
-/// the roles. The requests of every KMS action share callers (role candidate, session): S3's
-/// KMS calls for a session carry the same principal and keys whatever the action.
-fn applies(memo: &mut StatementMemo, per_role: &[Vec<Request>]) -> (Tri, Vec<String>, Vec<Tri>) {
-    let mut reasons = None;
+/// the roles, and the first request it may apply to (whose evaluation explains the answer;
+/// only the Deny analysis asks for the reasons). The requests of every KMS action share
+/// callers (role candidate, session): S3's KMS calls for a session carry the same principal
+/// and keys whatever the action.
+fn applies<'r>(
+    memo: &mut StatementMemo,
+    per_role: &'r [Vec<Request>],
+) -> (Tri, Option<&'r Request>, Vec<Tri>) {
+    let mut first_applying = None;
     let answers: Vec<Vec<Tri>> = per_role
         .iter()
         .enumerate()
@@ -345,9 +350,8 @@ fn applies(memo: &mut StatementMemo, per_role: &[Vec<Request>]) -> (Tri, Vec<Str
                 .enumerate()
                 .map(|(si, r)| {
                     let applies = memo.applies(ri * sessions.len() + si, r);
-                    if applies != Tri::No && reasons.is_none() {
-                        reasons =
-                            Some(evaluate_statement(memo.policy(), memo.statement(), r).because);
+                    if applies != Tri::No && first_applying.is_none() {
+                        first_applying = Some(r);
                     }
                     applies
                 })
@@ -372,7 +376,7 @@ fn applies(memo: &mut StatementMemo, per_role: &[Vec<Request>]) -> (Tri, Vec<Str
         set.insert("the Clumio role's name (--role-arn or --role-name)".into());
         Tri::Depends(set)
     };
-    (merged, reasons.unwrap_or_default(), per_session)
+    (merged, first_applying, per_session)
 }
 
 /// How the policy's Allow statements grant each action, one [`Grant`] per request set of
@@ -462,7 +466,14 @@ fn analyze_with(
                 (profile::KMS_DECRYPT, decrypt_requests),
                 (profile::KMS_GENERATE_DATA_KEY, generate_requests),
             ] {
-                let (tri, reasons, per_session) = applies(&mut memo, reqs);
+                let (tri, first_applying, per_session) = applies(&mut memo, reqs);
+                let explain = |d: &mut KeyDeny| {
+                    if d.reasons.is_empty()
+                        && let Some(r) = first_applying
+                    {
+                        d.reasons = evaluate_statement(&policy, st, r).because;
+                    }
+                };
                 for (session, answer) in sessions.iter_mut().zip(per_session) {
                     match answer {
                         Tri::Yes => session.denied.push(action.to_string()),
@@ -476,16 +487,12 @@ fn analyze_with(
                 match tri {
                     Tri::Yes => {
                         d.denied.push(action);
-                        if d.reasons.is_empty() {
-                            d.reasons = reasons;
-                        }
+                        explain(&mut d);
                     }
                     Tri::Depends(set) => {
                         d.maybe.push(action);
                         depends.extend(set);
-                        if d.reasons.is_empty() {
-                            d.reasons = reasons;
-                        }
+                        explain(&mut d);
                     }
                     Tri::No => {}
                 }

@@ -388,6 +388,13 @@ fn reach(modules: &[hcl::Module], start: usize, reached: &mut HashSet<usize>) {
 }
 
 /// Evaluates every root on a thread with a large stack (falling back to this thread).
+/// A thread for evaluating root modules, with the deep stack evaluation may need.
+fn eval_thread() -> std::thread::Builder {
+    std::thread::Builder::new()
+        .name("terraform-eval".to_string())
+        .stack_size(EVAL_STACK)
+}
+
 fn evaluate_all(
     modules: &[hcl::Module],
     sources: &mut Sources,
@@ -419,13 +426,7 @@ fn evaluate_all(
                         .map(|root| eval::evaluate_root_shared(modules, shared, root, opts))
                         .collect::<Vec<_>>()
                 };
-                (
-                    part,
-                    std::thread::Builder::new()
-                        .name("terraform-eval".to_string())
-                        .stack_size(EVAL_STACK)
-                        .spawn_scoped(scope, run),
-                )
+                (part, eval_thread().spawn_scoped(scope, run))
             })
             .collect();
         handles
@@ -448,10 +449,7 @@ fn evaluate_all(
                 .collect()
         };
         let spawned = std::thread::scope(|scope| {
-            let handle = std::thread::Builder::new()
-                .name("terraform-eval".to_string())
-                .stack_size(EVAL_STACK)
-                .spawn_scoped(scope, || run(sources));
+            let handle = eval_thread().spawn_scoped(scope, || run(sources));
             match handle {
                 Ok(handle) => Some(handle.join()),
                 Err(_) => None,
