@@ -15,11 +15,11 @@
 //! chose them. A named path inside a root gets no such exception (a symlink committed in
 //! the repository cannot point it elsewhere).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// The cap on a plan, template or plan text (named, walked or piped): large plans of a few
 /// hundred megabytes still fit, under the 1 GiB memory bound for the rest of the run.
@@ -90,6 +90,11 @@ pub struct Boundary {
     named: Vec<PathBuf>,
     hidden: Vec<Arc<dyn Hide>>,
     overlay: Option<Arc<Overlay>>,
+    /// Directories walked so far, absolute (as [`lexical_absolute`] makes them) → resolved:
+    /// a file or folder in one of them that is not a symlink resolves to the resolved
+    /// directory joined with its name, with one `lstat` instead of a full resolution (a
+    /// `readlink` per component of the path).
+    walked_dirs: Arc<RwLock<HashMap<PathBuf, PathBuf>>>,
 }
 
 /// Texts that stand in for files on disk (by resolved path) in every read through the
@@ -220,7 +225,7 @@ impl Boundary {
 
     /// `path` with every symlink resolved, when reading it is allowed.
     pub fn resolve(&self, path: &Path) -> Result<PathBuf, Refusal> {
-        let real = real_path(path);
+        let real = self.real_path(path);
         if self.named.contains(&real) {
             return Ok(real);
         }
@@ -275,6 +280,31 @@ impl Boundary {
                 offset,
             }
         })
+    }
+
+    /// `path` with every symlink resolved ([`real_path`]); in a directory walked before,
+    /// a name that is not a symlink is the resolved directory joined with the name.
+    fn real_path(&self, path: &Path) -> PathBuf {
+        let absolute = lexical_absolute(path);
+        if let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) {
+            let walked = self.walked_dirs.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(real_parent) = walked.get(parent) {
+                let plain = std::fs::symlink_metadata(&absolute)
+                    .is_ok_and(|m| !m.file_type().is_symlink());
+                if plain {
+                    return real_parent.join(name);
+                }
+            }
+        }
+        real_path(&absolute)
+    }
+
+    /// Records that the directory `dir` resolved to `real` (see [`Boundary::real_path`]).
+    fn remember_dir(&self, dir: &Path, real: &Path) {
+        self.walked_dirs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(lexical_absolute(dir), real.to_path_buf());
     }
 
     /// The entries directly in directory `dir` (paths as `dir.join(name)`), sorted.
@@ -346,7 +376,7 @@ impl<'b> Walker<'b> {
 
     /// Whether the file `path` was not seen before (marks it seen).
     pub fn first_visit(&mut self, path: &Path) -> bool {
-        self.seen_files.insert(real_path(path))
+        self.seen_files.insert(self.boundary.real_path(path))
     }
 
     /// Walks `root` (a directory), depth first in name order.
@@ -364,9 +394,10 @@ impl<'b> Walker<'b> {
                     continue;
                 }
             };
-            if !self.seen_dirs.insert(real) {
+            if !self.seen_dirs.insert(real.clone()) {
                 continue;
             }
+            self.boundary.remember_dir(&dir, &real);
             if depth > MAX_WALK_DEPTH {
                 out.dir_errors.push(WalkError {
                     path: dir,
@@ -536,7 +567,7 @@ pub(crate) fn lexical_absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().unwrap_or_default().join(path)
+        working_dir().join(path)
     };
     let mut out = PathBuf::new();
     for c in joined.components() {
@@ -549,6 +580,13 @@ pub(crate) fn lexical_absolute(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// The working directory, asked once: the tool never changes it, and a walk would
+/// otherwise ask for it for every path.
+fn working_dir() -> &'static Path {
+    static CWD: OnceLock<PathBuf> = OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().unwrap_or_default())
 }
 
 #[cfg(unix)]
@@ -657,6 +695,40 @@ mod tests {
         let mut b = b;
         b.allow_named(&dir.join("b.txt"));
         assert_eq!(b.read_text(&dir.join("b.txt"), 10).unwrap(), "x");
+    }
+
+    #[test]
+    fn paths_in_walked_folders_resolve_as_a_full_resolution_does() {
+        let dir = scratch("walked");
+        let repo = dir.join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("a/b")).unwrap();
+        std::fs::create_dir_all(dir.join("outside")).unwrap();
+        std::fs::write(repo.join("a/b/main.tf"), "x").unwrap();
+        std::fs::write(dir.join("outside/secret.tf"), "s").unwrap();
+        std::os::unix::fs::symlink("../../../outside/secret.tf", repo.join("a/b/out.tf")).unwrap();
+        std::os::unix::fs::symlink("../../../outside", repo.join("a/b/out")).unwrap();
+        std::os::unix::fs::symlink("main.tf", repo.join("a/b/alias.tf")).unwrap();
+        std::os::unix::fs::symlink("b", repo.join("a/c")).unwrap();
+        let b = Boundary::new(&[repo.clone()]);
+        let walked = Walker::new(&b, |_| false, |_| true).walk(&repo);
+        assert!(b.walked_dirs.read().unwrap().len() >= 3, "the folders are remembered");
+        // Plain files: the folder's real path and the name; symlinks: followed, and refused
+        // when they lead out of the tree (through a file or a folder).
+        let real_main = std::fs::canonicalize(repo.join("a/b/main.tf")).unwrap();
+        assert_eq!(b.resolve(&repo.join("a/b/main.tf")), Ok(real_main.clone()));
+        assert_eq!(b.resolve(&repo.join("a/b/alias.tf")), Ok(real_main.clone()));
+        assert_eq!(b.resolve(&repo.join("a/c/main.tf")), Ok(real_main));
+        assert_eq!(b.resolve(&repo.join("a/b/out.tf")), Err(Refusal::Outside));
+        assert_eq!(b.resolve(&repo.join("a/b/out/secret.tf")), Err(Refusal::Outside));
+        assert_eq!(b.read_text(&repo.join("a/b/out.tf"), 10), Err(Refusal::Outside));
+        assert_eq!(
+            b.resolve(&repo.join("a/b/../../../outside/secret.tf")),
+            Err(Refusal::Outside)
+        );
+        // The walk itself took the real file once and refused the one outside.
+        assert_eq!(walked.files, vec![repo.join("a/b/alias.tf")]);
+        assert!(walked.errors.iter().any(|e| e.path == repo.join("a/b/out.tf")));
     }
 
     #[test]

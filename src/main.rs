@@ -507,6 +507,8 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             return fail(&e);
         }
     }
+    // One check per process: what the run is done with goes back to the system at exit.
+    clumio_preflight::parallel::exit_follows();
     let stdin_is_pipe = !std::io::stdin().is_terminal();
     let mut inputs: Vec<Input> = Vec::new();
     if cmd.paths.is_empty() {

@@ -233,7 +233,7 @@ pub(super) fn scan(
         });
         scan.units.extend(units);
         // The evaluated resources are in the inventories now.
-        parallel::drop_beside(loaded.resources);
+        parallel::release(loaded.resources);
     }
     scan.notes.extend(git_ignore.notes());
     let results = parallel::map_chunks(&scan.pending, |(file, format)| {
@@ -322,9 +322,9 @@ pub(super) fn scan(
         add_callers(&mut found, &unit.module_calls);
         found
     });
-    // The models are checked: free them beside the rest of the run.
+    // The models are checked: let them go without waiting.
     drop(work);
-    parallel::drop_beside((std::mem::take(&mut scan.units), plan_sources));
+    parallel::release((std::mem::take(&mut scan.units), plan_sources));
     let mut diagnostics: Vec<Diagnostic> = diagnostics.into_iter().flatten().collect();
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))

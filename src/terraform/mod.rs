@@ -271,8 +271,8 @@ pub fn load_walked(
         boundary,
     };
     let outputs = evaluate_all(&modules, sources, &roots, &eval_opts);
-    // Freeing the parsed trees of a large tree takes a while: let it run beside the caller.
-    crate::parallel::drop_beside(modules);
+    // Freeing the parsed trees of a large tree takes a while: never wait for it.
+    crate::parallel::release(modules);
 
     let mut loaded = LoadedModules {
         errors,

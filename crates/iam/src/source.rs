@@ -87,7 +87,7 @@ impl SourceFile {
 
     fn new(name: String, text: String) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let mut chars_before_block = Vec::new();
         if !text.is_ascii() {
             let mut chars = 0;
