@@ -289,8 +289,8 @@ impl Boundary {
         if let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) {
             let walked = self.walked_dirs.read().unwrap_or_else(|e| e.into_inner());
             if let Some(real_parent) = walked.get(parent) {
-                let plain = std::fs::symlink_metadata(&absolute)
-                    .is_ok_and(|m| !m.file_type().is_symlink());
+                let plain =
+                    std::fs::symlink_metadata(&absolute).is_ok_and(|m| !m.file_type().is_symlink());
                 if plain {
                     return real_parent.join(name);
                 }
@@ -710,9 +710,12 @@ mod tests {
         std::os::unix::fs::symlink("../../../outside", repo.join("a/b/out")).unwrap();
         std::os::unix::fs::symlink("main.tf", repo.join("a/b/alias.tf")).unwrap();
         std::os::unix::fs::symlink("b", repo.join("a/c")).unwrap();
-        let b = Boundary::new(&[repo.clone()]);
+        let b = Boundary::new(std::slice::from_ref(&repo));
         let walked = Walker::new(&b, |_| false, |_| true).walk(&repo);
-        assert!(b.walked_dirs.read().unwrap().len() >= 3, "the folders are remembered");
+        assert!(
+            b.walked_dirs.read().unwrap().len() >= 3,
+            "the folders are remembered"
+        );
         // Plain files: the folder's real path and the name; symlinks: followed, and refused
         // when they lead out of the tree (through a file or a folder).
         let real_main = std::fs::canonicalize(repo.join("a/b/main.tf")).unwrap();
@@ -720,15 +723,26 @@ mod tests {
         assert_eq!(b.resolve(&repo.join("a/b/alias.tf")), Ok(real_main.clone()));
         assert_eq!(b.resolve(&repo.join("a/c/main.tf")), Ok(real_main));
         assert_eq!(b.resolve(&repo.join("a/b/out.tf")), Err(Refusal::Outside));
-        assert_eq!(b.resolve(&repo.join("a/b/out/secret.tf")), Err(Refusal::Outside));
-        assert_eq!(b.read_text(&repo.join("a/b/out.tf"), 10), Err(Refusal::Outside));
+        assert_eq!(
+            b.resolve(&repo.join("a/b/out/secret.tf")),
+            Err(Refusal::Outside)
+        );
+        assert_eq!(
+            b.read_text(&repo.join("a/b/out.tf"), 10),
+            Err(Refusal::Outside)
+        );
         assert_eq!(
             b.resolve(&repo.join("a/b/../../../outside/secret.tf")),
             Err(Refusal::Outside)
         );
         // The walk itself took the real file once and refused the one outside.
         assert_eq!(walked.files, vec![repo.join("a/b/alias.tf")]);
-        assert!(walked.errors.iter().any(|e| e.path == repo.join("a/b/out.tf")));
+        assert!(
+            walked
+                .errors
+                .iter()
+                .any(|e| e.path == repo.join("a/b/out.tf"))
+        );
     }
 
     #[test]
