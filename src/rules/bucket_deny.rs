@@ -180,80 +180,53 @@ fn analyze_statement(
     let mut denied_reason: Option<Vec<String>> = None;
     let mut maybe_reason: Option<Vec<String>> = None;
     let (role_sensitive, session_sensitive) = st.caller_sensitivity();
-    let session_count = profile::SESSION_NAMES.len();
     let mut sessions = SessionVerdict::for_every_session();
     // Each element of the statement decided once per input, not once per request.
     let mut memo = StatementMemo::new(policy, st);
+    // The requests of two actions the statement's Action answers alike, on the same
+    // resource, get the same answers (the memo's callers are the same for every action): each
+    // such group is decided once, for its first action, and its answers reused.
+    let mut groups: Vec<(Tri, &PString, ActionAnswers)> = Vec::new();
     for (action, resource) in jobs {
-        let mut per_role: Vec<Tri> = Vec::new();
-        // Per session, the answer for each role candidate.
-        let mut per_session: Vec<Vec<Tri>> = vec![Vec::new(); session_count];
-        for (ri, role_requests) in requests.iter_mut().enumerate() {
-            if ri > 0 && !role_sensitive {
-                // The same answer as for the first role candidate.
-                per_role.push(per_role[0].clone());
-                for answers in &mut per_session {
-                    let first = answers[0].clone();
-                    answers.push(first);
-                }
-                continue;
+        let action_answer = memo.action_answer(action);
+        let known = groups
+            .iter()
+            .position(|(a, r, _)| *a == action_answer && std::ptr::eq(*r, resource));
+        let answers = match known {
+            Some(i) => &groups[i].2,
+            None => {
+                let answers = decide_action(
+                    policy,
+                    st,
+                    &mut memo,
+                    (action, resource),
+                    requests,
+                    (role_sensitive, session_sensitive),
+                    &mut Explained {
+                        in_scope: &mut in_scope,
+                        sessions_denied: &mut sessions_denied,
+                        denied_reason: &mut denied_reason,
+                        maybe_reason: &mut maybe_reason,
+                    },
+                );
+                groups.push((action_answer, resource, answers));
+                &groups[groups.len() - 1].2
             }
-            let mut role_verdict = Tri::No;
-            for (si, request) in role_requests.iter_mut().enumerate() {
-                if si > 0 && !session_sensitive {
-                    let first = per_session[0][ri].clone();
-                    per_session[si].push(first);
-                    continue;
-                }
-                request.action.clear();
-                request.action.push_str(action);
-                if request.resource != *resource {
-                    request.resource.clone_from(resource);
-                }
-                // One caller per role candidate and session: its principal and keys.
-                let caller = ri * session_count + si;
-                if ri == 0 && si == 0 {
-                    // Does it cover the action and resource, whoever asks?
-                    in_scope = in_scope.or(memo.scope(caller, request));
-                }
-                let applies = memo.applies(caller, request);
-                // Explain only the first request of each kind: reasons cost more than answers.
-                match &applies {
-                    Tri::Yes => {
-                        if session_sensitive {
-                            sessions_denied.insert(profile::SESSION_NAMES[si].to_string());
-                        } else {
-                            sessions_denied
-                                .extend(profile::SESSION_NAMES.iter().map(|s| s.to_string()));
-                        }
-                        denied_reason
-                            .get_or_insert_with(|| evaluate_statement(policy, st, request).because);
-                    }
-                    Tri::Depends(_) => {
-                        maybe_reason
-                            .get_or_insert_with(|| evaluate_statement(policy, st, request).because);
-                    }
-                    Tri::No => {}
-                }
-                per_session[si].push(applies.clone());
-                role_verdict = role_verdict.or(applies);
-            }
-            per_role.push(role_verdict);
-        }
-        for (session, answers) in sessions.iter_mut().zip(&per_session) {
-            match unknowns::merge_roles(answers) {
+        };
+        for (session, merged) in sessions.iter_mut().zip(&answers.per_session) {
+            match merged {
                 Tri::Yes => session.denied.push(action.to_string()),
                 Tri::Depends(set) => {
                     session.maybe.push(action.to_string());
-                    session.depends_on.extend(set);
+                    session.depends_on.extend(set.iter().cloned());
                 }
                 Tri::No => {}
             }
         }
-        match unknowns::merge_roles(&per_role) {
+        match &answers.over_roles {
             Tri::Yes => v.denied.push(action.to_string()),
             Tri::Depends(set) => {
-                depends.extend(set);
+                depends.extend(set.iter().cloned());
                 v.maybe.push(action.to_string());
             }
             Tri::No => {}
@@ -284,6 +257,104 @@ fn analyze_statement(
         _ => Class::Clean,
     };
     v
+}
+
+/// A statement's answers for one action: per session, over every role candidate, and over
+/// every session and role candidate.
+struct ActionAnswers {
+    per_session: Vec<Tri>,
+    over_roles: Tri,
+}
+
+/// What [`decide_action`] notes for the whole statement as it goes: whether the statement
+/// covers the action and resource at all, the sessions it denies, and the reasons of its
+/// first certain and first possible denial.
+struct Explained<'e> {
+    in_scope: &'e mut Tri,
+    sessions_denied: &'e mut BTreeSet<String>,
+    denied_reason: &'e mut Option<Vec<String>>,
+    maybe_reason: &'e mut Option<Vec<String>>,
+}
+
+/// Decides `st` for `action` on `resource` for every role candidate and session of
+/// `requests` (each request's action and resource set here).
+fn decide_action(
+    policy: &Policy,
+    st: &Statement,
+    memo: &mut StatementMemo,
+    (action, resource): (&str, &PString),
+    requests: &mut [Vec<Request>],
+    (role_sensitive, session_sensitive): (bool, bool),
+    noted: &mut Explained,
+) -> ActionAnswers {
+    let session_count = profile::SESSION_NAMES.len();
+    let mut per_role: Vec<Tri> = Vec::new();
+    // Per session, the answer for each role candidate.
+    let mut per_session: Vec<Vec<Tri>> = vec![Vec::new(); session_count];
+    for (ri, role_requests) in requests.iter_mut().enumerate() {
+        if ri > 0 && !role_sensitive {
+            // The same answer as for the first role candidate.
+            per_role.push(per_role[0].clone());
+            for answers in &mut per_session {
+                let first = answers[0].clone();
+                answers.push(first);
+            }
+            continue;
+        }
+        let mut role_verdict = Tri::No;
+        for (si, request) in role_requests.iter_mut().enumerate() {
+            if si > 0 && !session_sensitive {
+                let first = per_session[0][ri].clone();
+                per_session[si].push(first);
+                continue;
+            }
+            request.action.clear();
+            request.action.push_str(action);
+            if request.resource != *resource {
+                request.resource.clone_from(resource);
+            }
+            // One caller per role candidate and session: its principal and keys.
+            let caller = ri * session_count + si;
+            if ri == 0 && si == 0 {
+                // Does it cover the action and resource, whoever asks?
+                *noted.in_scope = noted.in_scope.clone().or(memo.scope(caller, request));
+            }
+            let applies = memo.applies(caller, request);
+            // Explain only the first request of each kind: reasons cost more than answers.
+            match &applies {
+                Tri::Yes => {
+                    if session_sensitive {
+                        noted
+                            .sessions_denied
+                            .insert(profile::SESSION_NAMES[si].to_string());
+                    } else {
+                        noted
+                            .sessions_denied
+                            .extend(profile::SESSION_NAMES.iter().map(|s| s.to_string()));
+                    }
+                    noted
+                        .denied_reason
+                        .get_or_insert_with(|| evaluate_statement(policy, st, request).because);
+                }
+                Tri::Depends(_) => {
+                    noted
+                        .maybe_reason
+                        .get_or_insert_with(|| evaluate_statement(policy, st, request).because);
+                }
+                Tri::No => {}
+            }
+            per_session[si].push(applies.clone());
+            role_verdict = role_verdict.or(applies);
+        }
+        per_role.push(role_verdict);
+    }
+    ActionAnswers {
+        per_session: per_session
+            .iter()
+            .map(|answers| unknowns::merge_roles(answers))
+            .collect(),
+        over_roles: unknowns::merge_roles(&per_role),
+    }
 }
 
 /// What a Clumio session does, as far as its name tells (Clumio does not document it).
@@ -468,9 +539,75 @@ pub fn diagnostic(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::decision::statement_applies;
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn actions_decided_once_per_group_answer_as_each_request_decided_alone() {
+        let text = r#"{"Version":"2012-10-17","Statement":[
+          {"Effect":"Deny","Principal":"*","Action":["s3:Get*"],"Resource":"arn:aws:s3:::b/*",
+           "Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}},
+          {"Effect":"Deny","Principal":"*","NotAction":["s3:GetObject","s3:ListBucket"],
+           "Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],
+           "Condition":{"StringNotLike":{"aws:userid":"*:daebaksrv-S3Backup"}}},
+          {"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:role/clumio/x"},
+           "Action":"s3:*","Resource":"arn:aws:s3:::b"},
+          {"Effect":"Deny","Principal":"*","Action":["s3:List*","s3:GetObjectTagging"],
+           "Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"111122223333"}}}
+        ]}"#;
+        let map = crate::located_json::OffsetMap::direct(crate::source::FileId(0), 0);
+        let doc = crate::located_json::parse_json(text, &map).unwrap();
+        let (policy, errors) =
+            crate::policy::parse::parse_policy(&doc, crate::policy::ast::PolicyKind::Bucket);
+        assert!(errors.is_empty(), "{errors:?}");
+        let policy = policy.unwrap();
+        for options in [
+            profile::ProfileOptions::default(),
+            profile::ProfileOptions {
+                role_arn: Some("arn:aws:iam::111122223333:role/clumio/x".into()),
+                ..Default::default()
+            },
+        ] {
+            let profile = Profile::new(&options).unwrap();
+            let bucket = PString::known("b");
+            let arns = [profile.bucket_arn(&bucket), profile.object_arn(&bucket)];
+            for (si, st) in policy.statements.iter().enumerate() {
+                let v = profile.with_working_requests(|w| {
+                    analyze_statement(&policy, st, &arns, &mut w.s3, (0, si))
+                });
+                // Each action's requests decided alone, without the memo or the groups.
+                let (mut denied, mut maybe) = (Vec::new(), Vec::new());
+                let jobs = profile::BUCKET_ACTIONS
+                    .iter()
+                    .map(|a| (*a, &arns[0]))
+                    .chain(profile::OBJECT_ACTIONS.iter().map(|a| (*a, &arns[1])));
+                for (action, resource) in jobs {
+                    let per_role: Vec<Tri> = profile
+                        .s3_requests()
+                        .iter()
+                        .map(|sessions| {
+                            Tri::any(sessions.iter().map(|r| {
+                                let mut r = r.clone();
+                                r.action = action.to_string();
+                                r.resource = resource.clone();
+                                statement_applies(&policy, st, &r)
+                            }))
+                        })
+                        .collect();
+                    match unknowns::merge_roles(&per_role) {
+                        Tri::Yes => denied.push(action.to_string()),
+                        Tri::Depends(_) => maybe.push(action.to_string()),
+                        Tri::No => {}
+                    }
+                }
+                let who = options.role_arn.is_some();
+                assert_eq!(v.denied, denied, "statement {si}, role given: {who}");
+                assert_eq!(v.maybe, maybe, "statement {si}, role given: {who}");
+            }
+        }
     }
 
     #[test]

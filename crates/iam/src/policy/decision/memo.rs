@@ -82,11 +82,17 @@ impl<'a> StatementMemo<'a> {
     }
 
     fn action(&mut self, request: &Request) -> Tri {
-        if let Some((_, t)) = self.actions.iter().find(|(a, _)| *a == request.action) {
+        self.action_answer(&request.action)
+    }
+
+    /// Whether the statement's Action (or NotAction) covers `action`, whoever asks and on
+    /// whatever resource.
+    pub fn action_answer(&mut self, action: &str) -> Tri {
+        if let Some((_, t)) = self.actions.iter().find(|(a, _)| *a == action) {
             return t.clone();
         }
-        let t = action_applies(&self.st.action, &request.action, &mut quiet());
-        self.actions.push((request.action.clone(), t.clone()));
+        let t = action_applies(&self.st.action, action, &mut quiet());
+        self.actions.push((action.to_string(), t.clone()));
         t
     }
 
