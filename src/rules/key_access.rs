@@ -26,6 +26,7 @@ use crate::policy::glob::{Pattern, PatternOptions};
 use crate::profile::{self, Profile};
 use crate::source::Span;
 use crate::value::PString;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// How the role is granted one KMS action by a key policy.
@@ -63,13 +64,14 @@ pub struct KeyDeny {
 
 /// The verdict for one bucket encrypted with one key of the code.
 #[derive(Debug, Clone, PartialEq)]
-pub struct KeyVerdict {
+pub struct KeyVerdict<'a> {
     /// Index into [`Inventory::encryptions`].
     pub encryption: usize,
     /// Index into [`Inventory::keys`].
     pub key: usize,
-    /// The policy evaluated (the written one, or the default key policy).
-    pub policy: Policy,
+    /// The policy evaluated: the key's written one (borrowed from the inventory), or the
+    /// default key policy.
+    pub policy: Cow<'a, Policy>,
     /// Whether the policy is the default key policy.
     pub default_policy: bool,
     /// How `kms:Decrypt` is granted.
@@ -411,7 +413,7 @@ fn grants<const N: usize>(policy: &Policy, per_action: [&[Vec<Request>]; N]) -> 
 }
 
 /// Analyzes every (encrypted bucket, key in the code) pair whose key policy is readable.
-pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
+pub fn analyze<'a>(inv: &'a Inventory, profile: &Profile) -> Vec<KeyVerdict<'a>> {
     if !inv
         .encryptions
         .iter()
@@ -423,21 +425,21 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<KeyVerdict> {
     profile.with_working_requests(|w| analyze_with(inv, profile, &mut w.kms))
 }
 
-fn analyze_with(
-    inv: &Inventory,
+fn analyze_with<'a>(
+    inv: &'a Inventory,
     profile: &Profile,
     [decrypt_requests, generate_requests]: &mut [Vec<Vec<Request>>; 2],
-) -> Vec<KeyVerdict> {
+) -> Vec<KeyVerdict<'a>> {
     let mut out = Vec::new();
     for (ei, enc) in inv.encryptions.iter().enumerate() {
         let KeyRef::Key(ki) = enc.key else { continue };
         let key = &inv.keys[ki];
         let (policy, default_policy) = match &key.policy {
-            KeyPolicy::Default => (default_policy(profile, key.header), true),
+            KeyPolicy::Default => (Cow::Owned(default_policy(profile, key.header)), true),
             KeyPolicy::Written {
                 doc: PolicyDoc::Parsed { policy, errors },
                 ..
-            } if errors.is_empty() => (policy.clone(), false),
+            } if errors.is_empty() => (Cow::Borrowed(policy), false),
             // Unreadable or unknown policies are CP901 / CP902.
             KeyPolicy::Written { .. } => continue,
         };
@@ -532,7 +534,7 @@ fn analyze_with(
 /// The syntax of the key's written policy. For a key without one: `jsonencode` for a
 /// Terraform key (addresses contain a dot, CloudFormation logical ids never do), JSON for a
 /// CloudFormation key (the template may be YAML or JSON).
-pub fn syntax(inv: &Inventory, v: &KeyVerdict) -> PolicySyntax {
+pub fn syntax(inv: &Inventory, v: &KeyVerdict<'_>) -> PolicySyntax {
     let key = &inv.keys[v.key];
     match &key.policy {
         KeyPolicy::Written { syntax, .. } => *syntax,
@@ -542,7 +544,7 @@ pub fn syntax(inv: &Inventory, v: &KeyVerdict) -> PolicySyntax {
 }
 
 /// Where a finding about the key's grants points: the policy attribute, or the key.
-pub fn grant_span(inv: &Inventory, v: &KeyVerdict) -> (Span, String) {
+pub fn grant_span(inv: &Inventory, v: &KeyVerdict<'_>) -> (Span, String) {
     let key = &inv.keys[v.key];
     match &key.policy {
         KeyPolicy::Written { span, resource, .. } => (*span, resource.clone()),
@@ -551,7 +553,7 @@ pub fn grant_span(inv: &Inventory, v: &KeyVerdict) -> (Span, String) {
 }
 
 /// What the bucket of a verdict is called.
-pub fn bucket_label(inv: &Inventory, v: &KeyVerdict) -> String {
+pub fn bucket_label(inv: &Inventory, v: &KeyVerdict<'_>) -> String {
     let enc = &inv.encryptions[v.encryption];
     inv.bucket_label(enc.bucket, &enc.bucket_expr)
 }

@@ -44,7 +44,7 @@ pub struct Context<'a> {
     /// What is known about the Clumio role.
     pub profile: &'a Profile,
     bucket_denies: OnceCell<Vec<StatementVerdict>>,
-    key_access: OnceCell<Vec<KeyVerdict>>,
+    key_access: OnceCell<Vec<KeyVerdict<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -65,7 +65,7 @@ impl<'a> Context<'a> {
     }
 
     /// The verdict on every key that encrypts a bucket (computed on first use).
-    pub fn key_access(&self) -> &[KeyVerdict] {
+    pub fn key_access(&self) -> &[KeyVerdict<'a>] {
         self.key_access
             .get_or_init(|| key_access::analyze(self.inventory, self.profile))
     }
