@@ -133,19 +133,27 @@ fn is_account_entry(e: &PrincipalEntry) -> bool {
 }
 
 /// The statement with only the principal entries `keep` selects (None when none is left).
-fn with_entries(st: &Statement, keep: impl Fn(&PrincipalEntry) -> bool) -> Option<Statement> {
+fn with_entries(
+    st: &Statement,
+    keep: impl Fn(&PrincipalEntry) -> bool,
+) -> Option<Cow<'_, Statement>> {
     let p = st.principal.as_ref()?;
-    let entries: Vec<PrincipalEntry> = p.entries.iter().filter(|e| keep(e)).cloned().collect();
-    if entries.is_empty() {
+    let kept = p.entries.iter().filter(|e| keep(e)).count();
+    if kept == 0 {
         return None;
     }
-    Some(Statement {
-        principal: Some(PrincipalElement {
-            entries,
-            ..p.clone()
-        }),
-        ..st.clone()
-    })
+    if kept == p.entries.len() {
+        // Every entry kept (the usual case): the statement itself.
+        return Some(Cow::Borrowed(st));
+    }
+    let entries: Vec<PrincipalEntry> = p.entries.iter().filter(|e| keep(e)).cloned().collect();
+    let mut narrowed = st.clone();
+    narrowed.principal = Some(PrincipalElement {
+        negated: p.negated,
+        entries,
+        span: p.span,
+    });
+    Some(Cow::Owned(narrowed))
 }
 
 /// The requests S3 makes to KMS for the role (one per role candidate and session).
