@@ -243,6 +243,7 @@ scenarios! {
     key_default_policy => "key-default-policy",
     key_grants_role => "key-grants-role",
     key_grants_other_role => "key-grants-other-role",
+    key_root_and_admin_in_one_statement => "key-root-and-admin-in-one-statement",
     key_only_generate_data_key => "key-only-generate-data-key",
     key_only_decrypt => "key-only-decrypt",
     key_vpce_deny => "key-vpce-deny",
