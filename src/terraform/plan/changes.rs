@@ -155,46 +155,80 @@ pub(super) fn item_expr(expr: Option<&Node>, i: usize, len: usize) -> Option<&No
     }
 }
 
-pub(super) fn from_change(rc: &Node, config: &ConfigIndex) -> Option<Resource> {
-    let address = text(rc.get("address"))?.to_string();
-    let rtype = text(rc.get("type"))?.to_string();
-    let name = text(rc.get("name")).unwrap_or_default().to_string();
-    let mode = mode_of(rc);
-    let change = rc.get("change")?;
+/// What a change does to its resource, from its `actions`.
+fn lifecycle_of(change: &Node) -> Lifecycle {
     let actions: Vec<&str> = match change.get("actions").map(|a| &a.kind) {
         Some(Kind::Array(items)) => items.iter().filter_map(|i| text(Some(i))).collect(),
         _ => Vec::new(),
     };
-    let lifecycle = match actions.as_slice() {
+    match actions.as_slice() {
         ["delete"] => Lifecycle::Deleted,
         a if a.contains(&"create") => Lifecycle::Created,
         _ => Lifecycle::Existing,
+    }
+}
+
+/// Drops the members of a resource change entry's `change` that [`from_change`] never
+/// reads: the sensitivity maps, and `before` unless the change deletes the resource. A
+/// plan's changes are most of its memory, and `before` is often as large as `after`.
+pub(super) fn drop_unread_change_members(entry: &mut Node) {
+    let Kind::Object(members) = &mut entry.kind else {
+        return;
     };
-    let prefix = text(rc.get("module_address"))
+    let Some(change) = members.iter_mut().find(|m| m.key == "change") else {
+        return;
+    };
+    let deleted = lifecycle_of(&change.value) == Lifecycle::Deleted;
+    if let Kind::Object(parts) = &mut change.value.kind {
+        parts.retain(|m| match m.key.as_str() {
+            "before" => deleted,
+            "before_sensitive" | "after_sensitive" => false,
+            _ => true,
+        });
+    }
+}
+
+/// The resource a resource change entry describes. Its values are moved out of `rc`, not
+/// copied (a plan's changes are most of its memory).
+pub(super) fn from_change(rc: &mut Node, config: &ConfigIndex) -> Option<Resource> {
+    let address = text(rc.get("address"))?.to_string();
+    let rtype = text(rc.get("type"))?.to_string();
+    let name = text(rc.get("name")).unwrap_or_default().to_string();
+    let mode = mode_of(rc);
+    let span = rc.span;
+    let header = rc.get("address").map_or(span, |a| a.span);
+    let module_address = text(rc.get("module_address")).map(str::to_string);
+    let change = member_mut(rc, &["change"])?;
+    let lifecycle = lifecycle_of(change);
+    let prefix = module_address
         .map(|m| format!("{m}."))
         .unwrap_or_else(|| module_prefix(&address, mode, &rtype));
     let cfg = config.get(&prefix, mode, &rtype, &name);
     let exprs = cfg.and_then(|c| c.get("expressions"));
     // A deleted resource keeps the values it had.
-    let (after, unknown) = if lifecycle == Lifecycle::Deleted {
-        (change.get("before"), None)
+    let after = if lifecycle == Lifecycle::Deleted {
+        take_member(change, "before")
     } else {
-        (change.get("after"), change.get("after_unknown"))
+        take_member(change, "after")
+    };
+    let unknown = match lifecycle {
+        Lifecycle::Deleted => None,
+        _ => change.get("after_unknown"),
     };
     let after = after.filter(|a| !matches!(a.kind, Kind::Null));
-    let span = rc.span;
     let leaf = Leaf {
         address: &address,
         prefix: &prefix,
     };
+    let after_span = after.as_ref().map(|a| a.span);
     let mut members: Vec<Member> = Vec::new();
-    if let Some(Kind::Object(attrs)) = after.map(|a| &a.kind) {
+    if let Some(Kind::Object(attrs)) = after.map(|a| a.kind) {
         for m in attrs {
             if !configured(&rtype, cfg, &m.key) {
                 continue;
             }
             let value = merge(
-                Some(&m.value),
+                Some(m.value),
                 unknown.and_then(|u| u.get(&m.key)),
                 child_expr(exprs, &m.key),
                 &m.key,
@@ -202,7 +236,7 @@ pub(super) fn from_change(rc: &Node, config: &ConfigIndex) -> Option<Resource> {
                 &leaf,
             );
             members.push(Member {
-                key: m.key.clone(),
+                key: m.key,
                 key_span: m.key_span,
                 value,
             });
@@ -227,11 +261,11 @@ pub(super) fn from_change(rc: &Node, config: &ConfigIndex) -> Option<Resource> {
             }
         }
     }
-    let attributes = Node::new(Kind::Object(members), after.map_or(span, |a| a.span));
+    let attributes = Node::new(Kind::Object(members), after_span.unwrap_or(span));
     Some(Resource {
         mode,
         rtype,
-        header: rc.get("address").map_or(span, |a| a.span),
+        header,
         address,
         module: prefix,
         attributes,
@@ -296,14 +330,14 @@ impl Leaf<'_> {
 /// configuration expression of the value (a nested block's map of expressions, or a list of
 /// them), `key` the attribute or block it is under.
 pub(super) fn merge(
-    after: Option<&Node>,
+    after: Option<Node>,
     unknown: Option<&Node>,
     expr: Option<&Node>,
     path: &str,
     key: &str,
     leaf: &Leaf,
 ) -> Node {
-    let span = after.map_or_else(
+    let span = after.as_ref().map_or_else(
         || unknown.map_or(Span::new(FileId(0), 0, 0), |u| u.span),
         |a| a.span,
     );
@@ -315,21 +349,21 @@ pub(super) fn merge(
     let Some(after) = after else {
         return Node::new(Kind::Null, span);
     };
-    match (&after.kind, unknown.map(|u| &u.kind)) {
+    match (after.kind, unknown.map(|u| &u.kind)) {
         (Kind::Object(members), Some(Kind::Object(unknowns))) => {
             let mut out: Vec<Member> = members
-                .iter()
+                .into_iter()
                 .map(|m| Member {
-                    key: m.key.clone(),
-                    key_span: m.key_span,
                     value: merge(
-                        Some(&m.value),
+                        Some(m.value),
                         unknown.and_then(|u| u.get(&m.key)),
                         child_expr(expr, &m.key),
                         &format!("{path}.{}", m.key),
                         &m.key,
                         leaf,
                     ),
+                    key: m.key,
+                    key_span: m.key_span,
                 })
                 .collect();
             for m in unknowns {
@@ -346,12 +380,13 @@ pub(super) fn merge(
                     });
                 }
             }
-            Node::new(Kind::Object(out), after.span)
+            Node::new(Kind::Object(out), span)
         }
         (Kind::Array(items), Some(Kind::Array(unknowns))) => {
             let len = items.len().max(unknowns.len());
+            let given = items.len();
             let mut out: Vec<Node> = items
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(i, item)| {
                     merge(
@@ -364,15 +399,15 @@ pub(super) fn merge(
                     )
                 })
                 .collect();
-            for (i, u) in unknowns.iter().enumerate().skip(items.len()) {
+            for (i, u) in unknowns.iter().enumerate().skip(given) {
                 if matches!(u.kind, Kind::Bool(true)) {
                     // An element of a list (not a nested block) names no reference of its own.
                     out.push(leaf.unknown(&format!("{path}.{i}"), key, None, u.span));
                 }
             }
-            Node::new(Kind::Array(out), after.span)
+            Node::new(Kind::Array(out), span)
         }
-        _ => after.clone(),
+        (kind, _) => Node { kind, ..after },
     }
 }
 

@@ -73,6 +73,18 @@ pub(super) struct RawModuleCall<'a> {
 /// serde pass). Terraform writes `type` third, after `address` and `mode`, so the entry is
 /// only scanned up to that key (strings and nesting followed exactly), not read whole.
 pub(super) fn entry_type(raw: &str) -> Option<Cow<'_, str>> {
+    entry_string(raw, "\"type\"")
+}
+
+/// Whether a resource entry is a data source: its `mode` (written second) is `"data"`,
+/// read as [`super::changes::mode_of`] reads it (the first `mode` key).
+pub(super) fn entry_is_data(raw: &str) -> bool {
+    entry_string(raw, "\"mode\"").is_some_and(|m| m == "data")
+}
+
+/// The string value of the first top-level key `quoted_key` (with its quotes) of an entry,
+/// scanned only up to that key; `None` when it is missing or not a string.
+fn entry_string<'r>(raw: &'r str, quoted_key: &str) -> Option<Cow<'r, str>> {
     let b = raw.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
@@ -85,7 +97,7 @@ pub(super) fn entry_type(raw: &str) -> Option<Cow<'_, str>> {
                     i += if b[i] == b'\\' { 2 } else { 1 };
                 }
                 i += 1;
-                if depth == 1 && raw.get(start..i) == Some("\"type\"") {
+                if depth == 1 && raw.get(start..i) == Some(quoted_key) {
                     let rest = raw[i..].trim_start();
                     if let Some(value) = rest.strip_prefix(':') {
                         let value = value.trim_start();
@@ -118,16 +130,31 @@ pub(super) struct EntryParser {
     base: usize,
 }
 
+/// What an entry of the plan is, for what of it is kept.
+#[derive(Clone, Copy)]
+pub(super) enum Entry {
+    /// A resource change: its members never read are dropped as soon as it is parsed
+    /// ([`super::changes::drop_unread_change_members`]).
+    Change,
+    /// Anything else: kept whole.
+    Whole,
+}
+
 impl EntryParser {
-    fn parse(&self, raw: &RawValue) -> Result<Node, LoadError> {
+    fn parse(&self, raw: &RawValue, entry: Entry) -> Result<Node, LoadError> {
         let offset = raw.get().as_ptr() as usize - self.base;
-        parse_json(raw.get(), &OffsetMap::direct(self.file, offset)).map_err(|e| {
-            error(
-                self.file,
-                Some(e.span),
-                format!("invalid plan JSON: {}", e.message),
-            )
-        })
+        let mut node =
+            parse_json(raw.get(), &OffsetMap::direct(self.file, offset)).map_err(|e| {
+                error(
+                    self.file,
+                    Some(e.span),
+                    format!("invalid plan JSON: {}", e.message),
+                )
+            })?;
+        if let Entry::Change = entry {
+            super::changes::drop_unread_change_members(&mut node);
+        }
+        Ok(node)
     }
 }
 
@@ -135,7 +162,7 @@ impl EntryParser {
 /// order), which are then parsed on all cores; the second walk, the same code in the same
 /// order, takes their nodes.
 pub(super) enum Stage<'t> {
-    Collect(Vec<&'t RawValue>),
+    Collect(Vec<(&'t RawValue, Entry)>),
     Build(std::vec::IntoIter<Result<Node, LoadError>>),
 }
 
@@ -164,20 +191,23 @@ impl<'t> Assembler<'t> {
         let mut stage = self.stage.borrow_mut();
         if let Stage::Collect(wanted) = &*stage {
             let parser = self.parser;
-            let parsed = crate::parallel::map_chunks(wanted, |raw| parser.parse(raw));
+            let parsed =
+                crate::parallel::map_chunks(wanted, |&(raw, entry)| parser.parse(raw, entry));
             *stage = Stage::Build(parsed.into_iter());
         }
     }
 
-    fn located(&self, raw: &'t RawValue) -> Result<Node, LoadError> {
+    fn located(&self, raw: &'t RawValue, entry: Entry) -> Result<Node, LoadError> {
         match &mut *self.stage.borrow_mut() {
             Stage::Collect(wanted) => {
-                wanted.push(raw);
+                wanted.push((raw, entry));
                 Ok(Node::new(Kind::Null, self.whole))
             }
             // Both walks take the same entries in the same order; were they ever to differ,
             // the entry is parsed here.
-            Stage::Build(parsed) => parsed.next().unwrap_or_else(|| self.parser.parse(raw)),
+            Stage::Build(parsed) => parsed
+                .next()
+                .unwrap_or_else(|| self.parser.parse(raw, entry)),
         }
     }
 
@@ -197,28 +227,39 @@ impl<'t> Assembler<'t> {
         Node::new(Kind::Array(items), self.whole)
     }
 
-    /// The entries of resources the model reads, parsed with spans.
-    fn resources(&self, raws: &[&'t RawValue]) -> Result<Node, LoadError> {
+    /// The entries of resources the model reads (only data sources when `data_only`),
+    /// parsed with spans.
+    fn resources(
+        &self,
+        raws: &[&'t RawValue],
+        data_only: bool,
+        entry: Entry,
+    ) -> Result<Node, LoadError> {
         let items = raws
             .iter()
             .filter(|r| entry_type(r.get()).is_some_and(|t| relevant_type(&t)))
-            .map(|r| self.located(r))
+            .filter(|r| !data_only || entry_is_data(r.get()))
+            .map(|r| self.located(r, entry))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(self.list(items))
     }
 
-    /// A `planned_values` / `prior_state` module and its children.
-    fn module(&self, m: &RawModule<'t>, depth: usize) -> Result<Node, LoadError> {
+    /// A `planned_values` / `prior_state` / state `values` module and its children (only
+    /// their data sources when `data_only`).
+    fn module(&self, m: &RawModule<'t>, depth: usize, data_only: bool) -> Result<Node, LoadError> {
         let children = if depth > 64 {
             Vec::new()
         } else {
             m.child_modules
                 .iter()
-                .map(|c| self.module(c, depth + 1))
+                .map(|c| self.module(c, depth + 1, data_only))
                 .collect::<Result<Vec<_>, _>>()?
         };
         Ok(self.obj(vec![
-            ("resources", self.resources(&m.resources)?),
+            (
+                "resources",
+                self.resources(&m.resources, data_only, Entry::Whole)?,
+            ),
             ("child_modules", self.list(children)),
         ]))
     }
@@ -237,7 +278,10 @@ impl<'t> Assembler<'t> {
             }
         }
         Ok(self.obj(vec![
-            ("resources", self.resources(&m.resources)?),
+            (
+                "resources",
+                self.resources(&m.resources, false, Entry::Whole)?,
+            ),
             ("module_calls", self.obj(calls)),
         ]))
     }
@@ -290,16 +334,22 @@ pub(super) fn assemble<'t>(
         ));
     }
     if let Some(changes) = &raw.resource_changes {
-        top.push(("resource_changes", a.resources(changes)?));
+        top.push((
+            "resource_changes",
+            a.resources(changes, false, Entry::Change)?,
+        ));
     }
+    // The planned values are read only when a plan has no resource changes: then they are
+    // not parsed at all.
     if let Some(root) = raw
         .planned_values
         .as_ref()
         .and_then(|p| p.root_module.as_ref())
+        .filter(|_| raw.resource_changes.is_none())
     {
         top.push((
             "planned_values",
-            a.obj(vec![("root_module", a.module(root, 0)?)]),
+            a.obj(vec![("root_module", a.module(root, 0, false)?)]),
         ));
     }
     let prior = raw
@@ -308,7 +358,8 @@ pub(super) fn assemble<'t>(
         .and_then(|p| p.values.as_ref())
         .and_then(|v| v.root_module.as_ref());
     if let Some(root) = prior {
-        let values = a.obj(vec![("root_module", a.module(root, 0)?)]);
+        // Only the data sources read while planning are taken from the prior state.
+        let values = a.obj(vec![("root_module", a.module(root, 0, true)?)]);
         top.push(("prior_state", a.obj(vec![("values", values)])));
     }
     if let Some(root) = raw
@@ -322,13 +373,16 @@ pub(super) fn assemble<'t>(
         ));
     }
     if let Some(root) = raw.values.as_ref().and_then(|v| v.root_module.as_ref()) {
-        top.push(("values", a.obj(vec![("root_module", a.module(root, 0)?)])));
+        top.push((
+            "values",
+            a.obj(vec![("root_module", a.module(root, 0, false)?)]),
+        ));
     }
     if let Some(vars) = &raw.variables {
         let mut members = Vec::new();
         for (name, var) in vars {
             if let Some(value) = var.value {
-                members.push((name.as_str(), a.located(value)?));
+                members.push((name.as_str(), a.located(value, Entry::Whole)?));
             }
         }
         top.push(("variables", a.obj(members)));

@@ -156,7 +156,9 @@ pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
     // copied (a plan's resources are most of its memory).
     let configuration = take_member(&mut doc, "configuration");
     let config = ConfigIndex::new(configuration.as_ref().and_then(|c| c.get("root_module")));
-    if let Some(Kind::Array(changes)) = doc.get("resource_changes").map(|n| &n.kind) {
+    if let Some(Kind::Array(changes)) =
+        member_mut(&mut doc, &["resource_changes"]).map(|n| &mut n.kind)
+    {
         for rc in changes {
             if rc.get("deposed").is_some() {
                 continue;
@@ -319,6 +321,91 @@ mod tests {
             vec!["a".to_string(), "b".to_string()]
         );
         assert_eq!(module_names("module.a[0]."), vec!["a".to_string()]);
+    }
+
+    #[test]
+    fn the_located_document_keeps_only_what_is_read() {
+        let text = r#"{"format_version":"1.2",
+          "planned_values":{"root_module":{"resources":[
+            {"address":"aws_s3_bucket.a","mode":"managed","type":"aws_s3_bucket","values":{}}]}},
+          "resource_changes":[
+            {"address":"aws_s3_bucket.a","mode":"managed","type":"aws_s3_bucket","name":"a",
+             "change":{"actions":["create"],"before":null,"after":{"bucket":"a"},
+                       "after_unknown":{"arn":true},"before_sensitive":false,"after_sensitive":{}}},
+            {"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","name":"b",
+             "change":{"actions":["delete"],"before":{"bucket":"b"},"after":null,
+                       "after_unknown":{},"before_sensitive":{},"after_sensitive":false}},
+            {"address":"aws_s3_bucket.c","mode":"managed","type":"aws_s3_bucket","name":"c",
+             "change":{"actions":["update"],"before":{"bucket":"c"},"after":{"bucket":"c"},
+                       "after_unknown":{}}}],
+          "prior_state":{"values":{"root_module":{"resources":[
+            {"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","values":{}},
+            {"address":"data.aws_iam_policy_document.p","mode":"data",
+             "type":"aws_iam_policy_document","values":{"json":"{}"}}]}}}}"#;
+        let doc = relevant_document(text, FileId(0)).unwrap();
+        // The planned values are not read when there are changes.
+        assert!(doc.get("planned_values").is_none());
+        // The prior state gives only its data sources.
+        let prior = doc
+            .get("prior_state")
+            .and_then(|p| p.get("values"))
+            .and_then(|v| v.get("root_module"))
+            .and_then(|m| m.get("resources"));
+        let Some(Kind::Array(prior)) = prior.map(|p| &p.kind) else {
+            panic!("no prior state resources");
+        };
+        assert_eq!(prior.len(), 1);
+        assert_eq!(text_of(prior[0].get("mode")), Some("data"));
+        // Each change keeps what is read of it: `before` only for a deletion.
+        let Some(Kind::Array(changes)) = doc.get("resource_changes").map(|c| &c.kind) else {
+            panic!("no changes");
+        };
+        let keys = |i: usize| -> Vec<&str> {
+            let change = changes[i]
+                .get("change")
+                .and_then(|c| c.as_object())
+                .unwrap();
+            change.iter().map(|m| m.key.as_str()).collect()
+        };
+        assert_eq!(keys(0), ["actions", "after", "after_unknown"]);
+        assert_eq!(keys(1), ["actions", "before", "after", "after_unknown"]);
+        assert_eq!(keys(2), ["actions", "after", "after_unknown"]);
+        // And the plan read from it has all three buckets, the deleted one with its values.
+        let mut sources = Sources::new();
+        let file = sources.add("plan.json", text);
+        let plan = load_plan(&sources, file);
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        let bucket_of = |address: &str| {
+            let r = plan
+                .resources
+                .iter()
+                .find(|r| r.address == address)
+                .unwrap();
+            text_of(r.attributes.get("bucket")).map(str::to_string)
+        };
+        assert_eq!(bucket_of("aws_s3_bucket.a").as_deref(), Some("a"));
+        assert_eq!(bucket_of("aws_s3_bucket.b").as_deref(), Some("b"));
+        assert_eq!(bucket_of("aws_s3_bucket.c").as_deref(), Some("c"));
+    }
+
+    fn text_of(node: Option<&Node>) -> Option<&str> {
+        node.and_then(|n| n.as_pstr()).and_then(|s| s.as_known())
+    }
+
+    #[test]
+    fn entry_is_data_reads_the_top_level_mode_key_only() {
+        assert!(entry_is_data(
+            r#"{"address":"data.x.y","mode":"data","type":"x"}"#
+        ));
+        assert!(!entry_is_data(
+            r#"{"address":"x.y","mode":"managed","type":"x"}"#
+        ));
+        // A value "mode": "data" nested in the entry, or a key named so in its address.
+        assert!(!entry_is_data(
+            r#"{"address":"x[\"\\\"mode\\\":\"]","values":{"mode":"data"},"mode":"managed"}"#
+        ));
+        assert!(!entry_is_data(r#"{"values":{"mode":"data"}}"#));
+        assert!(!entry_is_data(r#"{"mode":3}"#));
     }
 
     #[test]
