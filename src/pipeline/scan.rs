@@ -322,9 +322,10 @@ pub(super) fn scan(
         add_callers(&mut found, &unit.module_calls);
         found
     });
-    // The models are checked: let them go without waiting.
+    // The models are checked: free them beside the rest of the run (freed, not left to
+    // the exit: rendering the findings of a finding-dense plan reuses that memory).
     drop(work);
-    parallel::release((std::mem::take(&mut scan.units), plan_sources));
+    parallel::drop_beside((std::mem::take(&mut scan.units), plan_sources));
     let mut diagnostics: Vec<Diagnostic> = diagnostics.into_iter().flatten().collect();
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
