@@ -153,6 +153,31 @@ fn skip_space_and_comments(b: &[u8], mut i: usize) -> Option<usize> {
     }
 }
 
+/// The bytes [`skip_braces`] acts on; every other byte is passed over in a tight loop.
+const IN_BRACES: [bool; 256] = byte_set(b"{}\"#/<");
+
+/// The bytes [`skip_string`] acts on.
+const IN_STRING: [bool; 256] = byte_set(b"\\\"\n$%");
+
+/// A table of the bytes in `set`.
+const fn byte_set(set: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < set.len() {
+        table[set[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// The first index from `i` on whose byte is in `table` (or the length of `b`).
+fn next_in(table: &[bool; 256], b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && !table[b[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
 /// From an opening `{` (or a `${` / `%{` template's brace) to just past its closing `}`.
 fn skip_braces(b: &[u8], open: usize, depth: usize) -> Option<usize> {
     if depth > MAX_DEPTH {
@@ -161,6 +186,10 @@ fn skip_braces(b: &[u8], open: usize, depth: usize) -> Option<usize> {
     let mut nesting = 0usize;
     let mut i = open;
     while i < b.len() {
+        i = next_in(&IN_BRACES, b, i);
+        if i >= b.len() {
+            break;
+        }
         match b[i] {
             b'{' => {
                 nesting += 1;
@@ -202,6 +231,10 @@ fn skip_string(b: &[u8], open: usize, depth: usize) -> Option<usize> {
     }
     let mut i = open + 1;
     while i < b.len() {
+        i = next_in(&IN_STRING, b, i);
+        if i >= b.len() {
+            break;
+        }
         match b[i] {
             b'\\' => i += 2,
             b'"' => return Some(i + 1),
@@ -257,6 +290,67 @@ fn skip_heredoc(b: &[u8], at: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Attribute lines whose strings, templates, comments and heredocs hold braces and
+    /// quotes that must not end a block.
+    const ATTRIBUTES: &[&str] = &[
+        "a = \"x}y\"",
+        "b = \"${var.x}-{\"",
+        "c = \"$${literal}\"",
+        "d = \"%{ if true }}%{ endif }\"",
+        "e = \"\\\"}\\\\\"",
+        "# a comment with }",
+        "// a comment with {",
+        "/* a block } comment { */",
+        "f = <<-EOT\n    }}}{ \"\n  EOT",
+        "g = <<EOT\n${jsonencode({ a = \"}\" })}\nEOT",
+        "tags = { k = \"v}\", n = { m = 1 } }",
+        "h = { for k, v in var.m : k => \"${v}}\" }",
+        "i = x < y",
+        "j = a / b",
+        "lifecycle {\n    ignore_changes = [tags]\n  }",
+    ];
+    const TYPES: &[&str] = &[
+        "aws_instance",
+        "aws_s3_bucket",
+        "aws_kms_key",
+        "aws_iam_role",
+    ];
+
+    proptest! {
+        /// The blanked text is the text with exactly the irrelevant resource blocks blanked:
+        /// the generator knows where each block is, whatever its strings hold.
+        #[test]
+        fn exactly_the_irrelevant_blocks_are_blanked(
+            blocks in prop::collection::vec(
+                (0..TYPES.len(), prop::collection::vec(0..ATTRIBUTES.len(), 0..6)),
+                1..8,
+            )
+        ) {
+            let mut text = String::new();
+            let mut expected = String::new();
+            for (n, (t, attrs)) in blocks.iter().enumerate() {
+                let mut block = format!("resource \"{}\" \"r{n}\" {{\n", TYPES[*t]);
+                for a in attrs {
+                    block.push_str("  ");
+                    block.push_str(ATTRIBUTES[*a]);
+                    block.push('\n');
+                }
+                block.push('}');
+                text.push_str(&block);
+                if relevant_resource_type(TYPES[*t]) {
+                    expected.push_str(&block);
+                } else {
+                    expected.extend(block.chars().map(|c| if c == '\n' { c } else { ' ' }));
+                }
+                text.push_str("\n\n");
+                expected.push_str("\n\n");
+            }
+            let blanked = relevant_text(&text);
+            prop_assert_eq!(blanked.as_ref(), expected.as_str());
+        }
+    }
 
     #[test]
     fn irrelevant_resources_are_blanked_in_place() {
