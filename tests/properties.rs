@@ -1,6 +1,7 @@
 //! Property tests of the three-valued engine:
-//! (a) `policy::glob::Pattern` on fully known strings agrees with a plain reference glob
-//!     matcher (wildcard, exact and case-insensitive options, and ARN part-wise matching);
+//! (a) `policy::glob::Pattern` on fully known strings, compiled or matched as text, agrees
+//!     with a plain reference glob matcher (wildcard, exact and case-insensitive options, and
+//!     ARN part-wise matching);
 //! (b) a random small policy evaluated against a context in which every key is present or
 //!     absent (no unknowns, no unknown holes) is never `Depends`;
 //! (c) making a context key unknown, or replacing a known substring of the caller's account
@@ -98,6 +99,39 @@ proptest! {
     ) {
         let pattern = Pattern::new(&known(&p), PatternOptions::GLOB);
         prop_assert_eq!(pattern.matches_arn(&known(&s), true), Tri::from_bool(reference_arn(&p, &s)));
+    }
+
+    #[test]
+    fn known_texts_match_as_the_reference_does(
+        p in arnish("[aAbBé/*?]{0,3}"),
+        other in arnish("[aAbBé/]{0,3}"),
+        flips in prop::collection::vec(any::<bool>(), 24),
+        fill in "[aAbB:]{0,2}",
+    ) {
+        // A near miss of the pattern: its wildcards filled in, some letters in the other case.
+        let near: String = p
+            .chars()
+            .enumerate()
+            .map(|(i, c)| match c {
+                '*' => fill.clone(),
+                '?' => "b".to_string(),
+                c if flips[i % flips.len()] && c.is_lowercase() => c.to_uppercase().collect(),
+                c if flips[i % flips.len()] => c.to_lowercase().collect(),
+                c => c.to_string(),
+            })
+            .collect();
+        // The text fast path (ASCII or not) against the reference, folded or not.
+        for s in [&other, &near] {
+            for (options, fold) in [(PatternOptions::GLOB, false), (PatternOptions::GLOB_NOCASE, true)] {
+                let (rp, rs) = match fold {
+                    true => (p.to_lowercase(), s.to_lowercase()),
+                    false => (p.clone(), s.clone()),
+                };
+                let quick = |arn| Pattern::match_known_texts(&known(&p), options, false, &known(s), arn);
+                prop_assert_eq!(quick(false), Some(glob_str(&rp, &rs)), "{} ~ {} {:?}", p, s, options);
+                prop_assert_eq!(quick(true), Some(reference_arn(&rp, &rs)), "{} ~arn {} {:?}", p, s, options);
+            }
+        }
     }
 
     #[test]

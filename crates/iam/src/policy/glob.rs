@@ -282,6 +282,9 @@ impl Pattern {
 /// [`known_match`] on the pattern's text itself: `*` and `?` are wildcards when `options`
 /// say so, every other character is itself (case-folded when `options` say so).
 fn text_match(p: &str, v: &str, options: PatternOptions) -> bool {
+    if p.is_ascii() && v.is_ascii() {
+        return ascii_text_match(p.as_bytes(), v.as_bytes(), options);
+    }
     let fold = |c: char| {
         if options.ignore_case {
             c.to_lowercase().next().unwrap_or(c)
@@ -321,6 +324,50 @@ fn text_match(p: &str, v: &str, options: PatternOptions) -> bool {
                 backtrack = Some((sp, sv + skipped));
                 pi = sp + 1;
                 vi = sv + skipped;
+            }
+            None => return false,
+        }
+    }
+}
+
+/// [`text_match`] for ASCII texts (policies and ARNs nearly always are): the same walk over
+/// bytes, where a character's lower case is its ASCII lower case.
+fn ascii_text_match(p: &[u8], v: &[u8], options: PatternOptions) -> bool {
+    let same = |a: u8, c: u8| {
+        if options.ignore_case {
+            a.eq_ignore_ascii_case(&c)
+        } else {
+            a == c
+        }
+    };
+    let (star, one) = (
+        |a: u8| options.wildcards && a == b'*',
+        |a: u8| options.wildcards && a == b'?',
+    );
+    let (mut pi, mut vi) = (0usize, 0usize);
+    let mut backtrack: Option<(usize, usize)> = None;
+    loop {
+        let Some(&c) = v.get(vi) else {
+            return p[pi..].iter().all(|&a| star(a));
+        };
+        match p.get(pi) {
+            Some(&a) if star(a) => {
+                backtrack = Some((pi, vi));
+                pi += 1;
+                continue;
+            }
+            Some(&a) if one(a) || same(a, c) => {
+                pi += 1;
+                vi += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match backtrack {
+            Some((sp, sv)) => {
+                backtrack = Some((sp, sv + 1));
+                pi = sp + 1;
+                vi = sv + 1;
             }
             None => return false,
         }
