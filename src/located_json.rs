@@ -134,6 +134,13 @@ pub fn parse_json(text: &str, map: &OffsetMap) -> Result<Node, JsonError> {
     parse_json_jsonc(text, map)
 }
 
+/// [`parse_json`]'s one-pass reader alone: the nodes of well-formed JSON of the usual kind,
+/// `None` for anything else (an error, a surrogate escape, nesting deeper than 128 levels,
+/// which it never goes into).
+pub fn parse_json_fast(text: &str, map: &OffsetMap) -> Option<Node> {
+    fast::parse(text, map)
+}
+
 /// [`parse_json`] through `jsonc-parser` alone: the reference the fast path agrees with.
 fn parse_json_jsonc(text: &str, map: &OffsetMap) -> Result<Node, JsonError> {
     let options = ParseOptions {

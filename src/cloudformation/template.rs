@@ -2,14 +2,15 @@
 //! [`Resource`] per resource with intrinsic functions resolved.
 
 use super::CfnOptions;
-use super::intrinsics::{Expanded, ParamValue, Pseudo, Resolver, no_value_node, undecided_if};
+use super::intrinsics::{ParamValue, Pseudo, Resolver, no_value_node, undecided_if};
 use super::yaml::{MAX_DEPTH, parse_yaml};
-use crate::located_json::{OffsetMap, parse_json};
+use crate::located_json::{OffsetMap, parse_json, parse_json_fast};
 use crate::profile::account_hole;
 use crate::resource::{Lifecycle, LoadError, Mode, Resource};
 use crate::source::{FileId, Sources, Span};
 use crate::value::{Hole, Kind, Member, Node, PString};
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// Transforms read as written: SAM leaves buckets as they are, and the language extensions'
 /// functions are evaluated here.
@@ -29,6 +30,12 @@ pub fn parse_document(text: &str, file: FileId) -> Result<Node, LoadError> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = &text[bom..];
     if body.trim_start().starts_with('{') {
+        let map = OffsetMap::direct(file, bom);
+        // The one-pass reader goes no deeper than MAX_DEPTH levels: what it reads passes the
+        // depth check, which is left for what it does not read.
+        if let Some(node) = parse_json_fast(body, &map) {
+            return Ok(node);
+        }
         if let Some(at) = json_too_deep(body) {
             let at = bom + at;
             return Err(error(
@@ -37,7 +44,7 @@ pub fn parse_document(text: &str, file: FileId) -> Result<Node, LoadError> {
                 format!("invalid template: nesting deeper than {MAX_DEPTH} levels"),
             ));
         }
-        let json_err = match parse_json(body, &OffsetMap::direct(file, bom)) {
+        let json_err = match parse_json(body, &map) {
             Ok(node) => return Ok(node),
             Err(e) => e,
         };
@@ -227,8 +234,17 @@ pub fn load_template_with_notes(
     opts: &CfnOptions,
 ) -> Result<TemplateLoad, LoadError> {
     let text = &sources.file(file).text;
-    let root = parse_document(text, file)?;
+    let mut root = parse_document(text, file)?;
     let suppressions = crate::suppress::template(sources.file(file), &root);
+    // The (first) `Resources` section is taken out of the tree: what resolves to itself is
+    // moved into the resources rather than copied.
+    let resources_section = match &mut root.kind {
+        Kind::Object(members) => members.iter_mut().find(|m| m.key == "Resources").map(|m| {
+            let span = m.value.span;
+            std::mem::replace(&mut m.value, Node::new(Kind::Null, span))
+        }),
+        _ => None,
+    };
     let Some(top) = root.as_object() else {
         return Err(error(
             file,
@@ -276,7 +292,7 @@ pub fn load_template_with_notes(
         pseudo(opts),
     );
 
-    let Some(resources) = section("Resources") else {
+    let Some(resources) = resources_section else {
         notes.push(error(
             file,
             Some(Span::new(file, 0, 0)),
@@ -296,17 +312,28 @@ pub fn load_template_with_notes(
             format!("Resources is {}, not a map of resources", resources.shape()),
         ));
     };
-    let entries = resolver.expand_members(members, &[], 0);
-    resolver.set_resources(
-        entries
-            .iter()
-            .map(|e| e.key.clone())
-            .collect::<HashSet<_>>(),
-    );
-    let mut out = Vec::with_capacity(entries.len());
-    for entry in &entries {
-        if let Some(r) = resource(&mut resolver, entry) {
-            out.push(r);
+    let mut out = Vec::with_capacity(members.len());
+    if members.iter().any(|m| m.key.starts_with("Fn::ForEach::")) {
+        let entries = resolver.expand_members(members, &[], 0);
+        resolver.set_resources(entries.iter().map(|e| e.key.clone()).collect());
+        for entry in &entries {
+            let at = (entry.key_span, entry.entry_span);
+            let value = Cow::Borrowed(entry.value);
+            if let Some(r) = resource(&mut resolver, &entry.key, at, value, &entry.bindings) {
+                out.push(r);
+            }
+        }
+    } else {
+        // No loops: one resource per member, each value moved out of the section.
+        resolver.set_resources(members.iter().map(|m| m.key.clone()).collect());
+        let Kind::Object(members) = resources.kind else {
+            unreachable!("Resources was just found to be a map");
+        };
+        for m in members {
+            let at = (m.key_span, m.key_span.to(m.value.span));
+            if let Some(r) = resource(&mut resolver, &m.key, at, Cow::Owned(m.value), &[]) {
+                out.push(r);
+            }
         }
     }
     notes.extend(resolver.take_notes());
@@ -320,45 +347,58 @@ pub fn load_template_with_notes(
 }
 
 /// One resource, or `None` when it is left out (its condition is false, or it is malformed,
-/// which leaves a note).
-fn resource<'t>(resolver: &mut Resolver<'t>, entry: &Expanded<'t>) -> Option<Resource> {
-    let id = &entry.key;
-    if entry.value.as_object().is_none() {
+/// which leaves a note): the entry `id` written at `(key_span, entry_span)` with its
+/// `value` (moved from when owned) and the `Fn::ForEach` identifiers bound for it.
+fn resource(
+    resolver: &mut Resolver<'_>,
+    id: &str,
+    (key_span, entry_span): (Span, Span),
+    value: Cow<'_, Node>,
+    bindings: &[(String, String)],
+) -> Option<Resource> {
+    if value.as_object().is_none() {
         resolver.note(
-            entry.key_span,
+            key_span,
             format!(
                 "resource `{id}` is {}, not a map; it is not checked",
-                entry.value.shape()
+                value.shape()
             ),
         );
         return None;
     }
-    let rtype = entry
-        .value
+    let rtype = value
         .get("Type")
         .and_then(Node::as_pstr)
-        .and_then(PString::as_known);
+        .and_then(PString::as_known)
+        .map(str::to_string);
     let Some(rtype) = rtype else {
         resolver.note(
-            entry.key_span,
+            key_span,
             format!("resource `{id}` has no Type string; it is not checked"),
         );
         return None;
     };
     let mut undecided = None;
-    if let Some(cond) = entry.value.get("Condition")
+    if let Some(cond) = value.get("Condition")
         && let Some(name) = cond.as_pstr().and_then(PString::as_known)
     {
         match resolver.condition(name, cond.span, 0) {
             Some(false) => return None,
             Some(true) => {}
-            None => undecided = Some((cond, name)),
+            None => undecided = Some((cond.clone(), name.to_string())),
         }
     }
-    let empty = || Node::new(Kind::Object(Vec::new()), entry.entry_span);
-    let attributes = match entry.value.get("Properties") {
+    let empty = || Node::new(Kind::Object(Vec::new()), entry_span);
+    let resolved = match value {
+        Cow::Borrowed(value) => value
+            .get("Properties")
+            .map(|props| resolver.resolve_with(props, bindings, 0)),
+        Cow::Owned(mut value) => take_member(&mut value, "Properties")
+            .map(|props| resolver.resolve_owned(props, 0)),
+    };
+    let attributes = match resolved {
         None => empty(),
-        Some(props) => match resolver.resolve_with(props, &entry.bindings, 0) {
+        Some(resolved) => match resolved {
             None => empty(),
             Some(node) if matches!(node.kind, Kind::Object(_)) => node,
             // A bucket whose properties are unknown (a limit was hit resolving them) keeps
@@ -392,35 +432,46 @@ fn resource<'t>(resolver: &mut Resolver<'t>, entry: &Expanded<'t>) -> Option<Res
             attributes,
             "PolicyDocument",
             cond,
-            resolver.condition_why(name),
+            resolver.condition_why(&name),
         ),
         _ => attributes,
     };
     Some(Resource {
         mode: Mode::Managed,
-        rtype: rtype.to_string(),
-        address: id.clone(),
+        rtype,
+        address: id.to_string(),
         module: String::new(),
         attributes,
-        span: entry.entry_span,
-        header: entry.key_span,
+        span: entry_span,
+        header: key_span,
         lifecycle: Lifecycle::Unknown,
     })
 }
 
+/// The value of the first member `key` of a map, taken out of it (a null left in its place).
+fn take_member(map: &mut Node, key: &str) -> Option<Node> {
+    let Kind::Object(members) = &mut map.kind else {
+        return None;
+    };
+    let m = members.iter_mut().find(|m| m.key == key)?;
+    let span = m.value.span;
+    Some(std::mem::replace(&mut m.value, Node::new(Kind::Null, span)))
+}
+
 /// `attributes` with the member `key` made `{"Fn::If": [cond, value, AWS::NoValue, why]}`.
-fn conditional_member(mut attributes: Node, key: &str, cond: &Node, why: String) -> Node {
+fn conditional_member(mut attributes: Node, key: &str, cond: Node, why: String) -> Node {
     if let Kind::Object(members) = &mut attributes.kind
         && let Some(m) = members.iter_mut().find(|m| m.key == key)
     {
         let span = m.value.span;
         let value = std::mem::replace(&mut m.value, Node::new(Kind::Null, span));
+        let cond_span = cond.span;
         m.value = undecided_if(
-            cond.clone(),
+            cond,
             value,
             no_value_node(span),
             why,
-            cond.span,
+            cond_span,
             span,
             span,
         );
@@ -571,6 +622,26 @@ mod tests {
         assert_eq!(json_too_deep(&ok), None);
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
         assert_eq!(json_too_deep(&deep), Some(MAX_DEPTH));
+    }
+
+    #[test]
+    fn json_nesting_is_read_to_the_limit_and_refused_past_it() {
+        let nested = |levels: usize| {
+            format!(
+                "{{\"a\": {}1{}}}",
+                "[".repeat(levels - 1),
+                "]".repeat(levels - 1)
+            )
+        };
+        let file = FileId(0);
+        assert!(parse_document(&nested(MAX_DEPTH), file).is_ok());
+        let err = parse_document(&nested(MAX_DEPTH + 1), file).unwrap_err();
+        assert!(err.message.contains("nesting deeper than"), "{}", err.message);
+        assert_eq!(err.span.map(|s| s.start), Some(6 + MAX_DEPTH as u32 - 1));
+        // Past the limit and not JSON: still the depth error, not a JSON one.
+        let bad = format!("{},", nested(MAX_DEPTH + 1));
+        let err = parse_document(&bad, file).unwrap_err();
+        assert!(err.message.contains("nesting deeper than"), "{}", err.message);
     }
 
     fn load(text: &str) -> Vec<Resource> {

@@ -423,6 +423,52 @@ fn both(outer: Option<&Hole>, inner: Hole) -> Hole {
     }
 }
 
+/// Whether [`unfold_conditions`] would give `doc` back unchanged, so that the caller can use
+/// the document as it is instead of a copy: a map with no undecided `Fn::If` and no
+/// `AWS::NoValue` anywhere, whose `Statement` is a statement or a list of statements (no
+/// nested list) none of which has an `Effect`, a `Condition` or a condition operator block
+/// that is wholly unknown. Walks the tree without building anything.
+pub(super) fn is_unfolded(doc: &Node) -> bool {
+    let Some(members) = doc.as_object() else {
+        return false;
+    };
+    let mut stack = vec![doc];
+    while let Some(n) = stack.pop() {
+        if as_if(n).is_some() || is_no_value(n) {
+            return false;
+        }
+        match &n.kind {
+            Kind::Array(items) => stack.extend(items),
+            Kind::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
+            _ => {}
+        }
+    }
+    members.iter().filter(|m| m.key == "Statement").all(|m| match &m.value.kind {
+        Kind::Object(_) => plain_statement(&m.value),
+        Kind::Array(items) => items
+            .iter()
+            .all(|s| !matches!(s.kind, Kind::Array(_)) && plain_statement(s)),
+        _ => false,
+    })
+}
+
+/// A statement that [`unknown_parts`] keeps as it is: no wholly unknown `Effect`,
+/// `Condition` or operator block (anything but a map is kept as it is).
+fn plain_statement(statement: &Node) -> bool {
+    statement.as_object().is_none_or(|members| {
+        members.iter().all(|m| match m.key.as_str() {
+            "Effect" => whole_unknown(&m.value).is_none(),
+            "Condition" => {
+                whole_unknown(&m.value).is_none()
+                    && m.value
+                        .as_object()
+                        .is_none_or(|ops| ops.iter().all(|o| whole_unknown(&o.value).is_none()))
+            }
+            _ => true,
+        })
+    })
+}
+
 /// The policy document with undecided `Fn::If`s unfolded (see the module docs).
 pub(super) fn unfold_conditions(doc: &Node) -> Node {
     if as_if(doc).is_some() {

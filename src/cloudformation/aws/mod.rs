@@ -35,9 +35,9 @@ use crate::value::{Hole, Kind, Member, Node, PString, has_known_holes, substitut
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use conditional::{as_if, ifs_to_unknown, is_no_value, unfold_conditions};
+use conditional::{as_if, ifs_to_unknown, is_no_value, is_unfolded, unfold_conditions};
 use settings::{bucket_settings, choose};
-use text::{attribute_span, policy_doc};
+use text::{Reparsed, attribute_span, policy_doc};
 
 mod conditional;
 mod settings;
@@ -88,6 +88,7 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         .collect();
 
     let mut inv = Inventory::default();
+    let reparsed = Reparsed::default();
     for r in live.iter().filter(|r| r.rtype == "AWS::S3::Bucket") {
         inv.add_bucket(Bucket {
             resource: r.address.clone(),
@@ -99,8 +100,8 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
     }
     for (r, attrs) in live.iter().zip(&filled) {
         match r.rtype.as_str() {
-            "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => key(&mut inv, r, attrs, sources),
-            "AWS::S3::BucketPolicy" => bucket_policy(&mut inv, r, attrs, sources),
+            "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => key(&mut inv, r, attrs, sources, &reparsed),
+            "AWS::S3::BucketPolicy" => bucket_policy(&mut inv, r, attrs, sources, &reparsed),
             _ => {}
         }
     }
@@ -206,7 +207,13 @@ fn list(node: Option<&Node>) -> Vec<&Node> {
     }
 }
 
-fn bucket_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, sources: &Sources) {
+fn bucket_policy(
+    inv: &mut Inventory,
+    r: &Resource,
+    attrs: &Node,
+    sources: &Sources,
+    reparsed: &Reparsed,
+) {
     let Some(doc) = attrs.get("PolicyDocument") else {
         return;
     };
@@ -216,7 +223,7 @@ fn bucket_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, sources: &Sour
             "the Bucket property is not known",
         ))
     });
-    let (doc, syntax) = policy_doc(doc, sources, PolicyKind::Bucket);
+    let (doc, syntax) = policy_doc(doc, sources, reparsed, PolicyKind::Bucket);
     inv.policies.push(BucketPolicy {
         resource: r.address.clone(),
         bucket: inv.link_bucket(&expr),
@@ -227,10 +234,10 @@ fn bucket_policy(inv: &mut Inventory, r: &Resource, attrs: &Node, sources: &Sour
     });
 }
 
-fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, sources: &Sources) {
+fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, sources: &Sources, reparsed: &Reparsed) {
     let policy = match attrs.get("KeyPolicy") {
         Some(p) => {
-            let (doc, syntax) = policy_doc(p, sources, PolicyKind::Key);
+            let (doc, syntax) = policy_doc(p, sources, reparsed, PolicyKind::Key);
             KeyPolicy::Written {
                 resource: r.address.clone(),
                 span: attribute_span(attrs, "KeyPolicy").unwrap_or(p.span),

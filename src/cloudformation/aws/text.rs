@@ -2,6 +2,8 @@
 //! positions, and policy documents.
 
 use super::*;
+use crate::source::FileId;
+use std::cell::RefCell;
 
 /// A property as written, from its name to the end of its value (`KeyPolicy:` and the
 /// policy under it), so that a finding about the whole policy starts on the line that names
@@ -15,11 +17,27 @@ pub(super) fn attribute_span(attrs: &Node, name: &str) -> Option<Span> {
     })
 }
 
+/// Templates parsed again for [`text_span`], each at most once per inventory (only templates
+/// with a policy written as a `Fn::Sub` string are).
+#[derive(Default)]
+pub(super) struct Reparsed(RefCell<HashMap<FileId, Option<Node>>>);
+
+impl Reparsed {
+    /// Runs `f` on the parsed template of `file` (`None` when it does not parse).
+    fn with<R>(&self, sources: &Sources, file: FileId, f: impl FnOnce(Option<&Node>) -> R) -> R {
+        let mut parsed = self.0.borrow_mut();
+        let doc = parsed.entry(file).or_insert_with(|| {
+            crate::cloudformation::template::parse_document(&sources.file(file).text, file).ok()
+        });
+        f(doc.as_ref())
+    }
+}
+
 /// Where the text of a policy given as a string is written, for positions inside it to map
 /// back into the template. A `Fn::Sub`'s value spans the whole call (`!Sub |` and the text,
 /// or `{"Fn::Sub": "…"}`), which the JSON inside cannot be aligned with: its template
-/// string is found again in the template, and that is where the text is.
-fn text_span(node: &Node, sources: &Sources) -> Span {
+/// string is found in the template (parsed again, once), and that is where the text is.
+fn text_span(node: &Node, sources: &Sources, reparsed: &Reparsed) -> Span {
     let raw = sources.slice(node.span);
     let json_call = raw
         .strip_prefix('{')
@@ -27,18 +45,21 @@ fn text_span(node: &Node, sources: &Sources) -> Span {
     if !raw.starts_with("!Sub") && !json_call {
         return node.span;
     }
-    let file = node.span.file;
-    let Ok(doc) = crate::cloudformation::template::parse_document(&sources.file(file).text, file)
-    else {
-        return node.span;
-    };
-    let contains = |n: &Node| n.span.start <= node.span.start && node.span.end <= n.span.end;
-    let mut stack = vec![&doc];
+    reparsed.with(sources, node.span.file, |doc| {
+        doc.and_then(|doc| sub_template_span(doc, node.span))
+            .unwrap_or(node.span)
+    })
+}
+
+/// The span of the template string of the `Fn::Sub` call written at `call` in `doc`.
+fn sub_template_span(doc: &Node, call: Span) -> Option<Span> {
+    let contains = |n: &Node| n.span.start <= call.start && call.end <= n.span.end;
+    let mut stack = vec![doc];
     while let Some(n) = stack.pop() {
         if !contains(n) {
             continue;
         }
-        if n.span == node.span
+        if n.span == call
             && let Some([m]) = n.as_object()
             && m.key == "Fn::Sub"
         {
@@ -48,7 +69,7 @@ fn text_span(node: &Node, sources: &Sources) -> Span {
             };
             return template
                 .filter(|t| matches!(t.kind, Kind::Str(_)))
-                .map_or(node.span, |t| t.span);
+                .map(|t| t.span);
         }
         match &n.kind {
             Kind::Array(items) => stack.extend(items.iter()),
@@ -56,13 +77,14 @@ fn text_span(node: &Node, sources: &Sources) -> Span {
             _ => {}
         }
     }
-    node.span
+    None
 }
 
 /// A policy written as a map (YAML or JSON) or as a JSON string.
 pub(super) fn policy_doc(
     node: &Node,
     sources: &Sources,
+    reparsed: &Reparsed,
     kind: PolicyKind,
 ) -> (PolicyDoc, PolicySyntax) {
     let yaml = !sources
@@ -83,8 +105,14 @@ pub(super) fn policy_doc(
     match &node.kind {
         Kind::Unknown(h) => (PolicyDoc::Unknown(h.clone()), syntax),
         _ => {
-            let parsed =
-                parse_texts(node, sources).map(|doc| parse_policy(&unfold_conditions(&doc), kind));
+            let parsed = parse_texts(node, sources, reparsed).map(|doc| {
+                if is_unfolded(&doc) {
+                    debug_assert!(unfold_conditions(&doc) == *doc, "is_unfolded was wrong");
+                    parse_policy(&doc, kind)
+                } else {
+                    parse_policy(&unfold_conditions(&doc), kind)
+                }
+            });
             (PolicyDoc::from_parse(parsed), syntax)
         }
     }
@@ -104,14 +132,18 @@ fn json_text(node: &Node) -> bool {
 /// The document with the JSON text it is written as (as a whole, or in the branches of an
 /// undecided `Fn::If`) parsed into maps located in the template; a document written as a map
 /// is the node itself, not a copy.
-fn parse_texts<'n>(node: &'n Node, sources: &Sources) -> Result<Cow<'n, Node>, EmbeddedError> {
+fn parse_texts<'n>(
+    node: &'n Node,
+    sources: &Sources,
+    reparsed: &Reparsed,
+) -> Result<Cow<'n, Node>, EmbeddedError> {
     if let Some(cond) = as_if(node)
         && let Some([m]) = node.as_object()
         && let Kind::Array(args) = &m.value.kind
     {
         let mut args = args.clone();
-        args[1] = parse_texts(cond.when_true, sources)?.into_owned();
-        args[2] = parse_texts(cond.when_false, sources)?.into_owned();
+        args[1] = parse_texts(cond.when_true, sources, reparsed)?.into_owned();
+        args[2] = parse_texts(cond.when_false, sources, reparsed)?.into_owned();
         return Ok(Cow::Owned(Node::new(
             Kind::Object(vec![Member {
                 key: m.key.clone(),
@@ -122,7 +154,9 @@ fn parse_texts<'n>(node: &'n Node, sources: &Sources) -> Result<Cow<'n, Node>, E
         )));
     }
     match &node.kind {
-        Kind::Str(s) => parse_embedded_json(sources, s, text_span(node, sources)).map(Cow::Owned),
+        Kind::Str(s) => {
+            parse_embedded_json(sources, s, text_span(node, sources, reparsed)).map(Cow::Owned)
+        }
         _ => Ok(Cow::Borrowed(node)),
     }
 }

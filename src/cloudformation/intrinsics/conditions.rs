@@ -20,7 +20,7 @@ fn certainly_differ(a: &PString, b: &PString) -> bool {
 }
 
 impl<'t> Resolver<'t> {
-    pub(super) fn fn_if(&mut self, m: &'t Member, span: Span, depth: usize) -> Option<Node> {
+    pub(super) fn fn_if(&mut self, m: &Member, span: Span, depth: usize) -> Option<Node> {
         let arg = &m.value;
         let Kind::Array(args) = &arg.kind else {
             return Some(self.unknown(
@@ -125,7 +125,7 @@ impl<'t> Resolver<'t> {
         }
     }
 
-    fn eval_condition(&mut self, node: &'t Node, depth: usize) -> Option<bool> {
+    fn eval_condition(&mut self, node: &Node, depth: usize) -> Option<bool> {
         if depth > MAX_RESOLVE_DEPTH {
             self.pending_why
                 .push("a condition nested too deeply to evaluate".into());
@@ -140,7 +140,7 @@ impl<'t> Resolver<'t> {
         value
     }
 
-    fn eval_condition_at(&mut self, node: &'t Node, depth: usize) -> Option<bool> {
+    fn eval_condition_at(&mut self, node: &Node, depth: usize) -> Option<bool> {
         if let Some([m]) = node.as_object() {
             match m.key.as_str() {
                 "Condition" => {
@@ -184,7 +184,7 @@ impl<'t> Resolver<'t> {
     pub(super) fn eval_function(
         &mut self,
         name: &str,
-        arg: &'t Node,
+        arg: &Node,
         depth: usize,
     ) -> Option<bool> {
         let Kind::Array(args) = &arg.kind else {

@@ -19,24 +19,24 @@ fn substitute_key(key: &str, bindings: &[(String, String)]) -> String {
 impl<'t> Resolver<'t> {
     /// Expands `Fn::ForEach::Name` entries of a map (resource or property level) whose
     /// collections are known; others are left out with a note.
-    pub(crate) fn expand_members(
+    pub(crate) fn expand_members<'n>(
         &mut self,
-        members: &'t [Member],
+        members: &'n [Member],
         bindings: &[(String, String)],
         depth: usize,
-    ) -> Vec<Expanded<'t>> {
+    ) -> Vec<Expanded<'n>> {
         let mut out = Vec::new();
         self.expand_into(members, bindings, depth, 0, &mut out);
         out
     }
 
-    fn expand_into(
+    fn expand_into<'n>(
         &mut self,
-        members: &'t [Member],
+        members: &'n [Member],
         bindings: &[(String, String)],
         depth: usize,
         loops: usize,
-        out: &mut Vec<Expanded<'t>>,
+        out: &mut Vec<Expanded<'n>>,
     ) {
         for m in members {
             let Some(loop_name) = m.key.strip_prefix("Fn::ForEach::") else {
@@ -91,12 +91,12 @@ impl<'t> Resolver<'t> {
 
     /// The identifier, the collection's values and the output map of a `Fn::ForEach`.
     #[allow(clippy::type_complexity)]
-    fn loop_items(
+    fn loop_items<'n>(
         &mut self,
-        value: &'t Node,
+        value: &'n Node,
         bindings: &[(String, String)],
         depth: usize,
-    ) -> Result<(String, Vec<String>, &'t [Member]), String> {
+    ) -> Result<(String, Vec<String>, &'n [Member]), String> {
         let Kind::Array(args) = &value.kind else {
             return Err("it needs [identifier, collection, {output}]".into());
         };

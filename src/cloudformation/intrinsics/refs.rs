@@ -93,7 +93,7 @@ impl<'t> Resolver<'t> {
         Hole::unknown(format!("{id}.{attr}"), why)
     }
 
-    pub(super) fn get_att(&mut self, arg: &'t Node, span: Span, depth: usize) -> Node {
+    pub(super) fn get_att(&mut self, arg: &Node, span: Span, depth: usize) -> Node {
         let pair = match &arg.kind {
             Kind::Array(items) if items.len() == 2 => {
                 let id = self
@@ -124,7 +124,7 @@ impl<'t> Resolver<'t> {
 }
 
 impl<'t> Resolver<'t> {
-    pub(super) fn find_in_map(&mut self, arg: &'t Node, span: Span, depth: usize) -> Option<Node> {
+    pub(super) fn find_in_map(&mut self, arg: &Node, span: Span, depth: usize) -> Option<Node> {
         let Kind::Array(args) = &arg.kind else {
             return Some(self.unknown(
                 "Fn::FindInMap",

@@ -70,7 +70,7 @@ impl<'t> Resolver<'t> {
         None
     }
 
-    pub(super) fn sub(&mut self, arg: &'t Node, span: Span, depth: usize) -> Node {
+    pub(super) fn sub(&mut self, arg: &Node, span: Span, depth: usize) -> Node {
         let (template, vars_node) = match &arg.kind {
             Kind::Array(items) if items.len() == 2 => (&items[0], Some(&items[1])),
             Kind::Array(_) => {
@@ -167,7 +167,7 @@ impl<'t> Resolver<'t> {
         }
     }
 
-    pub(super) fn join(&mut self, arg: &'t Node, span: Span, depth: usize) -> Node {
+    pub(super) fn join(&mut self, arg: &Node, span: Span, depth: usize) -> Node {
         let Kind::Array(args) = &arg.kind else {
             return self.unknown("Fn::Join", span, "Fn::Join needs [delimiter, [values]]");
         };
@@ -219,7 +219,7 @@ impl<'t> Resolver<'t> {
         str_node(out, span)
     }
 
-    pub(super) fn select(&mut self, arg: &'t Node, span: Span, depth: usize) -> Node {
+    pub(super) fn select(&mut self, arg: &Node, span: Span, depth: usize) -> Node {
         let Kind::Array(args) = &arg.kind else {
             return self.unknown("Fn::Select", span, "Fn::Select needs [index, list]");
         };
@@ -259,7 +259,7 @@ impl<'t> Resolver<'t> {
         }
     }
 
-    pub(super) fn split(&mut self, arg: &'t Node, span: Span, depth: usize) -> Node {
+    pub(super) fn split(&mut self, arg: &Node, span: Span, depth: usize) -> Node {
         let Kind::Array(args) = &arg.kind else {
             return self.unknown("Fn::Split", span, "Fn::Split needs [delimiter, string]");
         };
