@@ -393,8 +393,9 @@ fn resource(
         Cow::Borrowed(value) => value
             .get("Properties")
             .map(|props| resolver.resolve_with(props, bindings, 0)),
-        Cow::Owned(mut value) => take_member(&mut value, "Properties")
-            .map(|props| resolver.resolve_owned(props, 0)),
+        Cow::Owned(mut value) => {
+            take_member(&mut value, "Properties").map(|props| resolver.resolve_owned(props, 0))
+        }
     };
     let attributes = match resolved {
         None => empty(),
@@ -466,15 +467,7 @@ fn conditional_member(mut attributes: Node, key: &str, cond: Node, why: String) 
         let span = m.value.span;
         let value = std::mem::replace(&mut m.value, Node::new(Kind::Null, span));
         let cond_span = cond.span;
-        m.value = undecided_if(
-            cond,
-            value,
-            no_value_node(span),
-            why,
-            cond_span,
-            span,
-            span,
-        );
+        m.value = undecided_if(cond, value, no_value_node(span), why, cond_span, span, span);
     }
     attributes
 }
@@ -636,12 +629,20 @@ mod tests {
         let file = FileId(0);
         assert!(parse_document(&nested(MAX_DEPTH), file).is_ok());
         let err = parse_document(&nested(MAX_DEPTH + 1), file).unwrap_err();
-        assert!(err.message.contains("nesting deeper than"), "{}", err.message);
+        assert!(
+            err.message.contains("nesting deeper than"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.span.map(|s| s.start), Some(6 + MAX_DEPTH as u32 - 1));
         // Past the limit and not JSON: still the depth error, not a JSON one.
         let bad = format!("{},", nested(MAX_DEPTH + 1));
         let err = parse_document(&bad, file).unwrap_err();
-        assert!(err.message.contains("nesting deeper than"), "{}", err.message);
+        assert!(
+            err.message.contains("nesting deeper than"),
+            "{}",
+            err.message
+        );
     }
 
     fn load(text: &str) -> Vec<Resource> {

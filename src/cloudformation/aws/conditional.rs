@@ -443,13 +443,16 @@ pub(super) fn is_unfolded(doc: &Node) -> bool {
             _ => {}
         }
     }
-    members.iter().filter(|m| m.key == "Statement").all(|m| match &m.value.kind {
-        Kind::Object(_) => plain_statement(&m.value),
-        Kind::Array(items) => items
-            .iter()
-            .all(|s| !matches!(s.kind, Kind::Array(_)) && plain_statement(s)),
-        _ => false,
-    })
+    members
+        .iter()
+        .filter(|m| m.key == "Statement")
+        .all(|m| match &m.value.kind {
+            Kind::Object(_) => plain_statement(&m.value),
+            Kind::Array(items) => items
+                .iter()
+                .all(|s| !matches!(s.kind, Kind::Array(_)) && plain_statement(s)),
+            _ => false,
+        })
 }
 
 /// A statement that [`unknown_parts`] keeps as it is: no wholly unknown `Effect`,

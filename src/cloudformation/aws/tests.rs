@@ -1,7 +1,7 @@
 //! Unit tests of the CloudFormation resource mapping: conditional statements and per-outcome
 //! settings.
 
-use super::conditional::{Path, condition_hole, guarded, statements, unknown_parts};
+use super::conditional::{Path, condition_hole, guarded, is_unfolded, statements, unknown_parts};
 use super::settings::dedup_from;
 use super::*;
 
@@ -229,4 +229,77 @@ fn dedup_from_keeps_earlier_entries_and_first_repeats() {
     let mut v = vec![1, 2, 3, 2, 3, 4];
     dedup_from(&mut v, 2);
     assert_eq!(v, [1, 2, 3, 2, 4]);
+}
+
+#[test]
+fn a_document_with_nothing_to_unfold_is_used_as_it_is() {
+    for text in [
+        "Version: '2012-10-17'\nStatement:\n  - Effect: Deny\n    Principal: '*'\n    Action: s3:*\n    Resource: '*'\n    Condition: {Bool: {aws:SecureTransport: 'false'}}\n  - Sid: x\n",
+        "Statement: {Effect: Allow, Principal: '*', Action: s3:GetObject, Resource: '*'}\n",
+        "Statement: []\nId: x\n",
+        "Statement: [a, 1, null]\n",
+        "Id: no statement\n",
+    ] {
+        let doc = yaml(text);
+        assert!(is_unfolded(&doc), "{text}");
+        assert_eq!(unfold_conditions(&doc), doc, "{text}");
+    }
+}
+
+#[test]
+fn a_document_with_something_to_unfold_is_unfolded() {
+    let hole = |id: &str| {
+        Node::new(
+            Kind::Unknown(Hole::unknown(id, id)),
+            Span::new(crate::source::FileId(0), 0, 1),
+        )
+    };
+    // Each of these changes in unfolding: an undecided `Fn::If` (at the top, in a statement,
+    // in a value), `AWS::NoValue`, a `Statement` that is a string or holds a list, and
+    // wholly unknown `Effect`, `Condition` and operator blocks.
+    let mut docs: Vec<Node> = [
+        "Fn::If: [C, {Statement: []}, {Statement: []}, w]\n",
+        "Statement: [{Fn::If: [C, {Effect: Deny}, {Ref: AWS::NoValue}, w]}]\n",
+        "Statement: [{Effect: Deny, Resource: {Fn::If: [C, a, b, w]}}]\n",
+        "Statement: [{Effect: Deny}]\nId: {Fn::If: [C, a, b, w]}\n",
+        "Statement: [{Effect: Deny, Resource: [a, {Ref: AWS::NoValue}]}]\n",
+        "Statement: just text\n",
+        "Statement: [[{Effect: Deny}]]\n",
+        "[{Effect: Deny}]\n",
+    ]
+    .iter()
+    .map(|t| yaml(t))
+    .collect();
+    let with = |text: &str, path: &[usize], value: Node| {
+        let mut doc = yaml(text);
+        let mut at = &mut doc;
+        for &i in path {
+            at = match &mut at.kind {
+                Kind::Object(members) => &mut members[i].value,
+                Kind::Array(items) => &mut items[i],
+                _ => panic!(),
+            };
+        }
+        *at = value;
+        doc
+    };
+    docs.push(with("Statement: [{Effect: x}]\n", &[0, 0, 0], hole("e")));
+    docs.push(with("Statement: {Condition: x}\n", &[0, 0], hole("c")));
+    docs.push(with(
+        "Statement: [{Condition: {Bool: x}}]\n",
+        &[0, 0, 0, 0],
+        hole("b"),
+    ));
+    docs.push(with("Statement: x\n", &[0], hole("s")));
+    for doc in &docs {
+        assert!(!is_unfolded(doc), "{doc:?}");
+    }
+    // The unfolded document differs from the one written (but for a document that is not a
+    // map, which is left to the full path without being looked at).
+    for doc in &docs {
+        assert!(
+            doc.as_object().is_none() || unfold_conditions(doc) != *doc,
+            "{doc:?}"
+        );
+    }
 }

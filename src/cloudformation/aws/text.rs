@@ -160,3 +160,34 @@ fn parse_texts<'n>(
         _ => Ok(Cow::Borrowed(node)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sub_texts_are_found_in_one_parse_of_the_template() {
+        let text = "Resources:\n  P:\n    Properties:\n      A: !Sub '{\"a\": 1}'\n      \
+                    B: !Sub ['{\"b\": 2}', {}]\n      C: {\"Fn::Sub\": '{}'}\n      D: plain\n";
+        let mut sources = Sources::new();
+        let file = sources.add("t.yaml", text);
+        let doc = crate::cloudformation::template::parse_document(text, file).unwrap();
+        let props = doc
+            .get("Resources")
+            .and_then(|r| r.get("P"))
+            .and_then(|p| p.get("Properties"))
+            .unwrap();
+        let reparsed = Reparsed::default();
+        let span_of = |key: &str| {
+            let call = props.get(key).unwrap();
+            let node = Node::new(Kind::Str(PString::known("resolved")), call.span);
+            sources.slice(text_span(&node, &sources, &reparsed))
+        };
+        assert_eq!(span_of("A"), "'{\"a\": 1}'");
+        assert_eq!(span_of("B"), "'{\"b\": 2}'");
+        assert_eq!(span_of("C"), "'{}'");
+        assert_eq!(span_of("D"), "plain");
+        // Parsed once for all of them.
+        assert_eq!(reparsed.0.borrow().len(), 1);
+    }
+}

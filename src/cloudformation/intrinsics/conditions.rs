@@ -181,12 +181,7 @@ impl<'t> Resolver<'t> {
         self.pending_why.push(why);
     }
 
-    pub(super) fn eval_function(
-        &mut self,
-        name: &str,
-        arg: &Node,
-        depth: usize,
-    ) -> Option<bool> {
+    pub(super) fn eval_function(&mut self, name: &str, arg: &Node, depth: usize) -> Option<bool> {
         let Kind::Array(args) = &arg.kind else {
             return None;
         };

@@ -574,3 +574,86 @@ impl<'t> Resolver<'t> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A resolver over `template`'s `Mappings` and `Conditions`, with a parameter `Env`
+    /// unknown, and a step budget of `budget`.
+    fn resolver<'t>(
+        sources: &'t Sources,
+        file: FileId,
+        root: &'t Node,
+        budget: usize,
+    ) -> Resolver<'t> {
+        let mut params = HashMap::new();
+        params.insert(
+            "Env".to_string(),
+            ParamValue::Hole {
+                hole: Hole::unknown("Parameters.Env", "no default"),
+                list: false,
+            },
+        );
+        params.insert("Name".to_string(), ParamValue::Str("data".into()));
+        let conditions = root
+            .get("Conditions")
+            .and_then(Node::as_object)
+            .unwrap_or(&[])
+            .iter()
+            .map(|m| (m.key.as_str(), &m.value))
+            .collect();
+        let pseudo = Pseudo {
+            account: PString::known("111122223333"),
+            region: PString::known("eu-west-1"),
+            partition: "aws".into(),
+        };
+        let mut r = Resolver::new(
+            sources,
+            file,
+            params,
+            root.get("Mappings"),
+            conditions,
+            pseudo,
+        );
+        r.budget = budget;
+        r
+    }
+
+    #[test]
+    fn resolving_a_value_by_move_is_resolving_it_by_reference() {
+        let text = "Mappings:\n  M: {a: {b: [x, y]}}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\n\
+                    Values:\n\
+                    \x20 - {A: 1, B: [true, null, !Ref AWS::NoValue], C: {D: ~, E: 'text'}}\n\
+                    \x20 - {Name: !Sub '${Name}-${AWS::Region}', L: !FindInMap [M, a, b], J: !Join ['', [a, !Ref Env]]}\n\
+                    \x20 - [!If [IsProd, a, !Ref AWS::NoValue], !GetAtt B.Arn, {Ref: Name}, !Select [0, [q]]]\n\
+                    \x20 - {Fn::ForEach::L: [X, [p, q], {'K${X}': !Ref X}], Z: 1}\n\
+                    \x20 - {Deep: [[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]}\n\
+                    \x20 - !Ref AWS::NoValue\n\
+                    \x20 - {Bad: !Cidr [a, 1, 2], Odd: !Sub [1, 2, 3]}\n";
+        let mut sources = Sources::new();
+        let file = sources.add("t.yaml", text);
+        let root = crate::cloudformation::yaml::parse_yaml(text, file).unwrap();
+        let Some(Kind::Array(values)) = root.get("Values").map(|v| &v.kind) else {
+            panic!("no values");
+        };
+        // The full budget, one that runs out part way, and depths near the limit.
+        for (budget, depth) in [
+            (STEP_BUDGET, 0),
+            (7, 0),
+            (40, 0),
+            (STEP_BUDGET, MAX_RESOLVE_DEPTH - 10),
+        ] {
+            for value in values {
+                let mut by_ref = resolver(&sources, file, &root, budget);
+                let mut by_move = resolver(&sources, file, &root, budget);
+                let a = by_ref.resolve(value, depth);
+                let b = by_move.resolve_owned(value.clone(), depth);
+                assert_eq!(a, b, "{value:?} (budget {budget}, depth {depth})");
+                assert_eq!(by_ref.budget, by_move.budget);
+                assert_eq!(by_ref.take_notes(), by_move.take_notes());
+                assert_eq!(by_ref.take_limits(), by_move.take_limits());
+            }
+        }
+    }
+}
