@@ -28,14 +28,31 @@ struct Line<'a> {
 
 impl<'a> Line<'a> {
     fn new(at: usize, raw: &'a str) -> Self {
-        let text = raw.trim_end_matches(['\n', '\r']);
-        let indent = text.bytes().take_while(|&b| b == b' ').count();
-        let t = text[indent..].trim_start();
+        let bytes = raw.as_bytes();
+        let mut end = bytes.len();
+        while end > 0 && matches!(bytes[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        let text = &raw[..end];
+        let indent = bytes[..end].iter().take_while(|&&b| b == b' ').count();
         Line {
             at,
             text,
             indent,
-            blank: t.is_empty() || t.starts_with('#'),
+            blank: is_blank(&text[indent..]),
+        }
+    }
+}
+
+/// Whether a line (after its indentation) is empty, only whitespace, or a comment. Most
+/// lines start with a character that settles it; the others are trimmed.
+fn is_blank(rest: &str) -> bool {
+    match rest.as_bytes().first() {
+        None | Some(b'#') => true,
+        Some(&b) if b.is_ascii() && !(b == b' ' || (b'\t'..=b'\r').contains(&b)) => false,
+        Some(_) => {
+            let t = rest.trim_start();
+            t.is_empty() || t.starts_with('#')
         }
     }
 }
@@ -83,7 +100,8 @@ pub fn relevant_yaml(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut raw_lines = split_lines(text);
-    if !raw_lines.any(|(_, raw)| opens_resources(Line::new(0, raw).text)) {
+    // (A line that starts with a space cannot open the section.)
+    if !raw_lines.any(|(_, raw)| !raw.starts_with(' ') && opens_resources(Line::new(0, raw).text)) {
         return Cow::Borrowed(text);
     }
     // The lines after `Resources:`.
@@ -195,6 +213,20 @@ mod tests {
         assert_eq!(out.len(), text.len());
         assert!(!out.contains("TopicName"));
         assert!(out.starts_with("\"Resources\":\n  Topic:\n    Type: AWS::SNS::Topic\n"));
+    }
+
+    #[test]
+    fn blank_lines_are_whitespace_or_comments_in_any_script() {
+        for blank in ["", "# c", "\t# c", "\u{a0}", "\u{2003}# c", "\x0b", " \r"] {
+            assert!(is_blank(blank), "{blank:?}");
+            assert_eq!(is_blank(blank), {
+                let t = blank.trim_start();
+                t.is_empty() || t.starts_with('#')
+            });
+        }
+        for text in ["a: 1", "\u{a0}x", "é", "\x01", "- x", "\t-"] {
+            assert!(!is_blank(text), "{text:?}");
+        }
     }
 
     #[test]
