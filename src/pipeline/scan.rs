@@ -82,7 +82,10 @@ fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options)
         Format::CloudFormation => {
             let mut loaded = cloudformation::load(sources, file, &options.cloudformation);
             let parameters = loaded.extra.parameters.take();
-            let inventory = cloudformation::aws::inventory(&loaded.resources, sources);
+            let inventory = cloudformation::aws::inventory_owned(
+                std::mem::take(&mut loaded.resources),
+                sources,
+            );
             (loaded.map_extra(|_| ()), inventory, parameters, None)
         }
         Format::TextPlan | Format::PlanJson | Format::State => {

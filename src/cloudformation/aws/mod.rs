@@ -31,7 +31,7 @@ use crate::policy::ast::PolicyKind;
 use crate::policy::parse::parse_policy;
 use crate::resource::{Lifecycle, Resource};
 use crate::source::{Sources, Span};
-use crate::value::{Hole, Kind, Member, Node, PString, has_known_holes, substitute};
+use crate::value::{Hole, Kind, Member, Node, PString, Part, has_known_holes, substitute};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -48,12 +48,55 @@ mod text;
 /// Builds the inventory from the resources of one template: those of the types the front
 /// end's table ([`super::types`]) says the model reads; every other one is skipped.
 pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
-    let live: Vec<&Resource> = resources
+    let live = live(resources);
+    let (known, names) = known_values(&live);
+    // Copied only where something is filled in.
+    let filled: Vec<Cow<Node>> = live
         .iter()
-        .filter(|r| r.lifecycle != Lifecycle::Deleted && super::types::is_modelled(&r.rtype))
+        .map(|r| match has_known_holes(&r.attributes, &known) {
+            true => Cow::Owned(substitute(&r.attributes, &known)),
+            false => Cow::Borrowed(&r.attributes),
+        })
         .collect();
+    let attrs: Vec<&Node> = filled.iter().map(|a| a.as_ref()).collect();
+    build(&live, &attrs, &names, sources)
+}
+
+/// [`inventory`] of resources that are not needed afterwards: what is known of the holes
+/// the front end left is filled in where it stands, not into copies.
+pub fn inventory_owned(mut resources: Vec<Resource>, sources: &Sources) -> Inventory {
+    let (known, names) = known_values(&live(&resources));
+    for r in resources.iter_mut().filter(|r| is_live(r)) {
+        if has_known_holes(&r.attributes, &known) {
+            fill_in_place(&mut r.attributes, &known, 0);
+        }
+    }
+    let live = live(&resources);
+    let attrs: Vec<&Node> = live.iter().map(|r| &r.attributes).collect();
+    build(&live, &attrs, &names, sources)
+}
+
+/// Whether the model reads a resource.
+fn is_live(r: &Resource) -> bool {
+    r.lifecycle != Lifecycle::Deleted && super::types::is_modelled(&r.rtype)
+}
+
+/// The resources the model reads.
+fn live(resources: &[Resource]) -> Vec<&Resource> {
+    resources.iter().filter(|r| is_live(r)).collect()
+}
+
+/// What is known of the holes the front end leaves (a bucket's `Ref` and `Arn`, an alias's
+/// `Ref`), and the name of each bucket among `live` (`None` for the other resources), read
+/// from the properties as written.
+fn known_values(live: &[&Resource]) -> (HashMap<String, Node>, Vec<Option<PString>>) {
     let mut known: HashMap<String, Node> = HashMap::new();
-    for r in live.iter().filter(|r| r.rtype == "AWS::S3::Bucket") {
+    let mut names = Vec::with_capacity(live.len());
+    for r in live {
+        if r.rtype != "AWS::S3::Bucket" {
+            names.push(None);
+            continue;
+        }
         let name = bucket_name(r);
         let mut arn = PString::known("arn:aws:s3:::");
         arn.push(&name);
@@ -66,8 +109,9 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         // name's hole (which the front end's `Ref` hole only shares the id of).
         known.insert(
             format!("{}.Ref", r.address),
-            Node::new(Kind::Str(name), r.header),
+            Node::new(Kind::Str(name.clone()), r.header),
         );
+        names.push(Some(name));
     }
     for r in live.iter().filter(|r| r.rtype == "AWS::KMS::Alias") {
         if let Some(name) = r
@@ -78,44 +122,93 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
             known.insert(format!("{}.Ref", r.address), name.clone());
         }
     }
-    // Copied only where something is filled in.
-    let filled: Vec<Cow<Node>> = live
-        .iter()
-        .map(|r| match has_known_holes(&r.attributes, &known) {
-            true => Cow::Owned(substitute(&r.attributes, &known)),
-            false => Cow::Borrowed(&r.attributes),
-        })
-        .collect();
+    (known, names)
+}
 
+/// [`substitute`] done in place: the same value, without copying what does not change.
+fn fill_in_place(node: &mut Node, known: &HashMap<String, Node>, depth: usize) {
+    if depth > 64 || known.is_empty() {
+        return;
+    }
+    match &mut node.kind {
+        Kind::Str(s) if !s.is_known() => {
+            let whole = match s.parts() {
+                [Part::Hole(h)] => known.get(h.id.as_ref()).map(|v| v.kind.clone()),
+                _ => None,
+            };
+            if let Some(kind) = whole {
+                node.kind = kind;
+                return;
+            }
+            let mut out = PString::default();
+            for part in s.parts() {
+                match part {
+                    Part::Hole(h) => match known.get(h.id.as_ref()).map(|n| &n.kind) {
+                        Some(Kind::Str(v)) => out.push(v),
+                        _ => out.push_hole(h.clone()),
+                    },
+                    Part::Lit(t) => out.push_str(t),
+                }
+            }
+            *s = out;
+        }
+        Kind::Unknown(h) => {
+            if let Some(v) = known.get(h.id.as_ref()) {
+                node.kind = v.kind.clone();
+            }
+        }
+        Kind::Array(items) => {
+            for item in items {
+                fill_in_place(item, known, depth + 1);
+            }
+        }
+        Kind::Object(members) => {
+            for m in members {
+                fill_in_place(&mut m.value, known, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The inventory of the `live` resources with their properties `attrs` (holes filled in)
+/// and the bucket `names` read by [`known_values`].
+fn build(
+    live: &[&Resource],
+    attrs: &[&Node],
+    names: &[Option<PString>],
+    sources: &Sources,
+) -> Inventory {
     let mut inv = Inventory::default();
     let reparsed = Reparsed::default();
-    for r in live.iter().filter(|r| r.rtype == "AWS::S3::Bucket") {
+    for (r, name) in live.iter().zip(names) {
+        let Some(name) = name else { continue };
         inv.add_bucket(Bucket {
             resource: r.address.clone(),
-            name: bucket_name(r),
+            name: name.clone(),
             span: r.span,
             header: r.header,
             lifecycle: r.lifecycle,
         });
     }
-    for (r, attrs) in live.iter().zip(&filled) {
+    for (r, attrs) in live.iter().zip(attrs) {
         match r.rtype.as_str() {
             "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => key(&mut inv, r, attrs, sources, &reparsed),
             "AWS::S3::BucketPolicy" => bucket_policy(&mut inv, r, attrs, sources, &reparsed),
             _ => {}
         }
     }
-    for (r, attrs) in live.iter().zip(&filled) {
+    for (r, attrs) in live.iter().zip(attrs) {
         if r.rtype == "AWS::KMS::Alias" {
             alias(&mut inv, r, attrs);
         }
     }
-    for (r, attrs) in live.iter().zip(&filled) {
-        if r.rtype == "AWS::S3::Bucket" {
-            bucket_settings(&mut inv, r, attrs);
+    for ((r, attrs), name) in live.iter().zip(attrs).zip(names) {
+        if let Some(name) = name {
+            bucket_settings(&mut inv, r, name, attrs);
         }
     }
-    for (r, attrs) in live.iter().zip(&filled) {
+    for (r, attrs) in live.iter().zip(attrs) {
         if r.rtype == "AWS::CloudFront::Distribution" {
             cloudfront_logs(&mut inv, r, attrs);
         }

@@ -7,16 +7,16 @@ use super::*;
 /// (2^n variants); `Fn::If`s on further conditions stay unknown values.
 const MAX_SETTING_CONDITIONS: usize = 4;
 
-/// Encryption, ownership and `AccessControl` of one bucket. Properties chosen by undecided
+/// Encryption, ownership and `AccessControl` of one bucket, named `name`. Properties chosen by undecided
 /// `Fn::If`s are read once per outcome of their conditions (the same condition takes the
 /// same branch everywhere), and each distinct setting is kept: a bucket whose key is
 /// `!If [UseCmk, !GetAtt DataKey.Arn, !Ref AWS::NoValue]` is checked against `DataKey`,
 /// the key it uses whenever the condition makes it exist.
-pub(super) fn bucket_settings(inv: &mut Inventory, r: &Resource, attrs: &Node) {
+pub(super) fn bucket_settings(inv: &mut Inventory, r: &Resource, name: &PString, attrs: &Node) {
     let mut names = Vec::new();
     undecided_conditions(attrs, &mut names);
     if names.is_empty() {
-        settings_of(inv, r, attrs);
+        settings_of(inv, r, name, attrs);
         return;
     }
     let from = (inv.encryptions.len(), inv.ownerships.len(), inv.acls.len());
@@ -27,7 +27,7 @@ pub(super) fn bucket_settings(inv: &mut Inventory, r: &Resource, attrs: &Node) {
             .map(|(i, n)| (n.as_str(), outcome & (1 << i) == 0))
             .collect();
         if let Some(variant) = choose(attrs, &chosen) {
-            settings_of(inv, r, &variant);
+            settings_of(inv, r, name, &variant);
         }
     }
     dedup_from(&mut inv.encryptions, from.0);
@@ -99,9 +99,9 @@ pub(super) fn dedup_from<T: PartialEq>(items: &mut Vec<T>, from: usize) {
 }
 
 /// Encryption, ownership and `AccessControl` as written in one variant of the properties.
-fn settings_of(inv: &mut Inventory, r: &Resource, attrs: &Node) {
+fn settings_of(inv: &mut Inventory, r: &Resource, name: &PString, attrs: &Node) {
     let index = inv.bucket_of_resource(&r.address);
-    let name = bucket_name(r);
+    let name = name.clone();
     if let Kind::Unknown(hole) = &attrs.kind {
         // Properties not known statically: the ownership setting is unknown, never absent
         // (an absent one would read as "no setting", CP304).

@@ -2,6 +2,7 @@
 //! settings.
 
 use super::conditional::{Path, condition_hole, guarded, is_unfolded, statements, unknown_parts};
+use super::fill_in_place;
 use super::settings::dedup_from;
 use super::*;
 
@@ -302,4 +303,73 @@ fn a_document_with_something_to_unfold_is_unfolded() {
             "{doc:?}"
         );
     }
+}
+
+#[test]
+fn filling_in_place_is_substituting() {
+    let span = Span::new(crate::source::FileId(0), 0, 1);
+    let hole = |id: &str| Hole::unknown(id, "why");
+    let str_node = |s: PString| Node::new(Kind::Str(s), span);
+    let mut known = HashMap::new();
+    known.insert("B.Ref".to_string(), str_node(PString::known("data")));
+    known.insert(
+        "B.Arn".to_string(),
+        str_node(PString::known("arn:aws:s3:::").with_hole(hole("B.Name"))),
+    );
+    known.insert("O.Ref".to_string(), yaml("{a: 1}"));
+    let mut deep = str_node(PString::hole(hole("B.Ref")));
+    for _ in 0..70 {
+        deep = Node::new(Kind::Array(vec![deep]), span);
+    }
+    let node = Node::new(
+        Kind::Array(vec![
+            str_node(PString::hole(hole("B.Ref"))),
+            str_node(PString::hole(hole("O.Ref"))),
+            str_node(PString::known("x-").with_hole(hole("B.Arn")).with_str("/*")),
+            str_node(
+                PString::known("a")
+                    .with_hole(hole("O.Ref"))
+                    .with_hole(hole("Z")),
+            ),
+            Node::new(Kind::Unknown(hole("B.Ref")), span),
+            Node::new(Kind::Unknown(hole("Z")), span),
+            yaml("{k: [1, true, null, text]}"),
+            deep,
+        ]),
+        span,
+    );
+    let mut filled = node.clone();
+    fill_in_place(&mut filled, &known, 0);
+    assert_eq!(filled, substitute(&node, &known));
+    assert_ne!(filled, node);
+}
+
+#[test]
+fn the_inventory_of_owned_resources_is_the_inventory_of_borrowed_ones() {
+    let text = "Parameters:\n  Env: {Type: String}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\n\
+                Resources:\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n\
+                \x20     BucketName: !Sub 'data-${AWS::Region}-${Other}'\n\
+                \x20     BucketEncryption:\n        ServerSideEncryptionConfiguration:\n\
+                \x20         - ServerSideEncryptionByDefault:\n              SSEAlgorithm: aws:kms\n\
+                \x20             KMSMasterKeyID: !If [IsProd, !Ref KeyAlias, !GetAtt Key.Arn]\n\
+                \x20 Other: {Type: AWS::S3::Bucket}\n\
+                \x20 Key: {Type: AWS::KMS::Key, Properties: {KeyPolicy: {Statement: [{Effect: Allow, \
+                Principal: {AWS: '*'}, Action: 'kms:*', Resource: '*'}]}}}\n\
+                \x20 KeyAlias: {Type: AWS::KMS::Alias, Properties: {AliasName: alias/data, TargetKeyId: !Ref Key}}\n\
+                \x20 Policy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref Data\n\
+                \x20     PolicyDocument:\n        Statement:\n          - Effect: Deny\n            Principal: '*'\n\
+                \x20           Action: s3:*\n            Resource: [!GetAtt Data.Arn, !Sub '${Data.Arn}/*', !Sub '${Other}']\n\
+                \x20 Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: !Ref Data}}\n";
+    let mut sources = Sources::new();
+    let file = sources.add("t.yaml", text);
+    let resources = crate::cloudformation::load_template(
+        &sources,
+        file,
+        &crate::cloudformation::CfnOptions::default(),
+    )
+    .unwrap();
+    let borrowed = inventory(&resources, &sources);
+    assert_eq!(borrowed.buckets.len(), 2);
+    assert_eq!(borrowed.policies.len(), 1);
+    assert_eq!(inventory_owned(resources, &sources), borrowed);
 }
