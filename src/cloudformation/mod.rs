@@ -39,7 +39,7 @@ pub mod yaml;
 mod intrinsics;
 
 pub use intrinsics::MAX_RESOLVE_DEPTH;
-pub use template::{TemplateLoad, is_template, load_template_with_notes, parse_document};
+pub use template::{SubTexts, TemplateLoad, is_template, load_template_with_notes, parse_document};
 
 use crate::resource::{LoadError, Resource};
 use crate::source::{FileId, Sources};
@@ -63,6 +63,9 @@ pub struct TemplateFacts {
     /// The names in the `Parameters` section, to tell a `--parameter` nothing declares
     /// (`None` when the template could not be read at all).
     pub parameters: Option<Vec<String>>,
+    /// Where the template string of each `Fn::Sub` call resolved is written, for a policy
+    /// written as a `Fn::Sub` string to be located without parsing the template again.
+    pub sub_texts: SubTexts,
 }
 
 /// Parses and resolves one template already added to `sources`: the front-end contract
@@ -83,6 +86,7 @@ pub fn load(
             suppressions: loaded.suppressions,
             extra: TemplateFacts {
                 parameters: Some(loaded.parameters),
+                sub_texts: loaded.sub_texts,
             },
         },
         Err(e) => crate::front_end::Loaded {

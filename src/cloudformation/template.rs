@@ -2,6 +2,7 @@
 //! [`Resource`] per resource with intrinsic functions resolved.
 
 use super::CfnOptions;
+pub use super::intrinsics::SubTexts;
 use super::intrinsics::{ParamValue, Pseudo, Resolver, no_value_node, undecided_if};
 use super::yaml::{MAX_DEPTH, parse_yaml};
 use crate::located_json::{OffsetMap, parse_json, parse_json_fast};
@@ -224,6 +225,8 @@ pub struct TemplateLoad {
     pub parameters: Vec<String>,
     /// The suppressions in the resources' `Metadata`, read from this parse.
     pub suppressions: Vec<crate::suppress::Suppression>,
+    /// Where the template string of each `Fn::Sub` call resolved is written.
+    pub sub_texts: SubTexts,
 }
 
 /// Parses and resolves one template, returning its resources, notes and limits hit (see
@@ -338,6 +341,7 @@ pub fn load_template_with_notes(
     }
     notes.extend(resolver.take_notes());
     Ok(TemplateLoad {
+        sub_texts: resolver.take_sub_texts(),
         resources: out,
         notes,
         limits: resolver.take_limits(),

@@ -84,6 +84,7 @@ fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options)
             let parameters = loaded.extra.parameters.take();
             let inventory = cloudformation::aws::inventory_owned(
                 std::mem::take(&mut loaded.resources),
+                &loaded.extra.sub_texts,
                 sources,
             );
             (loaded.map_extra(|_| ()), inventory, parameters, None)

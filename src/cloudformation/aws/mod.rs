@@ -37,7 +37,7 @@ use std::collections::HashMap;
 
 use conditional::{as_if, ifs_to_unknown, is_no_value, is_unfolded, unfold_conditions};
 use settings::{bucket_settings, choose};
-use text::{Reparsed, attribute_span, policy_doc};
+use text::{SubSpans, attribute_span, policy_doc};
 
 mod conditional;
 mod settings;
@@ -59,12 +59,18 @@ pub fn inventory(resources: &[Resource], sources: &Sources) -> Inventory {
         })
         .collect();
     let attrs: Vec<&Node> = filled.iter().map(|a| a.as_ref()).collect();
-    build(&live, &attrs, &names, sources)
+    build(&live, &attrs, &names, &SubSpans::default(), sources)
 }
 
 /// [`inventory`] of resources that are not needed afterwards: what is known of the holes
-/// the front end left is filled in where it stands, not into copies.
-pub fn inventory_owned(mut resources: Vec<Resource>, sources: &Sources) -> Inventory {
+/// the front end left is filled in where it stands, not into copies; a policy written as a
+/// `Fn::Sub` string is located through `sub_texts` (what resolving the template recorded,
+/// [`super::TemplateFacts::sub_texts`]), not by parsing the template again.
+pub fn inventory_owned(
+    mut resources: Vec<Resource>,
+    sub_texts: &super::SubTexts,
+    sources: &Sources,
+) -> Inventory {
     let (known, names) = known_values(&live(&resources));
     for r in resources.iter_mut().filter(|r| is_live(r)) {
         if has_known_holes(&r.attributes, &known) {
@@ -73,7 +79,13 @@ pub fn inventory_owned(mut resources: Vec<Resource>, sources: &Sources) -> Inven
     }
     let live = live(&resources);
     let attrs: Vec<&Node> = live.iter().map(|r| &r.attributes).collect();
-    build(&live, &attrs, &names, sources)
+    build(
+        &live,
+        &attrs,
+        &names,
+        &SubSpans::recorded(sub_texts),
+        sources,
+    )
 }
 
 /// Whether the model reads a resource.
@@ -172,15 +184,16 @@ fn fill_in_place(node: &mut Node, known: &HashMap<String, Node>, depth: usize) {
 }
 
 /// The inventory of the `live` resources with their properties `attrs` (holes filled in)
-/// and the bucket `names` read by [`known_values`].
+/// and the bucket `names` read by [`known_values`]; `sub_spans` locate policies written as
+/// `Fn::Sub` strings.
 fn build(
     live: &[&Resource],
     attrs: &[&Node],
     names: &[Option<PString>],
+    sub_spans: &SubSpans,
     sources: &Sources,
 ) -> Inventory {
     let mut inv = Inventory::default();
-    let reparsed = Reparsed::default();
     for (r, name) in live.iter().zip(names) {
         let Some(name) = name else { continue };
         inv.add_bucket(Bucket {
@@ -193,8 +206,8 @@ fn build(
     }
     for (r, attrs) in live.iter().zip(attrs) {
         match r.rtype.as_str() {
-            "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => key(&mut inv, r, attrs, sources, &reparsed),
-            "AWS::S3::BucketPolicy" => bucket_policy(&mut inv, r, attrs, sources, &reparsed),
+            "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => key(&mut inv, r, attrs, sources, sub_spans),
+            "AWS::S3::BucketPolicy" => bucket_policy(&mut inv, r, attrs, sources, sub_spans),
             _ => {}
         }
     }
@@ -305,7 +318,7 @@ fn bucket_policy(
     r: &Resource,
     attrs: &Node,
     sources: &Sources,
-    reparsed: &Reparsed,
+    sub_spans: &SubSpans,
 ) {
     let Some(doc) = attrs.get("PolicyDocument") else {
         return;
@@ -316,7 +329,7 @@ fn bucket_policy(
             "the Bucket property is not known",
         ))
     });
-    let (doc, syntax) = policy_doc(doc, sources, reparsed, PolicyKind::Bucket);
+    let (doc, syntax) = policy_doc(doc, sources, sub_spans, PolicyKind::Bucket);
     inv.policies.push(BucketPolicy {
         resource: r.address.clone(),
         bucket: inv.link_bucket(&expr),
@@ -327,10 +340,10 @@ fn bucket_policy(
     });
 }
 
-fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, sources: &Sources, reparsed: &Reparsed) {
+fn key(inv: &mut Inventory, r: &Resource, attrs: &Node, sources: &Sources, sub_spans: &SubSpans) {
     let policy = match attrs.get("KeyPolicy") {
         Some(p) => {
-            let (doc, syntax) = policy_doc(p, sources, reparsed, PolicyKind::Key);
+            let (doc, syntax) = policy_doc(p, sources, sub_spans, PolicyKind::Key);
             KeyPolicy::Written {
                 resource: r.address.clone(),
                 span: attribute_span(attrs, "KeyPolicy").unwrap_or(p.span),

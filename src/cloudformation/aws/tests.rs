@@ -359,17 +359,21 @@ fn the_inventory_of_owned_resources_is_the_inventory_of_borrowed_ones() {
                 \x20 Policy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref Data\n\
                 \x20     PolicyDocument:\n        Statement:\n          - Effect: Deny\n            Principal: '*'\n\
                 \x20           Action: s3:*\n            Resource: [!GetAtt Data.Arn, !Sub '${Data.Arn}/*', !Sub '${Other}']\n\
-                \x20 Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: !Ref Data}}\n";
+                \x20 Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: !Ref Data}}\n\
+                \x20 Policy2:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref Other\n\
+                \x20     PolicyDocument: !Sub '{\"Statement\": [{\"Effect\": \"Deny\", \"Principal\": \"*\", \
+                \"Action\": \"s3:*\", \"Resource\": \"${Other.Arn}\", \"Condition\": {\"Bool\": 1}}]}'\n";
     let mut sources = Sources::new();
     let file = sources.add("t.yaml", text);
-    let resources = crate::cloudformation::load_template(
+    let loaded = crate::cloudformation::load_template_with_notes(
         &sources,
         file,
         &crate::cloudformation::CfnOptions::default(),
     )
     .unwrap();
-    let borrowed = inventory(&resources, &sources);
+    let borrowed = inventory(&loaded.resources, &sources);
     assert_eq!(borrowed.buckets.len(), 2);
-    assert_eq!(borrowed.policies.len(), 1);
-    assert_eq!(inventory_owned(resources, &sources), borrowed);
+    assert_eq!(borrowed.policies.len(), 2);
+    let owned = inventory_owned(loaded.resources, &loaded.sub_texts, &sources);
+    assert_eq!(owned, borrowed);
 }

@@ -2,6 +2,7 @@
 //! positions, and policy documents.
 
 use super::*;
+use crate::cloudformation::SubTexts;
 use crate::source::FileId;
 use std::cell::RefCell;
 
@@ -17,27 +18,44 @@ pub(super) fn attribute_span(attrs: &Node, name: &str) -> Option<Span> {
     })
 }
 
-/// Templates parsed again for [`text_span`], each at most once per inventory (only templates
-/// with a policy written as a `Fn::Sub` string are).
+/// Where the template strings of `Fn::Sub` calls are written, for [`text_span`]: as
+/// resolving the template recorded them, else found in the template parsed again (each
+/// template at most once per inventory, and only one with a policy written as a `Fn::Sub`
+/// string).
 #[derive(Default)]
-pub(super) struct Reparsed(RefCell<HashMap<FileId, Option<Node>>>);
+pub(super) struct SubSpans<'a> {
+    recorded: Option<&'a SubTexts>,
+    reparsed: RefCell<HashMap<FileId, Option<Node>>>,
+}
 
-impl Reparsed {
-    /// Runs `f` on the parsed template of `file` (`None` when it does not parse).
-    fn with<R>(&self, sources: &Sources, file: FileId, f: impl FnOnce(Option<&Node>) -> R) -> R {
-        let mut parsed = self.0.borrow_mut();
+impl<'a> SubSpans<'a> {
+    /// The spans resolving the template recorded.
+    pub(super) fn recorded(sub_texts: &'a SubTexts) -> Self {
+        SubSpans {
+            recorded: Some(sub_texts),
+            reparsed: RefCell::default(),
+        }
+    }
+
+    /// The span of the template string of the `Fn::Sub` call written at `call`.
+    fn template_of(&self, sources: &Sources, call: Span) -> Option<Span> {
+        if let Some(recorded) = self.recorded {
+            return recorded.get(&call).copied();
+        }
+        let file = call.file;
+        let mut parsed = self.reparsed.borrow_mut();
         let doc = parsed.entry(file).or_insert_with(|| {
             crate::cloudformation::template::parse_document(&sources.file(file).text, file).ok()
         });
-        f(doc.as_ref())
+        doc.as_ref().and_then(|doc| sub_template_span(doc, call))
     }
 }
 
 /// Where the text of a policy given as a string is written, for positions inside it to map
 /// back into the template. A `Fn::Sub`'s value spans the whole call (`!Sub |` and the text,
 /// or `{"Fn::Sub": "…"}`), which the JSON inside cannot be aligned with: its template
-/// string is found in the template (parsed again, once), and that is where the text is.
-fn text_span(node: &Node, sources: &Sources, reparsed: &Reparsed) -> Span {
+/// string is found ([`SubSpans`]), and that is where the text is.
+fn text_span(node: &Node, sources: &Sources, sub_spans: &SubSpans) -> Span {
     let raw = sources.slice(node.span);
     let json_call = raw
         .strip_prefix('{')
@@ -45,10 +63,9 @@ fn text_span(node: &Node, sources: &Sources, reparsed: &Reparsed) -> Span {
     if !raw.starts_with("!Sub") && !json_call {
         return node.span;
     }
-    reparsed.with(sources, node.span.file, |doc| {
-        doc.and_then(|doc| sub_template_span(doc, node.span))
-            .unwrap_or(node.span)
-    })
+    sub_spans
+        .template_of(sources, node.span)
+        .unwrap_or(node.span)
 }
 
 /// The span of the template string of the `Fn::Sub` call written at `call` in `doc`.
@@ -84,7 +101,7 @@ fn sub_template_span(doc: &Node, call: Span) -> Option<Span> {
 pub(super) fn policy_doc(
     node: &Node,
     sources: &Sources,
-    reparsed: &Reparsed,
+    sub_spans: &SubSpans,
     kind: PolicyKind,
 ) -> (PolicyDoc, PolicySyntax) {
     let yaml = !sources
@@ -105,7 +122,7 @@ pub(super) fn policy_doc(
     match &node.kind {
         Kind::Unknown(h) => (PolicyDoc::Unknown(h.clone()), syntax),
         _ => {
-            let parsed = parse_texts(node, sources, reparsed).map(|doc| {
+            let parsed = parse_texts(node, sources, sub_spans).map(|doc| {
                 if is_unfolded(&doc) {
                     debug_assert!(unfold_conditions(&doc) == *doc, "is_unfolded was wrong");
                     parse_policy(&doc, kind)
@@ -135,15 +152,15 @@ fn json_text(node: &Node) -> bool {
 fn parse_texts<'n>(
     node: &'n Node,
     sources: &Sources,
-    reparsed: &Reparsed,
+    sub_spans: &SubSpans,
 ) -> Result<Cow<'n, Node>, EmbeddedError> {
     if let Some(cond) = as_if(node)
         && let Some([m]) = node.as_object()
         && let Kind::Array(args) = &m.value.kind
     {
         let mut args = args.clone();
-        args[1] = parse_texts(cond.when_true, sources, reparsed)?.into_owned();
-        args[2] = parse_texts(cond.when_false, sources, reparsed)?.into_owned();
+        args[1] = parse_texts(cond.when_true, sources, sub_spans)?.into_owned();
+        args[2] = parse_texts(cond.when_false, sources, sub_spans)?.into_owned();
         return Ok(Cow::Owned(Node::new(
             Kind::Object(vec![Member {
                 key: m.key.clone(),
@@ -155,7 +172,7 @@ fn parse_texts<'n>(
     }
     match &node.kind {
         Kind::Str(s) => {
-            parse_embedded_json(sources, s, text_span(node, sources, reparsed)).map(Cow::Owned)
+            parse_embedded_json(sources, s, text_span(node, sources, sub_spans)).map(Cow::Owned)
         }
         _ => Ok(Cow::Borrowed(node)),
     }
@@ -166,28 +183,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sub_texts_are_found_in_one_parse_of_the_template() {
-        let text = "Resources:\n  P:\n    Properties:\n      A: !Sub '{\"a\": 1}'\n      \
-                    B: !Sub ['{\"b\": 2}', {}]\n      C: {\"Fn::Sub\": '{}'}\n      D: plain\n";
+    fn sub_texts_are_found_as_recorded_or_in_one_parse_of_the_template() {
+        let text = "Resources:\n  P:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      \
+                    A: !Sub '{\"a\": 1}'\n      B: !Sub ['{\"b\": 2}', {}]\n      \
+                    C: {\"Fn::Sub\": '{}'}\n      D: plain\n      E: !Sub [!Ref X, {}]\n      \
+                    F: !Sub |\n        {\"f\": \"${AWS::Region}\"}\n";
         let mut sources = Sources::new();
         let file = sources.add("t.yaml", text);
-        let doc = crate::cloudformation::template::parse_document(text, file).unwrap();
-        let props = doc
-            .get("Resources")
-            .and_then(|r| r.get("P"))
-            .and_then(|p| p.get("Properties"))
-            .unwrap();
-        let reparsed = Reparsed::default();
-        let span_of = |key: &str| {
+        let loaded = crate::cloudformation::load_template_with_notes(
+            &sources,
+            file,
+            &crate::cloudformation::CfnOptions::default(),
+        )
+        .unwrap();
+        let props = &loaded.resources[0].attributes;
+        let reparsed = SubSpans::default();
+        let recorded = SubSpans::recorded(&loaded.sub_texts);
+        let span_of = |key: &str, spans: &SubSpans| {
             let call = props.get(key).unwrap();
             let node = Node::new(Kind::Str(PString::known("resolved")), call.span);
-            sources.slice(text_span(&node, &sources, &reparsed))
+            sources.slice(text_span(&node, &sources, spans)).to_string()
         };
-        assert_eq!(span_of("A"), "'{\"a\": 1}'");
-        assert_eq!(span_of("B"), "'{\"b\": 2}'");
-        assert_eq!(span_of("C"), "'{}'");
-        assert_eq!(span_of("D"), "plain");
-        // Parsed once for all of them.
-        assert_eq!(reparsed.0.borrow().len(), 1);
+        for (key, written) in [
+            ("A", "'{\"a\": 1}'"),
+            ("B", "'{\"b\": 2}'"),
+            ("C", "'{}'"),
+            ("D", "plain"),
+            ("E", "!Sub [!Ref X, {}]"),
+        ] {
+            assert_eq!(span_of(key, &reparsed), written, "{key}");
+            assert_eq!(span_of(key, &recorded), written, "{key}");
+        }
+        assert_eq!(span_of("F", &recorded), span_of("F", &reparsed));
+        // Parsed again once for all of them; not at all when recorded.
+        assert_eq!(reparsed.reparsed.borrow().len(), 1);
+        assert!(recorded.reparsed.borrow().is_empty());
     }
 }

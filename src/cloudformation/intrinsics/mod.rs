@@ -93,7 +93,13 @@ pub(crate) struct Resolver<'t> {
     /// Limits hit (depth, budget): errors of the run, not notes.
     limits: Vec<LoadError>,
     budget: usize,
+    /// Where the template string of each `Fn::Sub` call resolved is written.
+    sub_texts: SubTexts,
 }
+
+/// Where the template string of each `Fn::Sub` call is written (by the span of the call),
+/// for text inside the resolved string to be located in the template.
+pub type SubTexts = HashMap<Span, Span>;
 
 /// What copying `node` costs: one unit per node and per 64 bytes of known text, counted up
 /// to `limit`.
@@ -239,6 +245,7 @@ impl<'t> Resolver<'t> {
             notes: Vec::new(),
             limits: Vec::new(),
             budget: STEP_BUDGET,
+            sub_texts: HashMap::new(),
         }
     }
 
@@ -268,6 +275,11 @@ impl<'t> Resolver<'t> {
     /// The notes gathered so far.
     pub(crate) fn take_notes(&mut self) -> Vec<LoadError> {
         std::mem::take(&mut self.notes)
+    }
+
+    /// Where the template strings of the `Fn::Sub` calls resolved so far are written.
+    pub(crate) fn take_sub_texts(&mut self) -> SubTexts {
+        std::mem::take(&mut self.sub_texts)
     }
 
     /// The limits hit so far (each an error, located where it was hit).

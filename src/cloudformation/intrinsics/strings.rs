@@ -71,6 +71,15 @@ impl<'t> Resolver<'t> {
     }
 
     pub(super) fn sub(&mut self, arg: &Node, span: Span, depth: usize) -> Node {
+        // The template string as written (the first item of a list), for the text of the
+        // result to be located in the template.
+        let written = match &arg.kind {
+            Kind::Array(items) => items.first(),
+            _ => Some(arg),
+        };
+        if let Some(t) = written.filter(|t| matches!(t.kind, Kind::Str(_))) {
+            self.sub_texts.insert(span, t.span);
+        }
         let (template, vars_node) = match &arg.kind {
             Kind::Array(items) if items.len() == 2 => (&items[0], Some(&items[1])),
             Kind::Array(_) => {
