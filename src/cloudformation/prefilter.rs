@@ -65,8 +65,7 @@ fn unquote(s: &str) -> &str {
         .unwrap_or(s)
 }
 
-/// The lines of `text` with their line endings, and where each starts. (Lines are short: a
-/// plain byte loop finds their ends faster than `memchr` calls.)
+/// The lines of `text` with their line endings, and where each starts.
 fn split_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let bytes = text.as_bytes();
     let mut at = 0;
@@ -74,14 +73,33 @@ fn split_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         if at >= bytes.len() {
             return None;
         }
-        let end = bytes[at..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| at + i + 1);
+        let end = next_newline(bytes, at).map_or(bytes.len(), |i| i + 1);
         let line = (at, &text[at..end]);
         at = end;
         Some(line)
     })
+}
+
+/// The offset of the first `\n` in `bytes` from `from` on, eight bytes at a time.
+fn next_newline(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ NEWLINES;
+        // A byte of `word` is zero where the chunk has a newline; the lowest flagged byte is
+        // the first newline (a false flag can only sit above a true one).
+        let zeros = word.wrapping_sub(ONES) & !word & HIGHS;
+        if zeros != 0 {
+            return Some(i + (zeros.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes[i.min(bytes.len())..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|p| i + p)
 }
 
 /// Whether `line` opens the top-level `Resources` section.
@@ -213,6 +231,28 @@ mod tests {
         assert_eq!(out.len(), text.len());
         assert!(!out.contains("TopicName"));
         assert!(out.starts_with("\"Resources\":\n  Topic:\n    Type: AWS::SNS::Topic\n"));
+    }
+
+    #[test]
+    fn newlines_are_found_where_they_are() {
+        let text = "ab\ncdefghijklmnop\n\nq\u{e9}\u{2028}rstuvwxyz0123456789\n\u{10a}\nend";
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len() {
+            let expected = bytes[from..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|p| from + p);
+            assert_eq!(next_newline(bytes, from), expected, "from {from}");
+        }
+        // Every byte value next to a newline, in every position of a word.
+        for b in 0..=255u8 {
+            for at in 0..16 {
+                let mut v = vec![b; 24];
+                v[at] = b'\n';
+                let expected = v.iter().position(|&x| x == b'\n');
+                assert_eq!(next_newline(&v, 0), expected, "{b} at {at}");
+            }
+        }
     }
 
     #[test]
