@@ -651,14 +651,12 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
     }
     for output in &cmd.output {
         let (format, path) = output_file(output, cmd.output_format);
-        let text = match format {
-            FileFormat::Sarif => report::sarif::render(&report),
-            FileFormat::Json => report::json::render(&report) + "\n",
-            FileFormat::Line => report::line::render(&report),
-            FileFormat::Github => report::github::render(&report),
-            FileFormat::Markdown => report::markdown::render(&report),
-        };
-        if let Err(e) = std::fs::write(path, text) {
+        let written = std::fs::File::create(path).and_then(|file| {
+            let mut file = std::io::BufWriter::with_capacity(64 * 1024, file);
+            write_report(&report, format, &mut file)?;
+            file.flush()
+        });
+        if let Err(e) = written {
             return fail(&format!("error: cannot write {path}: {e}"));
         }
     }
@@ -666,23 +664,12 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         // The diff quotes the files: escaped like every other text from them.
         return emit(&escape::text_block(&diff), ExitCode::from(status));
     }
-    if cmd.format == ReportFormat::Json && !cmd.quiet {
-        // Written as it is serialized: the report of a finding-dense plan is several times
-        // the plan's size.
-        let code = emit_with(ExitCode::from(status), |out| {
-            report::json::write(&report, out)?;
-            out.write_all(b"\n")
-        });
-        // The process ends here: its memory goes back at once, without freeing each of
-        // the findings and files (tens of thousands in a finding-dense plan).
-        std::mem::forget(report);
-        return code;
-    }
-    let text = match cmd.format {
-        _ if cmd.quiet => report::summary_line(&report) + "\n",
-        ReportFormat::Json => report::json::render(&report) + "\n",
-        ReportFormat::Sarif => report::sarif::render(&report),
-        ReportFormat::Github => report::github::render(&report),
+    let code = emit_with(ExitCode::from(status), |out| match cmd.format {
+        _ if cmd.quiet => out.write_all((report::summary_line(&report) + "\n").as_bytes()),
+        ReportFormat::Json => write_report(&report, FileFormat::Json, out),
+        ReportFormat::Sarif => write_report(&report, FileFormat::Sarif, out),
+        ReportFormat::Github => write_report(&report, FileFormat::Github, out),
+        ReportFormat::Markdown => write_report(&report, FileFormat::Markdown, out),
         ReportFormat::Line => {
             // Run-level notes and the summary go to standard error: standard output stays
             // one finding per line for problem matchers and grep.
@@ -693,9 +680,8 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
                 eprintln!("note: {}", escape::field(note));
             }
             eprintln!("{}", report::summary_line(&report));
-            report::line::render(&report)
+            write_report(&report, FileFormat::Line, out)
         }
-        ReportFormat::Markdown => report::markdown::render(&report),
         ReportFormat::Human => {
             let color = match cmd.color {
                 ColorChoice::Always => true,
@@ -705,10 +691,30 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
                 }
             };
             let show_notes = cmd.show_notes || min_severity == Some(Severity::Note);
-            report::human::render_with(&report, report::human::HumanOptions { color, show_notes })
+            let options = report::human::HumanOptions { color, show_notes };
+            out.write_all(report::human::render_with(&report, options).as_bytes())
         }
-    };
-    emit(&text, ExitCode::from(status))
+    });
+    // The process ends here: its memory goes back at once, without freeing each of the
+    // findings and files (tens of thousands in a finding-dense plan).
+    std::mem::forget(report);
+    code
+}
+
+/// Writes `report` in `format` to `out`: JSON and SARIF as they are serialized, never held
+/// whole (the report of a finding-dense plan is several times the plan's size).
+fn write_report(
+    report: &report::Report,
+    format: FileFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        FileFormat::Sarif => report::sarif::write(report, out),
+        FileFormat::Json => report::json::write(report, out).and_then(|()| out.write_all(b"\n")),
+        FileFormat::Line => out.write_all(report::line::render(report).as_bytes()),
+        FileFormat::Github => out.write_all(report::github::render(report).as_bytes()),
+        FileFormat::Markdown => out.write_all(report::markdown::render(report).as_bytes()),
+    }
 }
 
 /// Runs `--fix` (writing the files when `write`), says on standard error what was fixed

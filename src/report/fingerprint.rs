@@ -10,12 +10,15 @@ use std::collections::HashMap;
 /// The fingerprint of each diagnostic of `diagnostics` (in the order given), whose spans
 /// are in `report`'s sources.
 pub fn of(report: &Report, diagnostics: &[Diagnostic]) -> Vec<String> {
+    // The hashes on all cores; the counting in order.
+    let hashes = crate::parallel::map_chunks(diagnostics, |d| {
+        let file = display_path(&report.sources.file(d.span.file).name);
+        super::sarif::fingerprint(d.rule.code, &file, &d.resource, &d.message)
+    });
     let mut seen: HashMap<u64, usize> = HashMap::new();
-    diagnostics
-        .iter()
-        .map(|d| {
-            let file = display_path(&report.sources.file(d.span.file).name);
-            let hash = super::sarif::fingerprint(d.rule.code, &file, &d.resource, &d.message);
+    hashes
+        .into_iter()
+        .map(|hash| {
             let n = seen.entry(hash).or_insert(0);
             *n += 1;
             format!("{hash:016x}:{n}")

@@ -10,7 +10,7 @@ use serde::Serialize;
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
-    diagnostics: DiagnosticsSlot,
+    diagnostics: ListSlot,
     summary: Summary,
     /// Inputs that could not be read or parsed (added to the contract; never removed).
     errors: Vec<JsonLoadError>,
@@ -124,46 +124,76 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// Where the diagnostics go in the document: serialized as an empty list, which [`write`]
-/// replaces by the diagnostics, rendered apart (a report can hold tens of thousands).
-struct DiagnosticsSlot;
+/// Where a list rendered apart goes in a document (a report can hold tens of thousands of
+/// diagnostics): serialized as an empty list, which [`write_with_list`] replaces by the
+/// elements.
+pub(super) struct ListSlot;
 
-impl Serialize for DiagnosticsSlot {
+impl Serialize for ListSlot {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(std::iter::empty::<()>())
     }
 }
 
-/// How the pretty printer writes the empty diagnostics list, and the indentation of the
-/// list's elements (the list is a member of the top-level object).
+/// How the pretty printer writes the empty diagnostics list (the list is a member of the
+/// top-level object, nested one level down).
 const EMPTY_LIST: &str = "\"diagnostics\": []";
-const ELEMENT_INDENT: &str = "\n    ";
 
-/// Diagnostics rendered per piece, and pieces per batch (rendered on all cores, written in
-/// order: the memory held is one batch, whatever the number of diagnostics).
-const PIECE: usize = 256;
-const BATCH: usize = 16 * PIECE;
+/// Writes `skeleton`, an escaped pretty-printed document whose only list written as `slot`
+/// (`"key": []`) is nested `depth` levels down, to `out` with `element(i)` for every `i` in
+/// `0..len` in that list: the text the pretty printer writes for the whole document, escaped
+/// ([`super::escape::json`]), but rendered in pieces on all cores ([`super::pieces`]).
+pub(super) fn write_with_list<S: Serialize>(
+    out: &mut dyn std::io::Write,
+    skeleton: &str,
+    slot: &str,
+    depth: usize,
+    len: usize,
+    element: impl Fn(usize) -> S + Sync,
+) -> std::io::Result<()> {
+    let at = match skeleton.find(slot) {
+        Some(at) if len > 0 => at + slot.len() - 1,
+        _ => return out.write_all(skeleton.as_bytes()),
+    };
+    out.write_all(&skeleton.as_bytes()[..at])?;
+    let indent = format!("\n{}", "  ".repeat(depth + 1));
+    let mut first = true;
+    super::pieces::write(
+        len,
+        |range| render_piece(range.map(&element), &indent),
+        |piece| {
+            // The list's first element has no `,` before it.
+            let skip = usize::from(std::mem::take(&mut first));
+            out.write_all(&piece.as_bytes()[skip..])
+        },
+    )?;
+    // The list closes one level up.
+    out.write_all(&indent.as_bytes()[..indent.len() - 2])?;
+    out.write_all(&skeleton.as_bytes()[at..])
+}
 
-/// The diagnostics `list` as the pretty printer writes them inside the document's list, each
-/// after `,` and its line break and indentation (the caller drops the first `,`), escaped.
-fn render_piece(sources: &Sources, list: &[Diagnostic]) -> std::io::Result<String> {
+/// The `elements` as the pretty printer writes them inside a list, each after `,` and its
+/// line break and `indent`ation (the caller drops the first `,`), escaped.
+fn render_piece<S: Serialize>(
+    elements: impl Iterator<Item = S>,
+    indent: &str,
+) -> std::io::Result<String> {
     let mut out = String::new();
     let mut one = Vec::new();
-    for d in list {
+    for element in elements {
         one.clear();
-        serde_json::to_writer_pretty(&mut one, &diagnostic(sources, d))
-            .map_err(std::io::Error::from)?;
+        serde_json::to_writer_pretty(&mut one, &element).map_err(std::io::Error::from)?;
         let text = std::str::from_utf8(&one)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         out.push(',');
         // Serialized JSON has line breaks only between its tokens (a string's are escaped):
-        // indenting after each one nests the element two levels down.
+        // indenting after each one nests the element in the list.
         for line in text.split('\n') {
-            out.push_str(ELEMENT_INDENT);
+            out.push_str(indent);
             out.push_str(line);
         }
     }
-    Ok(super::escape::json_piece(&out).into_owned())
+    Ok(super::escape::json(out))
 }
 
 /// One diagnostic in its JSON form.
@@ -267,7 +297,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
     let filtered = &report.filtered;
     let doc = Document {
         version: 1,
-        diagnostics: DiagnosticsSlot,
+        diagnostics: ListSlot,
         summary: Summary {
             errors: errors_n,
             warnings,
@@ -287,48 +317,69 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
         configuration: report.configuration.as_ref(),
     };
     let skeleton = super::escape::json(serde_json::to_string_pretty(&doc)?);
-    let at = match skeleton.find(EMPTY_LIST) {
-        Some(at) if !report.diagnostics.is_empty() => at + EMPTY_LIST.len() - 1,
-        _ => return out.write_all(skeleton.as_bytes()),
-    };
-    out.write_all(&skeleton.as_bytes()[..at])?;
-    let mut first = true;
-    for batch in report.diagnostics.chunks(BATCH) {
-        let pieces: Vec<&[Diagnostic]> = batch.chunks(PIECE).collect();
-        for piece in crate::parallel::map_chunks(&pieces, |list| render_piece(sources, list)) {
-            let piece = piece?;
-            // The list's first element has no `,` before it.
-            let skip = usize::from(std::mem::take(&mut first));
-            out.write_all(&piece.as_bytes()[skip..])?;
-        }
-    }
-    out.write_all(b"\n  ")?;
-    out.write_all(&skeleton.as_bytes()[at..])
+    let list = &report.diagnostics;
+    write_with_list(out, &skeleton, EMPTY_LIST, 1, list.len(), |i| {
+        diagnostic(sources, &list[i])
+    })
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+    use crate::report::pieces::PIECE;
+    use crate::rules::{Caller, Edit, Fix, Related};
     use crate::source::Span;
 
-    /// A report with `n` diagnostics on one line, some with text that must be escaped.
-    fn report(n: usize) -> Report {
+    /// Text a report must not pass on raw: a workflow command, bidi controls, ESC, C1, a
+    /// line feed and quotes.
+    pub(in crate::report) const HOSTILE: &str =
+        "##[error]x \u{202e}\u{2066} \x1b[2J\u{9b} \"q\"\nnext";
+
+    /// A report with `n` diagnostics on one line, all with hostile text, some with related
+    /// spans, callers and fixes.
+    pub(in crate::report) fn report(n: usize) -> Report {
         let mut sources = Sources::new();
-        let file = sources.add("plan.json", "{\"a\":\"ObjectWriter\"}".repeat(n.max(1)));
+        let file = sources.add(
+            "plan ##[x].json",
+            "{\"a\":\"ObjectWriter\"}".repeat(n.max(1)),
+        );
         let rule = crate::rules::find("CP301").unwrap();
         let diagnostics = (0..n)
             .map(|i| Diagnostic {
                 rule,
                 severity: rule.severity,
-                message: format!("bucket {i} ##[x] \u{202e} \"q\"\nnext"),
-                help: "h".into(),
+                message: format!("bucket {i} at line 1 {HOSTILE}"),
+                help: format!("help {HOSTILE}"),
                 span: Span::new(file, i * 20 + 5, i * 20 + 19),
                 label: "l".into(),
-                resource: format!("r{i}"),
-                target: None,
-                related: Vec::new(),
-                fix: None,
-                callers: Vec::new(),
+                resource: format!("r{} {HOSTILE}", i % 7),
+                target: (i % 2 == 0).then(|| format!("t{i} {HOSTILE}")),
+                related: (i % 3 == 0)
+                    .then(|| Related {
+                        span: Span::new(file, i * 20, i * 20 + 1),
+                        message: format!("related {HOSTILE}"),
+                    })
+                    .into_iter()
+                    .collect(),
+                fix: (i % 5 == 0).then(|| {
+                    Fix::single(
+                        format!("fix {HOSTILE}"),
+                        Edit {
+                            span: Span::new(file, i * 20 + 6, i * 20 + 18),
+                            expected: "ObjectWriter".into(),
+                            text: format!("BucketOwnerEnforced {HOSTILE}"),
+                        },
+                    )
+                }),
+                callers: (i % 4 == 0)
+                    .then(|| {
+                        vec![Caller {
+                            module: format!("module.m {HOSTILE}"),
+                            span: Span::new(file, i * 20, i * 20 + 3),
+                        }]
+                    })
+                    .into_iter()
+                    .collect(),
                 help_parts: Vec::new(),
             })
             .collect();
@@ -340,35 +391,52 @@ mod tests {
         }
     }
 
-    /// The diagnostics as the pretty printer writes a list of them at the document's second
-    /// level, escaped.
-    fn list_as_serde_writes_it(report: &Report) -> String {
-        let list: Vec<JsonDiagnostic> = report
-            .diagnostics
-            .iter()
-            .map(|d| diagnostic(&report.sources, d))
-            .collect();
-        let text = serde_json::to_string_pretty(&list).unwrap();
-        super::super::escape::json(text.replace('\n', "\n  "))
+    /// The numbers of diagnostics a report in pieces must get right: none, fewer than a
+    /// piece, several pieces, and more than a batch.
+    pub(in crate::report) const SIZES: [usize; 5] = [0, 1, 3, PIECE + 1, 17 * PIECE + 7];
+
+    /// `list` as the pretty printer writes it as a member nested `depth` levels down,
+    /// escaped: what a document written whole holds.
+    pub(in crate::report) fn list_as_serde_writes_it<S: Serialize>(
+        list: &[S],
+        depth: usize,
+    ) -> String {
+        let text = serde_json::to_string_pretty(list).unwrap();
+        super::super::escape::json(text.replace('\n', &format!("\n{}", "  ".repeat(depth))))
+    }
+
+    /// Whether `text` holds nothing a terminal or a runner would act on.
+    pub(in crate::report) fn is_inert(text: &str) -> bool {
+        !text.contains("##[")
+            && !text
+                .chars()
+                .any(|c| c != '\n' && super::super::escape::is_unsafe(c))
     }
 
     #[test]
     fn diagnostics_rendered_in_pieces_are_the_list_serde_writes() {
-        // None, fewer than a piece, several pieces, and more than a batch.
-        for n in [0, 1, 3, PIECE + 1, BATCH + PIECE + 7] {
+        for n in SIZES {
             let report = report(n);
             let text = render(&report);
             let start = text.find("\"diagnostics\": ").unwrap() + 15;
             let end = text.find(",\n  \"summary\"").unwrap();
+            let list: Vec<JsonDiagnostic> = report
+                .diagnostics
+                .iter()
+                .map(|d| diagnostic(&report.sources, d))
+                .collect();
             assert_eq!(
                 &text[start..end],
-                list_as_serde_writes_it(&report),
+                list_as_serde_writes_it(&list, 1),
                 "{n} diagnostics"
             );
-            assert!(!text.contains("##[") && !text.contains('\u{202e}'));
+            assert!(is_inert(&text));
             let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
             assert_eq!(doc["diagnostics"].as_array().unwrap().len(), n);
             assert_eq!(doc["summary"]["errors"], n);
+            if n > 0 {
+                assert_eq!(doc["diagnostics"][0]["resource"], format!("r0 {HOSTILE}"));
+            }
         }
     }
 }

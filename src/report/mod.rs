@@ -11,6 +11,7 @@ pub mod human;
 pub mod json;
 pub mod line;
 pub mod markdown;
+pub mod pieces;
 pub mod sarif;
 pub mod select;
 

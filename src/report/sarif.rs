@@ -48,7 +48,8 @@ struct Run<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     original_uri_base_ids: Option<BTreeMap<&'static str, ArtifactLocation>>,
     column_kind: &'static str,
-    results: Vec<SarifResult>,
+    /// Rendered apart ([`super::json::write_with_list`]).
+    results: super::json::ListSlot,
 }
 
 #[derive(Serialize)]
@@ -132,7 +133,7 @@ struct Notification {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SarifResult {
+struct SarifResult<'a> {
     rule_id: &'static str,
     rule_index: usize,
     level: &'static str,
@@ -140,18 +141,18 @@ struct SarifResult {
     locations: Vec<Location>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation>,
-    partial_fingerprints: BTreeMap<&'static str, String>,
+    partial_fingerprints: BTreeMap<&'static str, &'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fixes: Vec<SarifFix>,
-    properties: ResultProperties,
+    properties: ResultProperties<'a>,
 }
 
 #[derive(Serialize)]
-struct ResultProperties {
-    resource: String,
+struct ResultProperties<'a> {
+    resource: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    target: Option<String>,
-    help: String,
+    target: Option<&'a str>,
+    help: &'a str,
 }
 
 #[derive(Serialize)]
@@ -287,42 +288,37 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 }
 
 /// The message without anything that moves when lines move: `:LINE:COLUMN` and `line N`
-/// become `#`.
+/// become `#`. One pass over the bytes (the patterns are ASCII, which never occurs inside
+/// the encoding of another character).
 pub fn normalize_message(message: &str) -> String {
+    let bytes = message.as_bytes();
+    let digit_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
     let mut out = String::with_capacity(message.len());
-    let chars: Vec<char> = message.chars().collect();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while i < bytes.len() {
         // `:12` or `:12:5` right after a file name.
-        if c == ':' && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+        if bytes[i] == b':' && digit_at(i + 1) {
             out.push_str(":#");
             i += 1;
-            while i < chars.len()
-                && (chars[i].is_ascii_digit()
-                    || (chars[i] == ':' && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
-            {
+            while digit_at(i) || (bytes.get(i) == Some(&b':') && digit_at(i + 1)) {
                 i += 1;
             }
             continue;
         }
         // `line 12`, `lines 3`.
         for word in ["line ", "lines "] {
-            let w: Vec<char> = word.chars().collect();
-            if chars[i..].starts_with(&w)
-                && chars.get(i + w.len()).is_some_and(char::is_ascii_digit)
-            {
+            if bytes[i..].starts_with(word.as_bytes()) && digit_at(i + word.len()) {
                 out.push_str(word);
                 out.push('#');
-                i += w.len();
-                while i < chars.len() && chars[i].is_ascii_digit() {
+                i += word.len();
+                while digit_at(i) {
                     i += 1;
                 }
             }
         }
-        if i < chars.len() {
-            out.push(chars[i]);
-            i += 1;
+        if let Some(c) = message.get(i..).and_then(|rest| rest.chars().next()) {
+            out.push(c);
+            i += c.len_utf8();
         }
     }
     out
@@ -400,8 +396,57 @@ fn fix(sources: &Sources, d: &Diagnostic) -> Option<SarifFix> {
     })
 }
 
+/// One result: a diagnostic with its fingerprint.
+fn result<'a>(sources: &Sources, d: &'a Diagnostic, print: &'a str) -> SarifResult<'a> {
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert(FINGERPRINT_KEY, print);
+    SarifResult {
+        rule_id: d.rule.code,
+        rule_index: RULES
+            .iter()
+            .position(|r| r.code == d.rule.code)
+            .unwrap_or_default(),
+        level: level(d.severity),
+        message: Text {
+            text: format!("{}\n\nhelp: {}", d.message, d.help),
+        },
+        locations: vec![Location {
+            physical_location: physical(sources, d.span),
+        }],
+        related_locations: d
+            .related
+            .iter()
+            .map(|r| (r.span, r.message.clone()))
+            .chain(super::callers::related(d))
+            .enumerate()
+            .map(|(i, (span, message))| RelatedLocation {
+                id: i + 1,
+                physical_location: physical(sources, span),
+                message: Text { text: message },
+            })
+            .collect(),
+        partial_fingerprints: fingerprints,
+        fixes: fix(sources, d).into_iter().collect(),
+        properties: ResultProperties {
+            resource: &d.resource,
+            target: d.target.as_deref(),
+            help: &d.help,
+        },
+    }
+}
+
 /// The SARIF log of a report.
 pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    // Writing to memory fails only on a serializer error, which typed structs do not raise.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the SARIF log of a report to `out` as it is serialized (the same text as
+/// [`render`], never held whole: the log of a plan with tens of thousands of findings is
+/// many times the plan's size).
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let sources = &report.sources;
     let rules: Vec<ReportingDescriptor> = RULES
         .iter()
@@ -431,48 +476,6 @@ pub fn render(report: &Report) -> String {
                     Severity::Note => "recommendation",
                 },
             },
-        })
-        .collect();
-    let results = report
-        .diagnostics
-        .iter()
-        .zip(super::fingerprint::all(report))
-        .map(|(d, print)| {
-            let mut fingerprints = BTreeMap::new();
-            fingerprints.insert(FINGERPRINT_KEY, print);
-            SarifResult {
-                rule_id: d.rule.code,
-                rule_index: RULES
-                    .iter()
-                    .position(|r| r.code == d.rule.code)
-                    .unwrap_or_default(),
-                level: level(d.severity),
-                message: Text {
-                    text: format!("{}\n\nhelp: {}", d.message, d.help),
-                },
-                locations: vec![Location {
-                    physical_location: physical(sources, d.span),
-                }],
-                related_locations: d
-                    .related
-                    .iter()
-                    .map(|r| (r.span, r.message.clone()))
-                    .chain(super::callers::related(d))
-                    .enumerate()
-                    .map(|(i, (span, message))| RelatedLocation {
-                        id: i + 1,
-                        physical_location: physical(sources, span),
-                        message: Text { text: message },
-                    })
-                    .collect(),
-                partial_fingerprints: fingerprints,
-                fixes: fix(sources, d).into_iter().collect(),
-                properties: ResultProperties {
-                    resource: d.resource.clone(),
-                    target: d.target.clone(),
-                    help: d.help.clone(),
-                },
-            }
         })
         .collect();
     let mut notifications: Vec<Notification> = report
@@ -558,15 +561,58 @@ pub fn render(report: &Report) -> String {
                 m
             }),
             column_kind: "unicodeCodePoints",
-            results,
+            results: super::json::ListSlot,
         }],
     };
-    super::escape::json(serde_json::to_string_pretty(&log).unwrap_or_default()) + "\n"
+    let skeleton = super::escape::json(serde_json::to_string_pretty(&log)?);
+    let (list, prints) = (&report.diagnostics, super::fingerprint::all(report));
+    // `results` is the last member of the run, the only element of `runs`.
+    super::json::write_with_list(out, &skeleton, "\"results\": []", 3, list.len(), |i| {
+        result(sources, &list[i], &prints[i])
+    })?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn results_rendered_in_pieces_are_the_list_serde_writes() {
+        use crate::report::json::tests::{
+            HOSTILE, SIZES, is_inert, list_as_serde_writes_it, report,
+        };
+        for n in SIZES {
+            let report = report(n);
+            let text = render(&report);
+            let prints = crate::report::fingerprint::all(&report);
+            let list: Vec<SarifResult> = report
+                .diagnostics
+                .iter()
+                .zip(&prints)
+                .map(|(d, print)| result(&report.sources, d, print))
+                .collect();
+            let start = text.find("\"results\": ").unwrap() + 11;
+            let end = text.rfind("\n    }\n  ]\n}\n").unwrap();
+            assert_eq!(
+                &text[start..end],
+                list_as_serde_writes_it(&list, 3),
+                "{n} diagnostics"
+            );
+            assert!(is_inert(&text));
+            let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let results = log["runs"][0]["results"].as_array().unwrap();
+            assert_eq!(results.len(), n);
+            if n > 0 {
+                assert_eq!(
+                    results[0]["properties"]["resource"],
+                    format!("r0 {HOSTILE}")
+                );
+                assert_eq!(results[0]["relatedLocations"].as_array().unwrap().len(), 2);
+                assert!(results[0]["fixes"][0]["artifactChanges"].is_array());
+            }
+        }
+    }
 
     #[test]
     fn fnv1a64_known_values() {
@@ -590,6 +636,11 @@ mod tests {
             fingerprint("CP102", "a.tf", "r", "m")
         );
         assert_eq!(normalize_message("10:30 a:b"), "10:# a:b");
+        // Other characters are kept whole, and only what follows the patterns goes.
+        assert_eq!(
+            normalize_message("é:1:2:x line 5lines 6:7 \u{202e}line x lines 08é"),
+            "é:#:x line #lines #:7 \u{202e}line x lines #é"
+        );
     }
 
     #[test]
