@@ -692,7 +692,7 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             };
             let show_notes = cmd.show_notes || min_severity == Some(Severity::Note);
             let options = report::human::HumanOptions { color, show_notes };
-            out.write_all(report::human::render_with(&report, options).as_bytes())
+            report::human::write_with(&report, options, out)
         }
     });
     // The process ends here: its memory goes back at once, without freeing each of the
@@ -701,8 +701,9 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
     code
 }
 
-/// Writes `report` in `format` to `out`: JSON and SARIF as they are serialized, never held
-/// whole (the report of a finding-dense plan is several times the plan's size).
+/// Writes `report` in `format` to `out`: JSON, SARIF and GitHub commands as they are
+/// rendered, never held whole (the report of a finding-dense plan is several times the
+/// plan's size).
 fn write_report(
     report: &report::Report,
     format: FileFormat,
@@ -712,7 +713,7 @@ fn write_report(
         FileFormat::Sarif => report::sarif::write(report, out),
         FileFormat::Json => report::json::write(report, out).and_then(|()| out.write_all(b"\n")),
         FileFormat::Line => out.write_all(report::line::render(report).as_bytes()),
-        FileFormat::Github => out.write_all(report::github::render(report).as_bytes()),
+        FileFormat::Github => report::github::write(report, out),
         FileFormat::Markdown => out.write_all(report::markdown::render(report).as_bytes()),
     }
 }

@@ -41,46 +41,69 @@ pub fn render(report: &Report, color: bool) -> String {
 /// file and line within each; notes collapsed unless `show_notes`), then the run's notes
 /// and the summary.
 pub fn render_with(report: &Report, options: HumanOptions) -> String {
-    let color = options.color;
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_links(false)
-        .with_width(100)
-        .with_wrap_lines(false)
-        .with_context_lines(CONTEXT_LINES);
-    let mut out = String::new();
+    super::pieces::to_string(|out| write_with(report, options, out))
+}
+
+/// Writes what [`render_with`] makes to `out` as it is rendered, the diagnostics in pieces
+/// on all cores ([`super::pieces`]). Every part ends with a line feed, so guarding the
+/// lines of each part guards those of the whole.
+pub fn write_with(
+    report: &Report,
+    options: HumanOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut head = String::new();
     for e in &report.load_errors {
         let (file, at) = load_error_location(&report.sources, e);
         let at = at.map(|a| format!(":{a}")).unwrap_or_default();
-        out.push_str(&format!(
+        head.push_str(&format!(
             "error: {}{at}: {}\n\n",
             escape::field(&file),
             escape::field(&e.message)
         ));
     }
+    out.write_all(escape::guard_lines(head).as_bytes())?;
     let ordered = super::select::by_severity(report);
     let (full, collapsed): (Vec<&Diagnostic>, Vec<&Diagnostic>) = ordered
         .into_iter()
         .partition(|d| options.show_notes || d.severity != Severity::Note);
-    for d in full {
-        let shown = Shown::new(report, d);
-        let _ = handler.render_report(&mut out, &shown);
-        out.push('\n');
-    }
-    out.push_str(&collapsed_notes(&collapsed));
+    super::pieces::write(
+        full.len(),
+        |range| {
+            let handler = handler(options.color);
+            let mut piece = String::new();
+            for d in &full[range] {
+                let _ = handler.render_report(&mut piece, &Shown::new(report, d));
+                piece.push('\n');
+            }
+            Ok(escape::guard_lines(piece))
+        },
+        |piece| out.write_all(piece.as_bytes()),
+    )?;
+    let mut tail = collapsed_notes(&collapsed);
     for warning in &report.run_warnings {
-        out.push_str(&format!("warning: {}\n", escape::field(warning)));
+        tail.push_str(&format!("warning: {}\n", escape::field(warning)));
     }
     for note in &report.notes {
-        out.push_str(&format!("note: {}\n", escape::field(note)));
+        tail.push_str(&format!("note: {}\n", escape::field(note)));
     }
-    out.push_str(&summary_line(report));
-    out.push('\n');
-    escape::guard_lines(out)
+    tail.push_str(&summary_line(report));
+    tail.push('\n');
+    out.write_all(escape::guard_lines(tail).as_bytes())
+}
+
+/// The miette handler: the coloured theme when `color`, no links, no wrapping.
+fn handler(color: bool) -> GraphicalReportHandler {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100)
+        .with_wrap_lines(false)
+        .with_context_lines(CONTEXT_LINES)
 }
 
 /// One line per rule for notes not shown in full: "note: 9 × CP304 ownership-unknown — …".
@@ -390,5 +413,32 @@ impl SourceCode for Excerpt {
             column,
             inner.line_count(),
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_rendered_in_pieces_are_those_rendered_one_after_the_other() {
+        use crate::report::json::tests::{SIZES, is_inert, report};
+        for n in SIZES {
+            let report = report(n);
+            for color in [false, true] {
+                let handler = handler(color);
+                let mut whole = String::new();
+                for d in super::super::select::by_severity(&report) {
+                    let _ = handler.render_report(&mut whole, &Shown::new(&report, d));
+                    whole.push('\n');
+                }
+                whole.push_str(&summary_line(&report));
+                whole.push('\n');
+                let text = render(&report, color);
+                assert_eq!(text, escape::guard_lines(whole), "{n} diagnostics");
+                assert!(color || is_inert(&text));
+                assert_eq!(text.matches("CP301").count(), n);
+            }
+        }
     }
 }

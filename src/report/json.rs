@@ -269,10 +269,7 @@ fn diagnostic<'a>(sources: &'a Sources, d: &'a Diagnostic) -> JsonDiagnostic<'a>
 
 /// The JSON document for a report.
 pub fn render(report: &Report) -> String {
-    let mut out = Vec::new();
-    // Writing to memory fails only on a serializer error, which typed structs do not raise.
-    let _ = write(report, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    super::pieces::to_string(|out| write(report, out))
 }
 
 /// Writes the JSON document for a report to `out` as it is serialized (the same text as

@@ -28,6 +28,14 @@ pub fn write(
     Ok(())
 }
 
+/// The text a report's `write` function writes (to memory, where writing fails only on a
+/// serializer error, which typed structs do not raise).
+pub fn to_string(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+    let mut out = Vec::new();
+    let _ = write(&mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -437,10 +437,7 @@ fn result<'a>(sources: &Sources, d: &'a Diagnostic, print: &'a str) -> SarifResu
 
 /// The SARIF log of a report.
 pub fn render(report: &Report) -> String {
-    let mut out = Vec::new();
-    // Writing to memory fails only on a serializer error, which typed structs do not raise.
-    let _ = write(report, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    super::pieces::to_string(|out| write(report, out))
 }
 
 /// Writes the SARIF log of a report to `out` as it is serialized (the same text as
