@@ -14,25 +14,29 @@ use crate::rules::{Diagnostic, Severity};
 /// Escapes the data of a workflow command (the text after `::`): its lines made safe
 /// ([`escape::lines`]), then `%`, `\r` and `\n` as the runner expects.
 pub fn escape_data(s: &str) -> String {
-    percent_encode(&escape::lines(s), &['%', '\r', '\n'])
+    percent_encode(&escape::lines(s), b"%\r\n")
 }
 
 /// Escapes a property value of a workflow command (`file=…`, `title=…`): made safe as one
 /// line ([`escape::field`]), then `%`, `\r`, `\n`, `:` and `,` as the runner expects.
 pub fn escape_property(s: &str) -> String {
-    percent_encode(&escape::field(s), &['%', '\r', '\n', ':', ','])
+    percent_encode(&escape::field(s), b"%\r\n:,")
 }
 
-/// `s` with each of `chars` as `%` and its code in two hexadecimal digits, in one pass.
-fn percent_encode(s: &str, chars: &[char]) -> String {
+/// `s` with each of the ASCII `bytes` as `%` and its code in two hexadecimal digits, in one
+/// pass.
+fn percent_encode(s: &str, bytes: &[u8]) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if chars.contains(&c) {
-            out.push_str(&format!("%{:02X}", u32::from(c)));
-        } else {
-            out.push(c);
+    let mut copied = 0;
+    for (at, b) in s.bytes().enumerate() {
+        if bytes.contains(&b) {
+            // An ASCII byte is a whole character: `at` is on a character boundary.
+            out.push_str(&s[copied..at]);
+            out.push_str(&format!("%{b:02X}"));
+            copied = at + 1;
         }
     }
+    out.push_str(&s[copied..]);
     out
 }
 
