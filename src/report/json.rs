@@ -323,6 +323,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<(
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::report::escape;
     use crate::report::pieces::PIECE;
     use crate::rules::{Caller, Edit, Fix, Related};
     use crate::source::Span;
@@ -392,14 +393,23 @@ pub(super) mod tests {
     /// piece, several pieces, and more than a batch.
     pub(in crate::report) const SIZES: [usize; 5] = [0, 1, 3, PIECE + 1, 17 * PIECE + 7];
 
-    /// `list` as the pretty printer writes it as a member nested `depth` levels down,
-    /// escaped: what a document written whole holds.
-    pub(in crate::report) fn list_as_serde_writes_it<S: Serialize>(
+    /// Asserts that `text`, a document written in pieces, holds between `key` and `after` the
+    /// text the pretty printer writes for `list` nested `depth` levels down, escaped, and
+    /// nothing a terminal or runner acts on; returns the document parsed.
+    pub(in crate::report) fn assert_list_as_serde_writes_it<S: Serialize>(
+        text: &str,
+        (key, after): (&str, &str),
         list: &[S],
         depth: usize,
-    ) -> String {
-        let text = serde_json::to_string_pretty(list).unwrap();
-        super::super::escape::json(text.replace('\n', &format!("\n{}", "  ".repeat(depth))))
+    ) -> serde_json::Value {
+        let start = text.find(key).unwrap() + key.len();
+        let end = text.rfind(after).unwrap();
+        let whole = serde_json::to_string_pretty(list).unwrap();
+        let nested = whole.replace('\n', &format!("\n{}", "  ".repeat(depth)));
+        let len = list.len();
+        assert_eq!(&text[start..end], escape::json(nested), "{len} elements");
+        assert!(is_inert(text));
+        serde_json::from_str(text).unwrap()
     }
 
     /// Whether `text` holds nothing a terminal or a runner would act on.
@@ -415,20 +425,13 @@ pub(super) mod tests {
         for n in SIZES {
             let report = report(n);
             let text = render(&report);
-            let start = text.find("\"diagnostics\": ").unwrap() + 15;
-            let end = text.find(",\n  \"summary\"").unwrap();
             let list: Vec<JsonDiagnostic> = report
                 .diagnostics
                 .iter()
                 .map(|d| diagnostic(&report.sources, d))
                 .collect();
-            assert_eq!(
-                &text[start..end],
-                list_as_serde_writes_it(&list, 1),
-                "{n} diagnostics"
-            );
-            assert!(is_inert(&text));
-            let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let span = ("\"diagnostics\": ", ",\n  \"summary\"");
+            let doc = assert_list_as_serde_writes_it(&text, span, &list, 1);
             assert_eq!(doc["diagnostics"].as_array().unwrap().len(), n);
             assert_eq!(doc["summary"]["errors"], n);
             if n > 0 {

@@ -576,9 +576,7 @@ mod tests {
 
     #[test]
     fn results_rendered_in_pieces_are_the_list_serde_writes() {
-        use crate::report::json::tests::{
-            HOSTILE, SIZES, is_inert, list_as_serde_writes_it, report,
-        };
+        use crate::report::json::tests::{HOSTILE, SIZES, assert_list_as_serde_writes_it, report};
         for n in SIZES {
             let report = report(n);
             let text = render(&report);
@@ -589,15 +587,8 @@ mod tests {
                 .zip(&prints)
                 .map(|(d, print)| result(&report.sources, d, print))
                 .collect();
-            let start = text.find("\"results\": ").unwrap() + 11;
-            let end = text.rfind("\n    }\n  ]\n}\n").unwrap();
-            assert_eq!(
-                &text[start..end],
-                list_as_serde_writes_it(&list, 3),
-                "{n} diagnostics"
-            );
-            assert!(is_inert(&text));
-            let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let span = ("\"results\": ", "\n    }\n  ]\n}\n");
+            let log = assert_list_as_serde_writes_it(&text, span, &list, 3);
             let results = log["runs"][0]["results"].as_array().unwrap();
             assert_eq!(results.len(), n);
             if n > 0 {
