@@ -10,6 +10,11 @@
 //! blocking), each read has a size cap, text must be UTF-8, and carriage returns that end a
 //! line on their own are turned into line feeds (same length, so offsets stay valid).
 //!
+//! Resolving a path follows every symlink in it. A directory the walk has resolved is
+//! remembered, so that a name in it that is not a symlink (one `lstat`) resolves to the
+//! directory's real path joined with the name, without a `readlink` per component; a
+//! symlink is always resolved in full. The tree is assumed not to change during a run.
+//!
 //! Files named explicitly as options (`--var-file`, `--config`) that lie outside every root
 //! are allowed one by one with [`Boundary::allow_named`]: whoever wrote the command line
 //! chose them. A named path inside a root gets no such exception (a symlink committed in
