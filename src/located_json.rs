@@ -124,7 +124,7 @@ pub struct JsonError {
 
 /// Parses strict JSON `text` into located nodes, mapping positions through `map`.
 ///
-/// Well-formed JSON of the usual kind is read by [`fast::parse`] in one pass straight into
+/// Well-formed JSON of the usual kind is read by `fast::parse` in one pass straight into
 /// nodes; anything it is not sure of (an error, a surrogate escape, deep nesting) is read by
 /// `jsonc-parser`, which gives the same nodes and the located error message.
 pub fn parse_json(text: &str, map: &OffsetMap) -> Result<Node, JsonError> {

@@ -4,7 +4,7 @@
 //! generators here write those edits in each syntax. [`session::run`] applies them to the
 //! texts in memory ([`apply`]), checks the edited texts again in the same run ([`verify`]),
 //! keeps only the fixes that remove their finding without a new finding or parse error, and
-//! writes the files atomically inside the scanned tree ([`write`]) or prints a diff ([`diff`]).
+//! writes the files atomically inside the scanned tree ([`write`](mod@write)) or prints a diff ([`diff`]).
 
 pub mod account;
 pub mod apply;

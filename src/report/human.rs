@@ -1,5 +1,5 @@
 //! `--format human`: compiler-style snippets rendered by miette, behind a thin wrapper that
-//! hands miette only the lines a diagnostic shows ([`Excerpt`]: long lines cut to a window,
+//! hands miette only the lines a diagnostic shows (`Excerpt`: long lines cut to a window,
 //! since a plan JSON is often one huge line, and every line made safe to print), picks
 //! colour for the stream written to, and turns links off. Messages, labels, help, notes and
 //! paths are escaped ([`super::escape`]), and no line of the report starts a workflow

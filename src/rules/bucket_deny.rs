@@ -486,7 +486,7 @@ pub fn condition_reasons(v: &StatementVerdict) -> String {
 const LISTED_ACTIONS: usize = 5;
 
 /// `s3:ListBucket, s3:GetObject`; "every backup action (…)" only when every one of them is
-/// in `actions`; past [`LISTED_ACTIONS`], the first few and a count of the rest.
+/// in `actions`; past `LISTED_ACTIONS`, the first few and a count of the rest.
 pub fn action_list(actions: &[String]) -> String {
     let all = profile::BUCKET_ACTIONS.len() + profile::OBJECT_ACTIONS.len();
     let every = profile::BUCKET_ACTIONS
