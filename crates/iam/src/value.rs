@@ -393,6 +393,28 @@ pub fn has_known_holes(node: &Node, known: &std::collections::HashMap<String, No
     !known.is_empty() && walk(node, known, 0)
 }
 
+/// The value of the partly known string `s` once the holes `known` gives values are filled:
+/// that value itself when `s` is one such hole, else `s` with each known string in its hole's
+/// place (other holes stay).
+pub fn fill_holes(s: &PString, known: &std::collections::HashMap<String, Node>) -> Kind {
+    if let [Part::Hole(h)] = s.parts()
+        && let Some(v) = known.get(h.id.as_ref())
+    {
+        return v.kind.clone();
+    }
+    let mut out = PString::default();
+    for part in s.parts() {
+        match part {
+            Part::Hole(h) => match known.get(h.id.as_ref()).map(|n| &n.kind) {
+                Some(Kind::Str(v)) => out.push(v),
+                _ => out.push_hole(h.clone()),
+            },
+            Part::Lit(t) => out.push_str(t),
+        }
+    }
+    Kind::Str(out)
+}
+
 /// Replaces holes whose id `known` has a value: a string that is one hole becomes the known
 /// node (which may be an object); holes inside strings take a known string's text. Bounded
 /// in depth; everything else is kept as is.
@@ -409,24 +431,7 @@ fn substitute_at(
         return node.clone();
     }
     match &node.kind {
-        Kind::Str(s) if !s.is_known() => {
-            if let [Part::Hole(h)] = s.parts()
-                && let Some(v) = known.get(h.id.as_ref())
-            {
-                return Node::new(v.kind.clone(), node.span);
-            }
-            let mut out = PString::default();
-            for part in s.parts() {
-                match part {
-                    Part::Hole(h) => match known.get(h.id.as_ref()).map(|n| &n.kind) {
-                        Some(Kind::Str(v)) => out.push(v),
-                        _ => out.push_hole(h.clone()),
-                    },
-                    Part::Lit(t) => out.push_str(t),
-                }
-            }
-            Node::new(Kind::Str(out), node.span)
-        }
+        Kind::Str(s) if !s.is_known() => Node::new(fill_holes(s, known), node.span),
         Kind::Unknown(h) => match known.get(h.id.as_ref()) {
             Some(v) => Node::new(v.kind.clone(), node.span),
             None => node.clone(),

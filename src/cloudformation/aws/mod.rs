@@ -31,7 +31,7 @@ use crate::policy::ast::PolicyKind;
 use crate::policy::parse::parse_policy;
 use crate::resource::{Lifecycle, Resource};
 use crate::source::{Sources, Span};
-use crate::value::{Hole, Kind, Member, Node, PString, Part, has_known_holes, substitute};
+use crate::value::{Hole, Kind, Member, Node, PString, has_known_holes, substitute};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -143,27 +143,7 @@ fn fill_in_place(node: &mut Node, known: &HashMap<String, Node>, depth: usize) {
         return;
     }
     match &mut node.kind {
-        Kind::Str(s) if !s.is_known() => {
-            let whole = match s.parts() {
-                [Part::Hole(h)] => known.get(h.id.as_ref()).map(|v| v.kind.clone()),
-                _ => None,
-            };
-            if let Some(kind) = whole {
-                node.kind = kind;
-                return;
-            }
-            let mut out = PString::default();
-            for part in s.parts() {
-                match part {
-                    Part::Hole(h) => match known.get(h.id.as_ref()).map(|n| &n.kind) {
-                        Some(Kind::Str(v)) => out.push(v),
-                        _ => out.push_hole(h.clone()),
-                    },
-                    Part::Lit(t) => out.push_str(t),
-                }
-            }
-            *s = out;
-        }
+        Kind::Str(s) if !s.is_known() => node.kind = crate::value::fill_holes(s, known),
         Kind::Unknown(h) => {
             if let Some(v) = known.get(h.id.as_ref()) {
                 node.kind = v.kind.clone();
