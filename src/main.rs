@@ -507,8 +507,6 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
             return fail(&e);
         }
     }
-    // One check per process: what the run is done with goes back to the system at exit.
-    clumio_preflight::parallel::exit_follows();
     let stdin_is_pipe = !std::io::stdin().is_terminal();
     let mut inputs: Vec<Input> = Vec::new();
     if cmd.paths.is_empty() {
@@ -629,7 +627,12 @@ fn run_check(cmd: CheckCmd, matches: &ArgMatches) -> ExitCode {
         fix_diff,
     ) = match cmd.fix {
         true => fix_and_describe(&options, &profile, !cmd.diff),
-        false => (pipeline::run(&options, &profile), None),
+        false => {
+            // One check, then the process ends: what the run is done with goes back to the
+            // system at exit. (`--fix` checks again after its edits, so it frees as it goes.)
+            clumio_preflight::parallel::exit_follows();
+            (pipeline::run(&options, &profile), None)
+        }
     };
     if let Some(applied) = &report.configuration
         && matches!(cmd.format, ReportFormat::Human | ReportFormat::Line)
