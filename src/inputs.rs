@@ -14,7 +14,7 @@ use crate::cloudformation;
 use crate::config::Exclude;
 use crate::fsbound::{Boundary, MAX_INPUT_BYTES, Refusal, Walker};
 use crate::resource::LoadError;
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, SourceFile, Sources, Span};
 use crate::terraform::{self, plan, walk};
 use std::path::{Path, PathBuf};
 
@@ -219,8 +219,9 @@ fn path_error(path: &Path, message: String) -> LoadError {
 
 /// What reading one plan or template file gave, before it joins the sources.
 enum Read {
-    /// A text of a known format (colour codes already stripped from plan text).
-    Text(String, Format),
+    /// A text of a known format (colour codes already stripped from plan text), its lines
+    /// indexed.
+    Text(SourceFile, Format),
     /// A text that is not UTF-8 (shown lossily), with the offset of its first bad byte.
     NotUtf8(String, usize),
     /// A problem with the path itself (already worded).
@@ -253,7 +254,10 @@ fn read_classified(path: &Path, explicit: bool, boundary: &Boundary) -> Read {
         Err(refusal) => return Read::PathError(refusal.to_string()),
     };
     match detect(&text) {
-        Some(format) => Read::Text(readable(text, format), format),
+        Some(format) => {
+            let name = path.display().to_string();
+            Read::Text(SourceFile::named(name, readable(text, format)), format)
+        }
         None if explicit => {
             let name = path.display().to_string();
             Read::PathError(terraform::unrecognised::describe(text.as_bytes(), &name))
@@ -267,8 +271,8 @@ impl Inputs {
     fn add_read(&mut self, path: &Path, read: Read, sources: &mut Sources) {
         let name = path.display().to_string();
         match read {
-            Read::Text(text, format) => {
-                let file = sources.add(name, text);
+            Read::Text(file, format) => {
+                let file = sources.add_file(file);
                 self.texts.push((file, format));
             }
             Read::NotUtf8(lossy, offset) => {

@@ -175,10 +175,12 @@ fn analyze_statement(
         .map(|a| (*a, &arns[0]))
         .chain(profile::OBJECT_ACTIONS.iter().map(|a| (*a, &arns[1])));
     let mut depends: BTreeSet<String> = BTreeSet::new();
-    let mut sessions_denied: BTreeSet<String> = BTreeSet::new();
-    let mut in_scope = Tri::No;
-    let mut denied_reason: Option<Vec<String>> = None;
-    let mut maybe_reason: Option<Vec<String>> = None;
+    let mut noted = Noted {
+        in_scope: Tri::No,
+        sessions_denied: BTreeSet::new(),
+        denied_reason: None,
+        maybe_reason: None,
+    };
     let (role_sensitive, session_sensitive) = st.caller_sensitivity();
     let mut sessions = SessionVerdict::for_every_session();
     // Each element of the statement decided once per input, not once per request.
@@ -202,12 +204,7 @@ fn analyze_statement(
                     (action, resource),
                     requests,
                     (role_sensitive, session_sensitive),
-                    &mut Explained {
-                        in_scope: &mut in_scope,
-                        sessions_denied: &mut sessions_denied,
-                        denied_reason: &mut denied_reason,
-                        maybe_reason: &mut maybe_reason,
-                    },
+                    &mut noted,
                 );
                 groups.push((action_answer, resource, answers));
                 &groups[groups.len() - 1].2
@@ -233,7 +230,7 @@ fn analyze_statement(
         }
     }
     v.depends_on = depends.into_iter().collect();
-    v.sessions_denied = sessions_denied.into_iter().collect();
+    v.sessions_denied = noted.sessions_denied.into_iter().collect();
     let alike = sessions
         .iter()
         .all(|s| s.denied == sessions[0].denied && s.maybe == sessions[0].maybe);
@@ -242,16 +239,19 @@ fn analyze_statement(
     }
     let negated = st.principal.as_ref().is_some_and(|p| p.negated);
     v.reasons = if !v.denied.is_empty() {
-        denied_reason.unwrap_or_default()
+        noted.denied_reason.unwrap_or_default()
     } else {
-        maybe_reason.or(denied_reason).unwrap_or_default()
+        noted
+            .maybe_reason
+            .or(noted.denied_reason)
+            .unwrap_or_default()
     };
     if v.class == Class::PartialWildcard {
         return v;
     }
     v.class = match (negated, v.denied.is_empty(), v.maybe.is_empty()) {
         (true, false, _) => Class::NotPrincipalIncomplete,
-        (true, true, _) if in_scope != Tri::No => Class::NotPrincipalFragile,
+        (true, true, _) if noted.in_scope != Tri::No => Class::NotPrincipalFragile,
         (false, false, _) => Class::Blocks,
         (false, true, false) => Class::MayBlock,
         _ => Class::Clean,
@@ -269,11 +269,11 @@ struct ActionAnswers {
 /// What [`decide_action`] notes for the whole statement as it goes: whether the statement
 /// covers the action and resource at all, the sessions it denies, and the reasons of its
 /// first certain and first possible denial.
-struct Explained<'e> {
-    in_scope: &'e mut Tri,
-    sessions_denied: &'e mut BTreeSet<String>,
-    denied_reason: &'e mut Option<Vec<String>>,
-    maybe_reason: &'e mut Option<Vec<String>>,
+struct Noted {
+    in_scope: Tri,
+    sessions_denied: BTreeSet<String>,
+    denied_reason: Option<Vec<String>>,
+    maybe_reason: Option<Vec<String>>,
 }
 
 /// Decides `st` for `action` on `resource` for every role candidate and session of
@@ -285,7 +285,7 @@ fn decide_action(
     (action, resource): (&str, &PString),
     requests: &mut [Vec<Request>],
     (role_sensitive, session_sensitive): (bool, bool),
-    noted: &mut Explained,
+    noted: &mut Noted,
 ) -> ActionAnswers {
     let session_count = profile::SESSION_NAMES.len();
     let mut per_role: Vec<Tri> = Vec::new();
@@ -317,7 +317,8 @@ fn decide_action(
             let caller = ri * session_count + si;
             if ri == 0 && si == 0 {
                 // Does it cover the action and resource, whoever asks?
-                *noted.in_scope = noted.in_scope.clone().or(memo.scope(caller, request));
+                noted.in_scope =
+                    std::mem::replace(&mut noted.in_scope, Tri::No).or(memo.scope(caller, request));
             }
             let applies = memo.applies(caller, request);
             // Explain only the first request of each kind: reasons cost more than answers.

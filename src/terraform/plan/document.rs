@@ -130,14 +130,16 @@ pub(super) struct EntryParser {
     base: usize,
 }
 
-/// What an entry of the plan is, for what of it is kept.
-#[derive(Clone, Copy)]
+/// What is read of a section's resource entries.
+#[derive(Clone, Copy, PartialEq)]
 pub(super) enum Entry {
-    /// A resource change: its members never read are dropped as soon as it is parsed
+    /// Resource changes: the members never read are dropped as soon as an entry is parsed
     /// ([`super::changes::drop_unread_change_members`]).
     Change,
-    /// Anything else: kept whole.
+    /// Values and configuration: every entry, kept whole.
     Whole,
+    /// The prior state: only the data sources (read while planning), kept whole.
+    Data,
 }
 
 impl EntryParser {
@@ -227,39 +229,31 @@ impl<'t> Assembler<'t> {
         Node::new(Kind::Array(items), self.whole)
     }
 
-    /// The entries of resources the model reads (only data sources when `data_only`),
+    /// The entries of resources the model reads (of data sources only for [`Entry::Data`]),
     /// parsed with spans.
-    fn resources(
-        &self,
-        raws: &[&'t RawValue],
-        data_only: bool,
-        entry: Entry,
-    ) -> Result<Node, LoadError> {
+    fn resources(&self, raws: &[&'t RawValue], entry: Entry) -> Result<Node, LoadError> {
         let items = raws
             .iter()
             .filter(|r| entry_type(r.get()).is_some_and(|t| relevant_type(&t)))
-            .filter(|r| !data_only || entry_is_data(r.get()))
+            .filter(|r| entry != Entry::Data || entry_is_data(r.get()))
             .map(|r| self.located(r, entry))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(self.list(items))
     }
 
-    /// A `planned_values` / `prior_state` / state `values` module and its children (only
-    /// their data sources when `data_only`).
-    fn module(&self, m: &RawModule<'t>, depth: usize, data_only: bool) -> Result<Node, LoadError> {
+    /// A `planned_values` / `prior_state` / state `values` module and its children, their
+    /// entries read as `entry` says.
+    fn module(&self, m: &RawModule<'t>, depth: usize, entry: Entry) -> Result<Node, LoadError> {
         let children = if depth > 64 {
             Vec::new()
         } else {
             m.child_modules
                 .iter()
-                .map(|c| self.module(c, depth + 1, data_only))
+                .map(|c| self.module(c, depth + 1, entry))
                 .collect::<Result<Vec<_>, _>>()?
         };
         Ok(self.obj(vec![
-            (
-                "resources",
-                self.resources(&m.resources, data_only, Entry::Whole)?,
-            ),
+            ("resources", self.resources(&m.resources, entry)?),
             ("child_modules", self.list(children)),
         ]))
     }
@@ -278,10 +272,7 @@ impl<'t> Assembler<'t> {
             }
         }
         Ok(self.obj(vec![
-            (
-                "resources",
-                self.resources(&m.resources, false, Entry::Whole)?,
-            ),
+            ("resources", self.resources(&m.resources, Entry::Whole)?),
             ("module_calls", self.obj(calls)),
         ]))
     }
@@ -334,10 +325,7 @@ pub(super) fn assemble<'t>(
         ));
     }
     if let Some(changes) = &raw.resource_changes {
-        top.push((
-            "resource_changes",
-            a.resources(changes, false, Entry::Change)?,
-        ));
+        top.push(("resource_changes", a.resources(changes, Entry::Change)?));
     }
     // The planned values are read only when a plan has no resource changes: then they are
     // not parsed at all.
@@ -349,7 +337,7 @@ pub(super) fn assemble<'t>(
     {
         top.push((
             "planned_values",
-            a.obj(vec![("root_module", a.module(root, 0, false)?)]),
+            a.obj(vec![("root_module", a.module(root, 0, Entry::Whole)?)]),
         ));
     }
     let prior = raw
@@ -359,7 +347,7 @@ pub(super) fn assemble<'t>(
         .and_then(|v| v.root_module.as_ref());
     if let Some(root) = prior {
         // Only the data sources read while planning are taken from the prior state.
-        let values = a.obj(vec![("root_module", a.module(root, 0, true)?)]);
+        let values = a.obj(vec![("root_module", a.module(root, 0, Entry::Data)?)]);
         top.push(("prior_state", a.obj(vec![("values", values)])));
     }
     if let Some(root) = raw
@@ -375,7 +363,7 @@ pub(super) fn assemble<'t>(
     if let Some(root) = raw.values.as_ref().and_then(|v| v.root_module.as_ref()) {
         top.push((
             "values",
-            a.obj(vec![("root_module", a.module(root, 0, false)?)]),
+            a.obj(vec![("root_module", a.module(root, 0, Entry::Whole)?)]),
         ));
     }
     if let Some(vars) = &raw.variables {
