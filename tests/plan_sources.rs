@@ -616,3 +616,56 @@ fn an_empty_state_is_state_with_nothing_deployed() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(!doc["notes"].to_string().contains("nothing is deployed"));
 }
+
+/// Every diagnostic of a run as `CODE FILE:LINE:COLUMN MESSAGE`, in report order.
+fn listed(doc: &Value) -> Vec<String> {
+    doc["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}:{} {}",
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap_or_default(),
+                d["line"],
+                d["column"],
+                d["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// Models are checked as soon as they are built, except plans, which wait for their
+/// sources: a run mixing templates, Terraform folders and plans that wait lists every
+/// finding of each input checked alone, once (a plan and its state point at the same lines
+/// of their sources: one finding).
+#[test]
+fn plans_waiting_for_their_sources_keep_their_findings_among_the_others() {
+    let scenario = format!("{REAL}/replace-bucket");
+    let sources = ["--source-dir".to_string(), scenario.clone()];
+    let inputs = [
+        "testdata/cloudformation/conditional-policy".to_string(),
+        format!("{scenario}/plan.json"),
+        "testdata/terraform/acl-with-ownership-controls".to_string(),
+        format!("{scenario}/state.json"),
+    ];
+    let mut alone: Vec<String> = Vec::new();
+    for input in &inputs {
+        let args: Vec<String> = std::iter::once(input.clone())
+            .chain(sources.clone())
+            .collect();
+        let (_, errors, doc) = run_in(&crate_root(), &args);
+        assert!(errors.is_empty(), "{input}: {errors:?}");
+        alone.extend(listed(&doc));
+    }
+    let args: Vec<String> = inputs.iter().cloned().chain(sources).collect();
+    let (_, errors, doc) = run_in(&crate_root(), &args);
+    assert!(errors.is_empty(), "{errors:?}");
+    let together = listed(&doc);
+    let unique: BTreeSet<&String> = together.iter().collect();
+    assert_eq!(unique.len(), together.len(), "{together:?}");
+    assert!(together.len() >= 4, "{together:?}");
+    assert_eq!(unique, alone.iter().collect());
+}

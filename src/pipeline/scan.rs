@@ -27,7 +27,8 @@ use std::sync::Arc;
 struct Collected {
     sources: Sources,
     errors: Vec<LoadError>,
-    units: Vec<Unit>,
+    /// The models built, in input order: checked, or waiting for their plan's sources.
+    checked: Vec<Checked>,
     files: usize,
     notes: Vec<String>,
     /// Warnings about the command line (see [`Report::run_warnings`]).
@@ -65,9 +66,77 @@ struct PlanSources {
     plan_file: FileId,
 }
 
+/// A model checked as soon as it is built, or kept until its plan's sources are read.
+enum Checked {
+    /// Its findings: the model itself is freed on the thread that built it, whose next
+    /// model reuses the memory.
+    Done(Vec<Diagnostic>),
+    /// A plan whose findings are pointed at its sources, read once every input is loaded:
+    /// its model, and what the plan says (taken out of the model).
+    Waiting(Box<(Unit, PlanInput)>),
+}
+
+/// What checking a model needs besides the model: the profile, the rules enabled, and which
+/// files are plans (their findings are fixed in their sources, not in the plan).
+struct Check<'a> {
+    profile: &'a Profile,
+    enabled: &'a rules::Enabled,
+    plan_files: &'a std::collections::HashSet<FileId>,
+    /// Whether a plan's findings wait for its sources ([`source_dir`] found some).
+    plans_wait: bool,
+}
+
+impl Check<'_> {
+    /// Checks `unit` now, unless it is a plan waiting for its sources.
+    fn now_or_later(&self, sources: &Sources, mut unit: Unit) -> Checked {
+        if let Some(plan) = unit.plan.take() {
+            if self.plans_wait {
+                return Checked::Waiting(Box::new((unit, plan)));
+            }
+            // Without sources, what a plan says is not needed past its model: its resources
+            // (most of its memory) are freed while the rules run.
+            parallel::drop_beside(plan);
+            let found = self.unit(sources, &unit, None);
+            // A plan's model can be large: freed beside the rest of the run.
+            parallel::drop_beside(unit);
+            return Checked::Done(found);
+        }
+        Checked::Done(self.unit(sources, &unit, None))
+    }
+
+    /// The findings on one model (and, for a plan, on its sources).
+    fn unit(&self, sources: &Sources, unit: &Unit, with: Option<&PlanSources>) -> Vec<Diagnostic> {
+        // A plan knows its account: it settles the profile's unknown account for that plan.
+        let own = unit
+            .account
+            .as_deref()
+            .filter(|_| !self.profile.account.is_known())
+            .map(|a| self.profile.in_account(a));
+        let profile = own.as_ref().unwrap_or(self.profile);
+        let mut found = rules::run(&unit.inventory, profile, self.enabled);
+        let is_plan = |file: FileId| self.plan_files.contains(&file);
+        crate::fix::attach(sources, &unit.inventory, profile, &mut found, &is_plan);
+        if let Some(with) = with {
+            let source_found = with.mapper.source_findings(sources, profile, self.enabled);
+            with.mapper.remap(
+                &mut found,
+                &unit.inventory,
+                profile,
+                &crate::plan_mapping::PlanOrigin {
+                    file: with.plan_file,
+                    filled: &with.filled,
+                    source_found: &source_found,
+                },
+            );
+        }
+        add_callers(&mut found, &unit.module_calls);
+        found
+    }
+}
+
 /// What one plan or template yielded.
 struct FileResult {
-    unit: Option<Unit>,
+    unit: Option<Checked>,
     errors: Vec<LoadError>,
     notes: Vec<String>,
     /// A template's declared parameters (`None` for other inputs).
@@ -76,8 +145,15 @@ struct FileResult {
     suppressions: Vec<Suppression>,
 }
 
-/// Loads one plan or template already added as `file`, through its front end's contract.
-fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options) -> FileResult {
+/// Loads one plan or template already added as `file`, through its front end's contract,
+/// and checks its model (a plan waits when its findings go to its sources).
+fn load_text(
+    check: &Check,
+    sources: &Sources,
+    file: FileId,
+    format: Format,
+    options: &Options,
+) -> FileResult {
     let (loaded, inventory, parameters, plan) = match format {
         Format::CloudFormation => {
             let mut loaded = cloudformation::load(sources, file, &options.cloudformation);
@@ -112,12 +188,15 @@ fn load_text(sources: &Sources, file: FileId, format: Format, options: &Options)
         ..
     } = loaded;
     FileResult {
-        unit: Some(Unit {
-            inventory,
-            account,
-            plan,
-            module_calls: Vec::new(),
-        }),
+        unit: Some(check.now_or_later(
+            sources,
+            Unit {
+                inventory,
+                account,
+                plan,
+                module_calls: Vec::new(),
+            },
+        )),
         errors,
         notes: notes
             .iter()
@@ -176,7 +255,7 @@ pub(super) fn scan(
     let mut scan = Collected {
         sources: Sources::new(),
         errors: Vec::new(),
-        units: Vec::new(),
+        checked: Vec::new(),
         files: 0,
         notes: Vec::new(),
         run_warnings: Vec::new(),
@@ -205,6 +284,22 @@ pub(super) fn scan(
     scan.files += inputs.files;
     scan.pending = inputs.texts;
     let empty = inputs.nothing_to_check;
+    let enabled = config.enabled_rules();
+    // The plans read (JSON, state, text), as classified when read: their findings are fixed
+    // in their sources, not in the plan.
+    let plan_files: std::collections::HashSet<FileId> = scan
+        .pending
+        .iter()
+        .filter(|(_, format)| *format != Format::CloudFormation)
+        .map(|(file, _)| *file)
+        .collect();
+    let source_dir = source_dir(options, &boundary);
+    let check = Check {
+        profile,
+        enabled: &enabled,
+        plan_files: &plan_files,
+        plans_wait: source_dir.is_some(),
+    };
     if let Some(walked) = inputs.terraform {
         let loaded = terraform::load_walked(
             walked,
@@ -222,26 +317,29 @@ pub(super) fn scan(
         );
         scan.run_warnings.extend(loaded.extra.warnings);
         scan.suppressions.extend(loaded.suppressions);
-        // One inventory per root module, built in parallel.
+        // One model per root module, built and checked in parallel.
         let sources = &scan.sources;
-        let units = parallel::map_chunks(&loaded.extra.roots, |root| {
+        let checked = parallel::map_chunks(&loaded.extra.roots, |root| {
             let resources = &loaded.resources[root.resources.clone()];
             let mut inventory = terraform::aws::inventory(resources, sources);
             inventory.modules_not_loaded = root.not_loaded.clone();
-            Unit {
-                inventory,
-                account: None,
-                plan: None,
-                module_calls: root.module_calls.clone(),
-            }
+            check.now_or_later(
+                sources,
+                Unit {
+                    inventory,
+                    account: None,
+                    plan: None,
+                    module_calls: root.module_calls.clone(),
+                },
+            )
         });
-        scan.units.extend(units);
-        // The evaluated resources are in the inventories now.
+        scan.checked.extend(checked);
+        // The evaluated resources are in the models now.
         parallel::release(loaded.resources);
     }
     scan.notes.extend(git_ignore.notes());
     let results = parallel::map_chunks(&scan.pending, |(file, format)| {
-        load_text(&scan.sources, *file, *format, options)
+        load_text(&check, &scan.sources, *file, *format, options)
     });
     scan.files += results.len();
     for r in results {
@@ -251,7 +349,7 @@ pub(super) fn scan(
                 scan.notes.push(note);
             }
         }
-        scan.units.extend(r.unit);
+        scan.checked.extend(r.unit);
         scan.suppressions.extend(r.suppressions);
         if let Some(names) = r.parameters {
             scan.template_parameters
@@ -265,72 +363,34 @@ pub(super) fn scan(
             declared,
         ));
     }
-    let plan_sources: Vec<Option<PlanSources>> = match source_dir(options, &boundary) {
-        Some(dir) if scan.units.iter().any(|u| u.plan.is_some()) => {
-            with_sources(&mut scan, &dir, &terraform_options)
-        }
-        _ => {
-            // Without sources, what a plan says is not needed past its model: its resources
-            // (most of its memory) are freed while the rules run.
-            let plans: Vec<PlanInput> = scan
-                .units
-                .iter_mut()
-                .filter_map(|u| u.plan.take())
-                .collect();
-            parallel::drop_beside(plans);
-            scan.units.iter().map(|_| None).collect()
-        }
-    };
-    let work: Vec<(&Unit, &Option<PlanSources>)> = scan.units.iter().zip(&plan_sources).collect();
-    let enabled = config.enabled_rules();
-    // The plans read (JSON, state, text), as classified when read: their findings are fixed
-    // in their sources, not in the plan.
-    let plan_files: std::collections::HashSet<FileId> = scan
-        .pending
-        .iter()
-        .filter(|(_, format)| *format != Format::CloudFormation)
-        .map(|(file, _)| *file)
+    // The plans waiting for their sources: read the sources, then check the plans. Findings
+    // keep the order of the models (None: a plan waiting).
+    let mut waiting: Vec<(Unit, PlanInput)> = Vec::new();
+    let mut in_order: Vec<Option<Vec<Diagnostic>>> = std::mem::take(&mut scan.checked)
+        .into_iter()
+        .map(|checked| match checked {
+            Checked::Done(found) => Some(found),
+            Checked::Waiting(unit_and_plan) => {
+                waiting.push(*unit_and_plan);
+                None
+            }
+        })
         .collect();
-    let is_plan = |file: FileId| plan_files.contains(&file);
-    let diagnostics = parallel::map_chunks(&work, |(unit, with)| {
-        // A plan knows its account: it settles the profile's unknown account for that plan.
-        let own = unit
-            .account
-            .as_deref()
-            .filter(|_| !profile.account.is_known())
-            .map(|a| profile.in_account(a));
-        let profile = own.as_ref().unwrap_or(profile);
-        let mut found = rules::run(&unit.inventory, profile, &enabled);
-        crate::fix::attach(
-            &scan.sources,
-            &unit.inventory,
-            profile,
-            &mut found,
-            &is_plan,
-        );
-        if let Some(with) = with {
-            let source_found = with
-                .mapper
-                .source_findings(&scan.sources, profile, &enabled);
-            with.mapper.remap(
-                &mut found,
-                &unit.inventory,
-                profile,
-                &crate::plan_mapping::PlanOrigin {
-                    file: with.plan_file,
-                    filled: &with.filled,
-                    source_found: &source_found,
-                },
-            );
+    if let Some(dir) = source_dir.as_deref().filter(|_| !waiting.is_empty()) {
+        let waiting = with_sources(&mut scan, waiting, dir, &terraform_options);
+        let sources = &scan.sources;
+        let mut found = parallel::map_chunks(&waiting, |(unit, with)| {
+            check.unit(sources, unit, Some(with))
+        })
+        .into_iter();
+        // The models are checked: free them beside the rest of the run (freed, not left to
+        // the exit: rendering the findings of a finding-dense plan reuses that memory).
+        parallel::drop_beside(waiting);
+        for slot in in_order.iter_mut().filter(|slot| slot.is_none()) {
+            *slot = found.next();
         }
-        add_callers(&mut found, &unit.module_calls);
-        found
-    });
-    // The models are checked: free them beside the rest of the run (freed, not left to
-    // the exit: rendering the findings of a finding-dense plan reuses that memory).
-    drop(work);
-    parallel::drop_beside((std::mem::take(&mut scan.units), plan_sources));
-    let mut diagnostics: Vec<Diagnostic> = diagnostics.into_iter().flatten().collect();
+    }
+    let mut diagnostics: Vec<Diagnostic> = in_order.into_iter().flatten().flatten().collect();
     diagnostics.sort_by(|a, b| {
         (a.span.file, a.span.start, a.rule.code).cmp(&(b.span.file, b.span.start, b.rule.code))
     });
@@ -398,19 +458,16 @@ fn undeclared_parameters(given: &[(String, String)], declared: &[String]) -> Vec
 /// what the plan leaves unknown from them, and rebuilds the plan's model when anything was.
 fn with_sources(
     scan: &mut Collected,
+    waiting: Vec<(Unit, PlanInput)>,
     dir: &Path,
     terraform_options: &TerraformOptions,
-) -> Vec<Option<PlanSources>> {
+) -> Vec<(Unit, PlanSources)> {
     let mut evaluated: Vec<(String, terraform::LoadedModules)> = Vec::new();
-    let mut out = Vec::new();
-    for i in 0..scan.units.len() {
-        let Some(input) = scan.units[i].plan.take() else {
-            out.push(None);
-            continue;
-        };
+    let mut out = Vec::with_capacity(waiting.len());
+    for (mut unit, input) in waiting {
         let opts = crate::plan_sources::plan_options(
             terraform_options,
-            scan.units[i].account.as_deref(),
+            unit.account.as_deref(),
             &input.variables,
         );
         let key = format!("{:?}|{:?}", opts.account_id, {
@@ -439,13 +496,14 @@ fn with_sources(
             None => Vec::new(),
         };
         if !filled.is_empty() {
-            scan.units[i].inventory = terraform::aws::inventory(&resources, &scan.sources);
+            unit.inventory = terraform::aws::inventory(&resources, &scan.sources);
         }
-        out.push(Some(PlanSources {
+        let sources = PlanSources {
             mapper: crate::plan_mapping::SourceMapper::from_loaded(loaded, &scan.sources),
             filled,
             plan_file: input.file,
-        }));
+        };
+        out.push((unit, sources));
     }
     out
 }
