@@ -16,7 +16,7 @@ use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The paths a repository's index tracks, relative to its work tree, `/`-separated.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -92,11 +92,17 @@ impl Tracked {
     }
 }
 
-/// One repository: its index (when readable) and the `.gitignore` of each folder read so far.
+/// One repository: its index (when readable) and, for each folder seen so far, the
+/// `.gitignore` files that have a say in it.
 struct Repo {
     tracked: Result<Tracked, String>,
-    ignores: HashMap<PathBuf, Option<Gitignore>>,
+    ignores: HashMap<PathBuf, IgnoreChain>,
 }
+
+/// The `.gitignore` files that have a say in a folder: its own and those of the folders
+/// above it in the repository, nearest first (each file read once, shared by the folders
+/// below it).
+type IgnoreChain = Arc<[Arc<Gitignore>]>;
 
 /// The [`Hide`] that applies `.gitignore` files to untracked paths. Keeps, for the report,
 /// how many paths it hid and which repositories' indexes could not be read.
@@ -173,7 +179,6 @@ impl Hide for GitIgnore {
         if rel.as_os_str().is_empty() {
             return false;
         }
-        let rel_bytes = rel.to_string_lossy().replace('\\', "/").into_bytes();
         // Rules are checked for the path and its folders up to the named root only.
         let stop = if root.starts_with(&repo) && abs.starts_with(&root) {
             root
@@ -184,6 +189,7 @@ impl Hide for GitIgnore {
         if !ignored {
             return false;
         }
+        let rel_bytes = rel.to_string_lossy().replace('\\', "/").into_bytes();
         let entry = state.repos.get_mut(&repo).expect("loaded by ignored()");
         match &entry.tracked {
             Ok(tracked) if tracked.covers(&rel_bytes, is_dir) => false,
@@ -262,25 +268,35 @@ fn matches_here(
     path: &Path,
     is_dir: bool,
 ) -> bool {
-    let mut dir = path.parent();
-    while let Some(d) = dir {
-        if !d.starts_with(repo) {
-            break;
+    let Some(dir) = path.parent() else {
+        return false;
+    };
+    for ignore in ignore_chain(entry, boundary, repo, dir).iter() {
+        match ignore.matched(path, is_dir) {
+            Match::Ignore(_) => return true,
+            Match::Whitelist(_) => return false,
+            Match::None => {}
         }
-        let ignore = entry
-            .ignores
-            .entry(d.to_path_buf())
-            .or_insert_with(|| load(boundary, d));
-        if let Some(ignore) = ignore {
-            match ignore.matched(path, is_dir) {
-                Match::Ignore(_) => return true,
-                Match::Whitelist(_) => return false,
-                Match::None => {}
-            }
-        }
-        dir = d.parent();
     }
     false
+}
+
+/// The `.gitignore` files that have a say in folder `dir` of `repo` ([`IgnoreChain`]),
+/// read the first time a folder asks.
+fn ignore_chain(entry: &mut Repo, boundary: &Boundary, repo: &Path, dir: &Path) -> IgnoreChain {
+    if let Some(chain) = entry.ignores.get(dir) {
+        return chain.clone();
+    }
+    let mut chain: Vec<Arc<Gitignore>> = Vec::new();
+    if dir.starts_with(repo) {
+        chain.extend(load(boundary, dir).map(Arc::new));
+        if let Some(parent) = dir.parent() {
+            chain.extend(ignore_chain(entry, boundary, repo, parent).iter().cloned());
+        }
+    }
+    let chain: IgnoreChain = chain.into();
+    entry.ignores.insert(dir.to_path_buf(), chain.clone());
+    chain
 }
 
 /// The `.gitignore` of folder `dir`, when it exists and can be read.
