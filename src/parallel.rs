@@ -1,30 +1,73 @@
-//! Data parallelism without a thread-pool dependency: split a slice into one chunk per core,
-//! map each chunk on a scoped thread, and keep the input order.
+//! Data parallelism without a thread-pool dependency: up to one scoped thread per core, each
+//! taking the next item not yet taken, and the results kept in the input order.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Maps `items` with `f` on up to one thread per core (at most 8); small inputs stay on the
-/// calling thread. Results come back in the order of `items`.
+/// calling thread. Results come back in the order of `items`; a panic in `f` is resumed on
+/// the calling thread.
 pub fn map_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads < 2 || items.len() < 16 {
+    if items.len() < 16 {
         return items.iter().map(&f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+    map_on(items, std::thread::Builder::new, f)
+}
+
+/// Maps `items` with `f` on up to one thread per core (at most 8, at least one), each made by
+/// `thread` (for a larger stack, say). Each thread takes the next item not yet taken, so that slow
+/// items never leave a core idle while a fixed share waits on another. Results come back in
+/// the order of `items`; a panic in `f` is resumed on the calling thread. When no thread can
+/// be started, the calling thread maps what is left.
+pub fn map_on<T: Sync, R: Send>(
+    items: &[T],
+    thread: impl Fn() -> std::thread::Builder,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(items.len());
+    if threads == 0 {
+        return Vec::new();
+    }
+    let next = AtomicUsize::new(0);
+    // Each worker's results, with the index of each.
+    let take_items = || {
+        let mut done: Vec<(usize, R)> = Vec::new();
+        loop {
+            let at = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(at) else {
+                return done;
+            };
+            done.push((at, f(item)));
+        }
+    };
+    let parts: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .filter_map(|_| thread().spawn_scoped(scope, take_items).ok())
             .collect();
-        handles
+        // Without any thread, this one does the work (it may lack the stack `thread` gives).
+        let mine = if handles.is_empty() {
+            take_items()
+        } else {
+            Vec::new()
+        };
+        let mut parts: Vec<Vec<(usize, R)>> = handles
             .into_iter()
-            .flat_map(|h| {
+            .map(|h| {
                 h.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
-            .collect()
-    })
+            .collect();
+        parts.push(mine);
+        parts
+    });
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (at, result) in parts.into_iter().flatten() {
+        slots[at] = Some(result);
+    }
+    // Every index below the length was taken exactly once.
+    slots.into_iter().flatten().collect()
 }
 
 /// Whether the process ends after this run ([`exit_follows`]).
@@ -59,6 +102,57 @@ pub fn drop_beside<T: Send + 'static>(value: T) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn uneven_items_are_shared_and_come_back_in_order() {
+        // The first items are slow: with fixed shares one thread would get all of them.
+        let items: Vec<u64> = (0..64).collect();
+        let out = super::map_on(&items, std::thread::Builder::new, |&x| {
+            if x < 8 {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            (x * 3, std::thread::current().id())
+        });
+        assert_eq!(
+            out.iter().map(|(x, _)| *x).collect::<Vec<_>>(),
+            items.iter().map(|x| x * 3).collect::<Vec<_>>()
+        );
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
+            let slow: std::collections::HashSet<_> = out[..8].iter().map(|(_, t)| *t).collect();
+            assert!(slow.len() > 1, "the slow items all went to one thread");
+        }
+    }
+
+    #[test]
+    fn every_item_runs_on_a_thread_made_as_asked_even_one() {
+        let named = || std::thread::Builder::new().name("deep".into());
+        for n in [1usize, 3, 40] {
+            let items: Vec<usize> = (0..n).collect();
+            let names = super::map_on(&items, named, |_| {
+                std::thread::current().name().map(str::to_string)
+            });
+            assert_eq!(names.len(), n);
+            assert!(
+                names.iter().all(|t| t.as_deref() == Some("deep")),
+                "{names:?}"
+            );
+        }
+        assert!(super::map_on(&[] as &[u8], named, |_| ()).is_empty());
+    }
+
+    #[test]
+    fn a_panic_reaches_the_caller() {
+        let items: Vec<u32> = (0..40).collect();
+        let caught = std::panic::catch_unwind(|| {
+            super::map_chunks(&items, |&x| {
+                if x == 17 {
+                    panic!("item 17");
+                }
+                x
+            })
+        });
+        assert!(caught.is_err());
+    }
+
     #[test]
     fn order_is_kept() {
         let items: Vec<u32> = (0..1000).collect();

@@ -915,35 +915,19 @@ fn parse_parallel(sources: &Sources, files: &[(usize, FileId, PathBuf)]) -> Vec<
         });
         ParsedFile { suppressions, part }
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads < 2 || files.len() < 8 {
-        return files.iter().map(parse_one).collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
-            .collect();
-        let mut out = Vec::with_capacity(files.len());
-        for (handle, part) in handles.into_iter().zip(files.chunks(chunk)) {
-            match handle.join() {
-                Ok(results) => out.extend(results),
-                // A parser panic is a bug: report the files of the chunk, do not retry.
-                Err(_) => out.extend(part.iter().map(|(_, file, path)| ParsedFile {
-                    suppressions: Vec::new(),
-                    part: Err(LoadError {
-                        file: Some(*file),
-                        span: None,
-                        path: Some(path.display().to_string()),
-                        message: "internal error: the parser failed on this file".to_string(),
-                    }),
-                })),
-            }
-        }
-        out
+    crate::parallel::map_chunks(files, |entry| {
+        // A parser panic is a bug: report the file, and go on with the others.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_one(entry))).unwrap_or_else(
+            |_| ParsedFile {
+                suppressions: Vec::new(),
+                part: Err(LoadError {
+                    file: Some(entry.1),
+                    span: None,
+                    path: Some(entry.2.display().to_string()),
+                    message: "internal error: the parser failed on this file".to_string(),
+                }),
+            },
+        )
     })
 }
 

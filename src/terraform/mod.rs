@@ -411,34 +411,17 @@ fn evaluate_all(
         }],
         ..eval::RootOutput::default()
     };
-    // First side by side, reading the sources only; each on a thread with a deep stack.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let chunk = roots.len().div_ceil(threads).max(1);
+    // First side by side, reading the sources only; each on a thread with a deep stack
+    // (`None`: a root that reads files).
     let shared: &Sources = sources;
-    let mut outputs: Vec<Option<eval::RootOutput>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = roots
-            .chunks(chunk)
-            .map(|part| {
-                let run = move || {
-                    part.iter()
-                        .map(|root| eval::evaluate_root_shared(modules, shared, root, opts))
-                        .collect::<Vec<_>>()
-                };
-                (part, eval_thread().spawn_scoped(scope, run))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|(part, handle)| match handle.map(|h| h.join()) {
-                Ok(Ok(outputs)) => outputs,
-                // A panic: reported below; no thread: evaluated below like a file reader.
-                Ok(Err(_)) => part.iter().map(|root| Some(failed(root))).collect(),
-                Err(_) => part.iter().map(|_| None).collect(),
-            })
-            .collect()
-    });
+    let mut outputs: Vec<Option<eval::RootOutput>> =
+        crate::parallel::map_on(roots, eval_thread, |root| {
+            // A panic in evaluation is a bug: reported for its root, the others go on.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                eval::evaluate_root_shared(modules, shared, root, opts)
+            }))
+            .unwrap_or_else(|_| Some(failed(root)))
+        });
     // Then, in order, the roots that read files (which become sources, numbered in order).
     let pending: Vec<usize> = (0..roots.len()).filter(|&i| outputs[i].is_none()).collect();
     if !pending.is_empty() {
