@@ -289,7 +289,7 @@ impl Boundary {
 
     /// `path` with every symlink resolved ([`real_path`]); in a directory walked before,
     /// a name that is not a symlink is the resolved directory joined with the name.
-    fn real_path(&self, path: &Path) -> PathBuf {
+    pub fn real_path(&self, path: &Path) -> PathBuf {
         let absolute = lexical_absolute(path);
         if let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) {
             let walked = self.walked_dirs.read().unwrap_or_else(|e| e.into_inner());
@@ -314,14 +314,29 @@ impl Boundary {
 
     /// The entries directly in directory `dir` (paths as `dir.join(name)`), sorted.
     pub fn list_dir(&self, dir: &Path) -> Result<Vec<PathBuf>, Refusal> {
+        Ok(self
+            .list_dir_typed(dir)?
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect())
+    }
+
+    /// The entries of the directory `dir`, as [`Boundary::list_dir`] gives them, each with
+    /// its type as the listing says (a symlink's own type, never its target's; `None` when
+    /// it could not be read). Most file systems give the type with the name, so a walk need
+    /// not look at each entry again.
+    pub fn list_dir_typed(
+        &self,
+        dir: &Path,
+    ) -> Result<Vec<(PathBuf, Option<std::fs::FileType>)>, Refusal> {
         let real = self.resolve(dir)?;
         let entries = std::fs::read_dir(&real).map_err(io_refusal)?;
         let mut out = Vec::new();
         for entry in entries {
             let entry = entry.map_err(io_refusal)?;
-            out.push(dir.join(entry.file_name()));
+            out.push((dir.join(entry.file_name()), entry.file_type().ok()));
         }
-        out.sort();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
 }
@@ -410,7 +425,7 @@ impl<'b> Walker<'b> {
                 });
                 continue;
             }
-            let entries = match self.boundary.list_dir(&dir) {
+            let entries = match self.boundary.list_dir_typed(&dir) {
                 Ok(entries) => entries,
                 Err(refusal) => {
                     out.dir_errors.push(WalkError {
@@ -421,17 +436,26 @@ impl<'b> Walker<'b> {
                 }
             };
             let mut subdirs = Vec::new();
-            for path in entries {
+            for (path, listed) in entries {
                 let relevant = (self.relevant)(&path);
-                let Ok(link) = std::fs::symlink_metadata(&path) else {
-                    continue;
+                // The listing's type, unless it is a symlink (followed here) or not given.
+                let (is_dir, dangling) = match listed {
+                    Some(kind) if !kind.is_symlink() => (kind.is_dir(), false),
+                    _ => {
+                        let Ok(link) = std::fs::symlink_metadata(&path) else {
+                            continue;
+                        };
+                        let target = if link.file_type().is_symlink() {
+                            std::fs::metadata(&path).ok()
+                        } else {
+                            Some(link)
+                        };
+                        (
+                            target.as_ref().is_some_and(|m| m.is_dir()),
+                            target.is_none(),
+                        )
+                    }
                 };
-                let target = if link.file_type().is_symlink() {
-                    std::fs::metadata(&path).ok()
-                } else {
-                    Some(link)
-                };
-                let is_dir = target.as_ref().is_some_and(|m| m.is_dir());
                 let name = path.file_name().unwrap_or_default();
                 let Some(name) = name.to_str() else {
                     if is_dir {
@@ -456,7 +480,7 @@ impl<'b> Walker<'b> {
                 if !relevant || self.boundary.hides(root, &path, false) {
                     continue;
                 }
-                if target.is_none() {
+                if dangling {
                     out.errors.push(WalkError {
                         path,
                         message: "cannot read: a symlink that leads nowhere (dangling or a loop)"

@@ -580,7 +580,7 @@ impl<'s> Loader<'s> {
     /// Loads the module in `dir` made of `files` (all at once, parsing in parallel), unless
     /// the directory was loaded before. Returns the module's index.
     pub fn load_dir(&mut self, dir: &Path, files: &[PathBuf]) -> usize {
-        let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let key = self.boundary.real_path(dir);
         if let Some(&index) = self.by_dir.get(&key) {
             return index;
         }
@@ -595,7 +595,7 @@ impl<'s> Loader<'s> {
         let mut wanted: Vec<(usize, &PathBuf)> = Vec::new();
         let mut result = Vec::with_capacity(dirs.len());
         for (dir, files) in dirs {
-            let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+            let key = self.boundary.real_path(dir);
             if let Some(&index) = self.by_dir.get(&key) {
                 result.push(index);
                 continue;
