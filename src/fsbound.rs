@@ -287,8 +287,10 @@ impl Boundary {
         })
     }
 
-    /// `path` with every symlink resolved ([`real_path`]); in a directory walked before,
-    /// a name that is not a symlink is the resolved directory joined with the name.
+    /// `path` with every symlink resolved (as `canonicalize` does, and for a path that does
+    /// not exist, its longest existing prefix resolved and the rest joined); in a directory
+    /// walked before, a name that is not a symlink is the resolved directory joined with the
+    /// name.
     pub fn real_path(&self, path: &Path) -> PathBuf {
         let absolute = lexical_absolute(path);
         if let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) {
