@@ -169,9 +169,8 @@ pub fn discover(
                 }
                 let found_terraform = terraform.file_count() > terraform_before;
                 // Read and classified on every core; added to the sources in walk order.
-                let read = crate::parallel::map_chunks(&candidates, |f| {
-                    read_classified(f, false, boundary)
-                });
+                let read =
+                    crate::parallel::map(&candidates, |f| read_classified(f, false, boundary));
                 for (f, r) in candidates.iter().zip(read) {
                     out.add_read(f, r, sources);
                 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Maps `items` with `f` on up to one thread per core (at most 8); small inputs stay on the
 /// calling thread. Results come back in the order of `items`; a panic in `f` is resumed on
 /// the calling thread.
-pub fn map_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     if items.len() < 16 {
         return items.iter().map(&f).collect();
     }
@@ -143,7 +143,7 @@ mod tests {
     fn a_panic_reaches_the_caller() {
         let items: Vec<u32> = (0..40).collect();
         let caught = std::panic::catch_unwind(|| {
-            super::map_chunks(&items, |&x| {
+            super::map(&items, |&x| {
                 if x == 17 {
                     panic!("item 17");
                 }
@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn order_is_kept() {
         let items: Vec<u32> = (0..1000).collect();
-        let out = super::map_chunks(&items, |x| x * 2);
+        let out = super::map(&items, |x| x * 2);
         assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
     }
 }

@@ -46,8 +46,6 @@ struct Unit {
     inventory: Inventory,
     /// The account the input says it ran in (a plan's `aws_caller_identity`).
     account: Option<String>,
-    /// A plan's (or state's) resources and variables, to be completed from its sources.
-    plan: Option<PlanInput>,
     /// Terraform sources: each module instance's address prefix with its `module` block.
     module_calls: Vec<(String, Span)>,
 }
@@ -87,9 +85,10 @@ struct Check<'a> {
 }
 
 impl Check<'_> {
-    /// Checks `unit` now, unless it is a plan waiting for its sources.
-    fn now_or_later(&self, sources: &Sources, mut unit: Unit) -> Checked {
-        if let Some(plan) = unit.plan.take() {
+    /// Checks `unit` now, unless it is a plan (`plan`: its resources and variables) whose
+    /// findings wait for its sources.
+    fn now_or_later(&self, sources: &Sources, unit: Unit, plan: Option<PlanInput>) -> Checked {
+        if let Some(plan) = plan {
             if self.plans_wait {
                 return Checked::Waiting(Box::new((unit, plan)));
             }
@@ -193,9 +192,9 @@ fn load_text(
             Unit {
                 inventory,
                 account,
-                plan,
                 module_calls: Vec::new(),
             },
+            plan,
         )),
         errors,
         notes: notes
@@ -319,7 +318,7 @@ pub(super) fn scan(
         scan.suppressions.extend(loaded.suppressions);
         // One model per root module, built and checked in parallel.
         let sources = &scan.sources;
-        let checked = parallel::map_chunks(&loaded.extra.roots, |root| {
+        let checked = parallel::map(&loaded.extra.roots, |root| {
             let resources = &loaded.resources[root.resources.clone()];
             let mut inventory = terraform::aws::inventory(resources, sources);
             inventory.modules_not_loaded = root.not_loaded.clone();
@@ -328,9 +327,9 @@ pub(super) fn scan(
                 Unit {
                     inventory,
                     account: None,
-                    plan: None,
                     module_calls: root.module_calls.clone(),
                 },
+                None,
             )
         });
         scan.checked.extend(checked);
@@ -338,7 +337,7 @@ pub(super) fn scan(
         parallel::release(loaded.resources);
     }
     scan.notes.extend(git_ignore.notes());
-    let results = parallel::map_chunks(&scan.pending, |(file, format)| {
+    let results = parallel::map(&scan.pending, |(file, format)| {
         load_text(&check, &scan.sources, *file, *format, options)
     });
     scan.files += results.len();
@@ -379,7 +378,7 @@ pub(super) fn scan(
     if let Some(dir) = source_dir.as_deref().filter(|_| !waiting.is_empty()) {
         let waiting = with_sources(&mut scan, waiting, dir, &terraform_options);
         let sources = &scan.sources;
-        let mut found = parallel::map_chunks(&waiting, |(unit, with)| {
+        let mut found = parallel::map(&waiting, |(unit, with)| {
             check.unit(sources, unit, Some(with))
         })
         .into_iter();

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 /// are in `report`'s sources.
 pub fn of(report: &Report, diagnostics: &[Diagnostic]) -> Vec<String> {
     // The hashes on all cores; the counting in order.
-    let hashes = crate::parallel::map_chunks(diagnostics, |d| {
+    let hashes = crate::parallel::map(diagnostics, |d| {
         let file = display_path(&report.sources.file(d.span.file).name);
         super::sarif::fingerprint(d.rule.code, &file, &d.resource, &d.message)
     });

@@ -21,7 +21,7 @@ pub fn write(
             .step_by(PIECE)
             .map(|start| start..len.min(start + PIECE))
             .collect();
-        for piece in crate::parallel::map_chunks(&pieces, |range| render(range.clone())) {
+        for piece in crate::parallel::map(&pieces, |range| render(range.clone())) {
             write(&piece?)?;
         }
     }

@@ -102,7 +102,7 @@ pub fn analyze(inv: &Inventory, profile: &Profile) -> Vec<StatementVerdict> {
     let indices: Vec<usize> = (0..inv.policies.len()).collect();
     // The thread's working requests, reused for every policy (each job sets the action and
     // the resource).
-    crate::parallel::map_chunks(&indices, |&pi| {
+    crate::parallel::map(&indices, |&pi| {
         profile.with_working_requests(|w| analyze_policy(inv, profile, pi, &mut w.s3))
     })
     .into_iter()

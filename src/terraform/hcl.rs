@@ -611,7 +611,7 @@ impl<'s> Loader<'s> {
         }
         // Read (and their lines indexed) on all cores, registered in order.
         let boundary = &self.boundary;
-        let reads = crate::parallel::map_chunks(&wanted, |(_, path)| read_source(boundary, path));
+        let reads = crate::parallel::map(&wanted, |(_, path)| read_source(boundary, path));
         let mut pending = Vec::with_capacity(wanted.len());
         for ((index, path), read) in wanted.into_iter().zip(reads) {
             if let Some(file) = self.register(path, read) {
@@ -915,7 +915,7 @@ fn parse_parallel(sources: &Sources, files: &[(usize, FileId, PathBuf)]) -> Vec<
         });
         ParsedFile { suppressions, part }
     };
-    crate::parallel::map_chunks(files, |entry| {
+    crate::parallel::map(files, |entry| {
         // A parser panic is a bug: report the file, and go on with the others.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_one(entry))).unwrap_or_else(
             |_| ParsedFile {

@@ -193,8 +193,7 @@ impl<'t> Assembler<'t> {
         let mut stage = self.stage.borrow_mut();
         if let Stage::Collect(wanted) = &*stage {
             let parser = self.parser;
-            let parsed =
-                crate::parallel::map_chunks(wanted, |&(raw, entry)| parser.parse(raw, entry));
+            let parsed = crate::parallel::map(wanted, |&(raw, entry)| parser.parse(raw, entry));
             *stage = Stage::Build(parsed.into_iter());
         }
     }
