@@ -29,22 +29,17 @@ impl Evaluator<'_, '_> {
         cx: Cx,
         span: crate::source::Span,
     ) -> Option<Node> {
-        let block = self
-            .module(cx.inst)
-            .resources
-            .iter()
-            .find(|b| {
-                b.mode == crate::resource::Mode::Data
-                    && b.rtype == "aws_iam_policy_document"
-                    && b.name == name
-            })?
-            .clone();
+        let block = self.module(cx.inst).resources.iter().find(|b| {
+            b.mode == crate::resource::Mode::Data
+                && b.rtype == "aws_iam_policy_document"
+                && b.name == name
+        })?;
         let (first, rest) = ops.split_first()?;
         let is_json = |op: &TraversalOperator| matches!(op, TraversalOperator::GetAttr(a) if matches!(a.as_str(), "json" | "minified_json"));
         let expansion = self.expand(&block.body, cx.inst, span);
         match (expansion, first) {
             (Expansion::One, op) if is_json(op) => {
-                let doc = self.rendered(&block, cx.inst, String::new(), Vec::new())?;
+                let doc = self.rendered(block, cx.inst, String::new(), Vec::new())?;
                 Some(self.apply(doc, rest, cx, span))
             }
             (
@@ -57,7 +52,7 @@ impl Evaluator<'_, '_> {
                 }
                 let wanted = self.render_op(op, cx);
                 let (key, bindings) = keys.into_iter().find(|(k, _)| k.render() == wanted)?;
-                let doc = self.rendered(&block, cx.inst, key.render(), bindings)?;
+                let doc = self.rendered(block, cx.inst, key.render(), bindings)?;
                 Some(self.apply(doc, after, cx, span))
             }
             (
@@ -70,7 +65,7 @@ impl Evaluator<'_, '_> {
                 }
                 let mut docs = Vec::with_capacity(keys.len());
                 for (key, bindings) in keys {
-                    docs.push(self.rendered(&block, cx.inst, key.render(), bindings)?);
+                    docs.push(self.rendered(block, cx.inst, key.render(), bindings)?);
                 }
                 Some(Node::new(Kind::Array(docs), span))
             }
@@ -91,7 +86,7 @@ impl Evaluator<'_, '_> {
                 if !is_json(attr) || (splat && !after.is_empty()) {
                     return None;
                 }
-                let doc = self.rendered(&block, cx.inst, String::new(), bindings)?;
+                let doc = self.rendered(block, cx.inst, String::new(), bindings)?;
                 Some(if splat {
                     Node::new(Kind::Array(vec![doc]), span)
                 } else {

@@ -373,8 +373,7 @@ impl Evaluator<'_, '_> {
         let block = module
             .resources
             .iter()
-            .find(|b| b.mode == mode && b.rtype == rtype && b.name == name)?
-            .clone();
+            .find(|b| b.mode == mode && b.rtype == rtype && b.name == name)?;
         let Expansion::Keys(keys) = self.expand(&block.body, cx.inst, span) else {
             return None;
         };
@@ -428,8 +427,7 @@ impl Evaluator<'_, '_> {
             .module(cx.inst)
             .resources
             .iter()
-            .find(|b| b.mode == mode && b.rtype == rtype && b.name == name)?
-            .clone();
+            .find(|b| b.mode == mode && b.rtype == rtype && b.name == name)?;
         if !block.body.has_attribute("count")
             || !matches!(
                 self.expand(&block.body, cx.inst, span),
