@@ -428,7 +428,13 @@ fn evaluate_all(
         let run = |sources: &mut Sources| -> Vec<eval::RootOutput> {
             pending
                 .iter()
-                .map(|&i| eval::evaluate_root(modules, sources, &roots[i], opts))
+                .map(|&i| {
+                    // As above: a panic is reported for its root, the others go on.
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        eval::evaluate_root(modules, &mut *sources, &roots[i], opts)
+                    }))
+                    .unwrap_or_else(|_| failed(&roots[i]))
+                })
                 .collect()
         };
         let spawned = std::thread::scope(|scope| {
