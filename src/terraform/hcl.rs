@@ -333,10 +333,7 @@ fn add_hcl(module: &mut Module, file: FileId, body: Body) {
                 }
             }
             ("module", 1) => {
-                let source = block
-                    .body
-                    .get_attribute("source")
-                    .and_then(|attr| literal_string(&attr.value));
+                let source = call_source(&block);
                 module.calls.push(ModuleCall {
                     name: block.labels[0].as_str().to_string(),
                     source,
@@ -352,6 +349,45 @@ fn add_hcl(module: &mut Module, file: FileId, body: Body) {
             _ => {}
         }
     }
+}
+
+/// The `source` of a `module` block, when it is a literal string.
+fn call_source(block: &Block) -> Option<String> {
+    block
+        .body
+        .get_attribute("source")
+        .and_then(|attr| literal_string(&attr.value))
+}
+
+/// The sources of the module calls of a configuration file (`*.tf`, or `*.tf.json` when
+/// `json`), exactly as [`parse_config`] and [`add_to_module`] read them (a call whose source
+/// is not a literal string has none), but without parsing the whole file when the
+/// prefilter finds its top-level `module` blocks: only those are parsed. A file that does
+/// not parse may still list the calls of its well-formed `module` blocks.
+pub fn module_sources(text: &str, json: bool) -> Vec<String> {
+    if !json && let Some(blocks) = super::prefilter::module_blocks(text) {
+        let mut sources = Vec::new();
+        for range in blocks {
+            let Ok(body) = hcl_edit::parser::parse_body(&text[range]) else {
+                continue;
+            };
+            for structure in body {
+                if let Structure::Block(block) = structure
+                    && block.ident.as_str() == "module"
+                    && block.labels.len() == 1
+                    && let Some(source) = call_source(&block)
+                {
+                    sources.push(source);
+                }
+            }
+        }
+        return sources;
+    }
+    let mut module = Module::default();
+    if let Ok(parsed) = parse_config(text, FileId(0), "", json) {
+        add_to_module(&mut module, FileId(0), parsed);
+    }
+    module.calls.into_iter().filter_map(|c| c.source).collect()
 }
 
 fn hcl_variable(file: FileId, block: Block, span: Span) -> Variable {
@@ -592,12 +628,20 @@ impl<'s> Loader<'s> {
     /// Loads the directories in `dirs` as modules, parsing all their files in parallel.
     /// Returns the module index of each directory, in order.
     pub fn load_dirs(&mut self, dirs: &[(PathBuf, Vec<PathBuf>)]) -> Vec<usize> {
+        let read = self.read_dirs(dirs);
+        self.parse_read(read.files);
+        read.modules
+    }
+
+    /// The first half of [`Loader::load_dirs`]: a module (still empty) for each directory
+    /// not loaded before, and its files read and registered, in order, on all cores.
+    pub fn read_dirs(&mut self, dirs: &[(PathBuf, Vec<PathBuf>)]) -> ReadDirs {
         let mut wanted: Vec<(usize, &PathBuf)> = Vec::new();
-        let mut result = Vec::with_capacity(dirs.len());
+        let mut modules = Vec::with_capacity(dirs.len());
         for (dir, files) in dirs {
             let key = self.boundary.real_path(dir);
             if let Some(&index) = self.by_dir.get(&key) {
-                result.push(index);
+                modules.push(index);
                 continue;
             }
             let index = self.modules.len();
@@ -607,20 +651,25 @@ impl<'s> Loader<'s> {
             });
             self.by_dir.insert(key, index);
             wanted.extend(files.iter().map(|path| (index, path)));
-            result.push(index);
+            modules.push(index);
         }
         // Read (and their lines indexed) on all cores, registered in order.
         let boundary = &self.boundary;
         let reads = crate::parallel::map(&wanted, |(_, path)| read_source(boundary, path));
-        let mut pending = Vec::with_capacity(wanted.len());
+        let mut files = Vec::with_capacity(wanted.len());
         for ((index, path), read) in wanted.into_iter().zip(reads) {
             if let Some(file) = self.register(path, read) {
-                pending.push((index, file, path.clone()));
+                files.push((index, file, path.clone()));
             }
         }
-        // Each file parsed into its part of its module on all cores, merged in order.
-        let parsed = parse_parallel(self.sources, &pending);
-        for ((index, file, _), parsed) in pending.into_iter().zip(parsed) {
+        ReadDirs { modules, files }
+    }
+
+    /// The second half of [`Loader::load_dirs`]: each file read parsed into its part of its
+    /// module on all cores, merged in order.
+    pub fn parse_read(&mut self, files: Vec<(usize, FileId, PathBuf)>) {
+        let parsed = parse_parallel(self.sources, &files);
+        for ((index, file, _), parsed) in files.into_iter().zip(parsed) {
             self.suppressions.extend(parsed.suppressions);
             let module = &mut self.modules[index];
             module.bytes += self.sources.file(file).text.len();
@@ -629,7 +678,11 @@ impl<'s> Loader<'s> {
                 Err(err) => self.errors.push(err),
             }
         }
-        result
+    }
+
+    /// The module folder `dir` was loaded as, if it was.
+    pub fn module_of_dir(&self, dir: &Path) -> Option<usize> {
+        self.by_dir.get(&self.boundary.real_path(dir)).copied()
     }
 
     /// Loads a module made of exactly `files` in `dir` (not cached by directory: a single
@@ -871,16 +924,27 @@ fn read_source(boundary: &Boundary, path: &Path) -> Result<SourceFile, Refusal> 
         .map(|text| SourceFile::named(crate::fsbound::display(path), text))
 }
 
+/// What [`Loader::read_dirs`] read: the module index of each directory, in order, and each
+/// file registered with its module index, in order.
+pub struct ReadDirs {
+    /// The module index of each directory.
+    pub modules: Vec<usize>,
+    /// (module index, file, path) of each file read.
+    pub files: Vec<(usize, FileId, PathBuf)>,
+}
+
 /// One configuration file, parsed: its inline suppressions, and what it adds to its module
 /// (a module of this file alone) or why it could not be parsed.
-struct ParsedFile {
-    suppressions: Vec<crate::suppress::Suppression>,
-    part: Result<Module, LoadError>,
+pub struct ParsedFile {
+    /// The file's inline suppressions.
+    pub suppressions: Vec<crate::suppress::Suppression>,
+    /// What the file adds to its module, or why it could not be parsed.
+    pub part: Result<Module, LoadError>,
 }
 
 /// Adds `part`, the part of the module one file holds, to `module` after the files before
 /// it: blocks in file order, the first definition of a local or an output winning.
-fn merge_into(module: &mut Module, part: Module) {
+pub fn merge_into(module: &mut Module, part: Module) {
     module.files.extend(part.files);
     module.variables.extend(part.variables);
     module.resources.extend(part.resources);
@@ -893,42 +957,41 @@ fn merge_into(module: &mut Module, part: Module) {
     }
 }
 
-/// Parses the registered `files` on all cores; results keep the order of `files`.
-fn parse_parallel(sources: &Sources, files: &[(usize, FileId, PathBuf)]) -> Vec<ParsedFile> {
-    let parse_one = |(_, file, path): &(usize, FileId, PathBuf)| {
-        let text = &sources.file(*file).text;
-        let parsed = parse_config(
-            text,
-            *file,
-            &path.display().to_string(),
-            walk::is_json(path),
-        );
+/// Parses the registered configuration file `file` (at `path`) into its part of its module,
+/// with its inline suppressions. A parser panic (a bug) is reported as an error of the file.
+pub fn parse_file(sources: &Sources, file: FileId, path: &Path) -> ParsedFile {
+    let parse_one = || {
+        let text = &sources.file(file).text;
+        let parsed = parse_config(text, file, &path.display().to_string(), walk::is_json(path));
         let body = match &parsed {
             Ok(Parsed::Hcl(body)) => Some(body),
             Ok(Parsed::Json(_)) | Err(_) => None,
         };
-        let suppressions = crate::suppress::terraform_file(*file, sources.file(*file), body);
+        let suppressions = crate::suppress::terraform_file(file, sources.file(file), body);
         let part = parsed.map(|parsed| {
             let mut part = Module::default();
-            add_to_module(&mut part, *file, parsed);
+            add_to_module(&mut part, file, parsed);
             part
         });
         ParsedFile { suppressions, part }
     };
-    crate::parallel::map(files, |entry| {
-        // A parser panic is a bug: report the file, and go on with the others.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_one(entry))).unwrap_or_else(
-            |_| ParsedFile {
-                suppressions: Vec::new(),
-                part: Err(LoadError {
-                    file: Some(entry.1),
-                    span: None,
-                    path: Some(entry.2.display().to_string()),
-                    message: "internal error: the parser failed on this file".to_string(),
-                }),
-            },
-        )
+    // A parser panic is a bug: report the file, and go on with the others.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse_one)).unwrap_or_else(|_| {
+        ParsedFile {
+            suppressions: Vec::new(),
+            part: Err(LoadError {
+                file: Some(file),
+                span: None,
+                path: Some(path.display().to_string()),
+                message: "internal error: the parser failed on this file".to_string(),
+            }),
+        }
     })
+}
+
+/// Parses the registered `files` on all cores; results keep the order of `files`.
+fn parse_parallel(sources: &Sources, files: &[(usize, FileId, PathBuf)]) -> Vec<ParsedFile> {
+    crate::parallel::map(files, |(_, file, path)| parse_file(sources, *file, path))
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 //! [`Resource`]: crate::resource::Resource
 
 pub mod aws;
+mod components;
 pub mod eval;
 pub mod fileset;
 pub mod functions;
@@ -169,108 +170,270 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
 /// Loads the module folders a walk found ([`walk::scan`], or the one walk of a scan's inputs
 /// in [`crate::inputs`]); files are read inside `boundary`. Every file read is added to
 /// `sources`.
+///
+/// The folders are read first. When every module call among them is local and lands in a
+/// scanned folder, each component of the call graph is then parsed, evaluated and freed on
+/// its own ([`components`]); otherwise, and whenever that cannot tell root modules apart
+/// exactly, every folder is parsed before any root module is evaluated. Both give the same
+/// resources, errors and suppressions in the same order.
 pub fn load_walked(
     scan: walk::ConfigDirs,
     boundary: Arc<Boundary>,
     opts: &TerraformOptions,
     sources: &mut Sources,
 ) -> LoadedModules {
-    let mut loader = hcl::Loader::new(sources, boundary.clone());
-    loader.errors.extend(scan.errors);
+    load_walked_as(scan, boundary, opts, sources, true).0
+}
 
-    let dirs: Vec<(PathBuf, Vec<PathBuf>)> = scan
-        .dirs
+/// How [`load_walked_as`] loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LoadedAs {
+    /// Component by component.
+    Components,
+    /// All at once, as asked or since a module call is not local to the scanned folders.
+    AllAtOnce,
+    /// All at once, since a file's module calls differ from those of its `module` blocks.
+    AllAtOnceAfterMismatch,
+}
+
+/// [`load_walked`], component by component only when `by_components` allows it.
+fn load_walked_as(
+    scan: walk::ConfigDirs,
+    boundary: Arc<Boundary>,
+    opts: &TerraformOptions,
+    sources: &mut Sources,
+    by_components: bool,
+) -> (LoadedModules, LoadedAs) {
+    let mut loader = hcl::Loader::new(sources, boundary.clone());
+    let walk::ConfigDirs {
+        dirs: scanned,
+        errors: walk_errors,
+    } = scan;
+    loader.errors.extend(walk_errors);
+    let dirs: Vec<(PathBuf, walk::DirFiles)> = scanned.into_iter().collect();
+    let config: Vec<(PathBuf, Vec<PathBuf>)> = dirs
         .iter()
         .map(|(dir, files)| (dir.clone(), files.config.clone()))
         .collect();
-    let dir_modules = loader.load_dirs(&dirs);
-    loader.resolve_calls();
-
-    // Roots: directories not called by another module, files, and (for cycles of module
-    // calls) whatever is not reachable from those.
-    let targeted: HashSet<usize> = loader
-        .modules
-        .iter()
-        .flat_map(|m| m.calls.iter().filter_map(|c| c.target))
-        .collect();
-    let mut is_root: Vec<bool> = dir_modules.iter().map(|m| !targeted.contains(m)).collect();
-    let mut reached = HashSet::new();
-    let starts = dir_modules
-        .iter()
-        .zip(&is_root)
-        .filter(|(_, root)| **root)
-        .map(|(m, _)| *m);
-    for start in starts.collect::<Vec<_>>() {
-        reach(&loader.modules, start, &mut reached);
-    }
-    for (i, module) in dir_modules.iter().enumerate() {
-        if !reached.contains(module) {
-            is_root[i] = true;
-            reach(&loader.modules, *module, &mut reached);
-        }
-    }
-
-    let var_file_values: Vec<(String, Expr)> = opts
-        .var_files
-        .iter()
-        .flat_map(|path| loader.load_tfvars(path))
-        .collect();
-    let cli_vars: Vec<(String, crate::source::FileId)> = opts
-        .vars
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.clone(),
-                loader.sources.add(format!("--var {name}"), value.clone()),
-            )
-        })
-        .collect();
-
-    let mut roots: Vec<eval::RootInput> = Vec::new();
-    for (i, (dir, files)) in scan.dirs.iter().enumerate() {
-        if !is_root[i] {
-            continue;
-        }
-        let mut values = Vec::new();
-        for path in &files.tfvars {
-            values.extend(loader.load_tfvars(path));
-        }
-        roots.push(root_input(dir_modules[i], dir, values));
-    }
-    for root in &mut roots {
-        root.values.extend(var_file_values.iter().cloned());
-        let module = &loader.modules[root.module];
-        for (name, file) in &cli_vars {
-            let text = loader.sources.file(*file).text.clone();
-            let declared = module.variable(name);
-            let string_typed = declared.is_none_or(|v| v.string_typed);
-            let at = declared.map(|v| v.span);
-            root.values
-                .insert(name.clone(), cli_var(&text, *file, string_typed, at));
-        }
-        for (name, value) in &opts.plan_values {
-            let expr = Expr {
-                file: value.span.file,
-                kind: ExprKind::Literal(value.clone()),
-            };
-            root.values.insert(name.clone(), expr);
-        }
-    }
-
-    let warnings = undeclared_vars(&opts.vars, &roots, &loader.modules);
-    let hcl::Loader {
-        modules,
-        errors,
-        files_read,
-        suppressions,
-        ..
-    } = loader;
+    let read = loader.read_dirs(&config);
     let eval_opts = eval::EvalOptions {
         account_id: opts.account_id.clone(),
         region: opts.region.clone(),
         boundary,
     };
-    let outputs = evaluate_all(&modules, sources, &roots, &eval_opts);
+    let mut preloaded = Preloaded::default();
+    let mut loaded_as = LoadedAs::AllAtOnce;
+    let graph = by_components
+        .then(|| components::CallGraph::of(&loader, &read, &dirs))
+        .flatten();
+    if let Some(graph) = graph {
+        // `None`: the files' module calls make other folders roots than the graph said.
+        let loaded = components::load(&mut loader, graph, &dirs, opts, &eval_opts, &mut preloaded);
+        if let Some(loaded) = loaded {
+            return (loaded, LoadedAs::Components);
+        }
+        loaded_as = LoadedAs::AllAtOnceAfterMismatch;
+    }
+    let loaded = load_all_at_once(loader, &dirs, read, opts, &eval_opts, preloaded);
+    (loaded, loaded_as)
+}
+
+/// Variable values by name, in the order they apply (a later one wins).
+type Values = Vec<(String, Expr)>;
+
+/// What the command line gives every root module: the `--var-file` values, and the `--var`
+/// texts registered as sources.
+#[derive(Clone, Default)]
+struct CommandLine {
+    var_files: Values,
+    vars: Vec<(String, crate::source::FileId)>,
+}
+
+/// Variable values read before a load fell back to [`load_all_at_once`]: each file is read
+/// (and registered, and counted) once; its errors are reported again each time its values
+/// are taken, where the load takes them.
+#[derive(Default)]
+struct Preloaded {
+    /// The `--var-file` values and their errors.
+    var_files: Option<(Values, Vec<LoadError>)>,
+    /// The `--var` texts, registered as sources.
+    cli_vars: Option<Vec<(String, crate::source::FileId)>>,
+    /// The values of the `*.tfvars` files of a scanned folder, by its position, and their
+    /// errors.
+    tfvars: HashMap<usize, (Values, Vec<LoadError>)>,
+}
+
+/// The values of the variable files `paths`, with the errors reading them adds to
+/// `loader.errors` (kept there too).
+fn read_values(
+    loader: &mut hcl::Loader,
+    paths: &[PathBuf],
+) -> (Vec<(String, Expr)>, Vec<LoadError>) {
+    let before = loader.errors.len();
+    let values = paths
+        .iter()
+        .flat_map(|path| loader.load_tfvars(path))
+        .collect();
+    (values, loader.errors[before..].to_vec())
+}
+
+impl Preloaded {
+    /// The `--var-file` values and the registered `--var` texts, read now unless read before.
+    fn command_line(&mut self, loader: &mut hcl::Loader, opts: &TerraformOptions) -> CommandLine {
+        let var_files = match &self.var_files {
+            Some((values, errors)) => {
+                loader.errors.extend(errors.iter().cloned());
+                values.clone()
+            }
+            None => {
+                let (values, errors) = read_values(loader, &opts.var_files);
+                self.var_files = Some((values.clone(), errors));
+                values
+            }
+        };
+        let cli_vars = self
+            .cli_vars
+            .get_or_insert_with(|| {
+                opts.vars
+                    .iter()
+                    .map(|(name, value)| {
+                        (
+                            name.clone(),
+                            loader.sources.add(format!("--var {name}"), value.clone()),
+                        )
+                    })
+                    .collect()
+            })
+            .clone();
+        CommandLine {
+            var_files,
+            vars: cli_vars,
+        }
+    }
+
+    /// The values of the `*.tfvars` files of the scanned folder at `position`, read now
+    /// unless read before.
+    fn tfvars(
+        &mut self,
+        loader: &mut hcl::Loader,
+        position: usize,
+        files: &walk::DirFiles,
+    ) -> Values {
+        match self.tfvars.get(&position) {
+            Some((values, errors)) => {
+                loader.errors.extend(errors.iter().cloned());
+                values.clone()
+            }
+            None => {
+                let (values, errors) = read_values(loader, &files.tfvars);
+                self.tfvars.insert(position, (values.clone(), errors));
+                values
+            }
+        }
+    }
+}
+
+/// Which scanned folders are root modules: those no module calls (`targets(m)`: the
+/// modules module `m` calls), then, for cycles of calls, each folder in turn that no root
+/// reaches. `modules[i]` is the module of the folder at position `i`.
+fn root_folders(modules: &[usize], targets: &dyn Fn(usize) -> Vec<usize>) -> Vec<bool> {
+    let targeted: HashSet<usize> = modules.iter().flat_map(|&m| targets(m)).collect();
+    let mut is_root: Vec<bool> = modules.iter().map(|m| !targeted.contains(m)).collect();
+    let mut reached = HashSet::new();
+    for (module, _) in modules.iter().zip(&is_root).filter(|(_, root)| **root) {
+        reach(targets, *module, &mut reached);
+    }
+    for (i, module) in modules.iter().enumerate() {
+        if !reached.contains(module) {
+            is_root[i] = true;
+            reach(targets, *module, &mut reached);
+        }
+    }
+    is_root
+}
+
+/// A root module's input: its `*.tfvars` values, then the `--var-file`s, the `--var`s and a
+/// plan's values, the last one winning. `module` is the root module (its variable
+/// declarations type and locate the `--var`s).
+fn root_values(
+    mut root: eval::RootInput,
+    module: &hcl::Module,
+    sources: &Sources,
+    command_line: &CommandLine,
+    opts: &TerraformOptions,
+) -> eval::RootInput {
+    root.values.extend(command_line.var_files.iter().cloned());
+    for (name, file) in &command_line.vars {
+        let text = &sources.file(*file).text;
+        let declared = module.variable(name);
+        let string_typed = declared.is_none_or(|v| v.string_typed);
+        let at = declared.map(|v| v.span);
+        root.values
+            .insert(name.clone(), cli_var(text, *file, string_typed, at));
+    }
+    for (name, value) in &opts.plan_values {
+        let expr = Expr {
+            file: value.span.file,
+            kind: ExprKind::Literal(value.clone()),
+        };
+        root.values.insert(name.clone(), expr);
+    }
+    root
+}
+
+/// Loads every scanned folder, follows every module call, then evaluates every root module:
+/// all parsed trees live until the end.
+fn load_all_at_once(
+    mut loader: hcl::Loader,
+    dirs: &[(PathBuf, walk::DirFiles)],
+    read: hcl::ReadDirs,
+    opts: &TerraformOptions,
+    eval_opts: &eval::EvalOptions,
+    mut preloaded: Preloaded,
+) -> LoadedModules {
+    loader.parse_read(read.files);
+    let dir_modules = read.modules;
+    loader.resolve_calls();
+
+    // Roots: directories not called by another module, files, and (for cycles of module
+    // calls) whatever is not reachable from those.
+    let modules = &loader.modules;
+    let is_root = root_folders(&dir_modules, &|m| {
+        modules[m].calls.iter().filter_map(|c| c.target).collect()
+    });
+
+    let command_line = preloaded.command_line(&mut loader, opts);
+    let mut roots: Vec<eval::RootInput> = Vec::new();
+    for (i, (dir, files)) in dirs.iter().enumerate() {
+        if !is_root[i] {
+            continue;
+        }
+        let values = preloaded.tfvars(&mut loader, i, files);
+        roots.push(root_input(dir_modules[i], dir, values));
+    }
+    let roots: Vec<eval::RootInput> = roots
+        .into_iter()
+        .map(|root| {
+            let module = &loader.modules[root.module];
+            root_values(root, module, loader.sources, &command_line, opts)
+        })
+        .collect();
+
+    let declared = roots
+        .iter()
+        .flat_map(|r| loader.modules[r.module].variables.iter())
+        .map(|v| v.name.clone())
+        .collect();
+    let warnings = undeclared_vars(&opts.vars, !roots.is_empty(), declared);
+    let hcl::Loader {
+        modules,
+        errors,
+        files_read,
+        suppressions,
+        sources,
+        ..
+    } = loader;
+    let outputs = evaluate_all(&modules, sources, &roots, eval_opts);
     // Freeing the parsed trees of a large tree takes a while: never wait for it.
     crate::parallel::release(modules);
 
@@ -285,38 +448,41 @@ pub fn load_walked(
         ..LoadedModules::default()
     };
     for (root, output) in roots.iter().zip(outputs) {
-        let start = loaded.resources.len();
-        loaded.resources.extend(output.resources);
-        loaded.errors.extend(output.errors);
-        loaded.extra.files += output.files_read;
-        loaded.extra.roots.push(Root {
-            dir: root.dir.clone(),
-            resources: start..loaded.resources.len(),
-            not_loaded: output.not_loaded,
-            module_calls: output.module_calls,
-        });
+        add_root(&mut loaded, &root.dir, output);
     }
     loaded
 }
 
-/// A warning for each `--var` that no root module declares, naming the variables that exist.
+/// Adds a root module's evaluation to what was loaded, after the roots before it.
+fn add_root(loaded: &mut LoadedModules, dir: &Path, output: eval::RootOutput) {
+    let start = loaded.resources.len();
+    loaded.resources.extend(output.resources);
+    loaded.errors.extend(output.errors);
+    loaded.extra.files += output.files_read;
+    loaded.extra.roots.push(Root {
+        dir: dir.to_path_buf(),
+        resources: start..loaded.resources.len(),
+        not_loaded: output.not_loaded,
+        module_calls: output.module_calls,
+    });
+}
+
+/// A warning for each `--var` that no root module declares (`declared`: the variables the
+/// root modules declare; `any_root`: whether there is a root module at all), naming the
+/// variables that exist.
 fn undeclared_vars(
     vars: &[(String, String)],
-    roots: &[eval::RootInput],
-    modules: &[hcl::Module],
+    any_root: bool,
+    mut declared: Vec<String>,
 ) -> Vec<String> {
-    if roots.is_empty() {
+    if !any_root {
         return Vec::new();
     }
-    let mut declared: Vec<&str> = roots
-        .iter()
-        .flat_map(|r| modules[r.module].variables.iter().map(|v| v.name.as_str()))
-        .collect();
     declared.sort_unstable();
     declared.dedup();
     let mut notes = Vec::new();
     for (name, _) in vars {
-        if declared.contains(&name.as_str())
+        if declared.contains(name)
             || notes
                 .iter()
                 .any(|n: &String| n.contains(&format!("--var {name} ")))
@@ -377,12 +543,12 @@ fn cli_var(
     }
 }
 
-/// Marks `start` and every module it calls, transitively.
-fn reach(modules: &[hcl::Module], start: usize, reached: &mut HashSet<usize>) {
+/// Marks `start` and every module it calls (`targets`), transitively.
+fn reach(targets: &dyn Fn(usize) -> Vec<usize>, start: usize, reached: &mut HashSet<usize>) {
     let mut stack = vec![start];
     while let Some(m) = stack.pop() {
         if reached.insert(m) {
-            stack.extend(modules[m].calls.iter().filter_map(|c| c.target));
+            stack.extend(targets(m));
         }
     }
 }
@@ -395,14 +561,9 @@ fn eval_thread() -> std::thread::Builder {
         .stack_size(EVAL_STACK)
 }
 
-fn evaluate_all(
-    modules: &[hcl::Module],
-    sources: &mut Sources,
-    roots: &[eval::RootInput],
-    opts: &eval::EvalOptions,
-) -> Vec<eval::RootOutput> {
-    let failed = |root: &eval::RootInput| eval::RootOutput {
-        // A panic in evaluation is a bug: report it instead of taking the run down.
+/// What a root module whose evaluation panicked (a bug) gives: an error for its folder.
+fn failed_root(root: &eval::RootInput) -> eval::RootOutput {
+    eval::RootOutput {
         errors: vec![LoadError {
             file: None,
             span: None,
@@ -410,7 +571,15 @@ fn evaluate_all(
             message: "internal error while evaluating this Terraform root module".to_string(),
         }],
         ..eval::RootOutput::default()
-    };
+    }
+}
+
+fn evaluate_all(
+    modules: &[hcl::Module],
+    sources: &mut Sources,
+    roots: &[eval::RootInput],
+    opts: &eval::EvalOptions,
+) -> Vec<eval::RootOutput> {
     // First side by side, reading the sources only; each on a thread with a deep stack
     // (`None`: a root that reads files).
     let shared: &Sources = sources;
@@ -420,42 +589,56 @@ fn evaluate_all(
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 eval::evaluate_root_shared(modules, shared, root, opts)
             }))
-            .unwrap_or_else(|_| Some(failed(root)))
+            .unwrap_or_else(|_| Some(failed_root(root)))
         });
     // Then, in order, the roots that read files (which become sources, numbered in order).
     let pending: Vec<usize> = (0..roots.len()).filter(|&i| outputs[i].is_none()).collect();
-    if !pending.is_empty() {
-        let run = |sources: &mut Sources| -> Vec<eval::RootOutput> {
-            pending
-                .iter()
-                .map(|&i| {
-                    // As above: a panic is reported for its root, the others go on.
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        eval::evaluate_root(modules, &mut *sources, &roots[i], opts)
-                    }))
-                    .unwrap_or_else(|_| failed(&roots[i]))
-                })
-                .collect()
-        };
-        let spawned = std::thread::scope(|scope| {
-            let handle = eval_thread().spawn_scoped(scope, || run(sources));
-            match handle {
-                Ok(handle) => Some(handle.join()),
-                Err(_) => None,
-            }
-        });
-        let done = match spawned {
-            Some(Ok(done)) => done,
-            Some(Err(_)) => pending.iter().map(|&i| failed(&roots[i])).collect(),
-            None => run(sources),
-        };
-        for (i, output) in pending.into_iter().zip(done) {
-            outputs[i] = Some(output);
-        }
+    let inputs: Vec<(&eval::RootInput, &[hcl::Module])> =
+        pending.iter().map(|&i| (&roots[i], modules)).collect();
+    let done = evaluate_in_order(sources, &inputs, opts);
+    for (i, output) in pending.into_iter().zip(done) {
+        outputs[i] = Some(output);
     }
     outputs
         .into_iter()
         .zip(roots)
-        .map(|(output, root)| output.unwrap_or_else(|| failed(root)))
+        .map(|(output, root)| output.unwrap_or_else(|| failed_root(root)))
         .collect()
+}
+
+/// Evaluates `roots` (each with the modules its indices refer to) one after another, in
+/// order, with the right to add the files they read to `sources`; on a thread with a deep
+/// stack (or this one, when none can be started).
+fn evaluate_in_order(
+    sources: &mut Sources,
+    roots: &[(&eval::RootInput, &[hcl::Module])],
+    opts: &eval::EvalOptions,
+) -> Vec<eval::RootOutput> {
+    if roots.is_empty() {
+        return Vec::new();
+    }
+    let run = |sources: &mut Sources| -> Vec<eval::RootOutput> {
+        roots
+            .iter()
+            .map(|(root, modules)| {
+                // As above: a panic is reported for its root, the others go on.
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    eval::evaluate_root(modules, &mut *sources, root, opts)
+                }))
+                .unwrap_or_else(|_| failed_root(root))
+            })
+            .collect()
+    };
+    let spawned = std::thread::scope(|scope| {
+        let handle = eval_thread().spawn_scoped(scope, || run(sources));
+        match handle {
+            Ok(handle) => Some(handle.join()),
+            Err(_) => None,
+        }
+    });
+    match spawned {
+        Some(Ok(done)) => done,
+        Some(Err(_)) => roots.iter().map(|(root, _)| failed_root(root)).collect(),
+        None => run(sources),
+    }
 }

@@ -62,11 +62,49 @@ pub fn left_out_resources(text: &str) -> Vec<(usize, usize, Option<String>)> {
 /// `None` when unsure.
 fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize, Option<String>)>> {
     let mut out = Vec::new();
+    top_level_blocks(b, |keyword, labels, start, end| {
+        let irrelevant = keyword == b"resource"
+            && labels
+                .first()
+                .and_then(|l| std::str::from_utf8(l).ok())
+                .is_some_and(|t| !relevant_resource_type(t));
+        if irrelevant {
+            let address = match labels {
+                [t, n] => Some(format!(
+                    "{}.{}",
+                    String::from_utf8_lossy(t),
+                    String::from_utf8_lossy(n)
+                )),
+                _ => None,
+            };
+            out.push((start, end, address));
+        }
+    })?;
+    Some(out)
+}
+
+/// The byte ranges of the top-level `module` blocks of a `.tf` file's text, in order;
+/// `None` when the scan is unsure (see the module documentation), or the text has a
+/// byte-order mark.
+pub fn module_blocks(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    let mut out = Vec::new();
+    top_level_blocks(text.as_bytes(), |keyword, _, start, end| {
+        if keyword == b"module" {
+            out.push(start..end);
+        }
+    })?;
+    Some(out)
+}
+
+/// Calls `block(keyword, labels, start, end)` for every top-level block of `b`, in order;
+/// `None` (after calling it for the blocks before) when unsure.
+fn top_level_blocks(b: &[u8], mut block: impl FnMut(&[u8], &[&[u8]], usize, usize)) -> Option<()> {
+    let mut labels: Vec<&[u8]> = Vec::new();
     let mut i = 0;
     loop {
         i = skip_space_and_comments(b, i)?;
         if i >= b.len() {
-            return Some(out);
+            return Some(());
         }
         let start = i;
         let ident_end = ident(b, i);
@@ -79,7 +117,7 @@ fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize, Option<String>)>> {
             // A top-level attribute (in a .tf file: not expected; be safe).
             return None;
         }
-        let mut labels: Vec<&[u8]> = Vec::new();
+        labels.clear();
         while i < b.len() && b[i] != b'{' {
             match b[i] {
                 b'"' => {
@@ -100,22 +138,7 @@ fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize, Option<String>)>> {
             return None;
         }
         let end = skip_braces(b, i, 0)?;
-        let irrelevant = keyword == b"resource"
-            && labels
-                .first()
-                .and_then(|l| std::str::from_utf8(l).ok())
-                .is_some_and(|t| !relevant_resource_type(t));
-        if irrelevant {
-            let address = match labels.as_slice() {
-                [t, n] => Some(format!(
-                    "{}.{}",
-                    String::from_utf8_lossy(t),
-                    String::from_utf8_lossy(n)
-                )),
-                _ => None,
-            };
-            out.push((start, end, address));
-        }
+        block(keyword, &labels, start, end);
         i = end;
     }
 }

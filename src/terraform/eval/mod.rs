@@ -162,6 +162,22 @@ pub fn evaluate_root_shared(
     evaluate(modules, SourcesAccess::Shared(sources), root, opts)
 }
 
+/// The size of the files of module `root` and of every module it calls, transitively: what
+/// the step budget grows with.
+fn closure_bytes(modules: &[Module], root: usize) -> usize {
+    let mut seen = vec![false; modules.len()];
+    let mut stack = vec![root];
+    let mut bytes = 0;
+    while let Some(m) = stack.pop() {
+        if std::mem::replace(&mut seen[m], true) {
+            continue;
+        }
+        bytes += modules[m].bytes;
+        stack.extend(modules[m].calls.iter().filter_map(|c| c.target));
+    }
+    bytes
+}
+
 /// The sources an evaluation reads, and whether it may add the files functions read.
 enum SourcesAccess<'s> {
     /// It may add files.
@@ -176,7 +192,7 @@ fn evaluate(
     root: &RootInput,
     opts: &EvalOptions,
 ) -> Option<RootOutput> {
-    let bytes: usize = modules.iter().map(|m| m.bytes).sum();
+    let bytes = closure_bytes(modules, root.module);
     let mut ev = Evaluator {
         modules,
         sources,
