@@ -5,9 +5,11 @@
 use std::io;
 use std::ops::Range;
 
-/// Diagnostics rendered per piece, and pieces per batch.
-pub const PIECE: usize = 256;
-const BATCH: usize = 16 * PIECE;
+/// Diagnostics rendered per piece, and pieces per batch: small enough pieces that a report of
+/// a few thousand findings is shared between cores ([`crate::parallel::map`] keeps fewer
+/// than 16 items on one thread).
+pub const PIECE: usize = 32;
+const BATCH: usize = 128 * PIECE;
 
 /// Renders the diagnostics `0..len` with `render`, one range of at most [`PIECE`] of them
 /// at a time (a batch of ranges on all cores), and hands the pieces to `write` in order.
