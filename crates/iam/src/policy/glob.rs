@@ -177,24 +177,16 @@ impl Pattern {
     }
 
     /// Splits the pattern into ARN parts: the first five `:` separate six parts.
-    fn split_arn(&self) -> Option<Vec<Pattern>> {
-        let mut parts = vec![Vec::new()];
-        for tok in &self.toks {
-            if *tok == PTok::Char(':') && parts.len() < 6 {
-                parts.push(Vec::new());
-            } else {
-                parts.last_mut().unwrap().push(tok.clone());
-            }
+    fn split_arn(&self) -> Option<[&[PTok]; 6]> {
+        let mut parts: [&[PTok]; 6] = [&[]; 6];
+        let mut rest = self.toks.as_slice();
+        for part in parts.iter_mut().take(5) {
+            let colon = rest.iter().position(|t| *t == PTok::Char(':'))?;
+            *part = &rest[..colon];
+            rest = &rest[colon + 1..];
         }
-        (parts.len() == 6).then(|| {
-            parts
-                .into_iter()
-                .map(|toks| Pattern {
-                    toks,
-                    ignore_case: self.ignore_case,
-                })
-                .collect()
-        })
+        parts[5] = rest;
+        Some(parts)
     }
 
     /// ARN matching: both sides split into six colon-separated parts, each part matched on
@@ -236,7 +228,7 @@ impl Pattern {
             pparts
                 .iter()
                 .zip(vparts)
-                .map(|(p, v)| match_tokens(&p.toks, v, anykey_exists)),
+                .map(|(p, v)| match_tokens(p, v, anykey_exists)),
         )
     }
 }
@@ -539,63 +531,81 @@ fn walk(p: &[PTok], v: &[VTok], free_unknown: bool, anykey_exists: bool) -> bool
     };
     let v_free = |j: usize| matches!(v.get(j), Some(VTok::Hole(h)) if free(h));
     let width = v.len() + 1;
-    let mut seen = vec![false; (p.len() + 1) * width];
-    let mut stack = vec![(0usize, 0usize)];
-    while let Some((i, j)) = stack.pop() {
-        let idx = i * width + j;
-        if seen[idx] {
-            continue;
-        }
-        seen[idx] = true;
-        if i == p.len() && j == v.len() {
-            return true;
-        }
-        let mut next = |a: usize, b: usize| {
-            if a <= p.len() && b <= v.len() && !seen[a * width + b] {
-                stack.push((a, b));
+    SEARCH.with_borrow_mut(|Search { seen, stack }| {
+        seen.clear();
+        seen.resize((p.len() + 1) * width, false);
+        stack.clear();
+        stack.push((0, 0));
+        while let Some((i, j)) = stack.pop() {
+            let idx = i * width + j;
+            if seen[idx] {
+                continue;
             }
-        };
-        // A star (or free pattern hole) may match nothing; so may a free value hole.
-        if p_star(i) {
-            next(i + 1, j);
-        }
-        if v_free(j) {
-            next(i, j + 1);
-        }
-        let (Some(pt), Some(vt)) = (p.get(i), v.get(j)) else {
-            continue;
-        };
-        // A name or segment never holds `:` or `/`.
-        let separator = |c: &char| *c == ':' || *c == '/';
-        let segment_star = matches!(pt, PTok::Hole(h) if h.segment);
-        match (pt, vt) {
-            (PTok::Char(a), VTok::Char(b)) if a == b => next(i + 1, j + 1),
-            (PTok::One, VTok::Char(_)) => next(i + 1, j + 1),
-            (_, VTok::Char(c)) if p_star(i) && !(segment_star && separator(c)) => next(i, j + 1),
-            (_, VTok::Hole(h)) if free(h) => {
-                // The value's free run produces whatever the pattern wants next.
-                match pt {
-                    PTok::Char(c) if !(h.segment && separator(c)) => next(i + 1, j),
-                    PTok::One => next(i + 1, j),
-                    PTok::Hole(ph) if !free(ph) => next(i + 1, j),
-                    _ => {}
-                }
+            seen[idx] = true;
+            if i == p.len() && j == v.len() {
+                return true;
             }
-            (_, VTok::Hole(h)) => {
-                // An opaque unknown: only a star, or the very same unknown, covers it.
-                if p_star(i) {
-                    next(i, j + 1);
+            let mut next = |a: usize, b: usize| {
+                if a <= p.len() && b <= v.len() && !seen[a * width + b] {
+                    stack.push((a, b));
                 }
-                if let PTok::Hole(ph) = pt
-                    && ph.id == h.id
-                {
-                    next(i + 1, j + 1);
-                }
+            };
+            // A star (or free pattern hole) may match nothing; so may a free value hole.
+            if p_star(i) {
+                next(i + 1, j);
             }
-            _ => {}
+            if v_free(j) {
+                next(i, j + 1);
+            }
+            let (Some(pt), Some(vt)) = (p.get(i), v.get(j)) else {
+                continue;
+            };
+            // A name or segment never holds `:` or `/`.
+            let separator = |c: &char| *c == ':' || *c == '/';
+            let segment_star = matches!(pt, PTok::Hole(h) if h.segment);
+            match (pt, vt) {
+                (PTok::Char(a), VTok::Char(b)) if a == b => next(i + 1, j + 1),
+                (PTok::One, VTok::Char(_)) => next(i + 1, j + 1),
+                (_, VTok::Char(c)) if p_star(i) && !(segment_star && separator(c)) => {
+                    next(i, j + 1)
+                }
+                (_, VTok::Hole(h)) if free(h) => {
+                    // The value's free run produces whatever the pattern wants next.
+                    match pt {
+                        PTok::Char(c) if !(h.segment && separator(c)) => next(i + 1, j),
+                        PTok::One => next(i + 1, j),
+                        PTok::Hole(ph) if !free(ph) => next(i + 1, j),
+                        _ => {}
+                    }
+                }
+                (_, VTok::Hole(h)) => {
+                    // An opaque unknown: only a star, or the very same unknown, covers it.
+                    if p_star(i) {
+                        next(i, j + 1);
+                    }
+                    if let PTok::Hole(ph) = pt
+                        && ph.id == h.id
+                    {
+                        next(i + 1, j + 1);
+                    }
+                }
+                _ => {}
+            }
         }
-    }
-    false
+        false
+    })
+}
+
+/// [`walk`]'s visited states and work stack, kept between calls on a thread: a policy's
+/// patterns are matched many times each, and each walk would otherwise allocate both.
+#[derive(Default)]
+struct Search {
+    seen: Vec<bool>,
+    stack: Vec<(usize, usize)>,
+}
+
+thread_local! {
+    static SEARCH: std::cell::RefCell<Search> = std::cell::RefCell::new(Search::default());
 }
 
 #[cfg(test)]
