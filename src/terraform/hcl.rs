@@ -359,37 +359,6 @@ fn call_source(block: &Block) -> Option<String> {
         .and_then(|attr| literal_string(&attr.value))
 }
 
-/// The sources of the module calls of a configuration file (`*.tf`, or `*.tf.json` when
-/// `json`), exactly as [`parse_config`] and [`add_to_module`] read them (a call whose source
-/// is not a literal string has none), but without parsing the whole file when the
-/// prefilter finds its top-level `module` blocks: only those are parsed. A file that does
-/// not parse may still list the calls of its well-formed `module` blocks.
-pub fn module_sources(text: &str, json: bool) -> Vec<String> {
-    if !json && let Some(blocks) = super::prefilter::module_blocks(text) {
-        let mut sources = Vec::new();
-        for range in blocks {
-            let Ok(body) = hcl_edit::parser::parse_body(&text[range]) else {
-                continue;
-            };
-            for structure in body {
-                if let Structure::Block(block) = structure
-                    && block.ident.as_str() == "module"
-                    && block.labels.len() == 1
-                    && let Some(source) = call_source(&block)
-                {
-                    sources.push(source);
-                }
-            }
-        }
-        return sources;
-    }
-    let mut module = Module::default();
-    if let Ok(parsed) = parse_config(text, FileId(0), "", json) {
-        add_to_module(&mut module, FileId(0), parsed);
-    }
-    module.calls.into_iter().filter_map(|c| c.source).collect()
-}
-
 fn hcl_variable(file: FileId, block: Block, span: Span) -> Variable {
     let name = block.labels[0].as_str().to_string();
     let is_string = block.body.get_attribute("type").is_some_and(
@@ -551,6 +520,26 @@ pub struct Loader<'s> {
     boundary: Arc<Boundary>,
     /// Module manifests read so far, by root directory (`None`: there is none, or it is bad).
     manifests: HashMap<PathBuf, Option<Manifest>>,
+    /// When set, files are parsed only as far as their module calls go, and left for later
+    /// ([`Loader::defer_parsing`]).
+    deferred: Option<Vec<DeferredFile>>,
+}
+
+/// A configuration file whose parse was left for later: its module, where its parse error
+/// goes among the errors, and its parse when its module calls needed one.
+pub struct DeferredFile {
+    /// The module it belongs to.
+    pub module: usize,
+    /// The file.
+    pub file: FileId,
+    /// Its path.
+    pub path: PathBuf,
+    /// The number of errors there were when the file would have been parsed: its parse
+    /// error goes before the error at this index.
+    pub error_slot: usize,
+    /// The file parsed (a `.tf.json` file, or one with `module` blocks); `None` when it has
+    /// no module calls and was not parsed.
+    pub parsed: Option<ParsedFile>,
 }
 
 /// Where a module sits in a root module's manifest: the root's directory and the call key.
@@ -572,6 +561,69 @@ impl<'s> Loader<'s> {
             by_dir: HashMap::new(),
             boundary,
             manifests: HashMap::new(),
+            deferred: None,
+        }
+    }
+
+    /// From now on, the configuration files read are parsed only as far as their module
+    /// calls go: each module gets its calls (so that [`Loader::resolve_calls`] follows them
+    /// as it always does) and nothing else, and each file is kept as a [`DeferredFile`] for
+    /// [`Loader::take_deferred`].
+    pub fn defer_parsing(&mut self) {
+        self.deferred.get_or_insert_with(Vec::new);
+    }
+
+    /// The files whose parse was left for later, in the order they were read.
+    pub fn take_deferred(&mut self) -> Vec<DeferredFile> {
+        self.deferred.take().unwrap_or_default()
+    }
+
+    /// Adds what parsing `file` of module `index` gave: the whole part and its suppressions,
+    /// or, when parsing is deferred, its calls only (the file is kept for later).
+    fn add_parsed(&mut self, index: usize, file: FileId, path: &Path, parsed: ParsedFile) {
+        self.modules[index].bytes += self.sources.file(file).text.len();
+        if let Some(deferred) = &mut self.deferred {
+            if let Ok(part) = &parsed.part {
+                self.modules[index].calls.extend(part.calls.iter().cloned());
+            }
+            deferred.push(DeferredFile {
+                module: index,
+                file,
+                path: path.to_path_buf(),
+                error_slot: self.errors.len(),
+                parsed: Some(parsed),
+            });
+            return;
+        }
+        self.suppressions.extend(parsed.suppressions);
+        match parsed.part {
+            Ok(part) => merge_into(&mut self.modules[index], part),
+            Err(err) => self.errors.push(err),
+        }
+    }
+
+    /// Parses `file`, or, when parsing is deferred, parses it only when it may have module
+    /// calls (`None`: it has none, and is left unparsed).
+    fn parse_or_defer(&self, file: FileId, path: &Path) -> Option<ParsedFile> {
+        let deferred = self.deferred.is_some()
+            && !walk::is_json(path)
+            && super::prefilter::module_blocks(&self.sources.file(file).text)
+                .is_some_and(|blocks| blocks.is_empty());
+        (!deferred).then(|| parse_file(self.sources, file, path))
+    }
+
+    /// Records `file` of module `index` as deferred and unparsed (it has no module calls).
+    fn defer_unparsed(&mut self, index: usize, file: FileId, path: &Path) {
+        self.modules[index].bytes += self.sources.file(file).text.len();
+        let error_slot = self.errors.len();
+        if let Some(deferred) = &mut self.deferred {
+            deferred.push(DeferredFile {
+                module: index,
+                file,
+                path: path.to_path_buf(),
+                error_slot,
+                parsed: None,
+            });
         }
     }
 
@@ -625,16 +677,8 @@ impl<'s> Loader<'s> {
         index
     }
 
-    /// Loads the directories in `dirs` as modules, parsing all their files in parallel.
-    /// Returns the module index of each directory, in order.
-    pub fn load_dirs(&mut self, dirs: &[(PathBuf, Vec<PathBuf>)]) -> Vec<usize> {
-        let read = self.read_dirs(dirs);
-        self.parse_read(read.files);
-        read.modules
-    }
-
-    /// The first half of [`Loader::load_dirs`]: a module (still empty) for each directory
-    /// not loaded before, and its files read and registered, in order, on all cores.
+    /// A module (still empty) for each directory of `dirs` not loaded before, and its files
+    /// read and registered, in order, on all cores; [`Loader::parse_read`] parses them.
     pub fn read_dirs(&mut self, dirs: &[(PathBuf, Vec<PathBuf>)]) -> ReadDirs {
         let mut wanted: Vec<(usize, &PathBuf)> = Vec::new();
         let mut modules = Vec::with_capacity(dirs.len());
@@ -665,62 +709,38 @@ impl<'s> Loader<'s> {
         ReadDirs { modules, files }
     }
 
-    /// The second half of [`Loader::load_dirs`]: each file read parsed into its part of its
-    /// module on all cores, merged in order.
+    /// Parses the files [`Loader::read_dirs`] read, each into its part of its module, on all
+    /// cores, and merges them in order (or defers them: [`Loader::defer_parsing`]).
     pub fn parse_read(&mut self, files: Vec<(usize, FileId, PathBuf)>) {
-        let parsed = parse_parallel(self.sources, &files);
-        for ((index, file, _), parsed) in files.into_iter().zip(parsed) {
-            self.suppressions.extend(parsed.suppressions);
-            let module = &mut self.modules[index];
-            module.bytes += self.sources.file(file).text.len();
-            match parsed.part {
-                Ok(part) => merge_into(module, part),
-                Err(err) => self.errors.push(err),
+        let loader: &Self = self;
+        let parsed =
+            crate::parallel::map(&files, |(_, file, path)| loader.parse_or_defer(*file, path));
+        for ((index, file, path), parsed) in files.into_iter().zip(parsed) {
+            match parsed {
+                Some(parsed) => self.add_parsed(index, file, &path, parsed),
+                None => self.defer_unparsed(index, file, &path),
             }
         }
-    }
-
-    /// The module folder `dir` was loaded as, if it was.
-    pub fn module_of_dir(&self, dir: &Path) -> Option<usize> {
-        self.by_dir.get(&self.boundary.real_path(dir)).copied()
     }
 
     /// Loads a module made of exactly `files` in `dir` (not cached by directory: a single
     /// file given on the command line is a module of its own).
     pub fn load_files(&mut self, dir: &Path, files: &[PathBuf]) -> usize {
-        let mut module = Module {
+        let index = self.modules.len();
+        self.modules.push(Module {
             dir: dir.to_path_buf(),
             ..Module::default()
-        };
+        });
         for path in files {
             let Some(file) = self.read(path) else {
                 continue;
             };
-            let text = &self.sources.file(file).text;
-            module.bytes += text.len();
-            let name = path.display().to_string();
-            let parsed = parse_config(text, file, &name, walk::is_json(path));
-            self.read_suppressions(file, &parsed);
-            match parsed {
-                Ok(parsed) => add_to_module(&mut module, file, parsed),
-                Err(err) => self.errors.push(err),
+            match self.parse_or_defer(file, path) {
+                Some(parsed) => self.add_parsed(index, file, path, parsed),
+                None => self.defer_unparsed(index, file, path),
             }
         }
-        self.modules.push(module);
-        self.modules.len() - 1
-    }
-
-    /// Keeps the inline suppressions of a configuration file, read from its parse.
-    fn read_suppressions(&mut self, file: FileId, parsed: &Result<Parsed, LoadError>) {
-        let body = match parsed {
-            Ok(Parsed::Hcl(body)) => Some(body),
-            Ok(Parsed::Json(_)) | Err(_) => None,
-        };
-        self.suppressions.extend(crate::suppress::terraform_file(
-            file,
-            self.sources.file(file),
-            body,
-        ));
+        index
     }
 
     /// Follows the module sources of every loaded module until no new module appears: local
@@ -987,11 +1007,6 @@ pub fn parse_file(sources: &Sources, file: FileId, path: &Path) -> ParsedFile {
             }),
         }
     })
-}
-
-/// Parses the registered `files` on all cores; results keep the order of `files`.
-fn parse_parallel(sources: &Sources, files: &[(usize, FileId, PathBuf)]) -> Vec<ParsedFile> {
-    crate::parallel::map(files, |(_, file, path)| parse_file(sources, *file, path))
 }
 
 #[cfg(test)]

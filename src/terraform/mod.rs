@@ -171,39 +171,29 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
 /// in [`crate::inputs`]); files are read inside `boundary`. Every file read is added to
 /// `sources`.
 ///
-/// The folders are read first. When every module call among them is local and lands in a
-/// scanned folder, each component of the call graph is then parsed, evaluated and freed on
-/// its own ([`components`]); otherwise, and whenever that cannot tell root modules apart
-/// exactly, every folder is parsed before any root module is evaluated. Both give the same
-/// resources, errors and suppressions in the same order.
+/// Files are read and their module calls followed first, parsing only the files that have
+/// `module` blocks; then each component of the module call graph is parsed, evaluated and
+/// freed on its own ([`components`]), so that the parsed trees of a large tree never all
+/// live at once.
 pub fn load_walked(
     scan: walk::ConfigDirs,
     boundary: Arc<Boundary>,
     opts: &TerraformOptions,
     sources: &mut Sources,
 ) -> LoadedModules {
-    load_walked_as(scan, boundary, opts, sources, true).0
+    load_walked_as(scan, boundary, opts, sources, true)
 }
 
-/// How [`load_walked_as`] loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LoadedAs {
-    /// Component by component.
-    Components,
-    /// All at once, as asked or since a module call is not local to the scanned folders.
-    AllAtOnce,
-    /// All at once, since a file's module calls differ from those of its `module` blocks.
-    AllAtOnceAfterMismatch,
-}
-
-/// [`load_walked`], component by component only when `by_components` allows it.
+/// [`load_walked`], component by component when `by_components`, else with every file
+/// parsed before any root module is evaluated (the two give the same load; the tests
+/// compare them).
 fn load_walked_as(
     scan: walk::ConfigDirs,
     boundary: Arc<Boundary>,
     opts: &TerraformOptions,
     sources: &mut Sources,
     by_components: bool,
-) -> (LoadedModules, LoadedAs) {
+) -> LoadedModules {
     let mut loader = hcl::Loader::new(sources, boundary.clone());
     let walk::ConfigDirs {
         dirs: scanned,
@@ -216,26 +206,80 @@ fn load_walked_as(
         .map(|(dir, files)| (dir.clone(), files.config.clone()))
         .collect();
     let read = loader.read_dirs(&config);
+    if by_components {
+        loader.defer_parsing();
+    }
+    loader.parse_read(read.files);
+    let dir_modules = read.modules;
+    loader.resolve_calls();
+
+    // Roots: directories not called by another module, files, and (for cycles of module
+    // calls) whatever is not reachable from those.
+    let modules = &loader.modules;
+    let is_root = root_folders(&dir_modules, &|m| {
+        modules[m].calls.iter().filter_map(|c| c.target).collect()
+    });
+
+    let command_line = command_line(&mut loader, opts);
+    let mut roots: Vec<eval::RootInput> = Vec::new();
+    for (i, (dir, files)) in dirs.iter().enumerate() {
+        if !is_root[i] {
+            continue;
+        }
+        let values = files
+            .tfvars
+            .iter()
+            .flat_map(|path| loader.load_tfvars(path))
+            .collect();
+        roots.push(root_input(dir_modules[i], dir, values));
+    }
     let eval_opts = eval::EvalOptions {
         account_id: opts.account_id.clone(),
         region: opts.region.clone(),
         boundary,
     };
-    let mut preloaded = Preloaded::default();
-    let mut loaded_as = LoadedAs::AllAtOnce;
-    let graph = by_components
-        .then(|| components::CallGraph::of(&loader, &read, &dirs))
-        .flatten();
-    if let Some(graph) = graph {
-        // `None`: the files' module calls make other folders roots than the graph said.
-        let loaded = components::load(&mut loader, graph, &dirs, opts, &eval_opts, &mut preloaded);
-        if let Some(loaded) = loaded {
-            return (loaded, LoadedAs::Components);
-        }
-        loaded_as = LoadedAs::AllAtOnceAfterMismatch;
+    if by_components {
+        return components::load(loader, roots, &command_line, opts, &eval_opts);
     }
-    let loaded = load_all_at_once(loader, &dirs, read, opts, &eval_opts, preloaded);
-    (loaded, loaded_as)
+    let roots: Vec<eval::RootInput> = roots
+        .into_iter()
+        .map(|root| {
+            let module = &loader.modules[root.module];
+            root_values(root, module, loader.sources, &command_line, opts)
+        })
+        .collect();
+    let declared = roots
+        .iter()
+        .flat_map(|r| loader.modules[r.module].variables.iter())
+        .map(|v| v.name.clone())
+        .collect();
+    let warnings = undeclared_vars(&opts.vars, !roots.is_empty(), declared);
+    let hcl::Loader {
+        modules,
+        errors,
+        files_read,
+        suppressions,
+        sources,
+        ..
+    } = loader;
+    let outputs = evaluate_all(&modules, sources, &roots, &eval_opts);
+    // Freeing the parsed trees of a large tree takes a while: never wait for it.
+    crate::parallel::release(modules);
+
+    let mut loaded = LoadedModules {
+        errors,
+        suppressions,
+        extra: Evaluated {
+            files: files_read,
+            warnings,
+            ..Evaluated::default()
+        },
+        ..LoadedModules::default()
+    };
+    for (root, output) in roots.iter().zip(outputs) {
+        add_root(&mut loaded, &root.dir, output);
+    }
+    loaded
 }
 
 /// Variable values by name, in the order they apply (a later one wins).
@@ -243,94 +287,29 @@ type Values = Vec<(String, Expr)>;
 
 /// What the command line gives every root module: the `--var-file` values, and the `--var`
 /// texts registered as sources.
-#[derive(Clone, Default)]
 struct CommandLine {
     var_files: Values,
     vars: Vec<(String, crate::source::FileId)>,
 }
 
-/// Variable values read before a load fell back to [`load_all_at_once`]: each file is read
-/// (and registered, and counted) once; its errors are reported again each time its values
-/// are taken, where the load takes them.
-#[derive(Default)]
-struct Preloaded {
-    /// The `--var-file` values and their errors.
-    var_files: Option<(Values, Vec<LoadError>)>,
-    /// The `--var` texts, registered as sources.
-    cli_vars: Option<Vec<(String, crate::source::FileId)>>,
-    /// The values of the `*.tfvars` files of a scanned folder, by its position, and their
-    /// errors.
-    tfvars: HashMap<usize, (Values, Vec<LoadError>)>,
-}
-
-/// The values of the variable files `paths`, with the errors reading them adds to
-/// `loader.errors` (kept there too).
-fn read_values(
-    loader: &mut hcl::Loader,
-    paths: &[PathBuf],
-) -> (Vec<(String, Expr)>, Vec<LoadError>) {
-    let before = loader.errors.len();
-    let values = paths
+/// Reads the `--var-file`s and registers the `--var` texts.
+fn command_line(loader: &mut hcl::Loader, opts: &TerraformOptions) -> CommandLine {
+    let var_files = opts
+        .var_files
         .iter()
         .flat_map(|path| loader.load_tfvars(path))
         .collect();
-    (values, loader.errors[before..].to_vec())
-}
-
-impl Preloaded {
-    /// The `--var-file` values and the registered `--var` texts, read now unless read before.
-    fn command_line(&mut self, loader: &mut hcl::Loader, opts: &TerraformOptions) -> CommandLine {
-        let var_files = match &self.var_files {
-            Some((values, errors)) => {
-                loader.errors.extend(errors.iter().cloned());
-                values.clone()
-            }
-            None => {
-                let (values, errors) = read_values(loader, &opts.var_files);
-                self.var_files = Some((values.clone(), errors));
-                values
-            }
-        };
-        let cli_vars = self
-            .cli_vars
-            .get_or_insert_with(|| {
-                opts.vars
-                    .iter()
-                    .map(|(name, value)| {
-                        (
-                            name.clone(),
-                            loader.sources.add(format!("--var {name}"), value.clone()),
-                        )
-                    })
-                    .collect()
-            })
-            .clone();
-        CommandLine {
-            var_files,
-            vars: cli_vars,
-        }
-    }
-
-    /// The values of the `*.tfvars` files of the scanned folder at `position`, read now
-    /// unless read before.
-    fn tfvars(
-        &mut self,
-        loader: &mut hcl::Loader,
-        position: usize,
-        files: &walk::DirFiles,
-    ) -> Values {
-        match self.tfvars.get(&position) {
-            Some((values, errors)) => {
-                loader.errors.extend(errors.iter().cloned());
-                values.clone()
-            }
-            None => {
-                let (values, errors) = read_values(loader, &files.tfvars);
-                self.tfvars.insert(position, (values.clone(), errors));
-                values
-            }
-        }
-    }
+    let vars = opts
+        .vars
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.clone(),
+                loader.sources.add(format!("--var {name}"), value.clone()),
+            )
+        })
+        .collect();
+    CommandLine { var_files, vars }
 }
 
 /// Which scanned folders are root modules: those no module calls (`targets(m)`: the
@@ -379,78 +358,6 @@ fn root_values(
         root.values.insert(name.clone(), expr);
     }
     root
-}
-
-/// Loads every scanned folder, follows every module call, then evaluates every root module:
-/// all parsed trees live until the end.
-fn load_all_at_once(
-    mut loader: hcl::Loader,
-    dirs: &[(PathBuf, walk::DirFiles)],
-    read: hcl::ReadDirs,
-    opts: &TerraformOptions,
-    eval_opts: &eval::EvalOptions,
-    mut preloaded: Preloaded,
-) -> LoadedModules {
-    loader.parse_read(read.files);
-    let dir_modules = read.modules;
-    loader.resolve_calls();
-
-    // Roots: directories not called by another module, files, and (for cycles of module
-    // calls) whatever is not reachable from those.
-    let modules = &loader.modules;
-    let is_root = root_folders(&dir_modules, &|m| {
-        modules[m].calls.iter().filter_map(|c| c.target).collect()
-    });
-
-    let command_line = preloaded.command_line(&mut loader, opts);
-    let mut roots: Vec<eval::RootInput> = Vec::new();
-    for (i, (dir, files)) in dirs.iter().enumerate() {
-        if !is_root[i] {
-            continue;
-        }
-        let values = preloaded.tfvars(&mut loader, i, files);
-        roots.push(root_input(dir_modules[i], dir, values));
-    }
-    let roots: Vec<eval::RootInput> = roots
-        .into_iter()
-        .map(|root| {
-            let module = &loader.modules[root.module];
-            root_values(root, module, loader.sources, &command_line, opts)
-        })
-        .collect();
-
-    let declared = roots
-        .iter()
-        .flat_map(|r| loader.modules[r.module].variables.iter())
-        .map(|v| v.name.clone())
-        .collect();
-    let warnings = undeclared_vars(&opts.vars, !roots.is_empty(), declared);
-    let hcl::Loader {
-        modules,
-        errors,
-        files_read,
-        suppressions,
-        sources,
-        ..
-    } = loader;
-    let outputs = evaluate_all(&modules, sources, &roots, eval_opts);
-    // Freeing the parsed trees of a large tree takes a while: never wait for it.
-    crate::parallel::release(modules);
-
-    let mut loaded = LoadedModules {
-        errors,
-        suppressions,
-        extra: Evaluated {
-            files: files_read,
-            warnings,
-            ..Evaluated::default()
-        },
-        ..LoadedModules::default()
-    };
-    for (root, output) in roots.iter().zip(outputs) {
-        add_root(&mut loaded, &root.dir, output);
-    }
-    loaded
 }
 
 /// Adds a root module's evaluation to what was loaded, after the roots before it.
