@@ -300,11 +300,30 @@ pub(super) fn scan(
         plans_wait: source_dir.is_some(),
     };
     if let Some(walked) = inputs.terraform {
-        let loaded = terraform::load_walked(
+        // One model per root module, built and checked as soon as the root module is
+        // evaluated, on the thread that evaluated it (its resources are freed there).
+        let check_root = |sources: &Sources,
+                          root: &terraform::Root,
+                          resources: Vec<crate::resource::Resource>| {
+            let mut inventory = terraform::aws::inventory(&resources, sources);
+            drop(resources);
+            inventory.modules_not_loaded = root.not_loaded.clone();
+            check.now_or_later(
+                sources,
+                Unit {
+                    inventory,
+                    account: None,
+                    module_calls: root.module_calls.clone(),
+                },
+                None,
+            )
+        };
+        let (loaded, checked) = terraform::load_walked_then(
             walked,
             boundary.clone(),
             &terraform_options,
             &mut scan.sources,
+            &check_root,
         );
         scan.files += loaded.extra.files;
         scan.errors.extend(loaded.errors);
@@ -316,25 +335,7 @@ pub(super) fn scan(
         );
         scan.run_warnings.extend(loaded.extra.warnings);
         scan.suppressions.extend(loaded.suppressions);
-        // One model per root module, built and checked in parallel.
-        let sources = &scan.sources;
-        let checked = parallel::map(&loaded.extra.roots, |root| {
-            let resources = &loaded.resources[root.resources.clone()];
-            let mut inventory = terraform::aws::inventory(resources, sources);
-            inventory.modules_not_loaded = root.not_loaded.clone();
-            check.now_or_later(
-                sources,
-                Unit {
-                    inventory,
-                    account: None,
-                    module_calls: root.module_calls.clone(),
-                },
-                None,
-            )
-        });
         scan.checked.extend(checked);
-        // The evaluated resources are in the models now.
-        parallel::release(loaded.resources);
     }
     scan.notes.extend(git_ignore.notes());
     let results = parallel::map(&scan.pending, |(file, format)| {

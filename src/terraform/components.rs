@@ -13,7 +13,7 @@
 
 use super::eval::{self, RootInput, RootOutput};
 use super::hcl::{self, DeferredFile, Loader, Module};
-use super::{CommandLine, LoadedModules, TerraformOptions};
+use super::{CommandLine, EachRoot, LoadedModules, TerraformOptions};
 use crate::resource::LoadError;
 use crate::source::{FileId, Sources};
 use crate::suppress::Suppression;
@@ -73,31 +73,48 @@ fn components(modules: &[Module], roots: &[RootInput], files: Vec<DeferredFile>)
     out
 }
 
-/// What one component gave.
-#[derive(Default)]
-struct Evaluated {
+/// A root module's output without its resources, and what [`EachRoot`] made of them.
+type Handed<R> = (RootOutput, R);
+
+/// What one component gave (`R`: what [`EachRoot`] gives).
+struct Evaluated<R> {
     /// Parse errors, each with its place among the loader's errors and its file.
     parse_errors: Vec<(usize, FileId, LoadError)>,
     /// Inline suppressions, by file.
     suppressions: Vec<(FileId, Vec<Suppression>)>,
     /// Each root module: its index among the roots, its input (with the component's module
-    /// indices), and its output (`None`: it reads files, and is evaluated afterwards).
-    roots: Vec<(usize, RootInput, Option<RootOutput>)>,
+    /// indices), and its output without its resources with what `each_root` made of them
+    /// (`None`: it reads files, and is evaluated afterwards).
+    roots: Vec<(usize, RootInput, Option<Handed<R>>)>,
     /// The variables the root modules declare.
     declared: Vec<String>,
     /// The component's modules, kept when a root module is still to be evaluated.
     kept: Vec<Module>,
 }
 
+impl<R> Default for Evaluated<R> {
+    fn default() -> Self {
+        Evaluated {
+            parse_errors: Vec::new(),
+            suppressions: Vec::new(),
+            roots: Vec::new(),
+            declared: Vec::new(),
+            kept: Vec::new(),
+        }
+    }
+}
+
 /// Loads what `loader` read (with parsing deferred) component by component: `roots` are
-/// the root modules, with their `*.tfvars` values.
-pub(super) fn load(
+/// the root modules, with their `*.tfvars` values; each one's resources go to `each_root`
+/// as soon as it is evaluated.
+pub(super) fn load<R: Send>(
     mut loader: Loader,
     roots: Vec<RootInput>,
     command_line: &CommandLine,
     opts: &TerraformOptions,
     eval_opts: &eval::EvalOptions,
-) -> LoadedModules {
+    each_root: &EachRoot<R>,
+) -> (LoadedModules, Vec<R>) {
     let files = loader.take_deferred();
     let components = components(&loader.modules, &roots, files);
     let work = Work {
@@ -107,6 +124,7 @@ pub(super) fn load(
         command_line,
         opts,
         eval_opts,
+        each_root,
     };
     let evaluated = crate::parallel::map_on(&components, super::eval_thread, |component| {
         work.component(component)
@@ -115,7 +133,7 @@ pub(super) fn load(
     let mut parse_errors = Vec::new();
     let mut suppressions = Vec::new();
     let mut declared = Vec::new();
-    let mut outputs: Vec<Option<RootOutput>> = roots.iter().map(|_| None).collect();
+    let mut outputs: Vec<Option<Handed<R>>> = roots.iter().map(|_| None).collect();
     // Root modules that read files, with the modules of their component.
     let mut waiting: Vec<(usize, RootInput, usize)> = Vec::new();
     let mut kept: Vec<Vec<Module>> = Vec::new();
@@ -145,7 +163,7 @@ pub(super) fn load(
         .collect();
     let done = super::evaluate_in_order(loader.sources, &inputs, eval_opts);
     for ((root, _, _), output) in waiting.iter().zip(done) {
-        outputs[*root] = Some(output);
+        outputs[*root] = Some(hand_out(loader.sources, &roots[*root], output, each_root));
     }
 
     // Each parse error where a full load puts it: before the error that came after it.
@@ -162,6 +180,7 @@ pub(super) fn load(
     suppressions.sort_by_key(|(file, _)| *file);
 
     let warnings = super::undeclared_vars(&opts.vars, !roots.is_empty(), declared);
+    let loaded_sources: &Sources = loader.sources;
     let mut loaded = LoadedModules {
         errors,
         suppressions: suppressions.into_iter().flat_map(|(_, s)| s).collect(),
@@ -172,15 +191,31 @@ pub(super) fn load(
         },
         ..LoadedModules::default()
     };
+    let mut handed = Vec::with_capacity(roots.len());
     for (root, output) in roots.iter().zip(outputs) {
-        let output = output.unwrap_or_else(|| super::failed_root(root));
+        let (output, made) = output
+            .unwrap_or_else(|| hand_out(loaded_sources, root, super::failed_root(root), each_root));
         super::add_root(&mut loaded, &root.dir, output);
+        handed.push(made);
     }
-    loaded
+    (loaded, handed)
+}
+
+/// A root module's output with its resources handed to `each_root`, and what that made of
+/// them.
+fn hand_out<R>(
+    sources: &Sources,
+    root: &RootInput,
+    mut output: RootOutput,
+    each_root: &EachRoot<R>,
+) -> Handed<R> {
+    let resources = std::mem::take(&mut output.resources);
+    let made = each_root(sources, &super::root_of(&root.dir, &output), resources);
+    (output, made)
 }
 
 /// What every component's work reads.
-struct Work<'a> {
+struct Work<'a, R> {
     /// The loader's modules: their module calls only, linked.
     skeletons: &'a [Module],
     sources: &'a Sources,
@@ -188,13 +223,14 @@ struct Work<'a> {
     command_line: &'a CommandLine,
     opts: &'a TerraformOptions,
     eval_opts: &'a eval::EvalOptions,
+    each_root: &'a EachRoot<'a, R>,
 }
 
-impl Work<'_> {
+impl<R: Send> Work<'_, R> {
     /// Parses a component's files, links its module calls as the loader linked them, and
     /// evaluates its root modules; its parsed trees are freed here unless a root module
     /// still has to read files.
-    fn component(&self, component: &Component) -> Evaluated {
+    fn component(&self, component: &Component) -> Evaluated<R> {
         let mut evaluated = Evaluated::default();
         let local = |module: usize| {
             component
@@ -258,6 +294,8 @@ impl Work<'_> {
             }))
             .unwrap_or_else(|_| Some(super::failed_root(&input)));
             pending |= output.is_none();
+            let output =
+                output.map(|output| hand_out(self.sources, &input, output, self.each_root));
             evaluated.roots.push((root, input, output));
         }
         if pending {
@@ -270,7 +308,7 @@ impl Work<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{TerraformOptions, load_walked_as, walk};
+    use super::super::{TerraformOptions, load_walked_as, walk, with_resources};
     use crate::fsbound::Boundary;
     use crate::source::Sources;
     use std::path::{Path, PathBuf};
@@ -309,7 +347,15 @@ mod tests {
         let boundary = Arc::new(boundary);
         let scan = walk::scan(&paths, &boundary);
         let mut sources = Sources::new();
-        let loaded = load_walked_as(scan, boundary, opts, &mut sources, by_components);
+        let (loaded, resources) = load_walked_as(
+            scan,
+            boundary,
+            opts,
+            &mut sources,
+            by_components,
+            &|_, _, r| r,
+        );
+        let loaded = with_resources(loaded, resources);
         let names: Vec<String> = (0..sources.len())
             .map(|i| sources.file(crate::source::FileId(i as u32)).name.clone())
             .collect();

@@ -32,7 +32,7 @@ pub mod unrecognised;
 pub mod walk;
 
 use crate::fsbound::Boundary;
-use crate::resource::LoadError;
+use crate::resource::{LoadError, Resource};
 use crate::source::Sources;
 use crate::value::{Kind, Node, PString};
 use hcl::{Expr, ExprKind};
@@ -181,19 +181,62 @@ pub fn load_walked(
     opts: &TerraformOptions,
     sources: &mut Sources,
 ) -> LoadedModules {
-    load_walked_as(scan, boundary, opts, sources, true)
+    let (loaded, resources) = load_walked_then(scan, boundary, opts, sources, &|_, _, r| r);
+    with_resources(loaded, resources)
 }
 
-/// [`load_walked`], component by component when `by_components`, else with every file
-/// parsed before any root module is evaluated (the two give the same load; the tests
+/// What [`load_walked_then`] does with each root module as soon as it is evaluated:
+/// `each_root(sources, root, resources)`, where `root`'s range of resources is empty and
+/// `resources` are its resources. It is called on the thread that evaluated the root
+/// module, in no set order.
+pub type EachRoot<'a, R> = dyn Fn(&Sources, &Root, Vec<Resource>) -> R + Sync + 'a;
+
+/// [`load_walked`], with each root module's resources handed to `each_root` (say, to
+/// check them) as soon as the root module is evaluated, instead of being kept: the load's
+/// resources are empty, and its roots' ranges too. Returns what `each_root` gave for each
+/// root module, in order.
+pub fn load_walked_then<R: Send>(
+    scan: walk::ConfigDirs,
+    boundary: Arc<Boundary>,
+    opts: &TerraformOptions,
+    sources: &mut Sources,
+    each_root: &EachRoot<R>,
+) -> (LoadedModules, Vec<R>) {
+    load_walked_as(scan, boundary, opts, sources, true, each_root)
+}
+
+/// A load whose roots' resources were handed out, with them back in place, root after
+/// root.
+fn with_resources(mut loaded: LoadedModules, resources: Vec<Vec<Resource>>) -> LoadedModules {
+    for (root, resources) in loaded.extra.roots.iter_mut().zip(resources) {
+        let start = loaded.resources.len();
+        loaded.resources.extend(resources);
+        root.resources = start..loaded.resources.len();
+    }
+    loaded
+}
+
+/// The root module evaluated in `dir` as `output` gives it, with no resources.
+fn root_of(dir: &Path, output: &eval::RootOutput) -> Root {
+    Root {
+        dir: dir.to_path_buf(),
+        resources: 0..0,
+        not_loaded: output.not_loaded.clone(),
+        module_calls: output.module_calls.clone(),
+    }
+}
+
+/// [`load_walked_then`], component by component when `by_components`, else with every
+/// file parsed before any root module is evaluated (the two give the same load; the tests
 /// compare them).
-fn load_walked_as(
+fn load_walked_as<R: Send>(
     scan: walk::ConfigDirs,
     boundary: Arc<Boundary>,
     opts: &TerraformOptions,
     sources: &mut Sources,
     by_components: bool,
-) -> LoadedModules {
+    each_root: &EachRoot<R>,
+) -> (LoadedModules, Vec<R>) {
     let mut loader = hcl::Loader::new(sources, boundary.clone());
     let walk::ConfigDirs {
         dirs: scanned,
@@ -239,7 +282,7 @@ fn load_walked_as(
         boundary,
     };
     if by_components {
-        return components::load(loader, roots, &command_line, opts, &eval_opts);
+        return components::load(loader, roots, &command_line, opts, &eval_opts, each_root);
     }
     let roots: Vec<eval::RootInput> = roots
         .into_iter()
@@ -263,6 +306,7 @@ fn load_walked_as(
         ..
     } = loader;
     let outputs = evaluate_all(&modules, sources, &roots, &eval_opts);
+    let loaded_sources: &Sources = sources;
     // Freeing the parsed trees of a large tree takes a while: never wait for it.
     crate::parallel::release(modules);
 
@@ -276,10 +320,17 @@ fn load_walked_as(
         },
         ..LoadedModules::default()
     };
-    for (root, output) in roots.iter().zip(outputs) {
+    let mut handed = Vec::with_capacity(roots.len());
+    for (root, mut output) in roots.iter().zip(outputs) {
+        let resources = std::mem::take(&mut output.resources);
+        handed.push(each_root(
+            loaded_sources,
+            &root_of(&root.dir, &output),
+            resources,
+        ));
         add_root(&mut loaded, &root.dir, output);
     }
-    loaded
+    (loaded, handed)
 }
 
 /// Variable values by name, in the order they apply (a later one wins).
