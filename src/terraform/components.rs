@@ -247,9 +247,14 @@ impl<R: Send> Work<'_, R> {
             };
             let files = std::mem::take(&mut *files.lock().unwrap_or_else(|e| e.into_inner()));
             for file in files {
-                let parsed = file
-                    .parsed
-                    .unwrap_or_else(|| hcl::parse_file(self.sources, file.file, &file.path));
+                let parsed = file.parsed.unwrap_or_else(|| {
+                    hcl::parse_file_outlined(
+                        self.sources,
+                        file.file,
+                        &file.path,
+                        file.outline.as_ref(),
+                    )
+                });
                 module.bytes += self.sources.file(file.file).text.len();
                 evaluated
                     .suppressions

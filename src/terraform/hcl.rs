@@ -8,6 +8,7 @@
 //! reports what cannot be read or parsed as a [`LoadError`] and goes on with the other files.
 
 use super::modules::Manifest;
+use super::prefilter::Outline;
 use super::walk;
 use crate::fsbound::{Boundary, MAX_TERRAFORM_BYTES, Refusal};
 use crate::located_json::{OffsetMap, parse_json};
@@ -17,6 +18,7 @@ use crate::value::{Kind, Node};
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body, Structure};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -198,15 +200,28 @@ fn error_at(file: FileId, path: &str, text: &str, offset: usize, message: String
 
 /// Parses the text of a `*.tf` (or `*.tf.json` when `json`) file registered as `file`.
 pub fn parse_config(text: &str, file: FileId, path: &str, json: bool) -> Result<Parsed, LoadError> {
-    // Terraform skips a UTF-8 byte-order mark: blank it (three spaces keep every offset).
-    let unmarked;
-    let text = match text.strip_prefix('\u{feff}') {
-        Some(rest) => {
-            unmarked = format!("   {rest}");
-            unmarked.as_str()
-        }
-        None => text,
-    };
+    parse_outlined(text, file, path, json, None)
+}
+
+/// A configuration file's text as the parser reads it: a UTF-8 byte-order mark blanked
+/// (three spaces keep every offset), as Terraform skips it.
+fn unmarked(text: &str) -> Cow<'_, str> {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => Cow::Owned(format!("   {rest}")),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// [`parse_config`], with the prefilter's outline of the (unmarked) text when it is known.
+fn parse_outlined(
+    text: &str,
+    file: FileId,
+    path: &str,
+    json: bool,
+    outline: Option<&Outline>,
+) -> Result<Parsed, LoadError> {
+    let text = unmarked(text);
+    let text = text.as_ref();
     if json {
         return parse_json(text, &OffsetMap::direct(file, 0))
             .map(Parsed::Json)
@@ -218,7 +233,11 @@ pub fn parse_config(text: &str, file: FileId, path: &str, json: bool) -> Result<
             });
     }
     // Irrelevant resources are blanked first: same offsets, far less to parse.
-    hcl_edit::parser::parse_body(&super::prefilter::relevant_text(text))
+    let relevant = match outline {
+        Some(outline) => super::prefilter::blanked(text, outline),
+        None => super::prefilter::relevant_text(text),
+    };
+    hcl_edit::parser::parse_body(&relevant)
         .map(Parsed::Hcl)
         .map_err(|err| {
             error_at(
@@ -540,6 +559,8 @@ pub struct DeferredFile {
     /// The file parsed (a `.tf.json` file, or one with `module` blocks); `None` when it has
     /// no module calls and was not parsed.
     pub parsed: Option<ParsedFile>,
+    /// The prefilter's outline of a file not parsed yet, when the scan was sure.
+    pub outline: Option<Outline>,
 }
 
 /// Where a module sits in a root module's manifest: the root's directory and the call key.
@@ -592,6 +613,7 @@ impl<'s> Loader<'s> {
                 path: path.to_path_buf(),
                 error_slot: self.errors.len(),
                 parsed: Some(parsed),
+                outline: None,
             });
             return;
         }
@@ -603,17 +625,32 @@ impl<'s> Loader<'s> {
     }
 
     /// Parses `file`, or, when parsing is deferred, parses it only when it may have module
-    /// calls (`None`: it has none, and is left unparsed).
-    fn parse_or_defer(&self, file: FileId, path: &Path) -> Option<ParsedFile> {
-        let deferred = self.deferred.is_some()
-            && !walk::is_json(path)
-            && super::prefilter::module_blocks(&self.sources.file(file).text)
-                .is_some_and(|blocks| blocks.is_empty());
-        (!deferred).then(|| parse_file(self.sources, file, path))
+    /// calls (`Err`: it has none, and is left unparsed, with its outline).
+    fn parse_or_defer(&self, file: FileId, path: &Path) -> Result<ParsedFile, Option<Outline>> {
+        if self.deferred.is_none() || walk::is_json(path) {
+            return Ok(parse_file(self.sources, file, path));
+        }
+        let outline = super::prefilter::outline(&unmarked(&self.sources.file(file).text));
+        match outline {
+            Some(outline) if !outline.has_modules => Err(Some(outline)),
+            outline => Ok(parse_file_outlined(
+                self.sources,
+                file,
+                path,
+                outline.as_ref(),
+            )),
+        }
     }
 
-    /// Records `file` of module `index` as deferred and unparsed (it has no module calls).
-    fn defer_unparsed(&mut self, index: usize, file: FileId, path: &Path) {
+    /// Records `file` of module `index` as deferred and unparsed (it has no module calls),
+    /// with its outline.
+    fn defer_unparsed(
+        &mut self,
+        index: usize,
+        file: FileId,
+        path: &Path,
+        outline: Option<Outline>,
+    ) {
         self.modules[index].bytes += self.sources.file(file).text.len();
         let error_slot = self.errors.len();
         if let Some(deferred) = &mut self.deferred {
@@ -623,6 +660,7 @@ impl<'s> Loader<'s> {
                 path: path.to_path_buf(),
                 error_slot,
                 parsed: None,
+                outline,
             });
         }
     }
@@ -717,8 +755,8 @@ impl<'s> Loader<'s> {
             crate::parallel::map(&files, |(_, file, path)| loader.parse_or_defer(*file, path));
         for ((index, file, path), parsed) in files.into_iter().zip(parsed) {
             match parsed {
-                Some(parsed) => self.add_parsed(index, file, &path, parsed),
-                None => self.defer_unparsed(index, file, &path),
+                Ok(parsed) => self.add_parsed(index, file, &path, parsed),
+                Err(outline) => self.defer_unparsed(index, file, &path, outline),
             }
         }
     }
@@ -736,8 +774,8 @@ impl<'s> Loader<'s> {
                 continue;
             };
             match self.parse_or_defer(file, path) {
-                Some(parsed) => self.add_parsed(index, file, path, parsed),
-                None => self.defer_unparsed(index, file, path),
+                Ok(parsed) => self.add_parsed(index, file, path, parsed),
+                Err(outline) => self.defer_unparsed(index, file, path, outline),
             }
         }
         index
@@ -980,9 +1018,20 @@ pub fn merge_into(module: &mut Module, part: Module) {
 /// Parses the registered configuration file `file` (at `path`) into its part of its module,
 /// with its inline suppressions. A parser panic (a bug) is reported as an error of the file.
 pub fn parse_file(sources: &Sources, file: FileId, path: &Path) -> ParsedFile {
+    parse_file_outlined(sources, file, path, None)
+}
+
+/// [`parse_file`], with the prefilter's outline of the file when it is known.
+pub fn parse_file_outlined(
+    sources: &Sources,
+    file: FileId,
+    path: &Path,
+    outline: Option<&Outline>,
+) -> ParsedFile {
     let parse_one = || {
         let text = &sources.file(file).text;
-        let parsed = parse_config(text, file, &path.display().to_string(), walk::is_json(path));
+        let name = path.display().to_string();
+        let parsed = parse_outlined(text, file, &name, walk::is_json(path), outline);
         let body = match &parsed {
             Ok(Parsed::Hcl(body)) => Some(body),
             Ok(Parsed::Json(_)) | Err(_) => None,

@@ -18,14 +18,49 @@ pub fn relevant_resource_type(rtype: &str) -> bool {
 
 /// The text with irrelevant resource blocks blanked, or the text itself.
 pub fn relevant_text(text: &str) -> Cow<'_, str> {
-    let Some(blocks) = irrelevant_blocks(text.as_bytes()) else {
-        return Cow::Borrowed(text);
-    };
-    if blocks.is_empty() {
+    match outline(text) {
+        Some(outline) => blanked(text, &outline),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// A `.tf` file's top level as the prefilter sees it: whether it has `module` blocks, and
+/// the resource blocks [`relevant_text`] blanks.
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    /// Whether a top-level block is a `module` block.
+    pub has_modules: bool,
+    /// The byte ranges of the irrelevant resource blocks.
+    irrelevant: Vec<(usize, usize)>,
+}
+
+/// The outline of a `.tf` file's text; `None` when the scan is unsure (then the text is
+/// parsed as it is).
+pub fn outline(text: &str) -> Option<Outline> {
+    let mut outline = Outline::default();
+    top_level_blocks(text.as_bytes(), |keyword, labels, start, end| {
+        if keyword == b"module" {
+            outline.has_modules = true;
+        } else if keyword == b"resource"
+            && labels
+                .first()
+                .and_then(|l| std::str::from_utf8(l).ok())
+                .is_some_and(|t| !relevant_resource_type(t))
+        {
+            outline.irrelevant.push((start, end));
+        }
+    })?;
+    Some(outline)
+}
+
+/// `text` (whose outline is `outline`) with its irrelevant resource blocks blanked with
+/// spaces, line breaks kept.
+pub fn blanked<'t>(text: &'t str, outline: &Outline) -> Cow<'t, str> {
+    if outline.irrelevant.is_empty() {
         return Cow::Borrowed(text);
     }
     let mut bytes = text.as_bytes().to_vec();
-    for (start, end, _) in blocks {
+    for &(start, end) in &outline.irrelevant {
         for b in &mut bytes[start..end] {
             if *b != b'\n' && *b != b'\r' {
                 *b = b' ';
@@ -78,19 +113,6 @@ fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize, Option<String>)>> {
                 _ => None,
             };
             out.push((start, end, address));
-        }
-    })?;
-    Some(out)
-}
-
-/// The byte ranges of the top-level `module` blocks of a `.tf` file's text, in order;
-/// `None` when the scan is unsure (see the module documentation), or the text has a
-/// byte-order mark.
-pub fn module_blocks(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
-    let mut out = Vec::new();
-    top_level_blocks(text.as_bytes(), |keyword, _, start, end| {
-        if keyword == b"module" {
-            out.push(start..end);
         }
     })?;
     Some(out)
