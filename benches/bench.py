@@ -137,6 +137,10 @@ def main():
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "clumio-preflight",
                         "--example", "parse_floor"], cwd=ROOT, check=True)
+    for what, path in (("checker", args.bin), ("parse floor", args.floor)):
+        if not os.access(path, os.X_OK):
+            sys.exit(f"bench.py: the {what} binary {path} is missing (build it with `cargo build "
+                     "--release --bin clumio-preflight --example parse_floor`, or drop --no-build)")
     families = args.families.split(",")
     scales = args.scale.split(",")
     gen = gen_script(args.gen)
