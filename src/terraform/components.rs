@@ -29,7 +29,8 @@ struct Component {
 }
 
 /// The components of the call graph of `modules` that hold the `roots`, in the order of
-/// their first root; `files` are every module's files, in order.
+/// their first root (then one for modules no root reaches, if any); `files` are every
+/// module's files, in order.
 fn components(modules: &[Module], roots: &[RootInput], files: Vec<DeferredFile>) -> Vec<Component> {
     let n = modules.len();
     let mut parent: Vec<usize> = (0..n).collect();
@@ -64,11 +65,20 @@ fn components(modules: &[Module], roots: &[RootInput], files: Vec<DeferredFile>)
         });
         out[index].roots.push(r);
     }
+    let mut unreached = Component {
+        modules: Vec::new(),
+        roots: Vec::new(),
+    };
     for (module, files) in files_of.into_iter().enumerate() {
-        // A module no root reaches is not evaluated, as in a full load.
-        if let Some(index) = component_of_set[find(&mut parent, module)] {
-            out[index].modules.push((module, Mutex::new(files)));
+        match component_of_set[find(&mut parent, module)] {
+            Some(index) => out[index].modules.push((module, Mutex::new(files))),
+            // Every module is reached from a root module, but should one not be, its files
+            // are still parsed (their errors and suppressions reported), as a full load does.
+            None => unreached.modules.push((module, Mutex::new(files))),
         }
+    }
+    if !unreached.modules.is_empty() {
+        out.push(unreached);
     }
     out
 }
@@ -116,7 +126,16 @@ pub(super) fn load<R: Send>(
     each_root: &EachRoot<R>,
 ) -> (LoadedModules, Vec<R>) {
     let files = loader.take_deferred();
-    let components = components(&loader.modules, &roots, files);
+    let mut components = components(&loader.modules, &roots, files);
+    // The largest first, so that a large component never starts last while the other
+    // threads are idle (the results are put in order afterwards).
+    let bytes = |c: &Component| -> usize {
+        c.modules
+            .iter()
+            .map(|(m, _)| loader.modules[*m].bytes)
+            .sum()
+    };
+    components.sort_by_key(|c| std::cmp::Reverse(bytes(c)));
     let work = Work {
         skeletons: &loader.modules,
         sources: &*loader.sources,
