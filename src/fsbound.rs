@@ -420,6 +420,7 @@ impl<'b> Walker<'b> {
                 continue;
             }
             self.boundary.remember_dir(&dir, &real);
+            let real_dir = real;
             if depth > MAX_WALK_DEPTH {
                 out.dir_errors.push(WalkError {
                     path: dir,
@@ -490,7 +491,13 @@ impl<'b> Walker<'b> {
                     });
                     continue;
                 }
-                match self.boundary.resolve(&path) {
+                // A plain file of a folder resolved inside the boundary is inside it too, at
+                // the folder's real path (no `lstat` needed); reading resolves it again.
+                let resolved = match listed {
+                    Some(kind) if !kind.is_symlink() => Ok(real_dir.join(name)),
+                    _ => self.boundary.resolve(&path),
+                };
+                match resolved {
                     Ok(real) => {
                         if self.seen_files.insert(real) {
                             out.files.push(path);
