@@ -403,6 +403,12 @@ impl<'b> Walker<'b> {
 
     /// Walks `root` (a directory), depth first in name order.
     pub fn walk(&mut self, root: &Path) -> Walked {
+        self.walk_with(root, &mut |_| {})
+    }
+
+    /// [`Walker::walk`], calling `on_file` with each file taken, as soon as it is taken (so
+    /// that the caller can start reading it while the walk goes on).
+    pub fn walk_with(&mut self, root: &Path, on_file: &mut dyn FnMut(&Path)) -> Walked {
         let mut out = Walked::default();
         let mut stack = vec![(root.to_path_buf(), 0usize)];
         while let Some((dir, depth)) = stack.pop() {
@@ -500,6 +506,7 @@ impl<'b> Walker<'b> {
                 match resolved {
                     Ok(real) => {
                         if self.seen_files.insert(real) {
+                            on_file(&path);
                             out.files.push(path);
                         }
                     }

@@ -115,95 +115,144 @@ pub fn discover(
     let mut out = Inputs::default();
     let mut walker = Walker::new(boundary, walk::is_skipped_dir, is_walked);
     let mut named_dirs: Vec<PathBuf> = Vec::new();
-    for input in inputs {
-        match input {
-            Input::Stdin => {
-                let text = stdin.unwrap_or_default().to_string();
-                match detect(&text) {
-                    Some(format) => {
-                        let file = sources.add("<stdin>", readable(text, format));
-                        out.texts.push((file, format));
+    // Terraform configuration files are read on another core while the walk goes on.
+    let prefetched = read_ahead(boundary, |ahead| {
+        for input in inputs {
+            match input {
+                Input::Stdin => {
+                    let text = stdin.unwrap_or_default().to_string();
+                    match detect(&text) {
+                        Some(format) => {
+                            let file = sources.add("<stdin>", readable(text, format));
+                            out.texts.push((file, format));
+                        }
+                        None => out.errors.push(LoadError {
+                            file: None,
+                            span: None,
+                            path: Some("<stdin>".into()),
+                            message: format!(
+                                "standard input is not read: {}",
+                                terraform::unrecognised::describe(text.as_bytes(), "PLANFILE")
+                            ),
+                        }),
                     }
-                    None => out.errors.push(LoadError {
-                        file: None,
-                        span: None,
-                        path: Some("<stdin>".into()),
-                        message: format!(
-                            "standard input is not read: {}",
-                            terraform::unrecognised::describe(text.as_bytes(), "PLANFILE")
-                        ),
-                    }),
                 }
-            }
-            Input::Path(p) if p.is_dir() => {
-                let terraform = out.terraform.get_or_insert_with(walk::ConfigDirs::default);
-                let terraform_before = terraform.file_count();
-                let (texts, errors) = (out.texts.len(), out.errors.len());
-                let walked = match boundary.resolve(p) {
-                    Ok(_) => walker.walk(p),
-                    Err(refusal) => {
-                        terraform.path_error(p, refusal.to_string());
-                        crate::fsbound::Walked::default()
-                    }
-                };
-                // Folders not walked are reported with the Terraform files' problems.
-                for e in walked.dir_errors {
-                    terraform.path_error(&e.path, e.message);
-                }
-                let mut plan_errors = Vec::new();
-                for e in walked.errors {
-                    if walk::is_terraform_file(&e.path) {
+                Input::Path(p) if p.is_dir() => {
+                    let terraform = out.terraform.get_or_insert_with(walk::ConfigDirs::default);
+                    let terraform_before = terraform.file_count();
+                    let (texts, errors) = (out.texts.len(), out.errors.len());
+                    let walked = match boundary.resolve(p) {
+                        Ok(_) => walker.walk_with(p, &mut |f| {
+                            if walk::is_config_file(f) {
+                                ahead(f);
+                            }
+                        }),
+                        Err(refusal) => {
+                            terraform.path_error(p, refusal.to_string());
+                            crate::fsbound::Walked::default()
+                        }
+                    };
+                    // Folders not walked are reported with the Terraform files' problems.
+                    for e in walked.dir_errors {
                         terraform.path_error(&e.path, e.message);
-                    } else if !exclude.matches(&e.path) {
-                        plan_errors.push(path_error(&e.path, e.message));
+                    }
+                    let mut plan_errors = Vec::new();
+                    for e in walked.errors {
+                        if walk::is_terraform_file(&e.path) {
+                            terraform.path_error(&e.path, e.message);
+                        } else if !exclude.matches(&e.path) {
+                            plan_errors.push(path_error(&e.path, e.message));
+                        }
+                    }
+                    out.errors.extend(plan_errors);
+                    let mut candidates = Vec::new();
+                    for f in walked.files {
+                        if walk::is_terraform_file(&f) {
+                            terraform.add_file(f);
+                        } else if !exclude.matches(&f) {
+                            candidates.push(f);
+                        }
+                    }
+                    let found_terraform = terraform.file_count() > terraform_before;
+                    // Read and classified on every core; added to the sources in walk order.
+                    let read =
+                        crate::parallel::map(&candidates, |f| read_classified(f, false, boundary));
+                    for (f, r) in candidates.iter().zip(read) {
+                        out.add_read(f, r, sources);
+                    }
+                    // A folder inside one named before was walked then, not now.
+                    let real = boundary.resolve(p).unwrap_or_else(|_| p.clone());
+                    let walked_before = named_dirs.iter().any(|d| real.starts_with(d));
+                    named_dirs.push(real);
+                    if !walked_before
+                        && !found_terraform
+                        && out.texts.len() == texts
+                        && out.errors.len() == errors
+                        && !has_terraform(p, exclude, boundary)
+                    {
+                        out.nothing_to_check.push(p.clone());
+                        out.errors.push(path_error(p, nothing_to_check(p)));
                     }
                 }
-                out.errors.extend(plan_errors);
-                let mut candidates = Vec::new();
-                for f in walked.files {
-                    if walk::is_terraform_file(&f) {
-                        terraform.add_file(f);
-                    } else if !exclude.matches(&f) {
-                        candidates.push(f);
+                Input::Path(p) if walk::is_config_file(p) => out
+                    .terraform
+                    .get_or_insert_with(walk::ConfigDirs::default)
+                    .add_named_file(p, &mut walker, boundary),
+                Input::Path(p) => {
+                    if walker.first_visit(p) {
+                        let read = read_classified(p, true, boundary);
+                        out.add_read(p, read, sources);
                     }
-                }
-                let found_terraform = terraform.file_count() > terraform_before;
-                // Read and classified on every core; added to the sources in walk order.
-                let read =
-                    crate::parallel::map(&candidates, |f| read_classified(f, false, boundary));
-                for (f, r) in candidates.iter().zip(read) {
-                    out.add_read(f, r, sources);
-                }
-                // A folder inside one named before was walked then, not now.
-                let real = boundary.resolve(p).unwrap_or_else(|_| p.clone());
-                let walked_before = named_dirs.iter().any(|d| real.starts_with(d));
-                named_dirs.push(real);
-                if !walked_before
-                    && !found_terraform
-                    && out.texts.len() == texts
-                    && out.errors.len() == errors
-                    && !has_terraform(p, exclude, boundary)
-                {
-                    out.nothing_to_check.push(p.clone());
-                    out.errors.push(path_error(p, nothing_to_check(p)));
-                }
-            }
-            Input::Path(p) if walk::is_config_file(p) => out
-                .terraform
-                .get_or_insert_with(walk::ConfigDirs::default)
-                .add_named_file(p, &mut walker, boundary),
-            Input::Path(p) => {
-                if walker.first_visit(p) {
-                    let read = read_classified(p, true, boundary);
-                    out.add_read(p, read, sources);
                 }
             }
         }
-    }
+    });
     if let Some(terraform) = &mut out.terraform {
+        terraform.prefetched = prefetched;
         terraform.finish();
     }
     out
+}
+
+/// Runs `body`, reading on a thread of its own, as `body` goes on, the Terraform
+/// configuration files it hands to `ahead`; stops when `body` returns (a file being read is
+/// finished) and gives what was read. The loader reads the others.
+fn read_ahead(
+    boundary: &Boundary,
+    body: impl FnOnce(&mut dyn FnMut(&Path)),
+) -> terraform::hcl::Prefetched {
+    let (sender, receiver) = std::sync::mpsc::channel::<PathBuf>();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new()
+            .name("read-ahead".into())
+            .spawn_scoped(scope, || {
+                let mut read = terraform::hcl::Prefetched::new();
+                for path in receiver {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let file = terraform::hcl::read_source(boundary, &path);
+                    read.insert(path, file);
+                }
+                read
+            });
+        match reader {
+            Ok(reader) => {
+                body(&mut |path| {
+                    let _ = sender.send(path.to_path_buf());
+                });
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                drop(sender);
+                reader.join().unwrap_or_default()
+            }
+            // No thread to read on: the loader reads every file.
+            Err(_) => {
+                body(&mut |_| {});
+                terraform::hcl::Prefetched::new()
+            }
+        }
+    })
 }
 
 /// An error about a path, not located in a text.
@@ -336,4 +385,43 @@ fn nothing_to_check(dir: &Path) -> String {
          .terraform and .terragrunt-cache)",
         dir.display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_read_ahead_are_read_as_the_loader_reads_them() {
+        let dir = std::env::temp_dir().join(format!("clumio-read-ahead-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let paths: Vec<PathBuf> = (0..20).map(|i| dir.join(format!("f{i}.tf"))).collect();
+        for (i, path) in paths.iter().enumerate() {
+            std::fs::write(path, format!("# file {i}\n")).unwrap();
+        }
+        let outside = std::env::temp_dir().join("clumio-read-ahead-outside.tf");
+        let boundary = Boundary::new(std::slice::from_ref(&dir));
+        let mut calls = 0;
+        let read = read_ahead(&boundary, |ahead| {
+            calls += 1;
+            for path in paths.iter().chain([&outside]) {
+                ahead(path);
+            }
+            // Give the reader time to read some, not necessarily all.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        });
+        assert_eq!(calls, 1);
+        // Whatever was read is what the loader would have read, refusals included.
+        for (path, file) in &read {
+            let again = terraform::hcl::read_source(&boundary, path);
+            match (file, again) {
+                (Ok(a), Ok(b)) => assert_eq!((&a.name, &a.text), (&b.name, &b.text)),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                _ => panic!("{} read differently", path.display()),
+            }
+            assert!(paths.contains(path) || *path == outside);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -542,6 +542,8 @@ pub struct Loader<'s> {
     /// When set, files are parsed only as far as their module calls go, and left for later
     /// ([`Loader::defer_parsing`]).
     deferred: Option<Vec<DeferredFile>>,
+    /// Files read ahead ([`Loader::use_prefetched`]), taken by [`Loader::read_dirs`].
+    prefetched: Prefetched,
 }
 
 /// A configuration file whose parse was left for later: its module, where its parse error
@@ -583,7 +585,14 @@ impl<'s> Loader<'s> {
             boundary,
             manifests: HashMap::new(),
             deferred: None,
+            prefetched: Prefetched::new(),
         }
+    }
+
+    /// Files read ahead while the walk went on (`walk::ConfigDirs::prefetched`):
+    /// [`Loader::read_dirs`] takes them instead of reading them again.
+    pub fn use_prefetched(&mut self, prefetched: Prefetched) {
+        self.prefetched = prefetched;
     }
 
     /// From now on, the configuration files read are parsed only as far as their module
@@ -735,9 +744,18 @@ impl<'s> Loader<'s> {
             wanted.extend(files.iter().map(|path| (index, path)));
             modules.push(index);
         }
-        // Read (and their lines indexed) on all cores, registered in order.
+        // Read (and their lines indexed) on all cores, unless read ahead; registered in order.
+        let mut reads: Vec<Option<Result<SourceFile, Refusal>>> = wanted
+            .iter()
+            .map(|(_, path)| self.prefetched.remove(*path))
+            .collect();
+        let unread: Vec<usize> = (0..wanted.len()).filter(|&i| reads[i].is_none()).collect();
         let boundary = &self.boundary;
-        let reads = crate::parallel::map(&wanted, |(_, path)| read_source(boundary, path));
+        let read_now = crate::parallel::map(&unread, |&i| read_source(boundary, wanted[i].1));
+        for (i, read) in unread.into_iter().zip(read_now) {
+            reads[i] = Some(read);
+        }
+        let reads = reads.into_iter().map(|r| r.expect("every file read"));
         let mut files = Vec::with_capacity(wanted.len());
         for ((index, path), read) in wanted.into_iter().zip(reads) {
             if let Some(file) = self.register(path, read) {
@@ -975,8 +993,11 @@ impl<'s> Loader<'s> {
     }
 }
 
+/// Configuration files read ahead of the loader, by path.
+pub type Prefetched = HashMap<PathBuf, Result<SourceFile, Refusal>>;
+
 /// Reads `path` as a source file (its lines indexed), through `boundary`.
-fn read_source(boundary: &Boundary, path: &Path) -> Result<SourceFile, Refusal> {
+pub fn read_source(boundary: &Boundary, path: &Path) -> Result<SourceFile, Refusal> {
     boundary
         .read_text(path, MAX_TERRAFORM_BYTES)
         .map(|text| SourceFile::named(crate::fsbound::display(path), text))
@@ -1061,6 +1082,35 @@ pub fn parse_file_outlined(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_read_ahead_are_taken_and_the_others_read() {
+        let dir = std::env::temp_dir().join(format!("clumio-hcl-ahead-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (dir.join("a.tf"), dir.join("b.tf"));
+        std::fs::write(&a, "# on disk a\n").unwrap();
+        std::fs::write(&b, "# on disk b\n").unwrap();
+        let boundary = Arc::new(Boundary::new(std::slice::from_ref(&dir)));
+        let mut sources = Sources::default();
+        let mut loader = Loader::new(&mut sources, boundary);
+        // What was read ahead is taken as it is (here, a text the disk does not have).
+        let mut ahead = Prefetched::new();
+        ahead.insert(
+            a.clone(),
+            Ok(SourceFile::named("a.tf".into(), "# ahead\n".into())),
+        );
+        loader.use_prefetched(ahead);
+        let read = loader.read_dirs(&[(dir.clone(), vec![a, b])]);
+        let texts: Vec<&str> = read
+            .files
+            .iter()
+            .map(|(_, file, _)| loader.sources.file(*file).text.as_str())
+            .collect();
+        assert_eq!(texts, ["# ahead\n", "# on disk b\n"]);
+        assert_eq!(loader.files_read, 2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     fn parses(text: &str) -> bool {
         let mut sources = Sources::default();

@@ -241,8 +241,10 @@ fn load_walked_as<R: Send>(
     let walk::ConfigDirs {
         dirs: scanned,
         errors: walk_errors,
+        prefetched,
     } = scan;
     loader.errors.extend(walk_errors);
+    loader.use_prefetched(prefetched);
     let dirs: Vec<(PathBuf, walk::DirFiles)> = scanned.into_iter().collect();
     let config: Vec<(PathBuf, Vec<PathBuf>)> = dirs
         .iter()

@@ -32,6 +32,9 @@ pub struct ConfigDirs {
     pub dirs: BTreeMap<PathBuf, DirFiles>,
     /// Paths that do not exist or could not be walked.
     pub errors: Vec<LoadError>,
+    /// Configuration files already read while the walk went on, by path, as
+    /// [`super::hcl::read_source`] reads them (the loader reads the others).
+    pub prefetched: super::hcl::Prefetched,
 }
 
 /// Whether `path` names a Terraform configuration file (`*.tf`, `*.tf.json`).
