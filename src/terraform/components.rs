@@ -21,6 +21,7 @@ use std::sync::Mutex;
 
 /// A component of the module call graph: modules that call only each other, with the root
 /// modules among them.
+#[derive(Default)]
 struct Component {
     /// Its modules (indices into the loader's modules, ascending), each with its files.
     modules: Vec<(usize, Mutex<Vec<DeferredFile>>)>,
@@ -57,18 +58,12 @@ fn components(modules: &[Module], roots: &[RootInput], files: Vec<DeferredFile>)
     for (r, root) in roots.iter().enumerate() {
         let set = find(&mut parent, root.module);
         let index = *component_of_set[set].get_or_insert_with(|| {
-            out.push(Component {
-                modules: Vec::new(),
-                roots: Vec::new(),
-            });
+            out.push(Component::default());
             out.len() - 1
         });
         out[index].roots.push(r);
     }
-    let mut unreached = Component {
-        modules: Vec::new(),
-        roots: Vec::new(),
-    };
+    let mut unreached = Component::default();
     for (module, files) in files_of.into_iter().enumerate() {
         match component_of_set[find(&mut parent, module)] {
             Some(index) => out[index].modules.push((module, Mutex::new(files))),

@@ -41,12 +41,7 @@ pub fn outline(text: &str) -> Option<Outline> {
     top_level_blocks(text.as_bytes(), |keyword, labels, start, end| {
         if keyword == b"module" {
             outline.has_modules = true;
-        } else if keyword == b"resource"
-            && labels
-                .first()
-                .and_then(|l| std::str::from_utf8(l).ok())
-                .is_some_and(|t| !relevant_resource_type(t))
-        {
+        } else if is_left_out(keyword, labels) {
             outline.irrelevant.push((start, end));
         }
     })?;
@@ -98,12 +93,7 @@ pub fn left_out_resources(text: &str) -> Vec<(usize, usize, Option<String>)> {
 fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize, Option<String>)>> {
     let mut out = Vec::new();
     top_level_blocks(b, |keyword, labels, start, end| {
-        let irrelevant = keyword == b"resource"
-            && labels
-                .first()
-                .and_then(|l| std::str::from_utf8(l).ok())
-                .is_some_and(|t| !relevant_resource_type(t));
-        if irrelevant {
+        if is_left_out(keyword, labels) {
             let address = match labels {
                 [t, n] => Some(format!(
                     "{}.{}",
@@ -116,6 +106,17 @@ fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize, Option<String>)>> {
         }
     })?;
     Some(out)
+}
+
+/// Whether a top-level block is left out: a `resource` block of a type the model never reads.
+/// The outline that blanks blocks and [`left_out_resources`] (which names them for the
+/// suppressions) decide with this one test, so they always agree.
+fn is_left_out(keyword: &[u8], labels: &[&[u8]]) -> bool {
+    keyword == b"resource"
+        && labels
+            .first()
+            .and_then(|l| std::str::from_utf8(l).ok())
+            .is_some_and(|t| !relevant_resource_type(t))
 }
 
 /// Calls `block(keyword, labels, start, end)` for every top-level block of `b`, in order;
