@@ -39,7 +39,10 @@ pub mod yaml;
 mod intrinsics;
 
 pub use intrinsics::MAX_RESOLVE_DEPTH;
-pub use template::{SubTexts, TemplateLoad, is_template, load_template_with_notes, parse_document};
+pub use template::{
+    Level, SubTexts, TemplateLoad, is_template, load_template_at, load_template_with_notes,
+    parse_document,
+};
 
 use crate::resource::{LoadError, Resource};
 use crate::source::{FileId, Sources};

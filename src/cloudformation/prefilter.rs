@@ -1,12 +1,22 @@
-//! Skips what cannot matter before parsing a block-style YAML template: in the `Resources`
-//! section, every resource whose `Type` the model never reads ([`super::types`]: anything
-//! but `AWS::S3::*`, `AWS::KMS::*` and `AWS::CloudFront::Distribution`) keeps only its
-//! logical id and `Type` lines; its other lines are blanked with spaces, newlines kept. Offsets, lines and columns stay those of the file; the
-//! resource still exists for `Ref` and `Fn::GetAtt`, and the parser has far less to build.
+//! Skips what cannot matter before parsing a block-style YAML template. In the `Resources`
+//! section:
+//! - every resource whose `Type` the model never reads ([`super::types`]: anything but
+//!   `AWS::S3::*`, `AWS::KMS::*` and `AWS::CloudFront::Distribution`) keeps only its logical
+//!   id and `Type` lines;
+//! - a resource of a type whose read properties are listed
+//!   ([`super::types::read_properties`]: a bucket's name, encryption, ownership and ACL, a
+//!   key's policy, …) keeps those properties; every other property keeps only its key
+//!   (`Tags:`), its value blanked.
+//!
+//! Blanked text becomes spaces, newlines kept: offsets, lines and columns stay those of the
+//! file, a resource still exists for `Ref` and `Fn::GetAtt`, and the parser has far less to
+//! build.
 //!
 //! Only plain block-style entries are touched. Anything unusual (flow style, a resource
-//! without a recognisable `Type` line, `Fn::ForEach` keys) is kept as it is: the full parse
-//! is always correct, only slower.
+//! without a recognisable `Type` line, `Fn::ForEach` keys, properties that are not plain
+//! `Name:` keys) is kept as it is: the full parse is always correct, only slower. A blanked
+//! text the parser rejects is parsed again whole ([`super::template::parse_document`]), so an
+//! error is always reported as the whole template gives it.
 
 use std::borrow::Cow;
 
@@ -14,6 +24,8 @@ use std::borrow::Cow;
 pub fn relevant_resource_type(rtype: &str) -> bool {
     super::types::is_modelled(rtype)
 }
+
+use super::types::read_properties;
 
 /// One line of the text: where it starts, its text without the line ending, and what the
 /// scan asks of every line (worked out once).
@@ -112,8 +124,111 @@ fn opens_resources(line: &str) -> bool {
 /// What blanked lines are filled with, a run at a time.
 const SPACES: &str = "                                                                ";
 
-/// The template text with irrelevant resources blanked, or the text itself.
+/// How much [`relevant_yaml_at`] blanks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Level {
+    /// Also the properties the model does not read of the resources it reads.
+    pub properties: bool,
+}
+
+impl Level {
+    /// Irrelevant resources and the unread properties of the others: what the checker
+    /// parses.
+    pub const CHECKED: Level = Level { properties: true };
+    /// Irrelevant resources only: every property of the resources the model reads is
+    /// parsed (for a reader of more than the model reads, such as the resolver's tests).
+    pub const EVERY_PROPERTY: Level = Level { properties: false };
+}
+
+/// The template text with what cannot matter blanked (irrelevant resources, unread
+/// properties), or the text itself.
 pub fn relevant_yaml(text: &str) -> Cow<'_, str> {
+    relevant_yaml_at(text, Level::CHECKED)
+}
+
+/// The key of a plain block mapping line (`Name:` or `Name: value`) when it is a property
+/// name (letters and digits), and the offset just after its colon.
+fn property_key(line: &str) -> Option<(&str, usize)> {
+    let end = line.find(':')?;
+    let key = &line[..end];
+    let rest = &line[end + 1..];
+    let plain = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric());
+    (plain && (rest.is_empty() || rest.starts_with([' ', '\t']))).then_some((key, end + 1))
+}
+
+/// Blanks the values of the properties not in `read` of one resource entry (`body`: its
+/// lines after the logical id; `prop_indent`: the indentation of its `Type:` line), when its
+/// `Properties` is a plain block mapping of `Name:` keys; leaves the entry as it is otherwise.
+fn blank_unread_properties(
+    text: &str,
+    body: &[Line],
+    prop_indent: Option<usize>,
+    read: &[&str],
+    blank: &mut Vec<(usize, usize)>,
+) {
+    let Some(p) = body
+        .iter()
+        .position(|l| Some(l.indent) == prop_indent && l.text.trim() == "Properties:")
+    else {
+        return;
+    };
+    let pi = body[p].indent;
+    let mut end = p + 1;
+    while end < body.len() && (body[end].blank || body[end].indent > pi) {
+        end += 1;
+    }
+    let lines = &body[p + 1..end];
+    let Some(ci) = lines.iter().find(|l| !l.blank).map(|l| l.indent) else {
+        return;
+    };
+    // The ranges of unread values, each within one line; pushed only if every property is
+    // a plain key.
+    let mut unread: Vec<(usize, usize)> = Vec::new();
+    let (mut keep, mut value_inline) = (true, true);
+    // Where the last property's ranges start in `unread`.
+    let mut last_start = 0;
+    for l in lines.iter().filter(|l| !l.blank) {
+        let rest = &l.text[l.indent.min(l.text.len())..];
+        let in_value = l.indent > ci
+            // A block sequence may sit at its key's own indentation.
+            || (l.indent == ci && !value_inline && (rest == "-" || rest.starts_with("- ")));
+        if in_value {
+            if !keep {
+                unread.push((l.at, l.at + l.text.len()));
+            }
+            continue;
+        }
+        if l.indent < ci {
+            return;
+        }
+        let Some((key, colon)) = property_key(rest) else {
+            return;
+        };
+        keep = read.contains(&key);
+        last_start = unread.len();
+        value_inline = !rest[colon..].trim().is_empty();
+        if !keep && value_inline {
+            unread.push((l.at + l.indent + colon, l.at + l.text.len()));
+        }
+    }
+    // The last property's value ends the `Properties` map (and often the resource), whose
+    // span must stay the one the whole template gives: its last character is kept when that
+    // is a letter or digit (the value becomes that one-character scalar, ending where the
+    // value ended), else its whole value is.
+    if unread.len() > last_start
+        && let Some(last) = unread.last_mut()
+    {
+        match text.as_bytes()[last.1 - 1] {
+            b if b.is_ascii_alphanumeric() => last.1 -= 1,
+            _ => unread.truncate(last_start),
+        }
+    }
+    blank.extend(unread.into_iter().filter(|(a, b)| b > a));
+}
+
+/// The template text with irrelevant resources blanked, and unread properties too at
+/// `level`, or the text itself.
+pub fn relevant_yaml_at(text: &str, level: Level) -> Cow<'_, str> {
     if text.trim_start().starts_with('{') {
         return Cow::Borrowed(text);
     }
@@ -164,6 +279,9 @@ pub fn relevant_yaml(text: &str) -> Cow<'_, str> {
                         blank.push((l.at, l.at + l.text.len()));
                     }
                 }
+            } else if let Some(read) = read_properties(rtype).filter(|_| simple && level.properties)
+            {
+                blank_unread_properties(text, body, prop_indent, read, &mut blank);
             }
         }
         i = end;
@@ -266,6 +384,56 @@ mod tests {
         }
         for text in ["a: 1", "\u{a0}x", "é", "\x01", "- x", "\t-"] {
             assert!(!is_blank(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn unread_properties_keep_their_keys_and_the_last_character_of_the_last_value() {
+        let text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      \
+                    Tags:\n      - Key: a\n        Value: b\n      BucketName: keep\n      \
+                    Versioning:\n        Status: On\n      Description: last one\n";
+        let out = relevant_yaml(text);
+        assert_eq!(out.len(), text.len());
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                assert_eq!(out.as_bytes()[i], b'\n');
+            }
+        }
+        assert!(out.contains("      Tags:\n"));
+        assert!(!out.contains("Key: a") && !out.contains("Status"));
+        assert!(out.contains("      BucketName: keep\n      Versioning:\n"));
+        // The last value ends where it ended: one character of it is left.
+        assert!(out.ends_with("      Description:        e\n"), "{out}");
+        // Only resources are blanked at the lower level.
+        assert_eq!(relevant_yaml_at(text, Level::EVERY_PROPERTY), text);
+    }
+
+    #[test]
+    fn a_last_value_that_does_not_end_in_a_letter_or_digit_is_kept() {
+        let text = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      \
+                    Description: d\n      Tags: [{Key: a, Value: b}]\n";
+        let out = relevant_yaml(text);
+        assert!(out.contains("      Description:  \n"));
+        assert!(out.ends_with("      Tags: [{Key: a, Value: b}]\n"));
+    }
+
+    #[test]
+    fn properties_that_are_not_plain_keys_are_kept() {
+        for text in [
+            // A function over the whole map, a quoted key, a flow map, a key at the wrong
+            // indentation.
+            "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      \
+             Fn::If: [c, {Tags: []}, {}]\n      Tags: x\n",
+            "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      \
+             \"Tags\": x\n      Other: y\n",
+            "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties: {Tags: x, Other: y}\n",
+            "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n        \
+             Tags: x\n      Other: y\n",
+            // A type whose properties are all read.
+            "Resources:\n  A:\n    Type: AWS::S3::AccessPoint\n    Properties:\n      \
+             Tags: x\n      Other: y\n",
+        ] {
+            assert_eq!(relevant_yaml(text), text);
         }
     }
 

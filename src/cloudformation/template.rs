@@ -4,6 +4,7 @@
 use super::CfnOptions;
 pub use super::intrinsics::SubTexts;
 use super::intrinsics::{ParamValue, Pseudo, Resolver, no_value_node, undecided_if};
+pub use super::prefilter::Level;
 use super::yaml::{MAX_DEPTH, parse_yaml};
 use crate::located_json::{OffsetMap, parse_json, parse_json_fast};
 use crate::profile::account_hole;
@@ -26,8 +27,14 @@ fn error(file: FileId, span: Option<Span>, message: impl Into<String>) -> LoadEr
     }
 }
 
-/// Parses the text of `file` as a JSON template (when it starts with `{` and is JSON) or YAML.
+/// Parses the text of `file` as a JSON template (when it starts with `{` and is JSON) or YAML,
+/// leaving out of a YAML template what the checker never reads ([`Level::CHECKED`]).
 pub fn parse_document(text: &str, file: FileId) -> Result<Node, LoadError> {
+    parse_document_at(text, file, Level::CHECKED)
+}
+
+/// [`parse_document`], with what is left out of a YAML template chosen by `level`.
+pub fn parse_document_at(text: &str, file: FileId, level: Level) -> Result<Node, LoadError> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = &text[bom..];
     if body.trim_start().starts_with('{') {
@@ -58,9 +65,15 @@ pub fn parse_document(text: &str, file: FileId) -> Result<Node, LoadError> {
             )
         });
     }
-    // Irrelevant resources are blanked first: same offsets, far less to build.
-    parse_yaml(&super::prefilter::relevant_yaml(text), file)
-        .map_err(|e| error(file, Some(e.span), format!("invalid YAML: {}", e.message)))
+    // What cannot matter is blanked first: same offsets, far less to build. A blanked text
+    // that does not parse is parsed whole, so that the error is the template's own (an
+    // alias whose anchor was blanked would otherwise be "unknown").
+    let relevant = super::prefilter::relevant_yaml_at(text, level);
+    let parsed = match parse_yaml(&relevant, file) {
+        Err(_) if matches!(relevant, Cow::Owned(_)) => parse_yaml(text, file),
+        parsed => parsed,
+    };
+    parsed.map_err(|e| error(file, Some(e.span), format!("invalid YAML: {}", e.message)))
 }
 
 /// The offset of the first bracket that opens more than [`MAX_DEPTH`] levels in JSON text.
@@ -236,8 +249,18 @@ pub fn load_template_with_notes(
     file: FileId,
     opts: &CfnOptions,
 ) -> Result<TemplateLoad, LoadError> {
-    let text = &sources.file(file).text;
-    let mut root = parse_document(text, file)?;
+    load_template_at(sources, file, opts, Level::CHECKED)
+}
+
+/// [`load_template_with_notes`], with what is left out of a YAML template chosen by `level`:
+/// at [`Level::EVERY_PROPERTY`], the resources keep the properties the model never reads.
+pub fn load_template_at(
+    sources: &Sources,
+    file: FileId,
+    opts: &CfnOptions,
+    level: Level,
+) -> Result<TemplateLoad, LoadError> {
+    let mut root = parse_document_at(&sources.file(file).text, file, level)?;
     let suppressions = crate::suppress::template(sources.file(file), &root);
     // The (first) `Resources` section is taken out of the tree: what resolves to itself is
     // moved into the resources rather than copied.
@@ -613,6 +636,156 @@ fn pseudo(opts: &CfnOptions) -> Pseudo {
 mod tests {
     use super::*;
 
+    /// A template with unread properties in every layout the prefilter blanks or leaves.
+    const LAYOUTS: &str = "\
+Parameters:
+  Env: {Type: String, Default: prod}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      Description: !Sub 'key of ${AWS::StackName}'
+      EnableKeyRotation: true
+      KeyPolicy:
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: !Sub 'arn:aws:iam::${AWS::AccountId}:root'}
+            Action: kms:*
+            Resource: '*'
+      Tags:
+      - Key: team
+        Value: !ImportValue not-resolved
+  Data:
+    Type: AWS::S3::Bucket
+    Properties:
+      # a comment
+      BucketName: !Sub 'data-${Env}'
+      VersioningConfiguration:
+        Status: Enabled
+      LifecycleConfiguration: {Rules: [{Status: Enabled, ExpirationInDays: 1}]}
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+              KMSMasterKeyID: !GetAtt Key.Arn
+      NotificationConfiguration: !If
+        - IsProd
+        - {TopicConfigurations: []}
+        - !Ref AWS::NoValue
+      Tags:
+        - Key: note
+          Value: |
+            multi
+            line
+  Odd:
+    Type: AWS::S3::Bucket
+    Properties:
+      Fn::If: [IsProd, {BucketName: odd-prod}, {BucketName: odd}]
+  DataPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Data
+      PolicyDocument:
+        Statement:
+          - Effect: Deny
+            Principal: '*'
+            Action: s3:*
+            Resource: !Sub '${Data.Arn}/*'
+            Condition: {StringNotEquals: {aws:SourceVpce: vpce-1}}
+";
+
+    /// The YAML templates of `testdata` (every folder), and [`LAYOUTS`].
+    fn yaml_templates() -> Vec<(String, String)> {
+        fn collect(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            paths.sort();
+            for path in paths {
+                if path.is_dir() {
+                    collect(&path, out);
+                } else if path
+                    .extension()
+                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "template")
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                {
+                    out.push((path.display().to_string(), text));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        collect(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"),
+            &mut out,
+        );
+        out.push(("layouts.yaml".into(), LAYOUTS.into()));
+        out
+    }
+
+    #[test]
+    fn blanking_unread_properties_changes_nothing_the_checker_reports() {
+        use super::super::prefilter::{relevant_yaml, relevant_yaml_at};
+        let profile = crate::profile::Profile::new(&Default::default()).unwrap();
+        let enabled = crate::rules::Enabled::all();
+        let report = |sources: &Sources, loaded: Result<TemplateLoad, LoadError>| match loaded {
+            Err(e) => format!("{e:?}"),
+            Ok(l) => {
+                let inventory =
+                    super::super::aws::inventory_owned(l.resources, &l.sub_texts, sources);
+                let found = crate::rules::run(&inventory, &profile, &enabled);
+                // (The inventory's indexes are hash maps: their order is not compared.)
+                format!(
+                    "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{found:?}",
+                    l.notes,
+                    l.limits,
+                    l.parameters,
+                    l.suppressions,
+                    inventory.buckets,
+                    inventory.policies,
+                    inventory.keys,
+                    inventory.encryptions,
+                    inventory.ownerships,
+                    (
+                        &inventory.acls,
+                        &inventory.grants,
+                        &inventory.cloudfront_logs
+                    ),
+                )
+            }
+        };
+        let mut blanked = 0;
+        for (name, text) in yaml_templates() {
+            if relevant_yaml(&text) != relevant_yaml_at(&text, Level::EVERY_PROPERTY) {
+                blanked += 1;
+            }
+            let mut sources = Sources::new();
+            let file = sources.add(name.clone(), text.clone());
+            let opts = CfnOptions::default();
+            let whole = load_template_at(&sources, file, &opts, Level::EVERY_PROPERTY);
+            let expected = report(&sources, whole);
+            let got = report(&sources, load_template_with_notes(&sources, file, &opts));
+            assert_eq!(got, expected, "{name}");
+        }
+        // Not a vacuous comparison: several templates had properties blanked.
+        assert!(blanked >= 3, "{blanked} templates had unread properties");
+    }
+
+    #[test]
+    fn a_blanked_template_that_does_not_parse_is_reported_as_the_whole_one() {
+        // The anchor is in an unread property, its alias in a read one: blanked, the alias
+        // has no anchor; whole, aliases are refused (CloudFormation does not accept them).
+        let text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      \
+                    Tags: &t\n        - {Key: a, Value: b}\n      BucketEncryption: *t\n";
+        let mut sources = Sources::new();
+        let file = sources.add("t.yaml", text);
+        let e = load_template_with_notes(&sources, file, &CfnOptions::default()).unwrap_err();
+        assert!(e.message.contains("aliases"), "{}", e.message);
+        assert_eq!(sources.range(e.span.unwrap()).0.line, 7);
+    }
+
     #[test]
     fn json_depth_ignores_brackets_in_strings() {
         let ok = format!("{{\"a\": \"{}\"}}", "[".repeat(500));
@@ -667,6 +840,7 @@ mod tests {
 
     #[test]
     fn an_undecided_if_names_what_its_condition_rests_on() {
+        // (A type the model reads whole: the prefilter keeps all its properties.)
         let resources = load(
             "Parameters:\n  Env: {Type: String}\n  Size: {Type: String, Default: big}\n\
              Conditions:\n  IsProd: !Equals [!Ref Env, prod]\n\
@@ -674,7 +848,7 @@ mod tests {
              \x20 Both: !And [!Condition IsProd, !Condition InMain]\n\
              \x20 Either: !Or [!Equals [!Ref Size, big], !Condition IsProd]\n\
              \x20 Loop: !Not [!Condition Loop]\n\
-             Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n\
+             Resources:\n  B:\n    Type: AWS::S3::AccessPoint\n    Properties:\n\
              \x20     P: !If [IsProd, a, b]\n      A: !If [InMain, a, b]\n\
              \x20     C: !If [Both, a, b]\n      E: !If [Either, a, b]\n      L: !If [Loop, a, b]\n",
         );

@@ -13,6 +13,34 @@ pub fn is_modelled(rtype: &str) -> bool {
     MODELLED_PREFIXES.iter().any(|p| rtype.starts_with(p)) || MODELLED_TYPES.contains(&rtype)
 }
 
+/// The `Properties` the model adapter ([`super::aws`]) reads of each type it reads, for the
+/// types where that is a short list; the prefilter leaves every other property of those
+/// types unparsed. Types not listed here are read whole.
+const READ_PROPERTIES: &[(&str, &[&str])] = &[
+    (
+        "AWS::S3::Bucket",
+        &[
+            "BucketName",
+            "BucketEncryption",
+            "OwnershipControls",
+            "AccessControl",
+        ],
+    ),
+    ("AWS::S3::BucketPolicy", &["Bucket", "PolicyDocument"]),
+    ("AWS::KMS::Key", &["KeyPolicy"]),
+    ("AWS::KMS::Alias", &["AliasName", "TargetKeyId"]),
+    ("AWS::CloudFront::Distribution", &["DistributionConfig"]),
+];
+
+/// The properties the model reads of a resource of type `rtype`, when it reads only some
+/// ([`READ_PROPERTIES`]); `None` when every property may matter.
+pub fn read_properties(rtype: &str) -> Option<&'static [&'static str]> {
+    READ_PROPERTIES
+        .iter()
+        .find(|(t, _)| *t == rtype)
+        .map(|(_, props)| *props)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +64,11 @@ mod tests {
         ] {
             assert!(!is_modelled(t), "{t}");
         }
+        // Every type with a short list is one the model reads.
+        for (t, props) in READ_PROPERTIES {
+            assert!(is_modelled(t) && !props.is_empty(), "{t}");
+        }
+        assert_eq!(read_properties("AWS::KMS::Key"), Some(&["KeyPolicy"][..]));
+        assert_eq!(read_properties("AWS::S3::AccessPoint"), None);
     }
 }

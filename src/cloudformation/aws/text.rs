@@ -184,7 +184,8 @@ mod tests {
 
     #[test]
     fn sub_texts_are_found_as_recorded_or_in_one_parse_of_the_template() {
-        let text = "Resources:\n  P:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      \
+        // A type the model reads whole (the prefilter keeps all its properties).
+        let text = "Resources:\n  P:\n    Type: AWS::S3::AccessPoint\n    Properties:\n      \
                     A: !Sub '{\"a\": 1}'\n      B: !Sub ['{\"b\": 2}', {}]\n      \
                     C: {\"Fn::Sub\": '{}'}\n      D: plain\n      E: !Sub [!Ref X, {}]\n      \
                     F: !Sub |\n        {\"f\": \"${AWS::Region}\"}\n";
