@@ -387,6 +387,96 @@ mod tests {
         }
     }
 
+    use crate::cloudformation::yaml::parse_yaml;
+    use crate::source::FileId;
+    use crate::value::{Kind, Node};
+    use proptest::prelude::*;
+
+    /// Property names (read by some type or by none) and values in the layouts templates use.
+    const NAMES: &[&str] = &["BucketName", "Tags", "KeyPolicy", "Description", "Bucket"];
+    const VALUES: &[&str] = &[
+        " plain",
+        " 'quoted: yes'",
+        " !Sub '${AWS::StackName}-x'",
+        " [a, b]",
+        " {K: v}",
+        "\n        Status: Enabled\n        Rules:\n          - Id: r",
+        "\n      - Key: a\n        Value: b",
+        "\n        - x\n        # a comment\n\n        - y",
+        " |\n        line one\n        line two",
+        " !If\n        - C\n        - v1\n        - !Ref AWS::NoValue",
+        " 1",
+    ];
+    const TYPES: &[&str] = &[
+        "AWS::S3::Bucket",
+        "AWS::KMS::Key",
+        "AWS::S3::BucketPolicy",
+        "AWS::SQS::Queue",
+    ];
+
+    /// The `Properties` of each resource of a parsed template, by logical id.
+    fn properties(root: &Node) -> Vec<(String, Option<Node>)> {
+        let Some(Kind::Object(resources)) = root.get("Resources").map(|r| &r.kind) else {
+            return Vec::new();
+        };
+        resources
+            .iter()
+            .map(|r| (r.key.clone(), r.value.get("Properties").cloned()))
+            .collect()
+    }
+
+    proptest! {
+        /// Blanking unread properties keeps the template's shape: every resource and
+        /// `Properties` map spans what it spanned, every property keeps its key, and every
+        /// property the model reads is the same value at the same place.
+        #[test]
+        fn blanking_keeps_every_read_property_and_every_span(
+            resources in prop::collection::vec(
+                (0..TYPES.len(), prop::collection::vec((0..NAMES.len(), 0..VALUES.len()), 1..5)),
+                1..5,
+            )
+        ) {
+            let mut text = String::from("Resources:\n");
+            for (n, (t, props)) in resources.iter().enumerate() {
+                text.push_str(&format!("  R{n}:\n    Type: {}\n    Properties:\n", TYPES[*t]));
+                let mut seen = Vec::new();
+                for (name, value) in props {
+                    if seen.contains(name) {
+                        continue;
+                    }
+                    seen.push(*name);
+                    text.push_str(&format!("      {}:{}\n", NAMES[*name], VALUES[*value]));
+                }
+            }
+            let out = relevant_yaml(&text);
+            prop_assert_eq!(out.len(), text.len());
+            for (a, b) in text.bytes().zip(out.bytes()) {
+                prop_assert!(a == b || b == b' ', "{}", out);
+            }
+            let file = FileId(0);
+            let whole = parse_yaml(&relevant_yaml_at(&text, Level::EVERY_PROPERTY), file).unwrap();
+            let blanked = parse_yaml(&out, file).unwrap();
+            prop_assert_eq!(whole.get("Resources").map(|r| r.span), blanked.get("Resources").map(|r| r.span));
+            for ((id, a), (_, b)) in properties(&whole).into_iter().zip(properties(&blanked)) {
+                let (Some(a), Some(b)) = (a, b) else { continue };
+                prop_assert_eq!(a.span, b.span, "{}", id);
+                let (Kind::Object(a), Kind::Object(b)) = (&a.kind, &b.kind) else {
+                    prop_assert_eq!(a, b);
+                    continue;
+                };
+                let keys = |m: &[crate::value::Member]| m.iter().map(|m| m.key.clone()).collect::<Vec<_>>();
+                prop_assert_eq!(keys(a), keys(b));
+                let rtype = whole.get("Resources").and_then(|r| r.get(&id)).and_then(|r| r.get("Type"))
+                    .and_then(|t| t.as_pstr()).and_then(|t| t.as_known()).unwrap_or_default().to_string();
+                for (ma, mb) in a.iter().zip(b) {
+                    if read_properties(&rtype).is_none_or(|read| read.contains(&ma.key.as_str())) {
+                        prop_assert_eq!(ma, mb);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn unread_properties_keep_their_keys_and_the_last_character_of_the_last_value() {
         let text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      \
