@@ -213,13 +213,15 @@ fn blank_unread_properties(
     }
     // The last property's value ends the `Properties` map (and often the resource), whose
     // span must stay the one the whole template gives: its last character is kept when that
-    // is a letter or digit (the value becomes that one-character scalar, ending where the
-    // value ended), else its whole value is.
+    // is a letter or digit and its line has no `#` (which could start a comment after the
+    // value), so that the value becomes that one-character scalar, ending where the value
+    // ended; else its whole value is kept.
     if unread.len() > last_start
         && let Some(last) = unread.last_mut()
     {
-        match text.as_bytes()[last.1 - 1] {
-            b if b.is_ascii_alphanumeric() => last.1 -= 1,
+        let line = &text.as_bytes()[last.0..last.1];
+        match line.last() {
+            Some(b) if b.is_ascii_alphanumeric() && !line.contains(&b'#') => last.1 -= 1,
             _ => unread.truncate(last_start),
         }
     }
@@ -404,6 +406,8 @@ mod tests {
         "\n      - Key: a\n        Value: b",
         "\n        - x\n        # a comment\n\n        - y",
         " |\n        line one\n        line two",
+        " [a] # a comment after the value",
+        " plain # and a comment",
         " !If\n        - C\n        - v1\n        - !Ref AWS::NoValue",
         " 1",
     ];
@@ -505,6 +509,10 @@ mod tests {
         let out = relevant_yaml(text);
         assert!(out.contains("      Description:  \n"));
         assert!(out.ends_with("      Tags: [{Key: a, Value: b}]\n"));
+        // A comment after the last value: the value ends before it, so it is kept whole.
+        let text = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      \
+                    Description: d\n      Tags: [a] # note\n";
+        assert!(relevant_yaml(text).ends_with("      Tags: [a] # note\n"));
     }
 
     #[test]
