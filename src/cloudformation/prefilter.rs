@@ -18,14 +18,13 @@
 //! text the parser rejects is parsed again whole ([`super::template::parse_document`]), so an
 //! error is always reported as the whole template gives it.
 
+use super::types::read_properties;
 use std::borrow::Cow;
 
 /// Resource types the model reads ([`super::types`]).
 pub fn relevant_resource_type(rtype: &str) -> bool {
     super::types::is_modelled(rtype)
 }
-
-use super::types::read_properties;
 
 /// One line of the text: where it starts, its text without the line ending, and what the
 /// scan asks of every line (worked out once).

@@ -1,5 +1,7 @@
 //! Which CloudFormation resource types matter: the one table the prefilter
-//! ([`super::prefilter`]) and the model adapter ([`super::aws::inventory`]) read.
+//! ([`super::prefilter`]) and the model adapter ([`super::aws::inventory`]) read; and, for
+//! the prefilter, which properties the adapter reads of each (kept in step with the adapter
+//! by the template tests that load every test template with and without them).
 
 /// Resource types the model reads, by prefix.
 const MODELLED_PREFIXES: &[&str] = &["AWS::S3::", "AWS::KMS::"];
