@@ -35,7 +35,7 @@ const READ_PROPERTIES: &[(&str, &[&str])] = &[
 ];
 
 /// The properties the model reads of a resource of type `rtype`, when it reads only some
-/// ([`READ_PROPERTIES`]); `None` when every property may matter.
+/// (the table of this module); `None` when every property may matter.
 pub fn read_properties(rtype: &str) -> Option<&'static [&'static str]> {
     READ_PROPERTIES
         .iter()

@@ -173,7 +173,7 @@ pub fn load(paths: &[PathBuf], opts: &TerraformOptions, sources: &mut Sources) -
 ///
 /// Files are read and their module calls followed first, parsing only the files that have
 /// `module` blocks; then each component of the module call graph is parsed, evaluated and
-/// freed on its own ([`components`]), so that the parsed trees of a large tree never all
+/// freed on its own (`terraform/components.rs`), so that the parsed trees of a large tree never all
 /// live at once.
 pub fn load_walked(
     scan: walk::ConfigDirs,
