@@ -65,6 +65,15 @@ fn readable(text: String, format: Format) -> String {
     }
 }
 
+/// The file a front end reads of `text` in `format`, and for plan and state JSON its layout
+/// (the file then keeps only what the model reads of it: [`plan::read_plan`]).
+fn source_file(name: String, text: String, format: Format) -> (SourceFile, Option<plan::Layout>) {
+    match format {
+        Format::PlanJson | Format::State => plan::read_plan(name, text),
+        _ => (SourceFile::named(name, readable(text, format)), None),
+    }
+}
+
 /// Whether a file may be a plan, state, plan text or template, by name (Terraform's own
 /// JSON files are not).
 fn is_plan_or_template(path: &Path) -> bool {
@@ -89,6 +98,8 @@ fn is_walked(path: &Path) -> bool {
 pub struct Inputs {
     /// Plans, state, plan texts and templates, read into the sources, with their format.
     pub texts: Vec<(FileId, Format)>,
+    /// Where the entries of each plan and state JSON in `texts` are ([`plan::read_plan`]).
+    pub plan_layouts: std::collections::HashMap<FileId, plan::Layout>,
     /// The Terraform module folders and their files, with the problems met walking for them
     /// (folders not walked, Terraform files refused); `None` when no folder or Terraform
     /// file was named.
@@ -123,8 +134,10 @@ pub fn discover(
                     let text = stdin.unwrap_or_default().to_string();
                     match detect(&text) {
                         Some(format) => {
-                            let file = sources.add("<stdin>", readable(text, format));
+                            let (file, layout) = source_file("<stdin>".into(), text, format);
+                            let file = sources.add_file(file);
                             out.texts.push((file, format));
+                            out.plan_layouts.extend(layout.map(|l| (file, l)));
                         }
                         None => out.errors.push(LoadError {
                             file: None,
@@ -269,7 +282,7 @@ fn path_error(path: &Path, message: String) -> LoadError {
 enum Read {
     /// A text of a known format (colour codes already stripped from plan text), its lines
     /// indexed.
-    Text(SourceFile, Format),
+    Text(SourceFile, Format, Option<Box<plan::Layout>>),
     /// A text that is not UTF-8 (shown lossily), with the offset of its first bad byte.
     NotUtf8(String, usize),
     /// A problem with the path itself (already worded).
@@ -304,7 +317,8 @@ fn read_classified(path: &Path, explicit: bool, boundary: &Boundary) -> Read {
     match detect(&text) {
         Some(format) => {
             let name = path.display().to_string();
-            Read::Text(SourceFile::named(name, readable(text, format)), format)
+            let (file, layout) = source_file(name, text, format);
+            Read::Text(file, format, layout.map(Box::new))
         }
         None if explicit => {
             let name = path.display().to_string();
@@ -319,9 +333,10 @@ impl Inputs {
     fn add_read(&mut self, path: &Path, read: Read, sources: &mut Sources) {
         let name = path.display().to_string();
         match read {
-            Read::Text(file, format) => {
+            Read::Text(file, format, layout) => {
                 let file = sources.add_file(file);
                 self.texts.push((file, format));
+                self.plan_layouts.extend(layout.map(|l| (file, *l)));
             }
             Read::NotUtf8(lossy, offset) => {
                 let file = sources.add(name.clone(), lossy);

@@ -1068,7 +1068,7 @@ fn both_front_ends_read_the_account_the_plan_ran_in() {
     let json = sources.add("plan.json", read(&plan_path(name, "plan.json")));
     let text = sources.add("plan.txt", read(&plan_path(name, "plan.txt")));
     assert_eq!(
-        load_plan(&sources, json).account_id.as_deref(),
+        load_plan(&sources, json, None).account_id.as_deref(),
         Some("111122223333")
     );
     assert_eq!(
@@ -1079,7 +1079,7 @@ fn both_front_ends_read_the_account_the_plan_ran_in() {
     let mut sources = Sources::new();
     let json = sources.add("plan.json", read(&plan_path("vpc-only-deny", "plan.json")));
     let text = sources.add("plan.txt", read(&plan_path("vpc-only-deny", "plan.txt")));
-    assert_eq!(load_plan(&sources, json).account_id, None);
+    assert_eq!(load_plan(&sources, json, None).account_id, None);
     assert_eq!(load_text_plan(&sources, text).account_id, None);
 }
 
@@ -1094,7 +1094,7 @@ fn unchanged_legacy_arguments_of_a_bucket_are_not_read_as_configuration() {
         "b.json",
         read(&plan_path("inline-v3-plus-policy-resource", "plan.json")),
     );
-    let plan = load_plan(&sources, plain);
+    let plan = load_plan(&sources, plain, None);
     let bucket = plan
         .resources
         .iter()
@@ -1113,7 +1113,7 @@ fn unchanged_legacy_arguments_of_a_bucket_are_not_read_as_configuration() {
     let inv = inventory(&plan.resources, &sources);
     assert!(inv.acls.is_empty() && inv.encryptions.is_empty());
     assert_eq!(inv.policies.len(), 1);
-    let plan = load_plan(&sources, inline);
+    let plan = load_plan(&sources, inline, None);
     let bucket = plan
         .resources
         .iter()
@@ -1129,7 +1129,7 @@ fn an_unknown_key_arn_in_a_nested_block_links_through_the_configuration() {
     // apply; the configuration of that nested block says it is aws_kms_key.data.arn.
     let mut sources = Sources::new();
     let file = sources.add("plan.json", read(&plan_path("key-vpce-deny", "plan.json")));
-    let plan = load_plan(&sources, file);
+    let plan = load_plan(&sources, file, None);
     assert!(plan.errors.is_empty(), "{:?}", plan.errors);
     let inv = inventory(&plan.resources, &sources);
     assert_eq!(inv.encryptions.len(), 1);
@@ -1210,7 +1210,7 @@ fn a_plan_with_tens_of_thousands_of_other_resources_reads_only_the_relevant_ones
     let mut sources = Sources::new();
     let file = sources.add("large.json", text);
     let started = std::time::Instant::now();
-    let plan = load_plan(&sources, file);
+    let plan = load_plan(&sources, file, None);
     let elapsed = started.elapsed();
     assert!(plan.errors.is_empty(), "{:?}", plan.errors);
     let mut addresses: Vec<&str> = plan.resources.iter().map(|r| r.address.as_str()).collect();

@@ -13,7 +13,13 @@ fuzz_target!(|data: &[u8]| {
     let mut sources = Sources::new();
     let file = sources.add("plan", text);
     let profile = Profile::new(&ProfileOptions::default()).expect("default profile");
-    let json = plan::load_plan(&sources, file);
+    let json = plan::load_plan(&sources, file, None);
+    let inv = terraform::aws::inventory(&json.resources, &sources);
+    let _ = rules::run(&inv, &profile, &rules::Enabled::all());
+    // As the scan reads it: only the entries the model reads kept.
+    let (sparse, layout) = plan::read_plan("plan.json".into(), text.to_string());
+    let sparse = sources.add_file(sparse);
+    let json = plan::load_plan(&sources, sparse, layout.as_ref());
     let inv = terraform::aws::inventory(&json.resources, &sources);
     let _ = rules::run(&inv, &profile, &rules::Enabled::all());
     let txt = text_plan::load_text_plan(&sources, file);

@@ -37,6 +37,8 @@ struct Collected {
     template_parameters: Option<Vec<String>>,
     /// Plans and templates read, loaded together (in parallel) once all inputs are read.
     pending: Vec<(FileId, Format)>,
+    /// Where the entries of the pending plan and state JSON are.
+    plan_layouts: std::collections::HashMap<FileId, terraform::plan::Layout>,
     /// The inline suppressions the front ends read.
     suppressions: Vec<Suppression>,
 }
@@ -151,6 +153,7 @@ fn load_text(
     sources: &Sources,
     file: FileId,
     format: Format,
+    layout: Option<&terraform::plan::Layout>,
     options: &Options,
 ) -> FileResult {
     let (loaded, inventory, parameters, plan) = match format {
@@ -168,7 +171,7 @@ fn load_text(
             let mut loaded = if format == Format::TextPlan {
                 terraform::load_plan_text(sources, file)
             } else {
-                terraform::load_plan_json(sources, file)
+                terraform::load_plan_json(sources, file, layout)
             };
             let inventory = terraform::aws::inventory(&loaded.resources, sources);
             let plan = PlanInput {
@@ -260,6 +263,7 @@ pub(super) fn scan(
         run_warnings: Vec::new(),
         template_parameters: None,
         pending: Vec::new(),
+        plan_layouts: Default::default(),
         suppressions: Vec::new(),
     };
     let git_ignore = Arc::new(crate::gitignore::GitIgnore::new());
@@ -282,6 +286,7 @@ pub(super) fn scan(
     scan.errors.extend(inputs.errors);
     scan.files += inputs.files;
     scan.pending = inputs.texts;
+    scan.plan_layouts = inputs.plan_layouts;
     let empty = inputs.nothing_to_check;
     let enabled = config.enabled_rules();
     // The plans read (JSON, state, text), as classified when read: their findings are fixed
@@ -339,7 +344,8 @@ pub(super) fn scan(
     }
     scan.notes.extend(git_ignore.notes());
     let results = parallel::map(&scan.pending, |(file, format)| {
-        load_text(&check, &scan.sources, *file, *format, options)
+        let layout = scan.plan_layouts.get(file);
+        load_text(&check, &scan.sources, *file, *format, layout, options)
     });
     scan.files += results.len();
     for r in results {

@@ -441,4 +441,49 @@ mod tests {
             }
         }
     }
+
+    /// What an excerpt shows of a plan whose file keeps only the entries the model reads
+    /// ([`crate::source::SourceFile::sparse`]) is what it shows of the whole file, for
+    /// labels anywhere in those entries, on one-line, pretty-printed and one-entry-a-line
+    /// plans.
+    #[test]
+    fn a_sparse_plan_shows_the_excerpts_of_the_whole_plan() {
+        use crate::source::SourceFile;
+        use crate::terraform::plan::read_plan;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/plan/real");
+        let (mut plans, mut cut) = (0, 0);
+        for dir in std::fs::read_dir(root).unwrap() {
+            let Ok(text) = std::fs::read_to_string(dir.unwrap().path().join("plan.json")) else {
+                continue;
+            };
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let one_line = serde_json::to_string(&value).unwrap();
+            // Each entry on a line of its own: the lines around an entry are long.
+            let by_entry = one_line.replace("},{\"address\"", "},\n{\"address\"");
+            for text in [text, one_line, by_entry] {
+                let whole = SourceFile::named("plan.json".into(), text.clone());
+                let (sparse, layout) = read_plan("plan.json".into(), text.clone());
+                cut += usize::from(sparse.text.len() < text.len());
+                for range in layout.unwrap().kept() {
+                    for start in (range.start..range.end).step_by(37) {
+                        let end = (start + 20).min(range.end);
+                        let shown = |file: &SourceFile, points: &[(usize, usize)]| {
+                            let e = Excerpt::new(file, points);
+                            let blocks: Vec<usize> =
+                                e.blocks.iter().map(|b| b.first_line).collect();
+                            (e.text, e.label_columns, blocks)
+                        };
+                        let at = |o: usize| sparse.text_offset(o);
+                        assert_eq!(
+                            shown(&sparse, &[(at(start), at(end))]),
+                            shown(&whole, &[(start, end)]),
+                            "at {start}"
+                        );
+                    }
+                }
+                plans += 1;
+            }
+        }
+        assert!(plans >= 15 && cut >= 4, "{plans} plans, {cut} cut");
+    }
 }

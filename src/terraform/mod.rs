@@ -101,12 +101,14 @@ pub struct PlanFacts {
     pub variables: Vec<(String, Node)>,
 }
 
-/// Reads plan JSON or state (`terraform show -json`) already in `sources`.
+/// Reads plan JSON or state (`terraform show -json`) already in `sources`, with its layout
+/// when [`plan::read_plan`] read it.
 pub fn load_plan_json(
     sources: &Sources,
     file: crate::source::FileId,
+    layout: Option<&plan::Layout>,
 ) -> crate::front_end::Loaded<PlanFacts> {
-    let plan = plan::load_plan(sources, file);
+    let plan = plan::load_plan(sources, file, layout);
     let mut notes = Vec::new();
     if plan.is_state && plan.resources.is_empty() && plan.errors.is_empty() {
         notes.push(LoadError {

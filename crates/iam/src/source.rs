@@ -66,13 +66,29 @@ const CHAR_BLOCK: usize = 256;
 pub struct SourceFile {
     /// The name shown in diagnostics: the path as given, or `<stdin>`.
     pub name: String,
-    /// The whole text of the file.
+    /// The text of the file: the whole text, or for a file made with
+    /// [`SourceFile::sparse`] the pieces of it that are kept, one after the other. Spans
+    /// and offsets are offsets into this text.
     pub text: String,
+    /// Where each line of the original starts (in the original).
     line_starts: Vec<usize>,
-    /// The number of characters before each multiple of [`CHAR_BLOCK`] bytes; empty when
-    /// the text is ASCII (a byte is a character).
+    /// The number of characters before each multiple of [`CHAR_BLOCK`] bytes of the
+    /// original; empty when it is ASCII (a byte is a character).
     chars_before_block: Vec<usize>,
+    /// The length of the original.
+    original_len: usize,
+    /// For a sparse file, where each kept piece starts in `text` and in the original
+    /// (sorted); `None` when `text` is the whole original.
+    pieces: Option<Vec<(usize, usize)>>,
 }
+
+/// How many lines on either side of a kept range a sparse file also keeps (the lines a
+/// report shows around what it points at).
+pub const CONTEXT_LINES: usize = 2;
+
+/// How many bytes a sparse file keeps on either side of a kept range, and at the start of
+/// each line it keeps part of (at least what a report shows of a line).
+pub const CONTEXT_BYTES: usize = 512;
 
 impl SourceFile {
     /// A file named `name` (a leading `./` dropped, as [`Sources::add`] does) holding
@@ -86,41 +102,131 @@ impl SourceFile {
     }
 
     fn new(name: String, text: String) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        let mut chars_before_block = Vec::new();
-        if !text.is_ascii() {
-            let mut chars = 0;
-            for block in text.as_bytes().chunks(CHAR_BLOCK) {
-                chars_before_block.push(chars);
-                chars += count_chars(block);
-            }
-        }
+        let (line_starts, chars_before_block) = index(&text);
         SourceFile {
             name,
+            original_len: text.len(),
             text,
             line_starts,
             chars_before_block,
+            pieces: None,
         }
     }
 
-    /// The number of characters before byte `offset` (a character boundary).
+    /// A file named `name` that keeps of `original` only the byte ranges `keep`, and around
+    /// each what a report shows of it: [`CONTEXT_BYTES`] on either side, and the start of
+    /// the [`CONTEXT_LINES`] lines on either side and of the lines it begins and ends on
+    /// (a plan of which only a few entries are read need not be held whole). Offsets and
+    /// spans are then offsets into [`SourceFile::text`], the kept pieces one after the
+    /// other ([`SourceFile::text_offset`] finds an original offset there); lines and
+    /// columns are those of the original.
+    pub fn sparse(name: String, original: &str, keep: &[std::ops::Range<usize>]) -> Self {
+        let mut file = SourceFile::named(name, String::new());
+        let (line_starts, chars_before_block) = index(original);
+        let len = original.len();
+        let line_of = |at: usize| line_starts.partition_point(|&s| s <= at) - 1;
+        let head = |line: usize| {
+            let start = line_starts[line];
+            let end = line_starts.get(line + 1).copied().unwrap_or(len);
+            (start, end.min(start + CONTEXT_BYTES))
+        };
+        let last_line = line_starts.len() - 1;
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        // The start and the end of the file are kept: a span of the whole file shows them.
+        for r in keep.iter().chain([&(0..0), &(len..len)]) {
+            let (start, end) = (r.start.min(len), r.end.min(len).max(r.start.min(len)));
+            ranges.push((
+                start.saturating_sub(CONTEXT_BYTES),
+                (end + CONTEXT_BYTES).min(len),
+            ));
+            let (first, last) = (line_of(start), line_of(end));
+            ranges.extend((first.saturating_sub(CONTEXT_LINES)..=first).map(head));
+            ranges.extend((last..=(last + CONTEXT_LINES).min(last_line)).map(head));
+        }
+        // Pieces start and end on character blocks, so that the characters before an
+        // offset are counted from kept text.
+        let floor = |mut at: usize| {
+            at -= at % CHAR_BLOCK;
+            while !original.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let ceil = |at: usize| {
+            let mut at = at.div_ceil(CHAR_BLOCK).saturating_mul(CHAR_BLOCK).min(len);
+            while !original.is_char_boundary(at) {
+                at += 1;
+            }
+            at
+        };
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (start, end) in ranges {
+            let (start, end) = (floor(start), ceil(end));
+            match merged.last_mut() {
+                Some(prev) if start <= prev.1 => prev.1 = prev.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        let mut text = String::with_capacity(merged.iter().map(|(s, e)| e - s).sum());
+        let mut pieces = Vec::with_capacity(merged.len());
+        for (start, end) in merged {
+            pieces.push((text.len(), start));
+            text.push_str(&original[start..end]);
+        }
+        file.text = text;
+        file.line_starts = line_starts;
+        file.chars_before_block = chars_before_block;
+        file.original_len = len;
+        file.pieces = Some(pieces);
+        file
+    }
+
+    /// The original offset of byte `at` of the text.
+    fn original_offset(&self, at: usize) -> usize {
+        let Some(pieces) = &self.pieces else {
+            return at;
+        };
+        let i = pieces.partition_point(|&(t, _)| t <= at).saturating_sub(1);
+        let (t, o) = pieces[i];
+        o + (at - t)
+    }
+
+    /// Where byte `original` of the original is in the text (for a sparse file whose
+    /// pieces leave it out: where the next kept piece starts).
+    pub fn text_offset(&self, original: usize) -> usize {
+        let Some(pieces) = &self.pieces else {
+            return original.min(self.text.len());
+        };
+        let i = pieces.partition_point(|&(_, o)| o <= original);
+        let Some(&(t, o)) = i.checked_sub(1).and_then(|i| pieces.get(i)) else {
+            return 0;
+        };
+        let end = pieces.get(i).map_or(self.text.len(), |next| next.0);
+        (t + (original - o)).min(end)
+    }
+
+    /// The number of characters before byte `offset` of the original (a character
+    /// boundary, whose character block a sparse file keeps).
     fn chars_before(&self, offset: usize) -> usize {
         if self.chars_before_block.is_empty() {
             return offset;
         }
         let block = offset / CHAR_BLOCK;
         let counted = self.chars_before_block.get(block).copied().unwrap_or(0);
-        counted + count_chars(&self.text.as_bytes()[block * CHAR_BLOCK..offset])
+        let from = self.text_offset(block * CHAR_BLOCK);
+        let to = self.text_offset(offset).max(from);
+        counted + count_chars(&self.text.as_bytes()[from..to])
     }
 
     /// The 0-based index of the line byte `offset` is on (clamped to the text).
     pub fn line_index(&self, offset: usize) -> usize {
-        let offset = offset.min(self.text.len());
+        let offset = self.original_offset(offset.min(self.text.len()));
         self.line_starts.partition_point(|&s| s <= offset) - 1
     }
 
-    /// The byte range of 0-based line `index` without its line ending (empty past the end).
+    /// The byte range of 0-based line `index` without its line ending (empty past the end);
+    /// of a sparse file, the part of the line it keeps.
     pub fn line_range(&self, index: usize) -> std::ops::Range<usize> {
         let Some(&start) = self.line_starts.get(index) else {
             return self.text.len()..self.text.len();
@@ -129,7 +235,8 @@ impl SourceFile {
             .line_starts
             .get(index + 1)
             .copied()
-            .unwrap_or(self.text.len());
+            .unwrap_or(self.original_len);
+        let (start, end) = (self.text_offset(start), self.text_offset(end));
         let body = self.text[start..end].trim_end_matches(['\n', '\r']);
         start..start + body.len()
     }
@@ -146,6 +253,7 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
+        let offset = self.original_offset(offset);
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
         let column = self.chars_before(offset) - self.chars_before(start) + 1;
@@ -157,16 +265,27 @@ impl SourceFile {
 
     /// The text of 1-based line `line`, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
-            return "";
-        };
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
-        self.text[start..end].trim_end_matches(['\n', '\r'])
+        match line.checked_sub(1).filter(|&i| i < self.line_starts.len()) {
+            Some(index) => &self.text[self.line_range(index)],
+            None => "",
+        }
     }
+}
+
+/// Where each line of `text` starts, and the characters before each [`CHAR_BLOCK`] (empty
+/// for ASCII text).
+fn index(text: &str) -> (Vec<usize>, Vec<usize>) {
+    let mut line_starts = vec![0];
+    line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    let mut chars_before_block = Vec::new();
+    if !text.is_ascii() {
+        let mut chars = 0;
+        for block in text.as_bytes().chunks(CHAR_BLOCK) {
+            chars_before_block.push(chars);
+            chars += count_chars(block);
+        }
+    }
+    (line_starts, chars_before_block)
 }
 
 /// The number of characters in UTF-8 `bytes` that begin on a character boundary (a
@@ -302,6 +421,77 @@ mod tests {
             assert_eq!(file.line_col(offset), expected, "offset {offset}");
         }
         assert_eq!(file.line_range(1), 1..text[1..].find('\n').unwrap() + 1);
+    }
+
+    /// A text of short and long lines, some characters of several bytes.
+    fn mixed_text() -> String {
+        (0..4000)
+            .map(|i| match i % 900 {
+                0..=2 => "\n".to_string(),
+                n if n % 50 == 0 => "é\n".to_string(),
+                _ => format!("é{i}→x\"a\""),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_sparse_file_gives_the_lines_and_columns_of_the_original() {
+        let text = mixed_text();
+        let keep = [3000..3400, 20_000..20_100, 41_000..41_050];
+        let mut sources = Sources::new();
+        let whole = sources.add("a.json", text.clone());
+        let sparse = sources.add_file(SourceFile::sparse("a.json".into(), &text, &keep));
+        let (whole, sparse) = (sources.file(whole), sources.file(sparse));
+        assert!(sparse.text.len() < text.len() / 2, "{}", sparse.text.len());
+        for range in &keep {
+            for original in range.clone() {
+                let at = sparse.text_offset(original);
+                // The kept bytes are the original's, at the same line and column.
+                assert_eq!(
+                    sparse.text.as_bytes()[at],
+                    text.as_bytes()[original],
+                    "{original}"
+                );
+                if text.is_char_boundary(original) {
+                    assert_eq!(sparse.line_col(at), whole.line_col(original), "{original}");
+                    assert_eq!(sparse.line_index(at), whole.line_index(original));
+                }
+            }
+        }
+        // The start and the end of the file are kept.
+        assert_eq!(sparse.line_col(0), whole.line_col(0));
+        assert_eq!(
+            sparse.line_col(sparse.text.len()),
+            whole.line_col(text.len())
+        );
+        assert_eq!(sparse.line_count(), whole.line_count());
+    }
+
+    #[test]
+    fn a_sparse_file_keeps_what_a_report_shows_around_a_kept_range() {
+        let text = mixed_text();
+        let keep = 20_000..20_100;
+        let sparse = SourceFile::sparse("a.json".into(), &text, std::slice::from_ref(&keep));
+        let whole = SourceFile::named("a.json".into(), text.clone());
+        let (first, last) = (whole.line_index(20_000), whole.line_index(20_100));
+        // The lines around it: their first bytes, and all of a short one.
+        for line in first.saturating_sub(CONTEXT_LINES)..=last + CONTEXT_LINES {
+            let kept = &sparse.text[sparse.line_range(line)];
+            let original = &text[whole.line_range(line)];
+            let shown = original.len().min(CONTEXT_BYTES);
+            assert!(kept.starts_with(&original[..shown]), "line {line}");
+        }
+        // The bytes on either side of it.
+        let at = sparse.text_offset(20_000 - CONTEXT_BYTES);
+        assert_eq!(
+            &sparse.text[at..at + 100 + 2 * CONTEXT_BYTES],
+            &text[20_000 - CONTEXT_BYTES..20_100 + CONTEXT_BYTES]
+        );
+        // An original offset left out maps to where the next kept piece starts.
+        let gone = 10_000;
+        let next = sparse.text_offset(gone);
+        assert!(next < sparse.text.len());
+        assert_eq!(sparse.text_offset(gone + 1), next);
     }
 
     #[test]

@@ -1,7 +1,11 @@
-//! Reading a plan: the top-level sections kept as raw text, the relevant resource entries
-//! parsed (with spans) on all cores, and the document assembled from them in order.
+//! Reading a plan: a serde pass finds the top-level sections and where the entries of the
+//! resources the model reads are (the [`Layout`]); those entries are then parsed (with
+//! spans) on all cores, and the document assembled from them in order. The layout outlives
+//! the text it was read from, so that a plan's file need only keep those entries
+//! ([`crate::source::SourceFile::sparse`]).
 
 use super::*;
+use std::ops::Range;
 
 /// The top level of a plan, with every section kept as raw text (serde, borrowing).
 #[derive(Deserialize)]
@@ -123,13 +127,6 @@ fn entry_string<'r>(raw: &'r str, quoted_key: &str) -> Option<Cow<'r, str>> {
     None
 }
 
-/// Parses one resource entry with spans at its offset in the file.
-#[derive(Clone, Copy)]
-pub(super) struct EntryParser {
-    file: FileId,
-    base: usize,
-}
-
 /// What is read of a section's resource entries.
 #[derive(Clone, Copy, PartialEq)]
 pub(super) enum Entry {
@@ -142,237 +139,338 @@ pub(super) enum Entry {
     Data,
 }
 
-impl EntryParser {
-    fn parse(&self, raw: &RawValue, entry: Entry) -> Result<Node, LoadError> {
-        let offset = raw.get().as_ptr() as usize - self.base;
-        let mut node =
-            parse_json(raw.get(), &OffsetMap::direct(self.file, offset)).map_err(|e| {
-                error(
-                    self.file,
-                    Some(e.span),
-                    format!("invalid plan JSON: {}", e.message),
-                )
-            })?;
-        if let Entry::Change = entry {
-            super::changes::drop_unread_change_members(&mut node);
-        }
-        Ok(node)
-    }
+/// Where a plan's sections are, and the byte ranges (in the original text) of the entries
+/// the model reads: resources of the types it reads, data sources only from the prior
+/// state, the planned values only of a plan without resource changes.
+#[derive(Debug, Default)]
+pub struct Layout {
+    /// `format_version`'s value and where its key is (when found).
+    format_version: Option<(String, Option<Range<usize>>)>,
+    resource_changes: Option<Vec<Range<usize>>>,
+    planned_values: Option<ModuleLayout>,
+    prior_state: Option<ModuleLayout>,
+    configuration: Option<ConfigLayout>,
+    values: Option<ModuleLayout>,
+    variables: Option<Vec<(String, Range<usize>)>>,
 }
 
-/// Where the assembly is: the first walk only lists the entries to parse (in document
-/// order), which are then parsed on all cores; the second walk, the same code in the same
-/// order, takes their nodes.
-pub(super) enum Stage<'t> {
-    Collect(Vec<(&'t RawValue, Entry)>),
-    Build(std::vec::IntoIter<Result<Node, LoadError>>),
+/// A `planned_values` / `prior_state` / state `values` module.
+#[derive(Debug, Default)]
+struct ModuleLayout {
+    resources: Vec<Range<usize>>,
+    child_modules: Vec<ModuleLayout>,
 }
 
-/// Builds the located document from the raw sections: entries of resources the model reads
-/// are parsed with spans at their offset in the file; the containers get the whole file's span.
-pub(super) struct Assembler<'t> {
-    parser: EntryParser,
-    whole: Span,
-    stage: std::cell::RefCell<Stage<'t>>,
+/// A `configuration` module.
+#[derive(Debug, Default)]
+struct ConfigLayout {
+    resources: Vec<Range<usize>>,
+    module_calls: Vec<(String, ConfigLayout)>,
 }
 
-impl<'t> Assembler<'t> {
-    fn new(text: &str, file: FileId) -> Self {
-        Assembler {
-            parser: EntryParser {
-                file,
-                base: text.as_ptr() as usize,
-            },
-            whole: Span::new(file, 0, text.len()),
-            stage: std::cell::RefCell::new(Stage::Collect(Vec::new())),
-        }
-    }
+/// The ranges of the entries the model reads among a section's raw entries (of data
+/// sources only when asked).
+type Entries<'a> = dyn Fn(&[&RawValue], bool) -> Vec<Range<usize>> + 'a;
 
-    /// Parses the entries the first walk listed, on all cores, for the second walk.
-    fn parse_collected(&self) {
-        let mut stage = self.stage.borrow_mut();
-        if let Stage::Collect(wanted) = &*stage {
-            let parser = self.parser;
-            let parsed = crate::parallel::map(wanted, |&(raw, entry)| parser.parse(raw, entry));
-            *stage = Stage::Build(parsed.into_iter());
-        }
-    }
+/// The node of one entry, given its range and what is read of it.
+type EntryNode<'a> = dyn FnMut(&Range<usize>, Entry) -> Result<Node, LoadError> + 'a;
 
-    fn located(&self, raw: &'t RawValue, entry: Entry) -> Result<Node, LoadError> {
-        match &mut *self.stage.borrow_mut() {
-            Stage::Collect(wanted) => {
-                wanted.push((raw, entry));
-                Ok(Node::new(Kind::Null, self.whole))
-            }
-            // Both walks take the same entries in the same order; were they ever to differ,
-            // the entry is parsed here.
-            Stage::Build(parsed) => parsed
-                .next()
-                .unwrap_or_else(|| self.parser.parse(raw, entry)),
-        }
-    }
+/// The list node of a section's entries.
+type EntryList<'a> = dyn FnMut(&[Range<usize>], Entry) -> Result<Node, LoadError> + 'a;
 
-    fn obj(&self, members: Vec<(&str, Node)>) -> Node {
-        let members = members
-            .into_iter()
-            .map(|(k, v)| Member {
-                key: k.to_string(),
-                key_span: self.whole,
-                value: v,
-            })
-            .collect();
-        Node::new(Kind::Object(members), self.whole)
-    }
+/// How deep modules are followed.
+const MAX_MODULE_DEPTH: usize = 64;
 
-    fn list(&self, items: Vec<Node>) -> Node {
-        Node::new(Kind::Array(items), self.whole)
-    }
-
-    /// The entries of resources the model reads (of data sources only for [`Entry::Data`]),
-    /// parsed with spans.
-    fn resources(&self, raws: &[&'t RawValue], entry: Entry) -> Result<Node, LoadError> {
-        let items = raws
-            .iter()
-            .filter(|r| entry_type(r.get()).is_some_and(|t| relevant_type(&t)))
-            .filter(|r| entry != Entry::Data || entry_is_data(r.get()))
-            .map(|r| self.located(r, entry))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(self.list(items))
-    }
-
-    /// A `planned_values` / `prior_state` / state `values` module and its children, their
-    /// entries read as `entry` says.
-    fn module(&self, m: &RawModule<'t>, depth: usize, entry: Entry) -> Result<Node, LoadError> {
-        let children = if depth > 64 {
-            Vec::new()
-        } else {
-            m.child_modules
-                .iter()
-                .map(|c| self.module(c, depth + 1, entry))
-                .collect::<Result<Vec<_>, _>>()?
+impl Layout {
+    /// The layout of plan or state JSON `text`; the serde error when it is not JSON of a
+    /// plan's shape.
+    pub fn read(text: &str) -> Result<Layout, serde_json::Error> {
+        let raw: RawPlan = serde_json::from_str(text)?;
+        let base = text.as_ptr() as usize;
+        let range = |r: &RawValue| {
+            let start = r.get().as_ptr() as usize - base;
+            start..start + r.get().len()
         };
-        Ok(self.obj(vec![
-            ("resources", self.resources(&m.resources, entry)?),
-            ("child_modules", self.list(children)),
-        ]))
-    }
-
-    /// A `configuration` module and its module calls.
-    fn config(&self, m: &RawConfigModule<'t>, depth: usize) -> Result<Node, LoadError> {
-        let mut calls: Vec<(&str, Node)> = Vec::new();
-        if depth <= 64 {
-            for (name, call) in &m.module_calls {
-                if let Some(module) = &call.module {
-                    calls.push((
-                        name.as_str(),
-                        self.obj(vec![("module", self.config(module, depth + 1)?)]),
-                    ));
-                }
+        let entries = |raws: &[&RawValue], data_only: bool| -> Vec<Range<usize>> {
+            raws.iter()
+                .filter(|r| entry_type(r.get()).is_some_and(|t| relevant_type(&t)))
+                .filter(|r| !data_only || entry_is_data(r.get()))
+                .map(|r| range(r))
+                .collect()
+        };
+        fn module(
+            m: &RawModule<'_>,
+            depth: usize,
+            data_only: bool,
+            entries: &Entries,
+        ) -> ModuleLayout {
+            ModuleLayout {
+                resources: entries(&m.resources, data_only),
+                child_modules: match depth <= MAX_MODULE_DEPTH {
+                    true => m
+                        .child_modules
+                        .iter()
+                        .map(|c| module(c, depth + 1, data_only, entries))
+                        .collect(),
+                    false => Vec::new(),
+                },
             }
         }
-        Ok(self.obj(vec![
-            ("resources", self.resources(&m.resources, Entry::Whole)?),
-            ("module_calls", self.obj(calls)),
-        ]))
-    }
-}
-
-/// Reads the plan with serde (fast, borrowing, no spans), then parses with spans only the
-/// entries of resources the model reads (on all cores), and assembles them into one located
-/// document of the usual shape. Syntax errors are located by the span-keeping parser.
-pub(super) fn relevant_document(text: &str, file: FileId) -> Result<Node, LoadError> {
-    let raw: RawPlan = match serde_json::from_str(text) {
-        Ok(raw) => raw,
-        Err(e) => {
-            let located = parse_json(text, &OffsetMap::direct(file, 0)).err();
-            let (span, message) = match located {
-                Some(j) => (Some(j.span), format!("invalid plan JSON: {}", j.message)),
-                None => (
-                    None,
-                    format!(
-                        "not a plan of the expected shape: {e} (line {}, column {})",
-                        e.line(),
-                        e.column()
-                    ),
-                ),
-            };
-            return Err(error(file, span, message));
+        fn config(m: &RawConfigModule<'_>, depth: usize, entries: &Entries) -> ConfigLayout {
+            ConfigLayout {
+                resources: entries(&m.resources, false),
+                module_calls: match depth <= MAX_MODULE_DEPTH {
+                    true => m
+                        .module_calls
+                        .iter()
+                        .filter_map(|(name, call)| {
+                            let module = call.module.as_ref()?;
+                            Some((name.clone(), config(module, depth + 1, entries)))
+                        })
+                        .collect(),
+                    false => Vec::new(),
+                },
+            }
         }
-    };
-    let a = Assembler::new(text, file);
-    // The first walk cannot fail: it only lists the entries.
-    assemble(text, &raw, &a)?;
-    a.parse_collected();
-    assemble(text, &raw, &a)
-}
-
-/// One walk over the plan's sections (see [`Stage`]).
-pub(super) fn assemble<'t>(
-    text: &str,
-    raw: &RawPlan<'t>,
-    a: &Assembler<'t>,
-) -> Result<Node, LoadError> {
-    let file = a.parser.file;
-    let mut top: Vec<(&str, Node)> = Vec::new();
-    if let Some(v) = &raw.format_version {
-        let span = text
-            .find("\"format_version\"")
-            .map_or(a.whole, |i| Span::new(file, i, i + 16));
-        top.push((
-            "format_version",
-            Node::new(Kind::Str(PString::known(v.to_string())), span),
-        ));
-    }
-    if let Some(changes) = &raw.resource_changes {
-        top.push(("resource_changes", a.resources(changes, Entry::Change)?));
-    }
-    // The planned values are read only when a plan has no resource changes: then they are
-    // not parsed at all.
-    if let Some(root) = raw
-        .planned_values
-        .as_ref()
-        .and_then(|p| p.root_module.as_ref())
-        .filter(|_| raw.resource_changes.is_none())
-    {
-        top.push((
-            "planned_values",
-            a.obj(vec![("root_module", a.module(root, 0, Entry::Whole)?)]),
-        ));
-    }
-    let prior = raw
-        .prior_state
-        .as_ref()
-        .and_then(|p| p.values.as_ref())
-        .and_then(|v| v.root_module.as_ref());
-    if let Some(root) = prior {
+        let format_version = raw.format_version.as_ref().map(|v| {
+            let key = text.find("\"format_version\"").map(|i| i..i + 16);
+            (v.to_string(), key)
+        });
+        let resource_changes = raw.resource_changes.as_ref().map(|c| entries(c, false));
+        // The planned values are read only when a plan has no resource changes: then they
+        // are not parsed at all.
+        let planned_values = raw
+            .planned_values
+            .as_ref()
+            .and_then(|p| p.root_module.as_ref())
+            .filter(|_| raw.resource_changes.is_none())
+            .map(|root| module(root, 0, false, &entries));
         // Only the data sources read while planning are taken from the prior state.
-        let values = a.obj(vec![("root_module", a.module(root, 0, Entry::Data)?)]);
-        top.push(("prior_state", a.obj(vec![("values", values)])));
+        let prior_state = raw
+            .prior_state
+            .as_ref()
+            .and_then(|p| p.values.as_ref())
+            .and_then(|v| v.root_module.as_ref())
+            .map(|root| module(root, 0, true, &entries));
+        let configuration = raw
+            .configuration
+            .as_ref()
+            .and_then(|c| c.root_module.as_ref())
+            .map(|root| config(root, 0, &entries));
+        let values = raw
+            .values
+            .as_ref()
+            .and_then(|v| v.root_module.as_ref())
+            .map(|root| module(root, 0, false, &entries));
+        let variables = raw.variables.as_ref().map(|vars| {
+            vars.iter()
+                .filter_map(|(name, var)| Some((name.clone(), range(var.value?))))
+                .collect()
+        });
+        Ok(Layout {
+            format_version,
+            resource_changes,
+            planned_values,
+            prior_state,
+            configuration,
+            values,
+            variables,
+        })
     }
-    if let Some(root) = raw
-        .configuration
-        .as_ref()
-        .and_then(|c| c.root_module.as_ref())
-    {
-        top.push((
-            "configuration",
-            a.obj(vec![("root_module", a.config(root, 0)?)]),
-        ));
+
+    /// The byte ranges of the original a reader needs: every entry, and where the
+    /// `format_version` key is.
+    pub fn kept(&self) -> Vec<Range<usize>> {
+        let mut kept = Vec::new();
+        self.walk(&mut |range, _| {
+            kept.push(range.clone());
+            Ok(Node::new(Kind::Null, Span::new(FileId(0), 0, 0)))
+        })
+        .ok();
+        kept.extend(
+            self.format_version
+                .iter()
+                .filter_map(|(_, key)| key.clone()),
+        );
+        kept
     }
-    if let Some(root) = raw.values.as_ref().and_then(|v| v.root_module.as_ref()) {
-        top.push((
-            "values",
-            a.obj(vec![("root_module", a.module(root, 0, Entry::Whole)?)]),
-        ));
-    }
-    if let Some(vars) = &raw.variables {
-        let mut members = Vec::new();
-        for (name, var) in vars {
-            if let Some(value) = var.value {
-                members.push((name.as_str(), a.located(value, Entry::Whole)?));
-            }
+
+    /// Builds the document from the entries, in document order: `entry` gives the node of
+    /// each entry range. Containers get `whole` as their span.
+    fn assemble(
+        &self,
+        whole: Span,
+        format_version: Span,
+        entry: &mut EntryNode,
+    ) -> Result<Node, LoadError> {
+        let obj = |members: Vec<(String, Node)>| {
+            let members = members
+                .into_iter()
+                .map(|(key, value)| Member {
+                    key,
+                    key_span: whole,
+                    value,
+                })
+                .collect();
+            Node::new(Kind::Object(members), whole)
+        };
+        let list = |items: Vec<Node>| Node::new(Kind::Array(items), whole);
+        let mut resources = |ranges: &[Range<usize>], kind: Entry| -> Result<Node, LoadError> {
+            let items = ranges
+                .iter()
+                .map(|r| entry(r, kind))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(list(items))
+        };
+        fn module(
+            m: &ModuleLayout,
+            kind: Entry,
+            resources: &mut EntryList,
+            obj: &dyn Fn(Vec<(String, Node)>) -> Node,
+            list: &dyn Fn(Vec<Node>) -> Node,
+        ) -> Result<Node, LoadError> {
+            let own = resources(&m.resources, kind)?;
+            let children = m
+                .child_modules
+                .iter()
+                .map(|c| module(c, kind, resources, obj, list))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(obj(vec![
+                ("resources".into(), own),
+                ("child_modules".into(), list(children)),
+            ]))
         }
-        top.push(("variables", a.obj(members)));
+        fn config(
+            m: &ConfigLayout,
+            resources: &mut EntryList,
+            obj: &dyn Fn(Vec<(String, Node)>) -> Node,
+        ) -> Result<Node, LoadError> {
+            let mut calls = Vec::new();
+            for (name, module) in &m.module_calls {
+                let module = config(module, resources, obj)?;
+                calls.push((name.clone(), obj(vec![("module".into(), module)])));
+            }
+            let own = resources(&m.resources, Entry::Whole)?;
+            Ok(obj(vec![
+                ("resources".into(), own),
+                ("module_calls".into(), obj(calls)),
+            ]))
+        }
+        let root = |node: Node| obj(vec![("root_module".into(), node)]);
+        let mut top: Vec<(String, Node)> = Vec::new();
+        if let Some((v, _)) = &self.format_version {
+            let value = Node::new(Kind::Str(PString::known(v.clone())), format_version);
+            top.push(("format_version".into(), value));
+        }
+        if let Some(changes) = &self.resource_changes {
+            top.push((
+                "resource_changes".into(),
+                resources(changes, Entry::Change)?,
+            ));
+        }
+        if let Some(m) = &self.planned_values {
+            let m = module(m, Entry::Whole, &mut resources, &obj, &list)?;
+            top.push(("planned_values".into(), root(m)));
+        }
+        if let Some(m) = &self.prior_state {
+            let m = module(m, Entry::Data, &mut resources, &obj, &list)?;
+            top.push(("prior_state".into(), obj(vec![("values".into(), root(m))])));
+        }
+        if let Some(m) = &self.configuration {
+            let m = config(m, &mut resources, &obj)?;
+            top.push(("configuration".into(), root(m)));
+        }
+        if let Some(m) = &self.values {
+            let m = module(m, Entry::Whole, &mut resources, &obj, &list)?;
+            top.push(("values".into(), root(m)));
+        }
+        if let Some(vars) = &self.variables {
+            let mut members = Vec::new();
+            for (name, range) in vars {
+                members.push((name.clone(), entry(range, Entry::Whole)?));
+            }
+            top.push(("variables".into(), obj(members)));
+        }
+        Ok(obj(top))
     }
-    Ok(a.obj(top))
+
+    /// Every entry range with what is read of it, in document order.
+    fn walk(&self, visit: &mut EntryNode) -> Result<Node, LoadError> {
+        let nowhere = Span::new(FileId(0), 0, 0);
+        self.assemble(nowhere, nowhere, visit)
+    }
+}
+
+/// Parses one resource entry with spans, at its place in the file's text.
+fn parse_entry(
+    file: &SourceFile,
+    id: FileId,
+    range: &Range<usize>,
+    entry: Entry,
+) -> Result<Node, LoadError> {
+    let start = file.text_offset(range.start);
+    let raw = file.text.get(start..start + range.len()).unwrap_or("");
+    let mut node = parse_json(raw, &OffsetMap::direct(id, start)).map_err(|e| {
+        error(
+            id,
+            Some(e.span),
+            format!("invalid plan JSON: {}", e.message),
+        )
+    })?;
+    if let Entry::Change = entry {
+        super::changes::drop_unread_change_members(&mut node);
+    }
+    Ok(node)
+}
+
+/// The error for plan JSON `text` that does not read as a plan: located by the
+/// span-keeping parser when it is not JSON, else serde's message about its shape.
+pub(super) fn read_error(text: &str, id: FileId, e: serde_json::Error) -> LoadError {
+    let located = parse_json(text, &OffsetMap::direct(id, 0)).err();
+    let (span, message) = match located {
+        Some(j) => (Some(j.span), format!("invalid plan JSON: {}", j.message)),
+        None => (
+            None,
+            format!(
+                "not a plan of the expected shape: {e} (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        ),
+    };
+    error(id, span, message)
+}
+
+/// The located document of `file` (id `id`) from its layout: the entries the layout lists
+/// are parsed with spans on all cores, then assembled in document order.
+pub(super) fn relevant_document(
+    file: &SourceFile,
+    id: FileId,
+    layout: &Layout,
+) -> Result<Node, LoadError> {
+    let mut wanted: Vec<(Range<usize>, Entry)> = Vec::new();
+    layout
+        .walk(&mut |range, entry| {
+            wanted.push((range.clone(), entry));
+            Ok(Node::new(Kind::Null, Span::new(id, 0, 0)))
+        })
+        .ok();
+    let parsed = crate::parallel::map(&wanted, |(range, entry)| {
+        parse_entry(file, id, range, *entry)
+    });
+    let mut parsed = parsed.into_iter();
+    let whole = Span::new(id, 0, file.text.len());
+    let format_version = match &layout.format_version {
+        Some((_, Some(key))) => {
+            let start = file.text_offset(key.start);
+            Span::new(id, start, start + key.len())
+        }
+        _ => whole,
+    };
+    layout.assemble(whole, format_version, &mut |range, entry| {
+        // Both walks take the same entries in the same order.
+        parsed
+            .next()
+            .unwrap_or_else(|| parse_entry(file, id, range, entry))
+    })
 }

@@ -22,7 +22,7 @@
 
 use crate::located_json::{OffsetMap, parse_json};
 use crate::resource::{Lifecycle, LoadError, Mode, Resource};
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, SourceFile, Sources, Span};
 use crate::value::{Hole, Kind, Member, Node, PString, Part};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -84,6 +84,8 @@ fn relevant_type(rtype: &str) -> bool {
 mod changes;
 mod document;
 
+pub use document::Layout;
+
 use changes::*;
 use document::*;
 
@@ -114,11 +116,41 @@ fn error(file: FileId, span: Option<Span>, message: String) -> LoadError {
     }
 }
 
-/// Reads the plan JSON of `file` (already in `sources`).
-pub fn load_plan(sources: &Sources, file: FileId) -> Plan {
-    let text = &sources.file(file).text;
+/// The file of plan or state JSON `text` named `name`, and its layout: the file keeps only
+/// the entries the model reads ([`SourceFile::sparse`]), so that the rest of a large plan
+/// is not held while it is checked. JSON that does not read as a plan is kept whole, for
+/// its error to be located ([`load_plan`]).
+pub fn read_plan(name: String, text: String) -> (SourceFile, Option<Layout>) {
+    match Layout::read(&text) {
+        Ok(layout) => (
+            SourceFile::sparse(name, &text, &layout.kept()),
+            Some(layout),
+        ),
+        Err(_) => (SourceFile::named(name, text), None),
+    }
+}
+
+/// Reads the plan JSON of `file` (already in `sources`), whose layout [`read_plan`] gave
+/// (`None`: read from the file's text, which is then the whole plan).
+pub fn load_plan(sources: &Sources, file: FileId, layout: Option<&Layout>) -> Plan {
+    let source = sources.file(file);
+    let text = &source.text;
     let mut plan = Plan::default();
-    let mut doc = match relevant_document(text, file) {
+    let read;
+    let layout = match layout {
+        Some(layout) => layout,
+        None => match Layout::read(text) {
+            Ok(layout) => {
+                read = layout;
+                &read
+            }
+            Err(e) => {
+                plan.errors.push(read_error(text, file, e));
+                return plan;
+            }
+        },
+    };
+    let mut doc = match relevant_document(source, file, layout) {
         Ok(doc) => doc,
         Err(e) => {
             plan.errors.push(e);
@@ -342,7 +374,10 @@ mod tests {
             {"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","values":{}},
             {"address":"data.aws_iam_policy_document.p","mode":"data",
              "type":"aws_iam_policy_document","values":{"json":"{}"}}]}}}}"#;
-        let doc = relevant_document(text, FileId(0)).unwrap();
+        let (sparse, layout) = read_plan("plan.json".into(), text.to_string());
+        let mut sparse_sources = Sources::new();
+        let id = sparse_sources.add_file(sparse);
+        let doc = relevant_document(sparse_sources.file(id), id, &layout.unwrap()).unwrap();
         // The planned values are not read when there are changes.
         assert!(doc.get("planned_values").is_none());
         // The prior state gives only its data sources.
@@ -373,7 +408,7 @@ mod tests {
         // And the plan read from it has all three buckets, the deleted one with its values.
         let mut sources = Sources::new();
         let file = sources.add("plan.json", text);
-        let plan = load_plan(&sources, file);
+        let plan = load_plan(&sources, file, None);
         assert!(plan.errors.is_empty(), "{:?}", plan.errors);
         let bucket_of = |address: &str| {
             let r = plan
