@@ -29,6 +29,8 @@ use std::sync::{Arc, OnceLock, RwLock};
 /// The cap on a plan, template or plan text (named, walked or piped): large plans of a few
 /// hundred megabytes still fit, under the 1 GiB memory bound for the rest of the run.
 pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+/// Files at least this large are read into memory of their own ([`Boundary::with_text`]).
+pub const OWN_MEMORY_BYTES: u64 = 8 << 20;
 /// The cap on one Terraform file (`.tf`, `.tf.json`, `.tfvars`, and files read by `file()`
 /// and `templatefile()`).
 pub const MAX_TERRAFORM_BYTES: u64 = 64 << 20;
@@ -255,36 +257,55 @@ impl Boundary {
             }
             return Ok(bytes.clone());
         }
-        let file = open_nonblocking(&real).map_err(io_refusal)?;
-        let meta = file.metadata().map_err(io_refusal)?;
-        if !meta.is_file() {
-            return Err(Refusal::NotRegular(kind_of(&meta.file_type())));
-        }
-        if meta.len() > cap {
-            return Err(Refusal::TooLarge(cap));
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.take(cap + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io_refusal)?;
-        if bytes.len() as u64 > cap {
-            return Err(Refusal::TooLarge(cap));
-        }
-        Ok(bytes)
+        let (file, len) = open_regular(&real, cap)?;
+        read_all(file, len, cap)
     }
 
     /// The UTF-8 text of the regular file `path`, at most `cap` bytes, with lone carriage
     /// returns turned into line feeds ([`normalize_line_endings`]).
     pub fn read_text(&self, path: &Path, cap: u64) -> Result<String, Refusal> {
-        let mut bytes = self.read_bytes(path, cap)?;
-        normalize_cr(&mut bytes);
-        String::from_utf8(bytes).map_err(|e| {
-            let offset = e.utf8_error().valid_up_to();
-            Refusal::NotUtf8 {
-                lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                offset,
+        text_of(self.read_bytes(path, cap)?)
+    }
+
+    /// Reads the text of the regular file `path` as [`Boundary::read_text`] does and hands
+    /// it to `read`. A file of [`OWN_MEMORY_BYTES`] or more is read into memory of its own
+    /// (an anonymous mapping), given back to the system as soon as `read` returns, rather
+    /// than into the heap, whose allocator keeps freed memory for a while: `read` keeps what
+    /// it needs of a large plan and the rest is gone before the checks.
+    pub fn with_text<R>(
+        &self,
+        path: &Path,
+        cap: u64,
+        read: impl FnOnce(std::borrow::Cow<'_, str>) -> R,
+    ) -> Result<R, Refusal> {
+        let real = self.resolve(path)?;
+        if self.overlay.as_ref().is_some_and(|o| o.contains_key(&real)) {
+            return self.read_text(path, cap).map(|text| read(text.into()));
+        }
+        let (file, len) = open_regular(&real, cap)?;
+        if len < OWN_MEMORY_BYTES {
+            return text_of(read_all(file, len, cap)?).map(|text| read(text.into()));
+        }
+        let mut memory = memmap2::MmapMut::map_anon(len as usize).map_err(io_refusal)?;
+        let mut reader = file.take(len);
+        let mut filled = 0;
+        while filled < memory.len() {
+            match reader.read(&mut memory[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_refusal(e)),
             }
-        })
+        }
+        let bytes = &mut memory[..filled];
+        normalize_cr(bytes);
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(read(text.into())),
+            Err(e) => Err(Refusal::NotUtf8 {
+                lossy: String::from_utf8_lossy(bytes).into_owned(),
+                offset: e.valid_up_to(),
+            }),
+        }
     }
 
     /// `path` with every symlink resolved (as `canonicalize` does, and for a path that does
@@ -547,6 +568,44 @@ pub fn normalize_line_endings(text: String) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// The regular file at the resolved path `real`, opened without blocking, and its length
+/// (at most `cap`).
+fn open_regular(real: &Path, cap: u64) -> Result<(std::fs::File, u64), Refusal> {
+    let file = open_nonblocking(real).map_err(io_refusal)?;
+    let meta = file.metadata().map_err(io_refusal)?;
+    if !meta.is_file() {
+        return Err(Refusal::NotRegular(kind_of(&meta.file_type())));
+    }
+    if meta.len() > cap {
+        return Err(Refusal::TooLarge(cap));
+    }
+    Ok((file, meta.len()))
+}
+
+/// The bytes of `file` (`len` long when opened), at most `cap` of them.
+fn read_all(file: std::fs::File, len: u64, cap: u64) -> Result<Vec<u8>, Refusal> {
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_refusal)?;
+    if bytes.len() as u64 > cap {
+        return Err(Refusal::TooLarge(cap));
+    }
+    Ok(bytes)
+}
+
+/// `bytes` as text, lone carriage returns turned into line feeds.
+fn text_of(mut bytes: Vec<u8>) -> Result<String, Refusal> {
+    normalize_cr(&mut bytes);
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        Refusal::NotUtf8 {
+            lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            offset,
+        }
+    })
+}
+
 fn normalize_cr(bytes: &mut [u8]) {
     // `contains` on bytes is a memchr: a file without carriage returns costs one fast pass.
     if !bytes.contains(&b'\r') {
@@ -742,6 +801,36 @@ mod tests {
         );
         assert_eq!(
             b.read_text(&dir.join("nothing-here"), 1),
+            Err(Refusal::Outside)
+        );
+    }
+
+    #[test]
+    fn a_large_file_reads_in_its_own_memory_as_a_small_one_reads_in_the_heap() {
+        let dir = scratch("own-memory");
+        let b = Boundary::new(&[dir.to_path_buf()]);
+        let large = OWN_MEMORY_BYTES as usize + 3;
+        let with = |name: &str| b.with_text(&dir.join(name), MAX_INPUT_BYTES, |t| t.into_owned());
+        for size in [10, large] {
+            let mut bytes = "é\r\n{}\r".repeat(size / 8).into_bytes();
+            bytes.truncate(size);
+            std::fs::write(dir.join("t.json"), &bytes).unwrap();
+            let read = b.read_text(&dir.join("t.json"), MAX_INPUT_BYTES);
+            assert_eq!(with("t.json"), read, "{size} bytes");
+            assert!(with("t.json").unwrap().contains("{}\n"), "{size} bytes");
+            // Not UTF-8: the same refusal, at the same byte.
+            let mut bad = bytes.clone();
+            bad[size / 2] = 0xff;
+            std::fs::write(dir.join("bad.json"), &bad).unwrap();
+            let refused = b.read_text(&dir.join("bad.json"), MAX_INPUT_BYTES);
+            assert!(matches!(refused, Err(Refusal::NotUtf8 { .. })));
+            assert_eq!(with("bad.json"), refused, "{size} bytes");
+            // Over the cap, and outside the tree: refused as read_text refuses.
+            let capped = b.with_text(&dir.join("t.json"), 4, |t| t.into_owned());
+            assert_eq!(capped, Err(Refusal::TooLarge(4)));
+        }
+        assert_eq!(
+            b.with_text(&dir.join("../elsewhere.json"), 10, |t| t.into_owned()),
             Err(Refusal::Outside)
         );
     }

@@ -67,10 +67,17 @@ fn readable(text: String, format: Format) -> String {
 
 /// The file a front end reads of `text` in `format`, and for plan and state JSON its layout
 /// (the file then keeps only what the model reads of it: [`plan::read_plan`]).
-fn source_file(name: String, text: String, format: Format) -> (SourceFile, Option<plan::Layout>) {
+fn source_file(
+    name: String,
+    text: std::borrow::Cow<'_, str>,
+    format: Format,
+) -> (SourceFile, Option<plan::Layout>) {
     match format {
         Format::PlanJson | Format::State => plan::read_plan(name, text),
-        _ => (SourceFile::named(name, readable(text, format)), None),
+        _ => (
+            SourceFile::named(name, readable(text.into_owned(), format)),
+            None,
+        ),
     }
 }
 
@@ -134,7 +141,7 @@ pub fn discover(
                     let text = stdin.unwrap_or_default().to_string();
                     match detect(&text) {
                         Some(format) => {
-                            let (file, layout) = source_file("<stdin>".into(), text, format);
+                            let (file, layout) = source_file("<stdin>".into(), text.into(), format);
                             let file = sources.add_file(file);
                             out.texts.push((file, format));
                             out.plan_layouts.extend(layout.map(|l| (file, l)));
@@ -296,28 +303,9 @@ enum Read {
 /// Files that cannot be read are errors either way. Touches nothing shared, so files can be
 /// read on several threads.
 fn read_classified(path: &Path, explicit: bool, boundary: &Boundary) -> Read {
-    let text = match boundary.read_text(path, MAX_INPUT_BYTES) {
-        Ok(t) => t,
-        // A walked file of no known format is unrelated, whatever its bytes; a plan or
-        // template with a bad byte is an error located at it (counted, then subtracted
-        // as a failed file).
-        Err(Refusal::NotUtf8 { lossy, .. }) if !explicit && detect(&lossy).is_none() => {
-            return Read::Skipped;
-        }
-        // A binary plan file (a zip archive) named explicitly: say what to run.
-        Err(Refusal::NotUtf8 { lossy, .. })
-            if terraform::unrecognised::is_binary_plan(lossy.as_bytes()) =>
-        {
-            let name = path.display().to_string();
-            return Read::PathError(terraform::unrecognised::describe(lossy.as_bytes(), &name));
-        }
-        Err(Refusal::NotUtf8 { lossy, offset }) => return Read::NotUtf8(lossy, offset),
-        Err(refusal) => return Read::PathError(refusal.to_string()),
-    };
-    match detect(&text) {
+    let read = boundary.with_text(path, MAX_INPUT_BYTES, |text| match detect(&text) {
         Some(format) => {
-            let name = path.display().to_string();
-            let (file, layout) = source_file(name, text, format);
+            let (file, layout) = source_file(path.display().to_string(), text, format);
             Read::Text(file, format, layout.map(Box::new))
         }
         None if explicit => {
@@ -325,6 +313,24 @@ fn read_classified(path: &Path, explicit: bool, boundary: &Boundary) -> Read {
             Read::PathError(terraform::unrecognised::describe(text.as_bytes(), &name))
         }
         None => Read::Skipped,
+    });
+    match read {
+        Ok(read) => read,
+        // A walked file of no known format is unrelated, whatever its bytes; a plan or
+        // template with a bad byte is an error located at it (counted, then subtracted
+        // as a failed file).
+        Err(Refusal::NotUtf8 { lossy, .. }) if !explicit && detect(&lossy).is_none() => {
+            Read::Skipped
+        }
+        // A binary plan file (a zip archive) named explicitly: say what to run.
+        Err(Refusal::NotUtf8 { lossy, .. })
+            if terraform::unrecognised::is_binary_plan(lossy.as_bytes()) =>
+        {
+            let name = path.display().to_string();
+            Read::PathError(terraform::unrecognised::describe(lossy.as_bytes(), &name))
+        }
+        Err(Refusal::NotUtf8 { lossy, offset }) => Read::NotUtf8(lossy, offset),
+        Err(refusal) => Read::PathError(refusal.to_string()),
     }
 }
 

@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let inv = terraform::aws::inventory(&json.resources, &sources);
     let _ = rules::run(&inv, &profile, &rules::Enabled::all());
     // As the scan reads it: only the entries the model reads kept.
-    let (sparse, layout) = plan::read_plan("plan.json".into(), text.to_string());
+    let (sparse, layout) = plan::read_plan("plan.json".into(), text.into());
     let sparse = sources.add_file(sparse);
     let json = plan::load_plan(&sources, sparse, layout.as_ref());
     let inv = terraform::aws::inventory(&json.resources, &sources);

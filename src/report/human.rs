@@ -462,7 +462,7 @@ mod tests {
             let by_entry = one_line.replace("},{\"address\"", "},\n{\"address\"");
             for text in [text, one_line, by_entry] {
                 let whole = SourceFile::named("plan.json".into(), text.clone());
-                let (sparse, layout) = read_plan("plan.json".into(), text.clone());
+                let (sparse, layout) = read_plan("plan.json".into(), text.as_str().into());
                 cut += usize::from(sparse.text.len() < text.len());
                 for range in layout.unwrap().kept() {
                     for start in (range.start..range.end).step_by(37) {

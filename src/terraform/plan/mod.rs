@@ -120,13 +120,13 @@ fn error(file: FileId, span: Option<Span>, message: String) -> LoadError {
 /// the entries the model reads ([`SourceFile::sparse`]), so that the rest of a large plan
 /// is not held while it is checked. JSON that does not read as a plan is kept whole, for
 /// its error to be located ([`load_plan`]).
-pub fn read_plan(name: String, text: String) -> (SourceFile, Option<Layout>) {
+pub fn read_plan(name: String, text: Cow<'_, str>) -> (SourceFile, Option<Layout>) {
     match Layout::read(&text) {
         Ok(layout) => (
             SourceFile::sparse(name, &text, &layout.kept()),
             Some(layout),
         ),
-        Err(_) => (SourceFile::named(name, text), None),
+        Err(_) => (SourceFile::named(name, text.into_owned()), None),
     }
 }
 
@@ -374,7 +374,7 @@ mod tests {
             {"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","values":{}},
             {"address":"data.aws_iam_policy_document.p","mode":"data",
              "type":"aws_iam_policy_document","values":{"json":"{}"}}]}}}}"#;
-        let (sparse, layout) = read_plan("plan.json".into(), text.to_string());
+        let (sparse, layout) = read_plan("plan.json".into(), text.into());
         let mut sparse_sources = Sources::new();
         let id = sparse_sources.add_file(sparse);
         let doc = relevant_document(sparse_sources.file(id), id, &layout.unwrap()).unwrap();
