@@ -77,7 +77,73 @@ pub enum Part {
 /// A string that may be partly known. Adjacent literals are always merged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct PString {
-    parts: Vec<Part>,
+    parts: Parts,
+}
+
+/// The parts of a [`PString`]: a single part (most strings are one known run) is kept in
+/// place rather than in a vector of its own.
+#[derive(Debug, Clone)]
+enum Parts {
+    One(Part),
+    Many(Vec<Part>),
+}
+
+impl Default for Parts {
+    fn default() -> Self {
+        Parts::Many(Vec::new())
+    }
+}
+
+impl Parts {
+    fn as_slice(&self) -> &[Part] {
+        match self {
+            Parts::One(part) => std::slice::from_ref(part),
+            Parts::Many(parts) => parts,
+        }
+    }
+
+    fn last_mut(&mut self) -> Option<&mut Part> {
+        match self {
+            Parts::One(part) => Some(part),
+            Parts::Many(parts) => parts.last_mut(),
+        }
+    }
+
+    fn push(&mut self, part: Part) {
+        match self {
+            Parts::Many(parts) if parts.is_empty() => *self = Parts::One(part),
+            Parts::Many(parts) => parts.push(part),
+            Parts::One(_) => {
+                if let Parts::One(first) = std::mem::take(self) {
+                    *self = Parts::Many(vec![first, part]);
+                }
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<Part> {
+        match self {
+            Parts::One(_) => match std::mem::take(self) {
+                Parts::One(part) => Some(part),
+                Parts::Many(_) => None,
+            },
+            Parts::Many(parts) => parts.pop(),
+        }
+    }
+}
+
+impl PartialEq for Parts {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Parts {}
+
+impl std::hash::Hash for Parts {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
 }
 
 impl PString {
@@ -88,14 +154,14 @@ impl PString {
             return PString::default();
         }
         PString {
-            parts: vec![Part::Lit(text)],
+            parts: Parts::One(Part::Lit(text)),
         }
     }
 
     /// A string that is entirely one unknown.
     pub fn hole(hole: Hole) -> Self {
         PString {
-            parts: vec![Part::Hole(hole)],
+            parts: Parts::One(Part::Hole(hole)),
         }
     }
 
@@ -118,7 +184,7 @@ impl PString {
 
     /// Appends another partly known string.
     pub fn push(&mut self, other: &PString) {
-        for part in &other.parts {
+        for part in other.parts.as_slice() {
             match part {
                 Part::Lit(text) => self.push_str(text),
                 Part::Hole(hole) => self.push_hole(hole.clone()),
@@ -152,12 +218,12 @@ impl PString {
 
     /// The pieces of the string, in order.
     pub fn parts(&self) -> &[Part] {
-        &self.parts
+        self.parts.as_slice()
     }
 
     /// The text, when the string is fully known.
     pub fn as_known(&self) -> Option<&str> {
-        match self.parts.as_slice() {
+        match self.parts() {
             [] => Some(""),
             [Part::Lit(text)] => Some(text),
             _ => None,
@@ -171,7 +237,7 @@ impl PString {
 
     /// The holes in this string.
     pub fn holes(&self) -> impl Iterator<Item = &Hole> {
-        self.parts.iter().filter_map(|part| match part {
+        self.parts().iter().filter_map(|part| match part {
             Part::Hole(hole) => Some(hole),
             Part::Lit(_) => None,
         })
@@ -179,7 +245,7 @@ impl PString {
 
     /// The known text before the first hole.
     pub fn known_prefix(&self) -> &str {
-        match self.parts.first() {
+        match self.parts().first() {
             Some(Part::Lit(text)) => text,
             _ => "",
         }
@@ -187,7 +253,7 @@ impl PString {
 
     /// Whether the known text contains `needle` (holes never do).
     pub fn contains_known(&self, needle: &str) -> bool {
-        self.parts
+        self.parts()
             .iter()
             .any(|part| matches!(part, Part::Lit(text) if text.contains(needle)))
     }
@@ -196,7 +262,7 @@ impl PString {
 impl fmt::Display for PString {
     /// Known text as is, holes as `Hole::shown` renders them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for part in &self.parts {
+        for part in self.parts() {
             match part {
                 Part::Lit(text) => f.write_str(text)?,
                 Part::Hole(hole) => f.write_str(&hole.shown())?,
@@ -478,5 +544,25 @@ mod tests {
         assert_eq!(s.to_string(), "arn:aws:iam::<account-id>:root");
         let k = PString::known("a").with_str("b");
         assert_eq!(k.as_known(), Some("ab"));
+    }
+
+    #[test]
+    fn a_string_is_the_same_however_its_parts_are_held() {
+        use std::hash::{BuildHasher, RandomState};
+        let hole = Hole::unknown("x", "x");
+        // One part held in place, and the same part left alone in a vector by `trim_end`.
+        let mut trimmed = PString::hole(hole.clone()).with_str("  ");
+        trimmed.trim_end();
+        let one = PString::hole(hole.clone());
+        assert_eq!(trimmed, one);
+        let hasher = RandomState::new();
+        assert_eq!(hasher.hash_one(&trimmed), hasher.hash_one(&one));
+        assert_eq!(trimmed.parts(), one.parts());
+        // Pushing onto a single part keeps both, in order.
+        let two = PString::known("a").with_hole(hole.clone()).with_str("b");
+        assert_eq!(two.parts().len(), 3);
+        assert_eq!(two.known_prefix(), "a");
+        assert_eq!(PString::known("a").with_str("b").as_known(), Some("ab"));
+        assert_eq!(PString::default().with_str("c").as_known(), Some("c"));
     }
 }
