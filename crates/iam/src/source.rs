@@ -70,8 +70,9 @@ pub struct SourceFile {
     /// [`SourceFile::sparse`] the pieces of it that are kept, one after the other. Spans
     /// and offsets are offsets into this text.
     pub text: String,
-    /// Where each line of the original starts (in the original).
-    line_starts: Vec<usize>,
+    /// Where each line of the original starts (in the original; offsets are `u32`, as in
+    /// [`Span`]).
+    line_starts: Vec<u32>,
     /// The number of characters before each multiple of [`CHAR_BLOCK`] bytes of the
     /// original; empty when it is ASCII (a byte is a character).
     chars_before_block: Vec<usize>,
@@ -124,10 +125,10 @@ impl SourceFile {
         let mut file = SourceFile::named(name, String::new());
         let (line_starts, chars_before_block) = index(original);
         let len = original.len();
-        let line_of = |at: usize| line_starts.partition_point(|&s| s <= at) - 1;
+        let line_of = |at: usize| line_starts.partition_point(|&s| s as usize <= at) - 1;
         let head = |line: usize| {
-            let start = line_starts[line];
-            let end = line_starts.get(line + 1).copied().unwrap_or(len);
+            let start = line_starts[line] as usize;
+            let end = line_starts.get(line + 1).map_or(len, |&s| s as usize);
             (start, end.min(start + CONTEXT_BYTES))
         };
         let last_line = line_starts.len() - 1;
@@ -222,20 +223,19 @@ impl SourceFile {
     /// The 0-based index of the line byte `offset` is on (clamped to the text).
     pub fn line_index(&self, offset: usize) -> usize {
         let offset = self.original_offset(offset.min(self.text.len()));
-        self.line_starts.partition_point(|&s| s <= offset) - 1
+        self.line_starts.partition_point(|&s| s as usize <= offset) - 1
     }
 
     /// The byte range of 0-based line `index` without its line ending (empty past the end);
     /// of a sparse file, the part of the line it keeps.
     pub fn line_range(&self, index: usize) -> std::ops::Range<usize> {
-        let Some(&start) = self.line_starts.get(index) else {
+        let Some(start) = self.line_starts.get(index).map(|&s| s as usize) else {
             return self.text.len()..self.text.len();
         };
         let end = self
             .line_starts
             .get(index + 1)
-            .copied()
-            .unwrap_or(self.original_len);
+            .map_or(self.original_len, |&s| s as usize);
         let (start, end) = (self.text_offset(start), self.text_offset(end));
         let body = self.text[start..end].trim_end_matches(['\n', '\r']);
         start..start + body.len()
@@ -254,8 +254,8 @@ impl SourceFile {
             offset -= 1;
         }
         let offset = self.original_offset(offset);
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
+        let start = self.line_starts[line] as usize;
         let column = self.chars_before(offset) - self.chars_before(start) + 1;
         LineCol {
             line: line + 1,
@@ -274,9 +274,9 @@ impl SourceFile {
 
 /// Where each line of `text` starts, and the characters before each [`CHAR_BLOCK`] (empty
 /// for ASCII text).
-fn index(text: &str) -> (Vec<usize>, Vec<usize>) {
+fn index(text: &str) -> (Vec<u32>, Vec<usize>) {
     let mut line_starts = vec![0];
-    line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
     let mut chars_before_block = Vec::new();
     if !text.is_ascii() {
         let mut chars = 0;
