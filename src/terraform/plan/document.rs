@@ -146,22 +146,29 @@ pub(super) enum Entry {
 pub struct Layout {
     /// `format_version`'s value and where its key is (when found).
     format_version: Option<(String, Option<Range<usize>>)>,
+    /// `resource_changes`: the entries of the types read.
     resource_changes: Option<Vec<Range<usize>>>,
+    /// `planned_values`, only for a plan without resource changes.
     planned_values: Option<ModuleLayout>,
+    /// `prior_state`: its data sources only.
     prior_state: Option<ModuleLayout>,
+    /// `configuration`: the blocks of the types read, module calls followed.
     configuration: Option<ConfigLayout>,
+    /// State JSON's `values`.
     values: Option<ModuleLayout>,
+    /// The root module's variables, each value's range.
     variables: Option<Vec<(String, Range<usize>)>>,
 }
 
-/// A `planned_values` / `prior_state` / state `values` module.
+/// A `planned_values` / `prior_state` / state `values` module: its entries read, and its
+/// child modules.
 #[derive(Debug, Default)]
 struct ModuleLayout {
     resources: Vec<Range<usize>>,
     child_modules: Vec<ModuleLayout>,
 }
 
-/// A `configuration` module.
+/// A `configuration` module: its blocks read, and its module calls by name.
 #[derive(Debug, Default)]
 struct ConfigLayout {
     resources: Vec<Range<usize>>,
