@@ -198,22 +198,8 @@ impl Boundary {
         if !meta.is_file() {
             return Err(Refusal::NotRegular(kind_of(&meta.file_type())));
         }
-        let file = open_nonblocking(&index).map_err(io_refusal)?;
-        let meta = file.metadata().map_err(io_refusal)?;
-        if !meta.is_file() {
-            return Err(Refusal::NotRegular(kind_of(&meta.file_type())));
-        }
-        if meta.len() > MAX_GIT_INDEX_BYTES {
-            return Err(Refusal::TooLarge(MAX_GIT_INDEX_BYTES));
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.take(MAX_GIT_INDEX_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io_refusal)?;
-        if bytes.len() as u64 > MAX_GIT_INDEX_BYTES {
-            return Err(Refusal::TooLarge(MAX_GIT_INDEX_BYTES));
-        }
-        Ok(bytes)
+        let (file, len) = open_regular(&index, MAX_GIT_INDEX_BYTES)?;
+        read_all(file, len, MAX_GIT_INDEX_BYTES)
     }
 
     /// The roots, resolved.
