@@ -70,17 +70,33 @@ pub struct SourceFile {
     /// [`SourceFile::sparse`] the pieces of it that are kept, one after the other. Spans
     /// and offsets are offsets into this text.
     pub text: String,
-    /// Where each line of the original starts (in the original; offsets are `u32`, as in
-    /// [`Span`]).
+    /// Where lines start (original offsets, `u32` as in [`Span`]): every line, or for a
+    /// sparse file the lines that start inside a piece (after its first byte).
     line_starts: Vec<u32>,
+    /// How many lines the original has.
+    line_count: usize,
     /// The number of characters before each multiple of [`CHAR_BLOCK`] bytes of the
     /// original; empty when it is ASCII (a byte is a character).
     chars_before_block: Vec<usize>,
-    /// The length of the original.
-    original_len: usize,
-    /// For a sparse file, where each kept piece starts in `text` and in the original
-    /// (sorted); `None` when `text` is the whole original.
-    pieces: Option<Vec<(usize, usize)>>,
+    /// For a sparse file, the kept pieces in order; `None` when `text` is the original.
+    pieces: Option<Vec<Piece>>,
+}
+
+/// One kept piece of a sparse file, and the line its first byte is on.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    /// Where it starts in the text.
+    text: usize,
+    /// Where it starts in the original.
+    original: usize,
+    /// The 0-based line of its first byte.
+    line: usize,
+    /// Where that line starts in the original (kept or not).
+    line_start: usize,
+    /// The characters of the original before that line start.
+    line_start_chars: usize,
+    /// The index in `line_starts` of its first line start after its first byte.
+    first_start: usize,
 }
 
 /// How many lines on either side of a kept range a sparse file also keeps (the lines a
@@ -106,8 +122,8 @@ impl SourceFile {
         let (line_starts, chars_before_block) = index(&text);
         SourceFile {
             name,
-            original_len: text.len(),
             text,
+            line_count: line_starts.len(),
             line_starts,
             chars_before_block,
             pieces: None,
@@ -120,18 +136,19 @@ impl SourceFile {
     /// (a plan of which only a few entries are read need not be held whole). Offsets and
     /// spans are then offsets into [`SourceFile::text`], the kept pieces one after the
     /// other ([`SourceFile::text_offset`] finds an original offset there); lines and
-    /// columns are those of the original.
+    /// columns are those of the original. Its line index holds only the lines that start
+    /// in what it keeps.
     pub fn sparse(name: String, original: &str, keep: &[std::ops::Range<usize>]) -> Self {
         let mut file = SourceFile::named(name, String::new());
-        let (line_starts, chars_before_block) = index(original);
+        let (all_starts, chars_before_block) = index(original);
         let len = original.len();
-        let line_of = |at: usize| line_starts.partition_point(|&s| s as usize <= at) - 1;
+        let line_of = |at: usize| all_starts.partition_point(|&s| s as usize <= at) - 1;
         let head = |line: usize| {
-            let start = line_starts[line] as usize;
-            let end = line_starts.get(line + 1).map_or(len, |&s| s as usize);
+            let start = all_starts[line] as usize;
+            let end = all_starts.get(line + 1).map_or(len, |&s| s as usize);
             (start, end.min(start + CONTEXT_BYTES))
         };
-        let last_line = line_starts.len() - 1;
+        let last_line = all_starts.len() - 1;
         let mut ranges: Vec<(usize, usize)> = Vec::new();
         // The start and the end of the file are kept: a span of the whole file shows them.
         for r in keep.iter().chain([&(0..0), &(len..len)]) {
@@ -169,18 +186,45 @@ impl SourceFile {
                 _ => merged.push((start, end)),
             }
         }
+        let chars_before = |at: usize| match chars_before_block.is_empty() {
+            true => at,
+            false => {
+                let block = at / CHAR_BLOCK;
+                chars_before_block[block]
+                    + count_chars(&original.as_bytes()[block * CHAR_BLOCK..at])
+            }
+        };
         let mut text = String::with_capacity(merged.iter().map(|(s, e)| e - s).sum());
         let mut pieces = Vec::with_capacity(merged.len());
+        let mut line_starts = Vec::new();
         for (start, end) in merged {
-            pieces.push((text.len(), start));
+            let line = line_of(start);
+            let line_start = all_starts[line] as usize;
+            pieces.push(Piece {
+                text: text.len(),
+                original: start,
+                line,
+                line_start,
+                line_start_chars: chars_before(line_start),
+                first_start: line_starts.len(),
+            });
+            let inside = all_starts[line + 1..]
+                .iter()
+                .take_while(|&&s| (s as usize) < end);
+            line_starts.extend(inside);
             text.push_str(&original[start..end]);
         }
         file.text = text;
         file.line_starts = line_starts;
+        file.line_count = all_starts.len();
         file.chars_before_block = chars_before_block;
-        file.original_len = len;
         file.pieces = Some(pieces);
         file
+    }
+
+    /// The index of the piece byte `at` of the text is in.
+    fn piece_at(pieces: &[Piece], at: usize) -> usize {
+        pieces.partition_point(|p| p.text <= at).saturating_sub(1)
     }
 
     /// The original offset of byte `at` of the text.
@@ -188,9 +232,8 @@ impl SourceFile {
         let Some(pieces) = &self.pieces else {
             return at;
         };
-        let i = pieces.partition_point(|&(t, _)| t <= at).saturating_sub(1);
-        let (t, o) = pieces[i];
-        o + (at - t)
+        let p = pieces[Self::piece_at(pieces, at)];
+        p.original + (at - p.text)
     }
 
     /// Where byte `original` of the original is in the text (for a sparse file whose
@@ -199,16 +242,16 @@ impl SourceFile {
         let Some(pieces) = &self.pieces else {
             return original.min(self.text.len());
         };
-        let i = pieces.partition_point(|&(_, o)| o <= original);
-        let Some(&(t, o)) = i.checked_sub(1).and_then(|i| pieces.get(i)) else {
+        let i = pieces.partition_point(|p| p.original <= original);
+        let Some(p) = i.checked_sub(1).and_then(|i| pieces.get(i)) else {
             return 0;
         };
-        let end = pieces.get(i).map_or(self.text.len(), |next| next.0);
-        (t + (original - o)).min(end)
+        let end = pieces.get(i).map_or(self.text.len(), |next| next.text);
+        (p.text + (original - p.original)).min(end)
     }
 
-    /// The number of characters before byte `offset` of the original (a character
-    /// boundary, whose character block a sparse file keeps).
+    /// The number of characters before byte `offset` of the original, a character boundary
+    /// whose character block the text holds.
     fn chars_before(&self, offset: usize) -> usize {
         if self.chars_before_block.is_empty() {
             return offset;
@@ -220,30 +263,82 @@ impl SourceFile {
         counted + count_chars(&self.text.as_bytes()[from..to])
     }
 
+    /// The 0-based line of byte `at` of the text, where that line starts in the original
+    /// and the characters before that start.
+    fn line_at(&self, at: usize) -> (usize, usize, usize) {
+        let original = self.original_offset(at);
+        let Some(pieces) = &self.pieces else {
+            let line = self
+                .line_starts
+                .partition_point(|&s| s as usize <= original)
+                - 1;
+            let start = self.line_starts[line] as usize;
+            return (line, start, self.chars_before(start));
+        };
+        let i = Self::piece_at(pieces, at);
+        let p = pieces[i];
+        let next = pieces
+            .get(i + 1)
+            .map_or(self.line_starts.len(), |n| n.first_start);
+        let inside = &self.line_starts[p.first_start..next];
+        match inside.partition_point(|&s| s as usize <= original) {
+            0 => (p.line, p.line_start, p.line_start_chars),
+            k => {
+                let start = inside[k - 1] as usize;
+                (p.line + k, start, self.chars_before(start))
+            }
+        }
+    }
+
+    /// Where in the text the first kept byte at or after the start of line `index` is (the
+    /// end of the text past the last line).
+    fn line_start_in_text(&self, index: usize) -> usize {
+        let Some(pieces) = &self.pieces else {
+            return self
+                .line_starts
+                .get(index)
+                .map_or(self.text.len(), |&s| s as usize);
+        };
+        if index >= self.line_count {
+            return self.text.len();
+        }
+        let i = pieces.partition_point(|p| p.line <= index);
+        let next_text = pieces.get(i).map_or(self.text.len(), |n| n.text);
+        let Some(p) = i.checked_sub(1).map(|i| pieces[i]) else {
+            return next_text;
+        };
+        if p.line == index {
+            return self.text_offset(p.line_start);
+        }
+        let next = pieces
+            .get(i)
+            .map_or(self.line_starts.len(), |n| n.first_start);
+        match self.line_starts[p.first_start..next].get(index - p.line - 1) {
+            Some(&start) => self.text_offset(start as usize),
+            None => next_text,
+        }
+    }
+
     /// The 0-based index of the line byte `offset` is on (clamped to the text).
     pub fn line_index(&self, offset: usize) -> usize {
-        let offset = self.original_offset(offset.min(self.text.len()));
-        self.line_starts.partition_point(|&s| s as usize <= offset) - 1
+        self.line_at(offset.min(self.text.len())).0
     }
 
     /// The byte range of 0-based line `index` without its line ending (empty past the end);
     /// of a sparse file, the part of the line it keeps.
     pub fn line_range(&self, index: usize) -> std::ops::Range<usize> {
-        let Some(start) = self.line_starts.get(index).map(|&s| s as usize) else {
+        if index >= self.line_count {
             return self.text.len()..self.text.len();
-        };
-        let end = self
-            .line_starts
-            .get(index + 1)
-            .map_or(self.original_len, |&s| s as usize);
-        let (start, end) = (self.text_offset(start), self.text_offset(end));
+        }
+        let start = self.line_start_in_text(index);
+        let end = self.line_start_in_text(index + 1).max(start);
         let body = self.text[start..end].trim_end_matches(['\n', '\r']);
         start..start + body.len()
     }
 
     /// How many lines the text has (a final line ending starts an empty last line).
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_count
     }
 
     /// The 1-based line and character column of byte `offset` (clamped to the text), in
@@ -253,10 +348,8 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let offset = self.original_offset(offset);
-        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
-        let start = self.line_starts[line] as usize;
-        let column = self.chars_before(offset) - self.chars_before(start) + 1;
+        let (line, _, start_chars) = self.line_at(offset);
+        let column = self.chars_before(self.original_offset(offset)) - start_chars + 1;
         LineCol {
             line: line + 1,
             column,
@@ -265,15 +358,15 @@ impl SourceFile {
 
     /// The text of 1-based line `line`, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
-        match line.checked_sub(1).filter(|&i| i < self.line_starts.len()) {
+        match line.checked_sub(1).filter(|&i| i < self.line_count) {
             Some(index) => &self.text[self.line_range(index)],
             None => "",
         }
     }
 }
 
-/// Where each line of `text` starts, and the characters before each [`CHAR_BLOCK`] (empty
-/// for ASCII text).
+/// Where each line of `text` starts, and the characters before each [`CHAR_BLOCK`] and
+/// before the end (empty for ASCII text).
 fn index(text: &str) -> (Vec<u32>, Vec<usize>) {
     let mut line_starts = vec![0];
     line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
@@ -284,6 +377,8 @@ fn index(text: &str) -> (Vec<u32>, Vec<usize>) {
             chars_before_block.push(chars);
             chars += count_chars(block);
         }
+        // The end of a text whose length is a multiple of the block size starts a block.
+        chars_before_block.push(chars);
     }
     (line_starts, chars_before_block)
 }
@@ -458,6 +553,27 @@ mod tests {
                 }
             }
         }
+        // Every kept byte is on the original's line and column, whatever led to keeping it.
+        for at in 0..=sparse.text.len() {
+            if sparse.text.is_char_boundary(at) {
+                let original = sparse.original_offset(at);
+                assert_eq!(sparse.line_col(at), whole.line_col(original), "{original}");
+            }
+        }
+        // Each line is the part of the original line that is kept.
+        for index in 0..=whole.line_count() {
+            let next = match index + 1 < whole.line_count() {
+                true => whole.line_range(index + 1).start,
+                false => text.len(),
+            };
+            let (start, end) = (
+                whole.line_range(index).start,
+                next.max(whole.line_range(index).start),
+            );
+            let (start, end) = (sparse.text_offset(start), sparse.text_offset(end));
+            let kept = sparse.text[start..end].trim_end_matches(['\n', '\r']);
+            assert_eq!(&sparse.text[sparse.line_range(index)], kept, "line {index}");
+        }
         // The start and the end of the file are kept.
         assert_eq!(sparse.line_col(0), whole.line_col(0));
         assert_eq!(
@@ -492,6 +608,29 @@ mod tests {
         let next = sparse.text_offset(gone);
         assert!(next < sparse.text.len());
         assert_eq!(sparse.text_offset(gone + 1), next);
+    }
+
+    #[test]
+    fn the_end_of_a_text_of_whole_character_blocks_has_its_column() {
+        // 256 bytes, not ASCII: the end is where a block would start.
+        let text = format!("é\n{}", "b".repeat(253));
+        assert_eq!(text.len(), CHAR_BLOCK);
+        let file = SourceFile::named("a".into(), text.clone());
+        assert_eq!(
+            file.line_col(text.len()),
+            LineCol {
+                line: 2,
+                column: 254
+            }
+        );
+        let sparse = SourceFile::sparse("a".into(), &text, &[]);
+        assert_eq!(
+            sparse.line_col(sparse.text.len()),
+            LineCol {
+                line: 2,
+                column: 254
+            }
+        );
     }
 
     #[test]
