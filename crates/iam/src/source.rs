@@ -140,15 +140,15 @@ impl SourceFile {
     /// in what it keeps.
     pub fn sparse(name: String, original: &str, keep: &[std::ops::Range<usize>]) -> Self {
         let mut file = SourceFile::named(name, String::new());
-        let (all_starts, chars_before_block) = index(original);
+        let lines = CoarseLines::new(original);
+        let chars_before_block = char_blocks(original);
         let len = original.len();
-        let line_of = |at: usize| all_starts.partition_point(|&s| s as usize <= at) - 1;
+        let line_of = |at: usize| lines.line_of(at);
         let head = |line: usize| {
-            let start = all_starts[line] as usize;
-            let end = all_starts.get(line + 1).map_or(len, |&s| s as usize);
-            (start, end.min(start + CONTEXT_BYTES))
+            let start = lines.start(line);
+            (start, lines.start(line + 1).min(start + CONTEXT_BYTES))
         };
-        let last_line = all_starts.len() - 1;
+        let last_line = lines.count - 1;
         let mut ranges: Vec<(usize, usize)> = Vec::new();
         // The start and the end of the file are kept: a span of the whole file shows them.
         for r in keep.iter().chain([&(0..0), &(len..len)]) {
@@ -199,7 +199,7 @@ impl SourceFile {
         let mut line_starts = Vec::new();
         for (start, end) in merged {
             let line = line_of(start);
-            let line_start = all_starts[line] as usize;
+            let line_start = lines.start(line);
             pieces.push(Piece {
                 text: text.len(),
                 original: start,
@@ -208,15 +208,15 @@ impl SourceFile {
                 line_start_chars: chars_before(line_start),
                 first_start: line_starts.len(),
             });
-            let inside = all_starts[line + 1..]
-                .iter()
-                .take_while(|&&s| (s as usize) < end);
-            line_starts.extend(inside);
+            let inside = memchr::memchr_iter(b'\n', &original.as_bytes()[start..end])
+                .map(|i| start + i + 1)
+                .filter(|&s| s < end);
+            line_starts.extend(inside.map(|s| s as u32));
             text.push_str(&original[start..end]);
         }
         file.text = text;
         file.line_starts = line_starts;
-        file.line_count = all_starts.len();
+        file.line_count = lines.count;
         file.chars_before_block = chars_before_block;
         file.pieces = Some(pieces);
         file
@@ -370,6 +370,74 @@ impl SourceFile {
 fn index(text: &str) -> (Vec<u32>, Vec<usize>) {
     let mut line_starts = vec![0];
     line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
+    (line_starts, char_blocks(text))
+}
+
+/// The bytes of a block of [`CoarseLines`].
+const LINE_BLOCK: usize = 1024;
+
+/// The lines of a text found without holding an offset per line (an indented plan has a
+/// line every 30 bytes): the line endings before each [`LINE_BLOCK`], and a search within
+/// the block.
+struct CoarseLines<'t> {
+    text: &'t str,
+    /// The line endings before each block, and in all.
+    endings_before: Vec<u32>,
+    /// How many lines the text has.
+    count: usize,
+}
+
+impl<'t> CoarseLines<'t> {
+    fn new(text: &'t str) -> Self {
+        let mut endings_before = Vec::with_capacity(text.len() / LINE_BLOCK + 2);
+        let mut endings = 0;
+        for block in text.as_bytes().chunks(LINE_BLOCK) {
+            endings_before.push(endings);
+            endings += memchr::memchr_iter(b'\n', block).count() as u32;
+        }
+        endings_before.push(endings);
+        CoarseLines {
+            text,
+            endings_before,
+            count: endings as usize + 1,
+        }
+    }
+
+    /// The 0-based line byte `at` is on.
+    fn line_of(&self, at: usize) -> usize {
+        let at = at.min(self.text.len());
+        let from = at - at % LINE_BLOCK;
+        let within = memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..at]).count();
+        self.endings_before[at / LINE_BLOCK] as usize + within
+    }
+
+    /// Where 0-based line `line` starts (the end of the text past the last line).
+    fn start(&self, line: usize) -> usize {
+        if line == 0 {
+            return 0;
+        }
+        if line >= self.count {
+            return self.text.len();
+        }
+        // The line ending before the line is in the last block with fewer endings before
+        // it than the line's number.
+        let ending = line - 1;
+        let block = self
+            .endings_before
+            .partition_point(|&e| e as usize <= ending)
+            - 1;
+        let from = block * LINE_BLOCK;
+        let to = (from + LINE_BLOCK).min(self.text.len());
+        let nth = ending - self.endings_before[block] as usize;
+        memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..to])
+            .nth(nth)
+            .map_or(self.text.len(), |i| from + i + 1)
+    }
+}
+
+/// The characters before each [`CHAR_BLOCK`] of `text` and before its end (empty for ASCII
+/// text).
+fn char_blocks(text: &str) -> Vec<usize> {
     let mut chars_before_block = Vec::new();
     if !text.is_ascii() {
         let mut chars = 0;
@@ -380,7 +448,7 @@ fn index(text: &str) -> (Vec<u32>, Vec<usize>) {
         // The end of a text whose length is a multiple of the block size starts a block.
         chars_before_block.push(chars);
     }
-    (line_starts, chars_before_block)
+    chars_before_block
 }
 
 /// The number of characters in UTF-8 `bytes` that begin on a character boundary (a
@@ -608,6 +676,30 @@ mod tests {
         let next = sparse.text_offset(gone);
         assert!(next < sparse.text.len());
         assert_eq!(sparse.text_offset(gone + 1), next);
+    }
+
+    #[test]
+    fn coarse_lines_are_the_lines_of_the_full_index() {
+        // Short lines, empty lines, a line over several blocks, and a final line ending.
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(&"x".repeat(i % 7));
+            text.push('\n');
+            if i == 1500 {
+                text.push_str(&"é".repeat(3 * LINE_BLOCK));
+            }
+        }
+        let (starts, _) = index(&text);
+        let lines = CoarseLines::new(&text);
+        assert_eq!(lines.count, starts.len());
+        for (line, &start) in starts.iter().enumerate() {
+            assert_eq!(lines.start(line), start as usize, "line {line}");
+        }
+        assert_eq!(lines.start(starts.len()), text.len());
+        for at in 0..=text.len() {
+            let line = starts.partition_point(|&s| s as usize <= at) - 1;
+            assert_eq!(lines.line_of(at), line, "byte {at}");
+        }
     }
 
     #[test]
