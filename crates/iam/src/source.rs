@@ -186,13 +186,13 @@ impl SourceFile {
                 _ => merged.push((start, end)),
             }
         }
-        let chars_before = |at: usize| match chars_before_block.is_empty() {
-            true => at,
-            false => {
-                let block = at / CHAR_BLOCK;
-                chars_before_block[block]
-                    + count_chars(&original.as_bytes()[block * CHAR_BLOCK..at])
-            }
+        let chars_before = |at: usize| {
+            let block_start = at - at % CHAR_BLOCK;
+            chars_at(
+                &chars_before_block,
+                at,
+                &original.as_bytes()[block_start..at],
+            )
         };
         let mut text = String::with_capacity(merged.iter().map(|(s, e)| e - s).sum());
         let mut pieces = Vec::with_capacity(merged.len());
@@ -256,11 +256,13 @@ impl SourceFile {
         if self.chars_before_block.is_empty() {
             return offset;
         }
-        let block = offset / CHAR_BLOCK;
-        let counted = self.chars_before_block.get(block).copied().unwrap_or(0);
-        let from = self.text_offset(block * CHAR_BLOCK);
+        let from = self.text_offset(offset - offset % CHAR_BLOCK);
         let to = self.text_offset(offset).max(from);
-        counted + count_chars(&self.text.as_bytes()[from..to])
+        chars_at(
+            &self.chars_before_block,
+            offset,
+            &self.text.as_bytes()[from..to],
+        )
     }
 
     /// The 0-based line of byte `at` of the text, where that line starts in the original
@@ -449,6 +451,16 @@ fn char_blocks(text: &str) -> Vec<usize> {
         chars_before_block.push(chars);
     }
     chars_before_block
+}
+
+/// The characters before byte `at`, from the character index `blocks` ([`char_blocks`];
+/// empty for ASCII text, where `at` is the answer) and the bytes from the start of `at`'s
+/// block to `at`.
+fn chars_at(blocks: &[usize], at: usize, block_to_at: &[u8]) -> usize {
+    if blocks.is_empty() {
+        return at;
+    }
+    blocks.get(at / CHAR_BLOCK).copied().unwrap_or(0) + count_chars(block_to_at)
 }
 
 /// The number of characters in UTF-8 `bytes` that begin on a character boundary (a

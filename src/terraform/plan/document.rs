@@ -288,12 +288,7 @@ impl Layout {
     /// The byte ranges of the original a reader needs: every entry, and where the
     /// `format_version` key is.
     pub fn kept(&self) -> Vec<Range<usize>> {
-        let mut kept = Vec::new();
-        self.walk(&mut |range, _| {
-            kept.push(range.clone());
-            Ok(Node::new(Kind::Null, Span::new(FileId(0), 0, 0)))
-        })
-        .ok();
+        let mut kept: Vec<Range<usize>> = self.entries().into_iter().map(|(r, _)| r).collect();
         kept.extend(
             self.format_version
                 .iter()
@@ -401,10 +396,17 @@ impl Layout {
         Ok(obj(top))
     }
 
-    /// Every entry range with what is read of it, in document order.
-    fn walk(&self, visit: &mut EntryNode) -> Result<Node, LoadError> {
+    /// Every entry range with what is read of it, in the order [`Layout::assemble`] takes
+    /// them (it is that walk, with placeholders for the nodes).
+    fn entries(&self) -> Vec<(Range<usize>, Entry)> {
+        let mut entries = Vec::new();
         let nowhere = Span::new(FileId(0), 0, 0);
-        self.assemble(nowhere, nowhere, visit)
+        // The walk cannot fail: the visitor never does.
+        let _ = self.assemble(nowhere, nowhere, &mut |range, entry| {
+            entries.push((range.clone(), entry));
+            Ok(Node::new(Kind::Null, nowhere))
+        });
+        entries
     }
 }
 
@@ -455,13 +457,7 @@ pub(super) fn relevant_document(
     id: FileId,
     layout: &Layout,
 ) -> Result<Node, LoadError> {
-    let mut wanted: Vec<(Range<usize>, Entry)> = Vec::new();
-    layout
-        .walk(&mut |range, entry| {
-            wanted.push((range.clone(), entry));
-            Ok(Node::new(Kind::Null, Span::new(id, 0, 0)))
-        })
-        .ok();
+    let wanted = layout.entries();
     let parsed = crate::parallel::map(&wanted, |(range, entry)| {
         parse_entry(file, id, range, *entry)
     });
