@@ -720,8 +720,9 @@ fn a_million_nested_yaml_levels_give_a_clean_error() {
 
 #[test]
 fn thousand_deep_json_gives_a_clean_error() {
+    // In a property the model reads: an unread one is left unparsed.
     let json = format!(
-        "{{\"Resources\": {{\"B\": {{\"Type\": \"AWS::S3::Bucket\", \"Properties\": {{\"X\": {}1{}}}}}}}}}",
+        "{{\"Resources\": {{\"B\": {{\"Type\": \"AWS::S3::Bucket\", \"Properties\": {{\"BucketEncryption\": {}1{}}}}}}}}}",
         "[".repeat(1000),
         "]".repeat(1000)
     );

@@ -32,6 +32,7 @@
 
 pub mod aws;
 pub mod prefilter;
+pub mod prefilter_json;
 pub mod template;
 pub mod types;
 pub mod yaml;

@@ -126,6 +126,8 @@ const SPACES: &str = "                                                          
 /// How much [`relevant_yaml_at`] blanks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Level {
+    /// The resources of types the model does not read.
+    pub resources: bool,
     /// Also the properties the model does not read of the resources it reads.
     pub properties: bool,
 }
@@ -133,10 +135,21 @@ pub struct Level {
 impl Level {
     /// Irrelevant resources and the unread properties of the others: what the checker
     /// parses.
-    pub const CHECKED: Level = Level { properties: true };
+    pub const CHECKED: Level = Level {
+        resources: true,
+        properties: true,
+    };
     /// Irrelevant resources only: every property of the resources the model reads is
     /// parsed (for a reader of more than the model reads, such as the resolver's tests).
-    pub const EVERY_PROPERTY: Level = Level { properties: false };
+    pub const EVERY_PROPERTY: Level = Level {
+        resources: true,
+        properties: false,
+    };
+    /// Nothing: the template is parsed whole (for the tests that compare the others with it).
+    pub const WHOLE: Level = Level {
+        resources: false,
+        properties: false,
+    };
 }
 
 /// The template text with what cannot matter blanked (irrelevant resources, unread
@@ -230,7 +243,7 @@ fn blank_unread_properties(
 /// The template text with irrelevant resources blanked, and unread properties too at
 /// `level`, or the text itself.
 pub fn relevant_yaml_at(text: &str, level: Level) -> Cow<'_, str> {
-    if text.trim_start().starts_with('{') {
+    if !level.resources || text.trim_start().starts_with('{') {
         return Cow::Borrowed(text);
     }
     let mut raw_lines = split_lines(text);

@@ -28,20 +28,23 @@ fn error(file: FileId, span: Option<Span>, message: impl Into<String>) -> LoadEr
 }
 
 /// Parses the text of `file` as a JSON template (when it starts with `{` and is JSON) or YAML,
-/// leaving out of a YAML template what the checker never reads ([`Level::CHECKED`]).
+/// leaving out what the checker never reads ([`Level::CHECKED`]).
 pub fn parse_document(text: &str, file: FileId) -> Result<Node, LoadError> {
     parse_document_at(text, file, Level::CHECKED)
 }
 
-/// [`parse_document`], with what is left out of a YAML template chosen by `level`.
+/// [`parse_document`], with what is left out of the template chosen by `level`.
 pub fn parse_document_at(text: &str, file: FileId, level: Level) -> Result<Node, LoadError> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = &text[bom..];
     if body.trim_start().starts_with('{') {
         let map = OffsetMap::direct(file, bom);
-        // The one-pass reader goes no deeper than MAX_DEPTH levels: what it reads passes the
-        // depth check, which is left for what it does not read.
-        if let Some(node) = parse_json_fast(body, &map) {
+        // What cannot matter is blanked first, as in YAML. The one-pass reader goes no deeper
+        // than MAX_DEPTH levels: what it reads passes the depth check, which is left for what
+        // it does not read. A blanked text it does not read is read whole below, so an error
+        // is the template's own.
+        let relevant = super::prefilter_json::relevant_json_at(body, level);
+        if let Some(node) = parse_json_fast(&relevant, &map) {
             return Ok(node);
         }
         if let Some(at) = json_too_deep(body) {
@@ -696,8 +699,8 @@ Resources:
             Condition: {StringNotEquals: {aws:SourceVpce: vpce-1}}
 ";
 
-    /// The YAML templates of `testdata` (every folder), and [`LAYOUTS`].
-    fn yaml_templates() -> Vec<(String, String)> {
+    /// The YAML and JSON templates of `testdata` (every folder), and [`LAYOUTS`].
+    fn templates() -> Vec<(String, String)> {
         fn collect(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
             let Ok(entries) = std::fs::read_dir(dir) else {
                 return;
@@ -709,8 +712,10 @@ Resources:
                     collect(&path, out);
                 } else if path
                     .extension()
-                    .is_some_and(|e| e == "yaml" || e == "yml" || e == "template")
+                    .is_some_and(|e| ["yaml", "yml", "template", "json"].contains(&e.to_str().unwrap_or_default()))
                     && let Ok(text) = std::fs::read_to_string(&path)
+                    // (Plans and policies are JSON too.)
+                    && (path.extension().is_none_or(|e| e != "json") || is_template(&text))
                 {
                     out.push((path.display().to_string(), text));
                 }
@@ -726,8 +731,9 @@ Resources:
     }
 
     #[test]
-    fn blanking_unread_properties_changes_nothing_the_checker_reports() {
-        use super::super::prefilter::{relevant_yaml, relevant_yaml_at};
+    fn blanking_what_the_model_never_reads_changes_nothing_the_checker_reports() {
+        use super::super::prefilter::relevant_yaml_at;
+        use super::super::prefilter_json::relevant_json_at;
         let profile = crate::profile::Profile::new(&Default::default()).unwrap();
         let enabled = crate::rules::Enabled::all();
         let report = |sources: &Sources, loaded: Result<TemplateLoad, LoadError>| match loaded {
@@ -756,21 +762,35 @@ Resources:
                 )
             }
         };
-        let mut blanked = 0;
-        for (name, text) in yaml_templates() {
-            if relevant_yaml(&text) != relevant_yaml_at(&text, Level::EVERY_PROPERTY) {
+        let (mut blanked, mut json_blanked) = (0, 0);
+        for (name, text) in templates() {
+            let relevant = |level| match text.trim_start().starts_with('{') {
+                true => relevant_json_at(&text, level),
+                false => relevant_yaml_at(&text, level),
+            };
+            if relevant(Level::CHECKED) != relevant(Level::EVERY_PROPERTY) {
                 blanked += 1;
+            }
+            if name.ends_with(".json") && relevant(Level::CHECKED) != text {
+                json_blanked += 1;
             }
             let mut sources = Sources::new();
             let file = sources.add(name.clone(), text.clone());
             let opts = CfnOptions::default();
-            let whole = load_template_at(&sources, file, &opts, Level::EVERY_PROPERTY);
-            let expected = report(&sources, whole);
-            let got = report(&sources, load_template_with_notes(&sources, file, &opts));
-            assert_eq!(got, expected, "{name}");
+            for level in [Level::EVERY_PROPERTY, Level::WHOLE] {
+                let whole = load_template_at(&sources, file, &opts, level);
+                let expected = report(&sources, whole);
+                let got = report(&sources, load_template_with_notes(&sources, file, &opts));
+                assert_eq!(got, expected, "{name} against {level:?}");
+            }
         }
-        // Not a vacuous comparison: several templates had properties blanked.
+        // Not a vacuous comparison: several templates had properties blanked, and several
+        // JSON templates had something blanked.
         assert!(blanked >= 3, "{blanked} templates had unread properties");
+        assert!(
+            json_blanked >= 3,
+            "{json_blanked} JSON templates were blanked"
+        );
     }
 
     #[test]
