@@ -131,8 +131,18 @@ pub(super) fn load<R: Send>(
             .sum()
     };
     components.sort_by_key(|c| std::cmp::Reverse(bytes(c)));
+    let mut called = vec![false; loader.modules.len()];
+    for target in loader
+        .modules
+        .iter()
+        .flat_map(|m| &m.calls)
+        .filter_map(|c| c.target)
+    {
+        called[target] = true;
+    }
     let work = Work {
         skeletons: &loader.modules,
+        called,
         sources: &*loader.sources,
         roots: &roots,
         command_line,
@@ -232,6 +242,9 @@ fn hand_out<R>(
 struct Work<'a, R> {
     /// The loader's modules: their module calls only, linked.
     skeletons: &'a [Module],
+    /// Whether a module call reaches each module (by index): the outputs of the others are
+    /// never read, and left unparsed.
+    called: Vec<bool>,
     sources: &'a Sources,
     roots: &'a [RootInput],
     command_line: &'a CommandLine,
@@ -260,14 +273,18 @@ impl<R: Send> Work<'_, R> {
                 ..Module::default()
             };
             let files = std::mem::take(&mut *files.lock().unwrap_or_else(|e| e.into_inner()));
+            let outputs_read = self.called[*index];
             for file in files {
                 let parsed = file.parsed.unwrap_or_else(|| {
-                    hcl::parse_file_outlined(
-                        self.sources,
-                        file.file,
-                        &file.path,
-                        file.outline.as_ref(),
-                    )
+                    let without_outputs;
+                    let outline = match &file.outline {
+                        Some(outline) if !outputs_read => {
+                            without_outputs = outline.without_outputs();
+                            Some(&without_outputs)
+                        }
+                        outline => outline.as_ref(),
+                    };
+                    hcl::parse_file_outlined(self.sources, file.file, &file.path, outline)
                 });
                 module.bytes += self.sources.file(file.file).text.len();
                 evaluated

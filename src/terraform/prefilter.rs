@@ -2,8 +2,9 @@
 //! `resource` block whose type the model never reads ([`super::types`]: anything but
 //! `aws_s3_*`, `aws_kms_*` and `aws_cloudfront_distribution`) is blanked out with spaces,
 //! newlines kept. Offsets, lines and columns stay those of the file, so spans are unchanged,
-//! and the parser has far less to build. Data sources, locals, variables, modules and
-//! outputs are always kept.
+//! and the parser has far less to build. Data sources, locals, variables and modules are
+//! always kept; `output` blocks are kept unless no module call reaches their module
+//! ([`Outline::without_outputs`]: a module's outputs are read only through such a call).
 //!
 //! The scan understands comments, strings with `${…}` / `%{…}` templates, and heredocs.
 //! Whenever it is unsure (unbalanced braces, nesting deeper than it tracks), it keeps the
@@ -24,14 +25,26 @@ pub fn relevant_text(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// A `.tf` file's top level as the prefilter sees it: whether it has `module` blocks, and
-/// the resource blocks [`relevant_text`] blanks.
+/// A `.tf` file's top level as the prefilter sees it: whether it has `module` blocks, the
+/// resource blocks [`relevant_text`] blanks, and its `output` blocks.
 #[derive(Debug, Clone, Default)]
 pub struct Outline {
     /// Whether a top-level block is a `module` block.
     pub has_modules: bool,
     /// The byte ranges of the irrelevant resource blocks.
     irrelevant: Vec<(usize, usize)>,
+    /// The byte ranges of the `output` blocks.
+    outputs: Vec<(usize, usize)>,
+}
+
+impl Outline {
+    /// This outline with the `output` blocks blanked too: for a module that no module call
+    /// reaches, whose outputs nothing reads.
+    pub fn without_outputs(&self) -> Outline {
+        let mut out = self.clone();
+        out.irrelevant.append(&mut out.outputs);
+        out
+    }
 }
 
 /// The outline of a `.tf` file's text; `None` when the scan is unsure (then the text is
@@ -41,6 +54,8 @@ pub fn outline(text: &str) -> Option<Outline> {
     top_level_blocks(text.as_bytes(), |keyword, labels, start, end| {
         if keyword == b"module" {
             outline.has_modules = true;
+        } else if keyword == b"output" {
+            outline.outputs.push((start, end));
         } else if is_left_out(keyword, labels) {
             outline.irrelevant.push((start, end));
         }
@@ -408,6 +423,21 @@ mod tests {
         assert!(out.contains("resource \"aws_s3_bucket\" \"b\""));
         assert_eq!(out.lines().count(), text.lines().count());
         assert_eq!(out.find("aws_s3_bucket"), text.find("aws_s3_bucket"));
+    }
+
+    #[test]
+    fn outputs_are_kept_unless_asked_to_be_left_out() {
+        let text = "output \"a\" {\n  value = aws_s3_bucket.b.arn # }\n}\n\
+                    resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n\
+                    output \"c\" { value = \"${var.x}}\" }\n";
+        let outline = outline(text).unwrap();
+        assert_eq!(blanked(text, &outline), text);
+        let out = blanked(text, &outline.without_outputs());
+        assert_eq!(out.len(), text.len());
+        assert_eq!(out.lines().count(), text.lines().count());
+        assert!(!out.contains("output") && !out.contains("value"), "{out}");
+        assert_eq!(out.find("resource"), text.find("resource"));
+        assert!(out.contains("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"b\"\n}\n"));
     }
 
     #[test]
