@@ -79,9 +79,9 @@ struct Entry<'t> {
 fn plan_blanks(b: &[u8], level: Level, blank: &mut Vec<Blank>) -> Option<()> {
     let mut seen_resources = false;
     object(b, skip_space(b, 0), |key, _, at| {
-        if key == Some("Resources") && !seen_resources && b[at] == b'{' {
-            // Only the first section is read by the loader.
-            seen_resources = true;
+        // Only the first section is read by the loader.
+        let first = key == Some("Resources") && !std::mem::replace(&mut seen_resources, true);
+        if first && b[at] == b'{' {
             object(b, at, |_, _, at| match b[at] {
                 b'{' => resource(b, at, level, blank),
                 _ => skip_value(b, at),
@@ -112,11 +112,11 @@ fn resource(b: &[u8], open: usize, level: Level, blank: &mut Vec<Blank>) -> Opti
             _ => None,
         }
     };
-    let Some(rtype) = only("Type").and_then(|t| plain_string(b, &t.value)) else {
+    let Some((kept, rtype)) = only("Type").and_then(|t| Some((t, plain_string(b, &t.value)?)))
+    else {
         return Some(end);
     };
     if !relevant_resource_type(rtype) {
-        let kept = only("Type")?;
         blank.push(Blank {
             range: open + 1..kept.start,
             null: false,
@@ -348,8 +348,12 @@ mod tests {
 
     #[test]
     fn only_the_first_resources_section_is_blanked() {
-        let text = r#"{"Resources": {"B": {"Type": "AWS::S3::Bucket"}}, "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"A": 1}}}}"#;
-        assert_eq!(checked(text), text);
+        for first in [r#"{"B": {"Type": "AWS::S3::Bucket"}}"#, "[]"] {
+            let text = format!(
+                r#"{{"Resources": {first}, "Resources": {{"Q": {{"Type": "AWS::SQS::Queue", "Properties": {{"A": 1}}}}}}}}"#
+            );
+            assert_eq!(checked(&text), text);
+        }
     }
 
     #[test]
@@ -385,6 +389,28 @@ mod tests {
     ];
 
     proptest! {
+        /// Any text, however broken, comes back whole or blanked in place: the same length,
+        /// every changed byte a space or part of a `null`.
+        #[test]
+        fn any_text_is_kept_or_blanked_in_place(
+            prefix in 0..3usize,
+            tail in "[{}\\[\\]\":, ab\\\\é]{0,60}",
+        ) {
+            let head = [
+                "",
+                r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "#,
+                r#"{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": "#,
+            ][prefix];
+            let text = format!("{head}{tail}");
+            let out = checked(&text);
+            prop_assert_eq!(out.len(), text.len());
+            let nulls: Vec<usize> = out.match_indices("null").map(|(i, _)| i).collect();
+            let in_null = |i: usize| nulls.iter().any(|&n| (n..n + 4).contains(&i));
+            for (i, (a, b)) in text.bytes().zip(out.bytes()).enumerate() {
+                prop_assert!(a == b || b == b' ' || in_null(i), "{}", out);
+            }
+        }
+
         /// Blanking keeps the template's shape: the same resources at the same places, each
         /// irrelevant one with its type only, each relevant one with the same members and
         /// the same read properties; the text is still JSON, of the same length.
