@@ -115,8 +115,13 @@ fn next_newline(bytes: &[u8], from: usize) -> Option<usize> {
 
 /// Whether `line` opens the top-level `Resources` section.
 fn opens_resources(line: &str) -> bool {
+    opens_section(line, "Resources")
+}
+
+/// Whether `line` opens the top-level section `name` as a block (`Name:` and nothing after).
+fn opens_section(line: &str, name: &str) -> bool {
     !line.starts_with(' ')
-        && unquote(line.split(':').next().unwrap_or_default()) == "Resources"
+        && unquote(line.split(':').next().unwrap_or_default()) == name
         && line.trim_end().ends_with(':')
 }
 
@@ -240,8 +245,28 @@ fn blank_unread_properties(
     blank.extend(unread.into_iter().filter(|(a, b)| b > a));
 }
 
-/// The template text with irrelevant resources blanked, and unread properties too at
-/// `level`, or the text itself.
+/// Blanks the value of an `Outputs` section among the top-level sections that start at
+/// `lines[0]` (which the loader never reads: it becomes null), when it is a block of indented
+/// lines followed by another key or the end.
+fn blank_outputs(lines: &[Line], blank: &mut Vec<(usize, usize)>) {
+    let mut i = 0;
+    while i < lines.len() {
+        let mut end = i + 1;
+        while end < lines.len() && (lines[end].blank || lines[end].indent > 0) {
+            end += 1;
+        }
+        let next_is_key = lines.get(end).is_none_or(|l| !l.text.starts_with('-'));
+        if opens_section(lines[i].text, "Outputs") && next_is_key {
+            for l in lines[i + 1..end].iter().filter(|l| !l.text.is_empty()) {
+                blank.push((l.at, l.at + l.text.len()));
+            }
+        }
+        i = end;
+    }
+}
+
+/// The template text with irrelevant resources blanked, and unread properties and the
+/// `Outputs` after `Resources` too at `level`, or the text itself.
 pub fn relevant_yaml_at(text: &str, level: Level) -> Cow<'_, str> {
     if !level.resources || text.trim_start().starts_with('{') {
         return Cow::Borrowed(text);
@@ -257,6 +282,8 @@ pub fn relevant_yaml_at(text: &str, level: Level) -> Cow<'_, str> {
     let mut blank: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     let mut entry_indent = None;
+    // Where the section ends, when it ends at the next top-level key.
+    let mut resources_end = None;
     while i < lines.len() {
         let line = &lines[i];
         if line.blank {
@@ -264,6 +291,7 @@ pub fn relevant_yaml_at(text: &str, level: Level) -> Cow<'_, str> {
             continue;
         }
         if line.indent == 0 {
+            resources_end = Some(i);
             break;
         }
         let n = *entry_indent.get_or_insert(line.indent);
@@ -300,6 +328,9 @@ pub fn relevant_yaml_at(text: &str, level: Level) -> Cow<'_, str> {
         }
         i = end;
     }
+    if let Some(after) = resources_end.filter(|_| level.properties) {
+        blank_outputs(&lines[after..], &mut blank);
+    }
     if blank.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -335,6 +366,25 @@ mod tests {
         assert!(!out.contains("QueueName"));
         assert!(out.contains("BucketName: b"));
         assert!(out.contains("Outputs: {}"));
+    }
+
+    #[test]
+    fn outputs_after_resources_are_blanked() {
+        let text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\nOutputs:\n  Arn:\n    \
+                    Value: !GetAtt B.Arn\n\n    # c\nMetadata: {}\n";
+        let out = relevant_yaml(text);
+        assert_eq!(out.len(), text.len());
+        assert!(out.contains("Outputs:\n") && !out.contains("Arn") && !out.contains("# c"));
+        assert!(out.ends_with("\n\n       \nMetadata: {}\n"), "{out:?}");
+        assert_eq!(relevant_yaml_at(text, Level::EVERY_PROPERTY), text);
+        for kept in [
+            // Before `Resources`, in flow style, or followed by a sequence at the top level.
+            "Outputs:\n  A:\n    Value: 1\nResources:\n  B:\n    Type: AWS::S3::Bucket\n",
+            "Resources:\n  B:\n    Type: AWS::S3::Bucket\nOutputs: {A: {Value: 1}}\n",
+            "Resources:\n  B:\n    Type: AWS::S3::Bucket\nOutputs:\n  A: 1\n- x\n",
+        ] {
+            assert_eq!(relevant_yaml(kept), kept);
+        }
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //!   ([`super::types::read_properties`]) keeps those properties; every other property keeps
 //!   its key, its value replaced by `null`.
 //!
+//! and the `Outputs` section, which the loader never reads, becomes an empty object.
+//!
 //! Blanked text becomes spaces, so offsets stay those of the file (lines and columns are
 //! counted in the file, not in the parsed text) and every resource still exists for `Ref`
 //! and `Fn::GetAtt`.
@@ -87,7 +89,15 @@ fn plan_blanks(b: &[u8], level: Level, blank: &mut Vec<Blank>) -> Option<()> {
                 _ => skip_value(b, at),
             })
         } else {
-            skip_value(b, at)
+            let end = skip_value(b, at)?;
+            // The loader never reads `Outputs`: an object of them becomes an empty one.
+            if key == Some("Outputs") && level.properties && b[at] == b'{' {
+                blank.push(Blank {
+                    range: at + 1..end - 1,
+                    null: false,
+                });
+            }
+            Some(end)
         }
     })?;
     Some(())
@@ -290,7 +300,18 @@ mod tests {
         assert_eq!(out.len(), text.len());
         assert!(!out.contains("QueueName") && !out.contains("DependsOn"));
         assert!(out.contains(r#""Type": "AWS::SQS::Queue""#));
-        assert!(out.contains(r#""BucketName": "b""#) && out.contains(r#""Value": "v""#));
+        assert!(out.contains(r#""BucketName": "b""#));
+        // The outputs are never read.
+        assert!(
+            out.ends_with(r#""Outputs": {                   }}"#),
+            "{out}"
+        );
+        assert_eq!(
+            relevant_json_at(text, Level::EVERY_PROPERTY)
+                .matches("Value")
+                .count(),
+            1
+        );
         let (whole, blanked) = (parse(text), parse(&out));
         let queue = |n: &Node| n.get("Resources").and_then(|r| r.get("Queue")).cloned();
         // The resource spans what it spanned, and keeps its type only.

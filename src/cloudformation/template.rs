@@ -699,7 +699,23 @@ Resources:
             Condition: {StringNotEquals: {aws:SourceVpce: vpce-1}}
 ";
 
-    /// The YAML and JSON templates of `testdata` (every folder), and [`LAYOUTS`].
+    /// A JSON template with outputs (which the checker leaves unparsed) beside what it reads.
+    const OUTPUTS_JSON: &str = r#"{
+  "Resources": {
+    "Data": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Fn::Sub": "data-${AWS::AccountId}"}, "Tags": [{"Key": "k", "Value": {"Ref": "AWS::StackName"}}]}},
+    "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Fn::ImportValue": "x"}}},
+    "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Data"}, "PolicyDocument": {"Statement": [
+      {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": {"Fn::Sub": "${Data.Arn}/*"},
+       "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}]}}}
+  },
+  "Outputs": {
+    "Arn": {"Value": {"Fn::GetAtt": ["Data", "Arn"]}, "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-arn"}}},
+    "Odd": {"Value": {"Fn::ImportValue": {"Fn::Sub": "${Missing}"}}}
+  }
+}"#;
+
+    /// The YAML and JSON templates of `testdata` (every folder), [`LAYOUTS`] and
+    /// [`OUTPUTS_JSON`].
     fn templates() -> Vec<(String, String)> {
         fn collect(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
             let Ok(entries) = std::fs::read_dir(dir) else {
@@ -727,6 +743,7 @@ Resources:
             &mut out,
         );
         out.push(("layouts.yaml".into(), LAYOUTS.into()));
+        out.push(("outputs.json".into(), OUTPUTS_JSON.into()));
         out
     }
 
