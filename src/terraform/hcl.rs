@@ -232,22 +232,25 @@ fn parse_outlined(
                 message: format!("invalid Terraform JSON: {}", err.message),
             });
     }
-    // Irrelevant resources are blanked first: same offsets, far less to parse.
+    // What cannot matter is blanked first: same offsets, far less to parse. A blanked text
+    // that does not parse is parsed whole, so that an error is the file's own.
     let relevant = match outline {
         Some(outline) => super::prefilter::blanked(text, outline),
         None => super::prefilter::relevant_text(text),
     };
-    hcl_edit::parser::parse_body(&relevant)
-        .map(Parsed::Hcl)
-        .map_err(|err| {
-            error_at(
-                file,
-                path,
-                text,
-                err.location().offset(),
-                format!("invalid HCL: {}", err.message()),
-            )
-        })
+    let parsed = match hcl_edit::parser::parse_body(&relevant) {
+        Err(_) if matches!(relevant, Cow::Owned(_)) => hcl_edit::parser::parse_body(text),
+        parsed => parsed,
+    };
+    parsed.map(Parsed::Hcl).map_err(|err| {
+        error_at(
+            file,
+            path,
+            text,
+            err.location().offset(),
+            format!("invalid HCL: {}", err.message()),
+        )
+    })
 }
 
 /// The arguments of a variable-definitions file (`*.tfvars` or `*.tfvars.json` when `json`).
@@ -378,6 +381,8 @@ fn call_source(block: &Block) -> Option<String> {
         .and_then(|attr| literal_string(&attr.value))
 }
 
+/// A `variable` block as the loader reads it: its `type` and `default` only (the prefilter
+/// blanks the rest before parsing: `terraform/prefilter.rs`).
 fn hcl_variable(file: FileId, block: Block, span: Span) -> Variable {
     let name = block.labels[0].as_str().to_string();
     let is_string = block.body.get_attribute("type").is_some_and(
@@ -1082,6 +1087,51 @@ pub fn parse_file_outlined(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the loader reads of a file is the same whether the prefilter blanked what it
+    /// never reads (here: all of a variable but its type and default) or not.
+    #[test]
+    fn the_loader_reads_the_same_of_a_blanked_file() {
+        let text = "variable \"env\" {\n  description = \"d\"\n  type = list(string)\n  \
+                    default = [\"a\"] # c\n  nullable = false\n  sensitive = true\n  \
+                    validation {\n    condition = length(var.env) > 0\n    error_message = \"e\"\n  }\n}\n\
+                    variable \"name\" {\n  type = string\n}\n\
+                    variable \"plain\" { description = \"p\" }\n\
+                    resource \"aws_s3_bucket\" \"b\" {\n  bucket = var.name\n}\n";
+        let Ok(Parsed::Hcl(blanked)) = parse_config(text, FileId(0), "v.tf", false) else {
+            panic!("parses");
+        };
+        assert_ne!(
+            super::super::prefilter::relevant_text(text),
+            text,
+            "something is blanked"
+        );
+        let whole = hcl_edit::parser::parse_body(text).unwrap();
+        let read = |body: Body| {
+            let mut module = Module::default();
+            add_hcl(&mut module, FileId(0), body);
+            format!("{:?}\n{:?}", module.variables, module.resources)
+        };
+        assert_eq!(read(blanked), read(whole));
+    }
+
+    /// A file that does not parse gives its own first error, also when that error is in a
+    /// part the prefilter blanks and the blanked text fails further on.
+    #[test]
+    fn a_file_that_does_not_parse_gives_its_own_first_error() {
+        let text = "resource \"aws_instance\" \"a\" {\n  ami = (\n}\n\
+                    resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n}\n";
+        let whole = hcl_edit::parser::parse_body(text).unwrap_err();
+        let blanked = super::super::prefilter::relevant_text(text);
+        let blanked = hcl_edit::parser::parse_body(&blanked).unwrap_err();
+        // Not a vacuous case: the two texts fail in different places.
+        assert!(whole.location().offset() < text.find("aws_s3_bucket").unwrap());
+        assert!(blanked.location().offset() > text.find("aws_s3_bucket").unwrap());
+        let Err(err) = parse_config(text, FileId(0), "main.tf", false) else {
+            panic!("parsed");
+        };
+        assert_eq!(err.span.unwrap().start, whole.location().offset() as u32);
+    }
 
     #[test]
     fn files_read_ahead_are_taken_and_the_others_read() {

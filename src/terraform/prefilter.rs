@@ -3,8 +3,10 @@
 //! `aws_s3_*`, `aws_kms_*` and `aws_cloudfront_distribution`) is blanked out with spaces,
 //! newlines kept. Offsets, lines and columns stay those of the file, so spans are unchanged,
 //! and the parser has far less to build. Data sources, locals, variables and modules are
-//! always kept; `output` blocks are kept unless no module call reaches their module
-//! ([`Outline::without_outputs`]: a module's outputs are read only through such a call).
+//! always kept, variables with only their `type` and `default` (the rest of a `variable`
+//! block, its description and `validation` blocks, is never read); `output` blocks are kept
+//! unless no module call reaches their module ([`Outline::without_outputs`]: a module's
+//! outputs are read only through such a call).
 //!
 //! The scan understands comments, strings with `${…}` / `%{…}` templates, and heredocs.
 //! Whenever it is unsure (unbalanced braces, nesting deeper than it tracks), it keeps the
@@ -51,11 +53,16 @@ impl Outline {
 /// parsed as it is).
 pub fn outline(text: &str) -> Option<Outline> {
     let mut outline = Outline::default();
-    top_level_blocks(text.as_bytes(), |keyword, labels, start, end| {
+    top_level_blocks(text.as_bytes(), |keyword, labels, start, open, end| {
         if keyword == b"module" {
             outline.has_modules = true;
         } else if keyword == b"output" {
             outline.outputs.push((start, end));
+        } else if keyword == b"variable" {
+            // (A body the scan is unsure of is kept whole.)
+            outline
+                .irrelevant
+                .extend(unread_in_variable(text.as_bytes(), open, end).unwrap_or_default());
         } else if is_left_out(keyword, labels) {
             outline.irrelevant.push((start, end));
         }
@@ -107,7 +114,7 @@ pub fn left_out_resources(text: &str) -> Vec<(usize, usize, Option<String>)> {
 /// `None` when unsure.
 fn irrelevant_blocks(b: &[u8]) -> Option<Vec<(usize, usize, Option<String>)>> {
     let mut out = Vec::new();
-    top_level_blocks(b, |keyword, labels, start, end| {
+    top_level_blocks(b, |keyword, labels, start, _, end| {
         if is_left_out(keyword, labels) {
             let address = match labels {
                 [t, n] => Some(format!(
@@ -134,9 +141,13 @@ fn is_left_out(keyword: &[u8], labels: &[&[u8]]) -> bool {
             .is_some_and(|t| !relevant_resource_type(t))
 }
 
-/// Calls `block(keyword, labels, start, end)` for every top-level block of `b`, in order;
-/// `None` (after calling it for the blocks before) when unsure.
-fn top_level_blocks(b: &[u8], mut block: impl FnMut(&[u8], &[&[u8]], usize, usize)) -> Option<()> {
+/// Calls `block(keyword, labels, start, open, end)` for every top-level block of `b`, in order
+/// (`open`: where its body's `{` is); `None` (after calling it for the blocks before) when
+/// unsure.
+fn top_level_blocks(
+    b: &[u8],
+    mut block: impl FnMut(&[u8], &[&[u8]], usize, usize, usize),
+) -> Option<()> {
     let mut labels: Vec<&[u8]> = Vec::new();
     let mut i = 0;
     loop {
@@ -176,9 +187,93 @@ fn top_level_blocks(b: &[u8], mut block: impl FnMut(&[u8], &[&[u8]], usize, usiz
             return None;
         }
         let end = skip_braces(b, i, 0)?;
-        block(keyword, &labels, start, end);
+        block(keyword, &labels, start, i, end);
         i = end;
     }
+}
+
+/// The attributes and nested blocks of a `variable` block (whose body runs from the `{` at
+/// `open` to just before `end`) that the loader never reads: all but `type` and `default` (a
+/// description, `validation` blocks, …). `None` when the scan is unsure of the body.
+fn unread_in_variable(b: &[u8], open: usize, end: usize) -> Option<Vec<(usize, usize)>> {
+    let close = end - 1;
+    let mut unread = Vec::new();
+    let mut i = open + 1;
+    loop {
+        i = skip_space_and_comments(b, i)?;
+        if i >= close {
+            return (i == close).then_some(unread);
+        }
+        let name_end = ident(b, i);
+        if name_end == i {
+            return None;
+        }
+        let after_name = skip_inline_space(b, name_end);
+        let item_end = match b.get(after_name)? {
+            b'{' => skip_braces(b, after_name, 0)?,
+            b'=' => expression_end(b, after_name + 1)?,
+            _ => return None,
+        };
+        if item_end > close {
+            return None;
+        }
+        if !matches!(&b[i..name_end], b"type" | b"default") {
+            unread.push((i, item_end));
+        }
+        i = item_end;
+    }
+}
+
+/// The bytes [`expression_end`] acts on.
+const IN_EXPRESSION: [bool; 256] = byte_set(b"\n\"()[]{}#/<");
+
+/// Where the attribute value that starts at `i` ends: at the line break that ends it (outside
+/// brackets, strings, heredocs and comments), or at the `}` of the block it is written in.
+fn expression_end(b: &[u8], mut i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    while i < b.len() {
+        i = next_in(&IN_EXPRESSION, b, i);
+        match *b.get(i)? {
+            b'\n' if depth == 0 => return Some(i),
+            b'"' => {
+                i = skip_string(b, i, 0)?;
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return (b[i] == b'}').then_some(i),
+            },
+            b'#' => {
+                i = next_newline(b, i);
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = next_newline(b, i);
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let close = b[i + 2..].windows(2).position(|w| w == b"*/")?;
+                i += 2 + close + 2;
+                continue;
+            }
+            b'<' if b.get(i + 1) == Some(&b'<') => {
+                i = skip_heredoc(b, i)?;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The index of the first `\n` from `i` on (or the length of `b`).
+fn next_newline(b: &[u8], i: usize) -> usize {
+    b[i..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |p| i + p)
 }
 
 fn ident(b: &[u8], mut i: usize) -> usize {
@@ -410,6 +505,82 @@ mod tests {
             }
             let blanked = relevant_text(&text);
             prop_assert_eq!(blanked.as_ref(), expected.as_str());
+        }
+    }
+
+    proptest! {
+        /// A `variable` block keeps its `type` and `default` (single-line or not) and its
+        /// comments; every other attribute or block is blanked, whatever its strings hold.
+        #[test]
+        fn variables_keep_only_their_type_and_default(
+            items in prop::collection::vec(0..ATTRIBUTES.len() + READ.len(), 0..8),
+        ) {
+            let mut text = String::from("variable \"v\" {\n");
+            let mut expected = text.clone();
+            for &item in &items {
+                let (line, kept) = match item.checked_sub(ATTRIBUTES.len()) {
+                    Some(r) => (READ[r], true),
+                    None => {
+                        let a = ATTRIBUTES[item];
+                        (a, a.starts_with('#') || a.starts_with("//") || a.starts_with("/*"))
+                    }
+                };
+                text.push_str(&format!("  {line}\n"));
+                let line = match kept {
+                    true => line.to_string(),
+                    false => line.chars().map(|c| if c == '\n' { c } else { ' ' }).collect(),
+                };
+                expected.push_str(&format!("  {line}\n"));
+            }
+            text.push_str("}\n");
+            expected.push_str("}\n");
+            let blanked = relevant_text(&text);
+            prop_assert_eq!(blanked.as_ref(), expected.as_str());
+        }
+    }
+
+    /// The arguments of a variable the loader reads, as they are written.
+    const READ: &[&str] = &[
+        "type = string",
+        "type = object({\n    a = list(string) # }\n  })",
+        "default = [\n    \"a}\",\n    \"${var.x}\",\n  ]",
+        "default = <<EOT\n}\nEOT",
+    ];
+
+    #[test]
+    fn a_variable_keeps_what_the_loader_reads() {
+        let text = "variable \"env\" {\n  description = \"Deployment environment.\"\n  \
+                    type        = string\n  default     = \"qa\"\n  sensitive = false\n  \
+                    validation {\n    condition     = contains([\"dev\", \"qa\"], var.env)\n    \
+                    error_message = \"One of dev or qa.\"\n  }\n}\n\
+                    variable \"one_line\" { description = \"d\" }\n\
+                    variable \"short\" { default = 1 }\n";
+        let out = relevant_text(text);
+        assert_eq!(out.len(), text.len());
+        assert_eq!(out.lines().count(), text.lines().count());
+        for gone in [
+            "description",
+            "sensitive",
+            "validation",
+            "condition",
+            "error_message",
+        ] {
+            assert!(!out.contains(gone), "{gone}: {out}");
+        }
+        for kept in [
+            "  type        = string\n  default     = \"qa\"\n",
+            "variable \"one_line\" {                   }\n",
+            "variable \"short\" { default = 1 }\n",
+        ] {
+            assert!(out.contains(kept), "{kept}: {out}");
+        }
+        // Whatever the scan is unsure of is kept: a labelled block, a body it cannot read.
+        for unsure in [
+            "variable \"a\" {\n  validation \"x\" {}\n  description = \"d\"\n}\n",
+            "variable \"a\" {\n  description = \"d\n}\n",
+            "variable \"a\" {\n  = 1\n}\n",
+        ] {
+            assert_eq!(relevant_text(unsure), unsure);
         }
     }
 
