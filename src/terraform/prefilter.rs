@@ -27,13 +27,14 @@ pub fn relevant_text(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// A `.tf` file's top level as the prefilter sees it: whether it has `module` blocks, the
-/// resource blocks [`relevant_text`] blanks, and its `output` blocks.
+/// A `.tf` file's top level as the prefilter sees it: whether it has `module` blocks, what
+/// [`relevant_text`] blanks, and its `output` blocks.
 #[derive(Debug, Clone, Default)]
 pub struct Outline {
     /// Whether a top-level block is a `module` block.
     pub has_modules: bool,
-    /// The byte ranges of the irrelevant resource blocks.
+    /// The byte ranges blanked: the irrelevant resource blocks, and the parts of `variable`
+    /// blocks the loader never reads.
     irrelevant: Vec<(usize, usize)>,
     /// The byte ranges of the `output` blocks.
     outputs: Vec<(usize, usize)>,
