@@ -128,6 +128,15 @@ fn opens_section(line: &str, name: &str) -> bool {
 /// What blanked lines are filled with, a run at a time.
 const SPACES: &str = "                                                                ";
 
+/// Appends `n` spaces to `out` (what blanked text is filled with, in both prefilters).
+pub(super) fn push_spaces(out: &mut String, mut n: usize) {
+    while n > 0 {
+        let run = n.min(SPACES.len());
+        out.push_str(&SPACES[..run]);
+        n -= run;
+    }
+}
+
 /// How much [`relevant_yaml_at`] blanks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Level {
@@ -340,12 +349,7 @@ pub fn relevant_yaml_at(text: &str, level: Level) -> Cow<'_, str> {
     let mut kept = 0;
     for (a, b) in blank {
         out.push_str(&text[kept..a]);
-        let mut left = b - a;
-        while left > 0 {
-            let run = left.min(SPACES.len());
-            out.push_str(&SPACES[..run]);
-            left -= run;
-        }
+        push_spaces(&mut out, b - a);
         kept = b;
     }
     out.push_str(&text[kept..]);

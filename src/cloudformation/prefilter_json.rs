@@ -21,7 +21,7 @@
 //! inside a part left out (a value of an irrelevant resource, an unread property) is not
 //! reported: that part is never parsed.
 
-use super::prefilter::{Level, relevant_resource_type};
+use super::prefilter::{Level, push_spaces, relevant_resource_type};
 use super::types::read_properties;
 use std::borrow::Cow;
 use std::ops::Range;
@@ -43,24 +43,14 @@ pub fn relevant_json_at(text: &str, level: Level) -> Cow<'_, str> {
     let mut kept = 0;
     for Blank { range, null } in blank {
         out.push_str(&text[kept..range.start]);
-        let mut left = range.len();
-        if null {
-            out.push_str("null");
-            left -= 4;
-        }
-        while left > 0 {
-            let run = left.min(SPACES.len());
-            out.push_str(&SPACES[..run]);
-            left -= run;
-        }
+        let word = if null { "null" } else { "" };
+        out.push_str(word);
+        push_spaces(&mut out, range.len() - word.len());
         kept = range.end;
     }
     out.push_str(&text[kept..]);
     Cow::Owned(out)
 }
-
-/// What blanked text is filled with, a run at a time.
-const SPACES: &str = "                                                                ";
 
 /// A range of the text to blank, and whether it is a value that becomes `null`.
 struct Blank {

@@ -245,24 +245,12 @@ fn expression_end(b: &[u8], mut i: usize) -> Option<usize> {
                 Some(d) => depth = d,
                 None => return (b[i] == b'}').then_some(i),
             },
-            b'#' => {
-                i = next_newline(b, i);
-                continue;
+            _ => {
+                if let Some(past) = past_aside(b, i)? {
+                    i = past;
+                    continue;
+                }
             }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = next_newline(b, i);
-                continue;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let close = b[i + 2..].windows(2).position(|w| w == b"*/")?;
-                i += 2 + close + 2;
-                continue;
-            }
-            b'<' if b.get(i + 1) == Some(&b'<') => {
-                i = skip_heredoc(b, i)?;
-                continue;
-            }
-            _ => {}
         }
         i += 1;
     }
@@ -360,25 +348,21 @@ fn skip_braces(b: &[u8], open: usize, depth: usize) -> Option<usize> {
                 }
             }
             b'"' => i = skip_string(b, i, depth + 1)?,
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let close = b[i + 2..].windows(2).position(|w| w == b"*/")?;
-                i += 2 + close + 2;
-            }
-            b'<' if b.get(i + 1) == Some(&b'<') => i = skip_heredoc(b, i)?,
-            _ => i += 1,
+            _ => i = past_aside(b, i)?.unwrap_or(i + 1),
         }
     }
     None
+}
+
+/// Just past the comment or heredoc that starts at `i` (a line comment up to its line
+/// break); `Some(None)` when none starts there, `None` when one is never closed.
+fn past_aside(b: &[u8], i: usize) -> Option<Option<usize>> {
+    Some(Some(match (b[i], b.get(i + 1)) {
+        (b'#', _) | (b'/', Some(b'/')) => next_newline(b, i),
+        (b'/', Some(b'*')) => i + 2 + b[i + 2..].windows(2).position(|w| w == b"*/")? + 2,
+        (b'<', Some(b'<')) => skip_heredoc(b, i)?,
+        _ => return Some(None),
+    }))
 }
 
 /// From an opening `"` to just past the closing one, through escapes and templates.
