@@ -22,8 +22,15 @@ pub(crate) enum HoleKind {
 
 /// An unknown part of a string. Two holes with the same `id` stand for the same value
 /// (for example the account id, wherever it appears).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Hole {
+///
+/// A hole is one pointer to shared [`HoleData`] (its fields read through it, `hole.id`): a
+/// located value holds many, and cloning one is cheap.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Hole(Arc<HoleData>);
+
+/// What a [`Hole`] is: its identity, what settles it, and how matching treats it.
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HoleData {
     /// Identity of the unknown quantity, e.g. `account-id`.
     pub id: Arc<str>,
     /// What it is and what settles it, e.g. `the account id (--account-id)`.
@@ -35,33 +42,53 @@ pub struct Hole {
     pub(crate) segment: bool,
 }
 
+impl std::ops::Deref for Hole {
+    type Target = HoleData;
+
+    fn deref(&self) -> &HoleData {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Hole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hole")
+            .field("id", &self.id)
+            .field("why", &self.why)
+            .field("kind", &self.kind)
+            .field("segment", &self.segment)
+            .finish()
+    }
+}
+
 impl Hole {
+    fn new(id: Arc<str>, why: Arc<str>, kind: HoleKind, segment: bool) -> Self {
+        Hole(Arc::new(HoleData {
+            id,
+            why,
+            kind,
+            segment,
+        }))
+    }
+
     /// An unknown value with identity `id`, described by `why`.
     pub fn unknown(id: impl Into<Arc<str>>, why: impl Into<Arc<str>>) -> Self {
-        Hole {
-            id: id.into(),
-            why: why.into(),
-            kind: HoleKind::Unknown,
-            segment: false,
-        }
+        Hole::new(id.into(), why.into(), HoleKind::Unknown, false)
     }
 
     /// An unknown name or ARN segment (no `:` or `/` in it), with identity `id`.
     pub fn segment(id: impl Into<Arc<str>>, why: impl Into<Arc<str>>) -> Self {
-        Hole {
-            segment: true,
-            ..Hole::unknown(id, why)
-        }
+        Hole::new(id.into(), why.into(), HoleKind::Unknown, true)
     }
 
     /// The "any object key" hole of object ARNs.
     pub fn any_key() -> Self {
-        Hole {
-            id: "object-key".into(),
-            why: "the object key".into(),
-            kind: HoleKind::AnyKey,
-            segment: false,
-        }
+        Hole::new(
+            "object-key".into(),
+            "the object key".into(),
+            HoleKind::AnyKey,
+            false,
+        )
     }
 }
 
