@@ -223,6 +223,8 @@ pub(super) fn from_change(rc: &mut Node, config: &ConfigIndex) -> Option<Resourc
     let after_span = after.as_ref().map(|a| a.span);
     let mut members: Vec<Member> = Vec::new();
     if let Some(Kind::Object(attrs)) = after.map(|a| a.kind) {
+        // Sized once: a plan's resources hold most of what a large plan keeps.
+        members.reserve_exact(attrs.len());
         for m in attrs {
             if !configured(&rtype, cfg, &m.key) {
                 continue;
@@ -261,6 +263,7 @@ pub(super) fn from_change(rc: &mut Node, config: &ConfigIndex) -> Option<Resourc
             }
         }
     }
+    members.shrink_to_fit();
     let attributes = Node::new(Kind::Object(members), after_span.unwrap_or(span));
     Some(Resource {
         mode,

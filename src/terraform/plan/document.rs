@@ -451,13 +451,19 @@ pub(super) fn read_error(text: &str, id: FileId, e: serde_json::Error) -> LoadEr
 }
 
 /// The located document of `file` (id `id`) from its layout: the entries the layout lists
-/// are parsed with spans on all cores, then assembled in document order.
+/// are parsed with spans on all cores, then assembled in document order. The resource
+/// changes' entries are not: [`change_entries`] reads them one at a time into what the
+/// checker keeps of them, and the document's `resource_changes` list holds a `null` for each.
 pub(super) fn relevant_document(
     file: &SourceFile,
     id: FileId,
     layout: &Layout,
 ) -> Result<Node, LoadError> {
-    let wanted = layout.entries();
+    let wanted: Vec<_> = layout
+        .entries()
+        .into_iter()
+        .filter(|(_, entry)| *entry != Entry::Change)
+        .collect();
     let parsed = crate::parallel::map(&wanted, |(range, entry)| {
         parse_entry(file, id, range, *entry)
     });
@@ -470,10 +476,29 @@ pub(super) fn relevant_document(
         }
         _ => whole,
     };
-    layout.assemble(whole, format_version, &mut |range, entry| {
+    layout.assemble(whole, format_version, &mut |range, entry| match entry {
+        Entry::Change => Ok(Node::new(Kind::Null, whole)),
         // Both walks take the same entries in the same order.
-        parsed
+        _ => parsed
             .next()
-            .unwrap_or_else(|| parse_entry(file, id, range, entry))
+            .unwrap_or_else(|| parse_entry(file, id, range, entry)),
     })
+}
+
+/// The resource change entries of `file`'s layout, each parsed on one of all cores and
+/// given at once to `read`, which keeps what the checker needs of it: a large plan's
+/// changes never stand whole beside what is made of them. In document order; the first
+/// entry that does not parse is the error.
+pub(super) fn change_entries<R: Send>(
+    file: &SourceFile,
+    id: FileId,
+    layout: &Layout,
+    read: impl Fn(Node) -> R + Sync,
+) -> Result<Vec<R>, LoadError> {
+    let ranges = layout.resource_changes.as_deref().unwrap_or_default();
+    crate::parallel::map(ranges, |range| {
+        parse_entry(file, id, range, Entry::Change).map(&read)
+    })
+    .into_iter()
+    .collect()
 }

@@ -150,18 +150,27 @@ pub fn load_plan(sources: &Sources, file: FileId, layout: Option<&Layout>) -> Pl
             }
         },
     };
+    // A change entry that does not parse comes first in the document: its error is the one
+    // reported, whatever else is wrong.
+    let change_error = || change_entries(source, file, layout, |_| ()).err();
     let mut doc = match relevant_document(source, file, layout) {
         Ok(doc) => doc,
         Err(e) => {
-            plan.errors.push(e);
+            plan.errors.push(change_error().unwrap_or(e));
             return plan;
         }
     };
-    match doc
+    let version = doc
         .get("format_version")
         .and_then(|v| v.as_pstr())
-        .and_then(|s| s.as_known())
+        .and_then(|s| s.as_known());
+    if !version.is_some_and(readable_version)
+        && let Some(e) = change_error()
     {
+        plan.errors.push(e);
+        return plan;
+    }
+    match version {
         Some(v) if readable_version(v) => {}
         Some(v) => {
             let span = doc.get("format_version").map(|n| n.span);
@@ -188,15 +197,19 @@ pub fn load_plan(sources: &Sources, file: FileId, layout: Option<&Layout>) -> Pl
     // copied (a plan's resources are most of its memory).
     let configuration = take_member(&mut doc, "configuration");
     let config = ConfigIndex::new(configuration.as_ref().and_then(|c| c.get("root_module")));
-    if let Some(Kind::Array(changes)) =
-        member_mut(&mut doc, &["resource_changes"]).map(|n| &mut n.kind)
-    {
-        for rc in changes {
-            if rc.get("deposed").is_some() {
-                continue;
+    if doc.get("resource_changes").is_some() {
+        let read = |mut rc: Node| match rc.get("deposed") {
+            Some(_) => None,
+            None => from_change(&mut rc, &config),
+        };
+        match change_entries(source, file, layout, read) {
+            Ok(resources) => {
+                plan.resources.reserve_exact(resources.len());
+                plan.resources.extend(resources.into_iter().flatten());
             }
-            if let Some(r) = from_change(rc, &config) {
-                plan.resources.push(r);
+            Err(e) => {
+                plan.errors.push(e);
+                return plan;
             }
         }
     } else if let Some(root) = member_mut(&mut doc, &["planned_values", "root_module"]) {
@@ -377,7 +390,8 @@ mod tests {
         let (sparse, layout) = read_plan("plan.json".into(), text.into());
         let mut sparse_sources = Sources::new();
         let id = sparse_sources.add_file(sparse);
-        let doc = relevant_document(sparse_sources.file(id), id, &layout.unwrap()).unwrap();
+        let layout = layout.unwrap();
+        let doc = relevant_document(sparse_sources.file(id), id, &layout).unwrap();
         // The planned values are not read when there are changes.
         assert!(doc.get("planned_values").is_none());
         // The prior state gives only its data sources.
@@ -391,10 +405,15 @@ mod tests {
         };
         assert_eq!(prior.len(), 1);
         assert_eq!(text_of(prior[0].get("mode")), Some("data"));
-        // Each change keeps what is read of it: `before` only for a deletion.
-        let Some(Kind::Array(changes)) = doc.get("resource_changes").map(|c| &c.kind) else {
+        // The changes are read apart, one entry at a time: the document holds a `null` for
+        // each.
+        let Some(Kind::Array(placeholders)) = doc.get("resource_changes").map(|c| &c.kind) else {
             panic!("no changes");
         };
+        assert!(placeholders.iter().all(|p| p.kind == Kind::Null));
+        // Each change keeps what is read of it: `before` only for a deletion.
+        let changes = change_entries(sparse_sources.file(id), id, &layout, |n| n).unwrap();
+        assert_eq!(changes.len(), placeholders.len());
         let keys = |i: usize| -> Vec<&str> {
             let change = changes[i]
                 .get("change")
@@ -421,6 +440,75 @@ mod tests {
         assert_eq!(bucket_of("aws_s3_bucket.a").as_deref(), Some("a"));
         assert_eq!(bucket_of("aws_s3_bucket.b").as_deref(), Some("b"));
         assert_eq!(bucket_of("aws_s3_bucket.c").as_deref(), Some("c"));
+    }
+
+    /// A plan with one bucket change whose `after` holds `after`, one configuration block
+    /// whose expressions hold `config`, and `format_version` `version`.
+    fn plan_with(version: &str, after: &str, config: &str) -> String {
+        format!(
+            r#"{{"format_version":"{version}","resource_changes":[
+              {{"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","name":"b",
+                "change":{{"actions":["create"],"after":{{"bucket":"b","x":{after}}},"after_unknown":{{}}}}}}],
+              "configuration":{{"root_module":{{"resources":[
+              {{"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","name":"b",
+                "expressions":{{"y":{config}}}}}]}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn the_first_entry_that_does_not_parse_is_the_error_whatever_else_is_wrong() {
+        // Deeper than the located reader goes: the entry does not parse.
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        let errors = |text: String| {
+            let mut sources = Sources::new();
+            let file = sources.add("plan.json", text.clone());
+            let plan = load_plan(&sources, file, None);
+            let starts: Vec<usize> = plan
+                .errors
+                .iter()
+                .map(|e| e.span.map_or(usize::MAX, |s| s.start as usize))
+                .collect();
+            (
+                starts,
+                plan.errors
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>(),
+                text,
+            )
+        };
+        let change_at = |text: &str| text.find(r#""x":"#).unwrap();
+        let config_at = |text: &str| text.find(r#""y":"#).unwrap();
+        // A change that does not parse comes before the configuration that does not either.
+        let (starts, messages, text) = errors(plan_with("1.2", &deep, &deep));
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            starts[0] > change_at(&text) && starts[0] < config_at(&text),
+            "{starts:?}"
+        );
+        // And before an unsupported version.
+        let (starts, messages, text) = errors(plan_with("9.9", &deep, "1"));
+        assert!(messages[0].starts_with("invalid plan JSON"), "{messages:?}");
+        assert!(
+            starts[0] > change_at(&text) && starts[0] < config_at(&text),
+            "{starts:?}"
+        );
+        // A configuration that does not parse, with changes that do.
+        let (starts, messages, text) = errors(plan_with("1.2", "1", &deep));
+        assert!(messages[0].starts_with("invalid plan JSON"), "{messages:?}");
+        assert!(starts[0] > config_at(&text), "{starts:?}");
+        // An unsupported version alone.
+        let (_, messages, _) = errors(plan_with("9.9", "1", "1"));
+        assert!(
+            messages[0].contains("format_version \"9.9\""),
+            "{messages:?}"
+        );
+        // And nothing wrong: the bucket is read.
+        let mut sources = Sources::new();
+        let file = sources.add("plan.json", plan_with("1.2", "1", "1"));
+        let plan = load_plan(&sources, file, None);
+        assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+        assert_eq!(plan.resources.len(), 1);
     }
 
     fn text_of(node: Option<&Node>) -> Option<&str> {
