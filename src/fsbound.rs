@@ -264,14 +264,32 @@ impl Boundary {
         cap: u64,
         read: impl FnOnce(std::borrow::Cow<'_, str>) -> R,
     ) -> Result<R, Refusal> {
+        self.with_text_or_file(path, cap, |_, _| None, read)
+    }
+
+    /// [`Boundary::with_text`], but a file of [`OWN_MEMORY_BYTES`] or more (not one the
+    /// overlay holds) is first handed, open and with its length, to `stream`, a reader that
+    /// need not hold it whole; when that gives nothing, the text is read and handed to
+    /// `read` as [`Boundary::with_text`] does.
+    pub fn with_text_or_file<R>(
+        &self,
+        path: &Path,
+        cap: u64,
+        stream: impl FnOnce(&std::fs::File, u64) -> Option<R>,
+        read: impl FnOnce(std::borrow::Cow<'_, str>) -> R,
+    ) -> Result<R, Refusal> {
         let real = self.resolve(path)?;
         if self.overlay.as_ref().is_some_and(|o| o.contains_key(&real)) {
             return self.read_text(path, cap).map(|text| read(text.into()));
         }
-        let (file, len) = open_regular(&real, cap)?;
+        let (mut file, len) = open_regular(&real, cap)?;
         if len < OWN_MEMORY_BYTES {
             return text_of(read_all(file, len, cap)?).map(|text| read(text.into()));
         }
+        if let Some(streamed) = stream(&file, len) {
+            return Ok(streamed);
+        }
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(0)).map_err(io_refusal)?;
         let mut memory = memmap2::MmapMut::map_anon(len as usize).map_err(io_refusal)?;
         let mut reader = file.take(len);
         let mut filled = 0;

@@ -303,17 +303,32 @@ enum Read {
 /// Files that cannot be read are errors either way. Touches nothing shared, so files can be
 /// read on several threads.
 fn read_classified(path: &Path, explicit: bool, boundary: &Boundary) -> Read {
-    let read = boundary.with_text(path, MAX_INPUT_BYTES, |text| match detect(&text) {
-        Some(format) => {
-            let (file, layout) = source_file(path.display().to_string(), text, format);
-            Read::Text(file, format, layout.map(Box::new))
-        }
-        None if explicit => {
-            let name = path.display().to_string();
-            Read::PathError(terraform::unrecognised::describe(text.as_bytes(), &name))
-        }
-        None => Read::Skipped,
-    });
+    // A large plan is read from its file a section at a time, never whole, when it can be.
+    let stream = |file: &std::fs::File, len: u64| {
+        let plan::FromFile {
+            file,
+            layout,
+            is_state,
+        } = plan::read_plan_file(path.display().to_string(), file, len)?;
+        let format = if is_state {
+            Format::State
+        } else {
+            Format::PlanJson
+        };
+        Some(Read::Text(file, format, Some(Box::new(layout))))
+    };
+    let read =
+        boundary.with_text_or_file(path, MAX_INPUT_BYTES, stream, |text| match detect(&text) {
+            Some(format) => {
+                let (file, layout) = source_file(path.display().to_string(), text, format);
+                Read::Text(file, format, layout.map(Box::new))
+            }
+            None if explicit => {
+                let name = path.display().to_string();
+                Read::PathError(terraform::unrecognised::describe(text.as_bytes(), &name))
+            }
+            None => Read::Skipped,
+        });
     match read {
         Ok(read) => read,
         // A walked file of no known format is unrelated, whatever its bytes; a plan or
@@ -442,6 +457,60 @@ mod tests {
                 _ => panic!("{} read differently", path.display()),
             }
             assert!(paths.contains(path) || *path == outside);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_large_plan_is_read_from_its_file_as_it_reads_whole() {
+        let dir = std::env::temp_dir().join(format!("clumio-large-plan-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // A real plan, with instances enough to weigh more than a file read whole may.
+        let real = include_str!("../testdata/plan/real/new-bucket-arn-policy/plan.json");
+        let mut plan: serde_json::Value = serde_json::from_str(real).unwrap();
+        let changes = plan["resource_changes"].as_array_mut().unwrap();
+        let instance = serde_json::json!({
+            "address": "aws_instance.web", "mode": "managed", "type": "aws_instance",
+            "name": "web", "change": {"actions": ["create"], "after": {"ami": "x".repeat(4000)}}
+        });
+        let pad = (crate::fsbound::OWN_MEMORY_BYTES as usize / 4000) + 10;
+        changes.splice(0..0, std::iter::repeat_n(instance, pad));
+        let one_line = serde_json::to_string(&plan).unwrap();
+        let crlf = serde_json::to_string_pretty(&plan)
+            .unwrap()
+            .replace('\n', "\r\n");
+        let boundary = Boundary::new(std::slice::from_ref(&dir));
+        for (name, text) in [("one-line.json", one_line), ("crlf.json", crlf)] {
+            assert!(text.len() as u64 > crate::fsbound::OWN_MEMORY_BYTES);
+            let path = dir.join(name);
+            std::fs::write(&path, &text).unwrap();
+            // One line is read a section at a time; carriage returns, whole.
+            let streamed = plan::read_plan_file(
+                name.into(),
+                &std::fs::File::open(&path).unwrap(),
+                text.len() as u64,
+            );
+            assert_eq!(streamed.is_some(), name == "one-line.json", "{name}");
+            let Read::Text(file, Format::PlanJson, Some(layout)) =
+                read_classified(&path, true, &boundary)
+            else {
+                panic!("{name} is not read as a plan");
+            };
+            // Only what is read is kept, as reading the whole (normalized) text keeps it.
+            assert!(
+                file.text.len() < text.len() / 10,
+                "{name}: {}",
+                file.text.len()
+            );
+            let whole = boundary.read_text(&path, MAX_INPUT_BYTES).unwrap();
+            let (expected, expected_layout) =
+                plan::read_plan(path.display().to_string(), whole.into());
+            assert_eq!(file.text, expected.text, "{name}");
+            assert_eq!(
+                format!("{layout:?}"),
+                format!("{:?}", expected_layout.unwrap())
+            );
         }
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -139,14 +139,34 @@ impl SourceFile {
     /// columns are those of the original. Its line index holds only the lines that start
     /// in what it keeps.
     pub fn sparse(name: String, original: &str, keep: &[std::ops::Range<usize>]) -> Self {
+        let counts = TextCounts::of(original);
+        Self::sparse_of(name, &original, &counts, keep).expect("a text in memory reads whole")
+    }
+
+    /// [`SourceFile::sparse`] of an original that is read where it is needed (a large plan
+    /// read from its file, never held whole), with its `counts` ([`TextCounts`]) taken as it
+    /// was read through once. `None` when a part of it cannot be read or is not UTF-8 (a
+    /// file that changed since).
+    pub fn sparse_of(
+        name: String,
+        original: &dyn Original,
+        counts: &TextCounts,
+        keep: &[std::ops::Range<usize>],
+    ) -> Option<Self> {
         let mut file = SourceFile::named(name, String::new());
-        let lines = CoarseLines::new(original);
-        let chars_before_block = char_blocks(original);
         let len = original.len();
-        let line_of = |at: usize| lines.line_of(at);
-        let head = |line: usize| {
-            let start = lines.start(line);
-            (start, lines.start(line + 1).min(start + CONTEXT_BYTES))
+        let lines = CoarseLines {
+            endings_before: &counts.endings_before,
+            count: counts.endings_before.last().map_or(0, |&e| e as usize) + 1,
+            len,
+        };
+        let line_of = |at: usize| lines.line_of(original, at);
+        let head = |line: usize| -> Option<(usize, usize)> {
+            let start = lines.start(original, line)?;
+            Some((
+                start,
+                lines.start(original, line + 1)?.min(start + CONTEXT_BYTES),
+            ))
         };
         let last_line = lines.count - 1;
         let mut ranges: Vec<(usize, usize)> = Vec::new();
@@ -157,69 +177,77 @@ impl SourceFile {
                 start.saturating_sub(CONTEXT_BYTES),
                 (end + CONTEXT_BYTES).min(len),
             ));
-            let (first, last) = (line_of(start), line_of(end));
-            ranges.extend((first.saturating_sub(CONTEXT_LINES)..=first).map(head));
-            ranges.extend((last..=(last + CONTEXT_LINES).min(last_line)).map(head));
+            let (first, last) = (line_of(start)?, line_of(end)?);
+            for line in (first.saturating_sub(CONTEXT_LINES)..=first)
+                .chain(last..=(last + CONTEXT_LINES).min(last_line))
+            {
+                ranges.push(head(line)?);
+            }
         }
         // Pieces start and end on character blocks, so that the characters before an
         // offset are counted from kept text.
-        let floor = |mut at: usize| {
+        let is_boundary = |at: usize| -> Option<bool> {
+            Some(at >= len || (original.bytes(at..at + 1)?[0] as i8) >= -0x40)
+        };
+        let floor = |mut at: usize| -> Option<usize> {
             at -= at % CHAR_BLOCK;
-            while !original.is_char_boundary(at) {
+            while !is_boundary(at)? {
                 at -= 1;
             }
-            at
+            Some(at)
         };
-        let ceil = |at: usize| {
+        let ceil = |at: usize| -> Option<usize> {
             let mut at = at.div_ceil(CHAR_BLOCK).saturating_mul(CHAR_BLOCK).min(len);
-            while !original.is_char_boundary(at) {
+            while !is_boundary(at)? {
                 at += 1;
             }
-            at
+            Some(at)
         };
         ranges.sort_unstable();
         let mut merged: Vec<(usize, usize)> = Vec::new();
         for (start, end) in ranges {
-            let (start, end) = (floor(start), ceil(end));
+            let (start, end) = (floor(start)?, ceil(end)?);
             match merged.last_mut() {
                 Some(prev) if start <= prev.1 => prev.1 = prev.1.max(end),
                 _ => merged.push((start, end)),
             }
         }
-        let chars_before = |at: usize| {
+        let chars_before_block = &counts.chars_before_block;
+        let chars_before = |at: usize| -> Option<usize> {
             let block_start = at - at % CHAR_BLOCK;
-            chars_at(
-                &chars_before_block,
+            Some(chars_at(
+                chars_before_block,
                 at,
-                &original.as_bytes()[block_start..at],
-            )
+                &original.bytes(block_start..at)?,
+            ))
         };
         let mut text = String::with_capacity(merged.iter().map(|(s, e)| e - s).sum());
         let mut pieces = Vec::with_capacity(merged.len());
         let mut line_starts = Vec::new();
         for (start, end) in merged {
-            let line = line_of(start);
-            let line_start = lines.start(line);
+            let line = line_of(start)?;
+            let line_start = lines.start(original, line)?;
             pieces.push(Piece {
                 text: text.len(),
                 original: start,
                 line,
                 line_start,
-                line_start_chars: chars_before(line_start),
+                line_start_chars: chars_before(line_start)?,
                 first_start: line_starts.len(),
             });
-            let inside = memchr::memchr_iter(b'\n', &original.as_bytes()[start..end])
+            let piece = original.bytes(start..end)?;
+            let inside = memchr::memchr_iter(b'\n', &piece)
                 .map(|i| start + i + 1)
                 .filter(|&s| s < end);
             line_starts.extend(inside.map(|s| s as u32));
-            text.push_str(&original[start..end]);
+            text.push_str(std::str::from_utf8(&piece).ok()?);
         }
         file.text = text;
         file.line_starts = line_starts;
         file.line_count = lines.count;
-        file.chars_before_block = chars_before_block;
+        file.chars_before_block = counts.chars_before_block.clone();
         file.pieces = Some(pieces);
-        file
+        Some(file)
     }
 
     /// The index of the piece byte `at` of the text is in.
@@ -379,47 +407,33 @@ fn index(text: &str) -> (Vec<u32>, Vec<usize>) {
 const LINE_BLOCK: usize = 1024;
 
 /// The lines of a text found without holding an offset per line (an indented plan has a
-/// line every 30 bytes): the line endings before each [`LINE_BLOCK`], and a search within
-/// the block.
-struct CoarseLines<'t> {
-    text: &'t str,
+/// line every 30 bytes): the line endings before each [`LINE_BLOCK`] ([`TextCounts`]), and
+/// a search within the block, read from the [`Original`].
+struct CoarseLines<'c> {
     /// The line endings before each block, and in all.
-    endings_before: Vec<u32>,
+    endings_before: &'c [u32],
     /// How many lines the text has.
     count: usize,
+    /// The length of the text.
+    len: usize,
 }
 
-impl<'t> CoarseLines<'t> {
-    fn new(text: &'t str) -> Self {
-        let mut endings_before = Vec::with_capacity(text.len() / LINE_BLOCK + 2);
-        let mut endings = 0;
-        for block in text.as_bytes().chunks(LINE_BLOCK) {
-            endings_before.push(endings);
-            endings += memchr::memchr_iter(b'\n', block).count() as u32;
-        }
-        endings_before.push(endings);
-        CoarseLines {
-            text,
-            endings_before,
-            count: endings as usize + 1,
-        }
-    }
-
+impl CoarseLines<'_> {
     /// The 0-based line byte `at` is on.
-    fn line_of(&self, at: usize) -> usize {
-        let at = at.min(self.text.len());
+    fn line_of(&self, original: &dyn Original, at: usize) -> Option<usize> {
+        let at = at.min(self.len);
         let from = at - at % LINE_BLOCK;
-        let within = memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..at]).count();
-        self.endings_before[at / LINE_BLOCK] as usize + within
+        let within = memchr::memchr_iter(b'\n', &original.bytes(from..at)?).count();
+        Some(self.endings_before[at / LINE_BLOCK] as usize + within)
     }
 
     /// Where 0-based line `line` starts (the end of the text past the last line).
-    fn start(&self, line: usize) -> usize {
+    fn start(&self, original: &dyn Original, line: usize) -> Option<usize> {
         if line == 0 {
-            return 0;
+            return Some(0);
         }
         if line >= self.count {
-            return self.text.len();
+            return Some(self.len);
         }
         // The line ending before the line is in the last block with fewer endings before
         // it than the line's number.
@@ -429,11 +443,138 @@ impl<'t> CoarseLines<'t> {
             .partition_point(|&e| e as usize <= ending)
             - 1;
         let from = block * LINE_BLOCK;
-        let to = (from + LINE_BLOCK).min(self.text.len());
+        let to = (from + LINE_BLOCK).min(self.len);
         let nth = ending - self.endings_before[block] as usize;
-        memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..to])
-            .nth(nth)
-            .map_or(self.text.len(), |i| from + i + 1)
+        Some(
+            memchr::memchr_iter(b'\n', &original.bytes(from..to)?)
+                .nth(nth)
+                .map_or(self.len, |i| from + i + 1),
+        )
+    }
+}
+
+/// The text a sparse file keeps pieces of ([`SourceFile::sparse_of`]), read a range at a
+/// time.
+pub trait Original {
+    /// Its length in bytes.
+    fn len(&self) -> usize;
+
+    /// Whether it is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes of `range`, which lies inside it; `None` when they cannot be read.
+    fn bytes(&self, range: std::ops::Range<usize>) -> Option<std::borrow::Cow<'_, [u8]>>;
+}
+
+impl Original for &str {
+    fn len(&self) -> usize {
+        str::len(self)
+    }
+
+    fn bytes(&self, range: std::ops::Range<usize>) -> Option<std::borrow::Cow<'_, [u8]>> {
+        self.as_bytes().get(range).map(std::borrow::Cow::Borrowed)
+    }
+}
+
+/// What a sparse file needs to know of the whole of its original, counted in one pass
+/// (which may go through it a chunk at a time, [`TextCounts::add`]): the line endings before
+/// each [`LINE_BLOCK`] bytes, and the characters before each [`CHAR_BLOCK`] bytes (none for
+/// ASCII text).
+#[derive(Debug, Clone)]
+pub struct TextCounts {
+    endings_before: Vec<u32>,
+    chars_before_block: Vec<usize>,
+    /// Bytes counted so far.
+    len: usize,
+    endings: u32,
+    chars: usize,
+    ascii: bool,
+    done: bool,
+}
+
+impl Default for TextCounts {
+    fn default() -> Self {
+        TextCounts {
+            endings_before: Vec::new(),
+            chars_before_block: Vec::new(),
+            len: 0,
+            endings: 0,
+            chars: 0,
+            ascii: true,
+            done: false,
+        }
+    }
+}
+
+impl TextCounts {
+    /// The counts of the whole of `text`.
+    pub fn of(text: &str) -> Self {
+        let mut counts = TextCounts::default();
+        counts.add(text.as_bytes());
+        counts.finish();
+        counts
+    }
+
+    /// Counts the next `bytes` of the original (whole characters or not).
+    pub fn add(&mut self, mut bytes: &[u8]) {
+        debug_assert!(!self.done, "counted after the end");
+        self.ascii &= bytes.is_ascii();
+        while !bytes.is_empty() {
+            if self.len.is_multiple_of(LINE_BLOCK) {
+                self.endings_before.push(self.endings);
+            }
+            let take = (LINE_BLOCK - self.len % LINE_BLOCK).min(bytes.len());
+            let (now, rest) = bytes.split_at(take);
+            self.endings += now.iter().filter(|&&b| b == b'\n').count() as u32;
+            if self.ascii {
+                // Until a character is not ASCII, the characters before a block are its
+                // offset: the blocks are counted when one is not.
+                self.chars += take;
+            } else {
+                if self.chars_before_block.is_empty() {
+                    self.chars_before_block = (0..self.len.div_ceil(CHAR_BLOCK))
+                        .map(|block| block * CHAR_BLOCK)
+                        .collect();
+                }
+                let mut at = self.len;
+                let mut part = now;
+                while !part.is_empty() {
+                    if at.is_multiple_of(CHAR_BLOCK) {
+                        self.chars_before_block.push(self.chars);
+                    }
+                    let step = (CHAR_BLOCK - at % CHAR_BLOCK).min(part.len());
+                    self.chars += count_chars(&part[..step]);
+                    at += step;
+                    part = &part[step..];
+                }
+            }
+            self.len += take;
+            bytes = rest;
+        }
+    }
+
+    /// Ends the count: the totals go after the last block.
+    pub fn finish(&mut self) {
+        if std::mem::replace(&mut self.done, true) {
+            return;
+        }
+        self.endings_before.push(self.endings);
+        self.chars_before_block.push(self.chars);
+        if self.ascii {
+            self.chars_before_block = Vec::new();
+        }
+    }
+
+    /// How many bytes were counted.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was counted.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
 
@@ -702,15 +843,26 @@ mod tests {
             }
         }
         let (starts, _) = index(&text);
-        let lines = CoarseLines::new(&text);
+        let counts = TextCounts::of(&text);
+        let lines = CoarseLines {
+            endings_before: &counts.endings_before,
+            count: *counts.endings_before.last().unwrap() as usize + 1,
+            len: text.len(),
+        };
+        let text_ref = text.as_str();
+        let original: &dyn Original = &text_ref;
         assert_eq!(lines.count, starts.len());
         for (line, &start) in starts.iter().enumerate() {
-            assert_eq!(lines.start(line), start as usize, "line {line}");
+            assert_eq!(
+                lines.start(original, line),
+                Some(start as usize),
+                "line {line}"
+            );
         }
-        assert_eq!(lines.start(starts.len()), text.len());
+        assert_eq!(lines.start(original, starts.len()), Some(text.len()));
         for at in 0..=text.len() {
             let line = starts.partition_point(|&s| s as usize <= at) - 1;
-            assert_eq!(lines.line_of(at), line, "byte {at}");
+            assert_eq!(lines.line_of(original, at), Some(line), "byte {at}");
         }
     }
 

@@ -7,8 +7,10 @@
 use super::*;
 use std::ops::Range;
 
-/// The top level of a plan, with every section kept as raw text (serde, borrowing).
+/// The top level of a plan, with every section typed (serde, borrowing): the shape whose
+/// first error a plan that does not read is reported with.
 #[derive(Deserialize)]
+#[allow(dead_code)] // Read for its errors only.
 pub(super) struct RawPlan<'a> {
     format_version: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -25,6 +27,26 @@ pub(super) struct RawPlan<'a> {
     /// The root module's variables, as the plan was made with them.
     #[serde(borrow)]
     variables: Option<std::collections::BTreeMap<String, RawVariable<'a>>>,
+}
+
+/// The top level of a plan with each section's value as its raw text: a section is
+/// then read by itself ([`Sections::read`]), whether the plan is read whole or from its file.
+#[derive(Deserialize)]
+pub(super) struct RawTop<'a> {
+    #[serde(borrow)]
+    format_version: Option<&'a RawValue>,
+    #[serde(borrow)]
+    resource_changes: Option<&'a RawValue>,
+    #[serde(borrow)]
+    planned_values: Option<&'a RawValue>,
+    #[serde(borrow)]
+    prior_state: Option<&'a RawValue>,
+    #[serde(borrow)]
+    configuration: Option<&'a RawValue>,
+    #[serde(borrow)]
+    values: Option<&'a RawValue>,
+    #[serde(borrow)]
+    variables: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -188,101 +210,207 @@ type EntryList<'a> = dyn FnMut(&[Range<usize>], Entry) -> Result<Node, LoadError
 /// How deep modules are followed.
 const MAX_MODULE_DEPTH: usize = 64;
 
+/// The ranges, in the original, of the entries the model reads among a section's raw
+/// `entries` (of data sources only when `data_only`), for a section whose text starts at
+/// `base` in memory and at `offset` in the original.
+fn read_entries(
+    entries: &[&RawValue],
+    data_only: bool,
+    base: usize,
+    offset: usize,
+) -> Vec<Range<usize>> {
+    entries
+        .iter()
+        .filter(|r| entry_type(r.get()).is_some_and(|t| relevant_type(&t)))
+        .filter(|r| !data_only || entry_is_data(r.get()))
+        .map(|r| raw_range(r, base, offset))
+        .collect()
+}
+
+/// Where raw value `r` of a section (text at `base` in memory, at `offset` in the original)
+/// is in the original.
+fn raw_range(r: &RawValue, base: usize, offset: usize) -> Range<usize> {
+    let start = r.get().as_ptr() as usize - base + offset;
+    start..start + r.get().len()
+}
+
+fn module(m: &RawModule<'_>, depth: usize, data_only: bool, entries: &Entries) -> ModuleLayout {
+    ModuleLayout {
+        resources: entries(&m.resources, data_only),
+        child_modules: match depth <= MAX_MODULE_DEPTH {
+            true => m
+                .child_modules
+                .iter()
+                .map(|c| module(c, depth + 1, data_only, entries))
+                .collect(),
+            false => Vec::new(),
+        },
+    }
+}
+
+fn config(m: &RawConfigModule<'_>, depth: usize, entries: &Entries) -> ConfigLayout {
+    ConfigLayout {
+        resources: entries(&m.resources, false),
+        module_calls: match depth <= MAX_MODULE_DEPTH {
+            true => m
+                .module_calls
+                .iter()
+                .filter_map(|(name, call)| {
+                    let module = call.module.as_ref()?;
+                    Some((name.clone(), config(module, depth + 1, entries)))
+                })
+                .collect(),
+            false => Vec::new(),
+        },
+    }
+}
+
+/// The text of the key whose first occurrence locates `format_version`.
+pub(super) const FORMAT_VERSION_KEY: &str = "\"format_version\"";
+
+/// The sections of a plan's top level a layout is made of, each read by itself: the whole
+/// plan parsed at once ([`Layout::read`]), or a large plan's sections one after the other
+/// as they are read from its file ([`super::stream`]).
+#[derive(Default)]
+pub(super) struct Sections {
+    layout: Layout,
+    /// Whether the plan has resource changes (then its planned values are not read).
+    has_changes: bool,
+}
+
+impl Sections {
+    /// Reads the value of top-level `key`, `text`, which is at `offset` in the original;
+    /// `false` when the key is not one a layout reads.
+    pub(super) fn read(
+        &mut self,
+        key: &str,
+        text: &str,
+        offset: usize,
+    ) -> Result<bool, serde_json::Error> {
+        let base = text.as_ptr() as usize;
+        let entries =
+            |raws: &[&RawValue], data_only: bool| read_entries(raws, data_only, base, offset);
+        let layout = &mut self.layout;
+        match key {
+            "format_version" => {
+                let v: Option<Cow<str>> = serde_json::from_str(text)?;
+                layout.format_version = v.map(|v| (v.into_owned(), None));
+            }
+            "resource_changes" => {
+                let c: Option<Vec<&RawValue>> = serde_json::from_str(text)?;
+                self.has_changes = c.is_some();
+                layout.resource_changes = c.map(|c| entries(&c, false));
+            }
+            // Read whatever comes first; dropped by `finish` when the plan has changes.
+            "planned_values" => {
+                let p: Option<RawValues> = serde_json::from_str(text)?;
+                layout.planned_values = p
+                    .and_then(|p| p.root_module)
+                    .map(|root| module(&root, 0, false, &entries));
+            }
+            // Only the data sources read while planning are taken from the prior state.
+            "prior_state" => {
+                let p: Option<RawState> = serde_json::from_str(text)?;
+                layout.prior_state = p
+                    .and_then(|p| p.values)
+                    .and_then(|v| v.root_module)
+                    .map(|root| module(&root, 0, true, &entries));
+            }
+            "configuration" => {
+                let c: Option<RawConfiguration> = serde_json::from_str(text)?;
+                layout.configuration = c
+                    .and_then(|c| c.root_module)
+                    .map(|root| config(&root, 0, &entries));
+            }
+            "values" => {
+                let v: Option<RawValues> = serde_json::from_str(text)?;
+                layout.values = v
+                    .and_then(|v| v.root_module)
+                    .map(|root| module(&root, 0, false, &entries));
+            }
+            "variables" => {
+                let vars: Option<std::collections::BTreeMap<String, RawVariable>> =
+                    serde_json::from_str(text)?;
+                layout.variables = vars.map(|vars| {
+                    vars.into_iter()
+                        .filter_map(|(name, var)| Some((name, raw_range(var.value?, base, offset))))
+                        .collect()
+                });
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Starts the resource changes, read an entry at a time ([`Sections::change_entry`]).
+    pub(super) fn start_changes(&mut self) {
+        self.has_changes = true;
+        self.layout.resource_changes = Some(Vec::new());
+    }
+
+    /// Reads one resource change entry, `text`, at `offset` in the original, as
+    /// [`Sections::read`] reads each entry of `resource_changes`.
+    pub(super) fn change_entry(
+        &mut self,
+        text: &str,
+        offset: usize,
+    ) -> Result<(), serde_json::Error> {
+        let raw: &RawValue = serde_json::from_str(text)?;
+        let entries = read_entries(&[raw], false, text.as_ptr() as usize, offset);
+        self.layout
+            .resource_changes
+            .get_or_insert_with(Vec::new)
+            .extend(entries);
+        Ok(())
+    }
+
+    /// The layout, `format_version`'s key at `key` (its first occurrence in the original).
+    pub(super) fn finish(mut self, key: Option<Range<usize>>) -> Layout {
+        if self.has_changes {
+            // The planned values are read only when a plan has no resource changes: then
+            // they are not parsed at all.
+            self.layout.planned_values = None;
+        }
+        if let Some((_, at)) = &mut self.layout.format_version {
+            *at = key;
+        }
+        self.layout
+    }
+}
+
 impl Layout {
     /// The layout of plan or state JSON `text`; the serde error when it is not JSON of a
     /// plan's shape.
     pub fn read(text: &str) -> Result<Layout, serde_json::Error> {
-        let raw: RawPlan = serde_json::from_str(text)?;
+        // The error is the one of the whole plan's shape, wherever it is.
+        Self::read_sections(text)
+            .map_err(|e| serde_json::from_str::<RawPlan>(text).err().unwrap_or(e))
+    }
+
+    fn read_sections(text: &str) -> Result<Layout, serde_json::Error> {
+        // The top level checked at once; then each section read by itself, as a plan read
+        // from its file is.
+        let raw: RawTop = serde_json::from_str(text)?;
         let base = text.as_ptr() as usize;
-        let range = |r: &RawValue| {
-            let start = r.get().as_ptr() as usize - base;
-            start..start + r.get().len()
-        };
-        let entries = |raws: &[&RawValue], data_only: bool| -> Vec<Range<usize>> {
-            raws.iter()
-                .filter(|r| entry_type(r.get()).is_some_and(|t| relevant_type(&t)))
-                .filter(|r| !data_only || entry_is_data(r.get()))
-                .map(|r| range(r))
-                .collect()
-        };
-        fn module(
-            m: &RawModule<'_>,
-            depth: usize,
-            data_only: bool,
-            entries: &Entries,
-        ) -> ModuleLayout {
-            ModuleLayout {
-                resources: entries(&m.resources, data_only),
-                child_modules: match depth <= MAX_MODULE_DEPTH {
-                    true => m
-                        .child_modules
-                        .iter()
-                        .map(|c| module(c, depth + 1, data_only, entries))
-                        .collect(),
-                    false => Vec::new(),
-                },
+        let mut sections = Sections::default();
+        for (key, value) in [
+            ("format_version", raw.format_version),
+            ("resource_changes", raw.resource_changes),
+            ("planned_values", raw.planned_values),
+            ("prior_state", raw.prior_state),
+            ("configuration", raw.configuration),
+            ("values", raw.values),
+            ("variables", raw.variables),
+        ] {
+            if let Some(value) = value {
+                let offset = value.get().as_ptr() as usize - base;
+                sections.read(key, value.get(), offset)?;
             }
         }
-        fn config(m: &RawConfigModule<'_>, depth: usize, entries: &Entries) -> ConfigLayout {
-            ConfigLayout {
-                resources: entries(&m.resources, false),
-                module_calls: match depth <= MAX_MODULE_DEPTH {
-                    true => m
-                        .module_calls
-                        .iter()
-                        .filter_map(|(name, call)| {
-                            let module = call.module.as_ref()?;
-                            Some((name.clone(), config(module, depth + 1, entries)))
-                        })
-                        .collect(),
-                    false => Vec::new(),
-                },
-            }
-        }
-        let format_version = raw.format_version.as_ref().map(|v| {
-            let key = text.find("\"format_version\"").map(|i| i..i + 16);
-            (v.to_string(), key)
-        });
-        let resource_changes = raw.resource_changes.as_ref().map(|c| entries(c, false));
-        // The planned values are read only when a plan has no resource changes: then they
-        // are not parsed at all.
-        let planned_values = raw
-            .planned_values
-            .as_ref()
-            .and_then(|p| p.root_module.as_ref())
-            .filter(|_| raw.resource_changes.is_none())
-            .map(|root| module(root, 0, false, &entries));
-        // Only the data sources read while planning are taken from the prior state.
-        let prior_state = raw
-            .prior_state
-            .as_ref()
-            .and_then(|p| p.values.as_ref())
-            .and_then(|v| v.root_module.as_ref())
-            .map(|root| module(root, 0, true, &entries));
-        let configuration = raw
-            .configuration
-            .as_ref()
-            .and_then(|c| c.root_module.as_ref())
-            .map(|root| config(root, 0, &entries));
-        let values = raw
-            .values
-            .as_ref()
-            .and_then(|v| v.root_module.as_ref())
-            .map(|root| module(root, 0, false, &entries));
-        let variables = raw.variables.as_ref().map(|vars| {
-            vars.iter()
-                .filter_map(|(name, var)| Some((name.clone(), range(var.value?))))
-                .collect()
-        });
-        Ok(Layout {
-            format_version,
-            resource_changes,
-            planned_values,
-            prior_state,
-            configuration,
-            values,
-            variables,
-        })
+        let key = text
+            .find(FORMAT_VERSION_KEY)
+            .map(|i| i..i + FORMAT_VERSION_KEY.len());
+        Ok(sections.finish(key))
     }
 
     /// The byte ranges of the original a reader needs: every entry, and where the

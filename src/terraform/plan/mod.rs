@@ -83,8 +83,10 @@ fn relevant_type(rtype: &str) -> bool {
 
 mod changes;
 mod document;
+mod stream;
 
 pub use document::Layout;
+pub use stream::{FromFile, read_plan_file};
 
 use changes::*;
 use document::*;
