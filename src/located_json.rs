@@ -416,6 +416,8 @@ mod fast {
             bytes: text.as_bytes(),
             at: 0,
             map,
+            members: Vec::new(),
+            items: Vec::new(),
         };
         reader.skip_space();
         let node = reader.value(0)?;
@@ -428,6 +430,12 @@ mod fast {
         bytes: &'t [u8],
         at: usize,
         map: &'m OffsetMap,
+        /// The members of the objects being read, innermost last: each object takes its
+        /// own off the top when it closes, into a list of exactly their number (a list
+        /// grown a member at a time would be allocated again and again, and shrunk).
+        members: Vec<Member>,
+        /// The same for the items of the arrays being read.
+        items: Vec<Node>,
     }
 
     impl Reader<'_, '_> {
@@ -586,14 +594,15 @@ mod fast {
             }
             let start = self.at;
             self.at += 1;
-            let mut items = Vec::new();
+            let mark = self.items.len();
             self.skip_space();
             if self.bytes.get(self.at) == Some(&b']') {
                 self.at += 1;
-                return Some(self.node(Kind::Array(items), start));
+                return Some(self.node(Kind::Array(Vec::new()), start));
             }
             loop {
-                items.push(self.value(depth + 1)?);
+                let item = self.value(depth + 1)?;
+                self.items.push(item);
                 self.skip_space();
                 match *self.bytes.get(self.at)? {
                     b',' => {
@@ -603,7 +612,7 @@ mod fast {
                     b']' => {
                         self.at += 1;
                         // Exact capacity, as a collected list has: a plan holds many.
-                        items.shrink_to_fit();
+                        let items = self.items.drain(mark..).collect();
                         return Some(self.node(Kind::Array(items), start));
                     }
                     _ => return None,
@@ -617,11 +626,11 @@ mod fast {
             }
             let start = self.at;
             self.at += 1;
-            let mut members = Vec::new();
+            let mark = self.members.len();
             self.skip_space();
             if self.bytes.get(self.at) == Some(&b'}') {
                 self.at += 1;
-                return Some(self.node(Kind::Object(members), start));
+                return Some(self.node(Kind::Object(Vec::new()), start));
             }
             loop {
                 if self.bytes.get(self.at) != Some(&b'"') {
@@ -637,7 +646,7 @@ mod fast {
                 self.at += 1;
                 self.skip_space();
                 let value = self.value(depth + 1)?;
-                members.push(Member {
+                self.members.push(Member {
                     key,
                     key_span,
                     value,
@@ -650,7 +659,7 @@ mod fast {
                     }
                     b'}' => {
                         self.at += 1;
-                        members.shrink_to_fit();
+                        let members = self.members.drain(mark..).collect();
                         return Some(self.node(Kind::Object(members), start));
                     }
                     _ => return None,

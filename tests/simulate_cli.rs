@@ -829,9 +829,9 @@ fn context_userid_and_org_are_used_as_given() {
     let policy = r#"{"Version":"2012-10-17","Statement":[
       {"Sid":"DenyOthers","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/*",
        "Condition":{"StringNotLike":{"aws:userid":"AROAEXAMPLE:*"},"StringNotEquals":{"aws:PrincipalOrgID":"o-abc"}}}]}"#;
-    let path = std::env::temp_dir().join(format!("cp-userid-{}.json", std::process::id()));
-    std::fs::write(&path, policy).unwrap();
-    let path = path.to_str().unwrap();
+    let file = std::env::temp_dir().join(format!("cp-userid-{}.json", std::process::id()));
+    std::fs::write(&file, policy).unwrap();
+    let path = file.to_str().unwrap();
     let base = [
         path,
         "--principal",
@@ -870,6 +870,7 @@ fn context_userid_and_org_are_used_as_given() {
     ]);
     let r = simulate_json(&args);
     assert_eq!(r["decision"], "deny", "{r:#}");
+    std::fs::remove_file(&file).unwrap();
 }
 
 // ---- exit status and grouping (issue 13, point 6) ----

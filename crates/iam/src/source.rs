@@ -187,7 +187,7 @@ impl SourceFile {
         // Pieces start and end on character blocks, so that the characters before an
         // offset are counted from kept text.
         let is_boundary = |at: usize| -> Option<bool> {
-            Some(at >= len || (original.bytes(at..at + 1)?[0] as i8) >= -0x40)
+            Some(at >= len || read_with(original, at..at + 1, |b| (b[0] as i8) >= -0x40)?)
         };
         let floor = |mut at: usize| -> Option<usize> {
             at -= at % CHAR_BLOCK;
@@ -215,13 +215,11 @@ impl SourceFile {
         let chars_before_block = &counts.chars_before_block;
         let chars_before = |at: usize| -> Option<usize> {
             let block_start = at - at % CHAR_BLOCK;
-            Some(chars_at(
-                chars_before_block,
-                at,
-                &original.bytes(block_start..at)?,
-            ))
+            read_with(original, block_start..at, |bytes| {
+                chars_at(chars_before_block, at, bytes)
+            })
         };
-        let mut text = String::with_capacity(merged.iter().map(|(s, e)| e - s).sum());
+        let mut text: Vec<u8> = Vec::with_capacity(merged.iter().map(|(s, e)| e - s).sum());
         let mut pieces = Vec::with_capacity(merged.len());
         let mut line_starts = Vec::new();
         for (start, end) in merged {
@@ -235,14 +233,14 @@ impl SourceFile {
                 line_start_chars: chars_before(line_start)?,
                 first_start: line_starts.len(),
             });
-            let piece = original.bytes(start..end)?;
-            let inside = memchr::memchr_iter(b'\n', &piece)
+            let at = text.len();
+            original.append(start..end, &mut text)?;
+            let inside = memchr::memchr_iter(b'\n', &text[at..])
                 .map(|i| start + i + 1)
                 .filter(|&s| s < end);
             line_starts.extend(inside.map(|s| s as u32));
-            text.push_str(std::str::from_utf8(&piece).ok()?);
         }
-        file.text = text;
+        file.text = String::from_utf8(text).ok()?;
         file.line_starts = line_starts;
         file.line_count = lines.count;
         file.chars_before_block = counts.chars_before_block.clone();
@@ -423,7 +421,9 @@ impl CoarseLines<'_> {
     fn line_of(&self, original: &dyn Original, at: usize) -> Option<usize> {
         let at = at.min(self.len);
         let from = at - at % LINE_BLOCK;
-        let within = memchr::memchr_iter(b'\n', &original.bytes(from..at)?).count();
+        let within = read_with(original, from..at, |b| {
+            memchr::memchr_iter(b'\n', b).count()
+        })?;
         Some(self.endings_before[at / LINE_BLOCK] as usize + within)
     }
 
@@ -445,11 +445,11 @@ impl CoarseLines<'_> {
         let from = block * LINE_BLOCK;
         let to = (from + LINE_BLOCK).min(self.len);
         let nth = ending - self.endings_before[block] as usize;
-        Some(
-            memchr::memchr_iter(b'\n', &original.bytes(from..to)?)
+        read_with(original, from..to, |b| {
+            memchr::memchr_iter(b'\n', b)
                 .nth(nth)
-                .map_or(self.len, |i| from + i + 1),
-        )
+                .map_or(self.len, |i| from + i + 1)
+        })
     }
 }
 
@@ -464,8 +464,25 @@ pub trait Original {
         self.len() == 0
     }
 
-    /// The bytes of `range`, which lies inside it; `None` when they cannot be read.
-    fn bytes(&self, range: std::ops::Range<usize>) -> Option<std::borrow::Cow<'_, [u8]>>;
+    /// Hands the bytes of `range`, which lies inside it, to `read`; `None` when they cannot
+    /// be read.
+    fn read(&self, range: std::ops::Range<usize>, read: &mut dyn FnMut(&[u8])) -> Option<()>;
+
+    /// Appends the bytes of `range` to `out`.
+    fn append(&self, range: std::ops::Range<usize>, out: &mut Vec<u8>) -> Option<()> {
+        self.read(range, &mut |bytes| out.extend_from_slice(bytes))
+    }
+}
+
+/// What `f` makes of the bytes of `range` of `original`.
+fn read_with<R>(
+    original: &dyn Original,
+    range: std::ops::Range<usize>,
+    f: impl FnOnce(&[u8]) -> R,
+) -> Option<R> {
+    let (mut f, mut out) = (Some(f), None);
+    original.read(range, &mut |bytes| out = f.take().map(|f| f(bytes)))?;
+    out
 }
 
 impl Original for &str {
@@ -473,8 +490,9 @@ impl Original for &str {
         str::len(self)
     }
 
-    fn bytes(&self, range: std::ops::Range<usize>) -> Option<std::borrow::Cow<'_, [u8]>> {
-        self.as_bytes().get(range).map(std::borrow::Cow::Borrowed)
+    fn read(&self, range: std::ops::Range<usize>, read: &mut dyn FnMut(&[u8])) -> Option<()> {
+        read(self.as_bytes().get(range)?);
+        Some(())
     }
 }
 

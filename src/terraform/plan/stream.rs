@@ -539,17 +539,19 @@ impl Original for FileOriginal<'_> {
         self.len
     }
 
-    fn bytes(&self, range: Range<usize>) -> Option<std::borrow::Cow<'_, [u8]>> {
+    fn read(&self, range: Range<usize>, read: &mut dyn FnMut(&[u8])) -> Option<()> {
         if range.start > range.end || range.end > self.len {
             return None;
         }
         if range.is_empty() {
-            return Some(std::borrow::Cow::Borrowed(&[]));
+            read(&[]);
+            return Some(());
         }
         if range.len() > WINDOW / 2 {
             let mut bytes = vec![0; range.len()];
             self.read_into(&mut bytes, range.start)?;
-            return Some(std::borrow::Cow::Owned(bytes));
+            read(&bytes);
+            return Some(());
         }
         let mut windows = self.windows.borrow_mut();
         let holds = |(start, bytes): &(usize, Vec<u8>)| {
@@ -572,9 +574,18 @@ impl Original for FileOriginal<'_> {
             }
         }
         let (start, bytes) = &windows[0];
-        Some(std::borrow::Cow::Owned(
-            bytes[range.start - start..range.end - start].to_vec(),
-        ))
+        read(&bytes[range.start - start..range.end - start]);
+        Some(())
+    }
+
+    /// A large range is read straight into `out`, never copied.
+    fn append(&self, range: Range<usize>, out: &mut Vec<u8>) -> Option<()> {
+        if range.len() <= WINDOW / 2 || range.end > self.len {
+            return self.read(range, &mut |bytes| out.extend_from_slice(bytes));
+        }
+        let at = out.len();
+        out.resize(at + range.len(), 0);
+        self.read_into(&mut out[at..], range.start)
     }
 }
 
