@@ -1,5 +1,6 @@
 //! Any text as a plan (JSON, or the text of `terraform plan`): the plan front ends, the model
-//! and every rule must never panic.
+//! and every rule must never panic; and any bytes read from a file a section at a time
+//! (`plan::read_plan_file`) are read as reading them whole reads them, or left to it.
 #![no_main]
 
 use clumio_preflight::profile::{Profile, ProfileOptions};
@@ -9,7 +10,16 @@ use clumio_preflight::terraform::{self, plan, text_plan};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let streamed = streamed(data);
+    let Ok(text) = std::str::from_utf8(data) else {
+        assert!(streamed.is_none(), "bytes that are not UTF-8 read from the file");
+        return;
+    };
+    if let Some(read) = streamed {
+        let (whole, layout) = plan::read_plan("plan.json".into(), text.into());
+        assert_eq!(read.file.text, whole.text);
+        assert_eq!(format!("{:?}", Some(read.layout)), format!("{layout:?}"));
+    }
     let mut sources = Sources::new();
     let file = sources.add("plan", text);
     let profile = Profile::new(&ProfileOptions::default()).expect("default profile");
@@ -26,3 +36,12 @@ fuzz_target!(|data: &[u8]| {
     let inv = terraform::aws::inventory(&txt.resources, &sources);
     let _ = rules::run(&inv, &profile, &rules::Enabled::all());
 });
+
+/// `data` read from a file of its own a section at a time.
+fn streamed(data: &[u8]) -> Option<plan::FromFile> {
+    let path = std::env::temp_dir().join(format!("clumio-fuzz-plan-{}.json", std::process::id()));
+    std::fs::write(&path, data).ok()?;
+    let file = std::fs::File::open(&path);
+    let _ = std::fs::remove_file(&path);
+    plan::read_plan_file("plan.json".into(), &file.ok()?, data.len() as u64)
+}

@@ -187,7 +187,9 @@ impl SourceFile {
         // Pieces start and end on character blocks, so that the characters before an
         // offset are counted from kept text.
         let is_boundary = |at: usize| -> Option<bool> {
-            Some(at >= len || read_with(original, at..at + 1, |b| (b[0] as i8) >= -0x40)?)
+            Some(
+                at == 0 || at >= len || read_with(original, at..at + 1, |b| (b[0] as i8) >= -0x40)?,
+            )
         };
         let floor = |mut at: usize| -> Option<usize> {
             at -= at % CHAR_BLOCK;

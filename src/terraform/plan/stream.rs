@@ -49,7 +49,7 @@ pub fn read_plan_file(name: String, file: &File, len: u64) -> Option<FromFile> {
 /// [`read_plan_file`], reading `chunk` bytes at a time.
 fn read_in_chunks(name: String, file: &File, len: u64, chunk: usize) -> Option<FromFile> {
     let len = usize::try_from(len).ok()?;
-    let mut read = Reading::new(len)?;
+    let mut read = Reading::new(len);
     let mut chunk = vec![0u8; chunk];
     let mut source = file.take(len as u64);
     let mut at = 0;
@@ -278,8 +278,8 @@ struct Reading {
 }
 
 impl Reading {
-    fn new(len: usize) -> Option<Reading> {
-        Some(Reading {
+    fn new(len: usize) -> Reading {
+        Reading {
             len,
             top: Top::Start,
             key: Vec::new(),
@@ -297,7 +297,7 @@ impl Reading {
                 .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
                 .collect(),
             tail: Vec::new(),
-        })
+        }
     }
 
     /// Reads `chunk`, which is at `at` in the file.
@@ -312,17 +312,7 @@ impl Reading {
             let c = chunk[i];
             match self.top {
                 Top::InValue | Top::InEntry => {
-                    match self.scan.end_in(&chunk[i..], false) {
-                        Some(end) => {
-                            self.keep(&chunk[i..i + end])?;
-                            self.value_done()?;
-                            i += end;
-                        }
-                        None => {
-                            self.keep(&chunk[i..])?;
-                            i = chunk.len();
-                        }
-                    }
+                    i = self.value_in(chunk, i, false)?;
                     continue;
                 }
                 // A key with an escape or a control character (which JSON does not allow
@@ -355,17 +345,7 @@ impl Reading {
                     self.section_at = at + i;
                     self.filled = 0;
                     self.top = if in_entry { Top::InEntry } else { Top::InValue };
-                    match self.scan.end_in(&chunk[i..], true) {
-                        Some(end) => {
-                            self.keep(&chunk[i..i + end])?;
-                            self.value_done()?;
-                            i += end;
-                        }
-                        None => {
-                            self.keep(&chunk[i..])?;
-                            i = chunk.len();
-                        }
-                    }
+                    i = self.value_in(chunk, i, true)?;
                     continue;
                 }
                 Top::Next if c == b',' => self.top = Top::Key,
@@ -374,6 +354,22 @@ impl Reading {
             i += 1;
         }
         Some(())
+    }
+
+    /// Reads the value being read from `chunk[i..]` (`first`: it starts there), up to its
+    /// end, read then, or the chunk's; where reading goes on.
+    fn value_in(&mut self, chunk: &[u8], i: usize, first: bool) -> Option<usize> {
+        match self.scan.end_in(&chunk[i..], first) {
+            Some(end) => {
+                self.keep(&chunk[i..i + end])?;
+                self.value_done()?;
+                Some(i + end)
+            }
+            None => {
+                self.keep(&chunk[i..])?;
+                Some(chunk.len())
+            }
+        }
     }
 
     /// Whether `chunk` goes on valid UTF-8 (a character may run on into the next chunk).
