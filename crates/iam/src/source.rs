@@ -500,8 +500,7 @@ impl Original for &str {
 
 /// What a sparse file needs to know of the whole of its original, counted in one pass
 /// (which may go through it a chunk at a time, [`TextCounts::add`]): the line endings before
-/// each [`LINE_BLOCK`] bytes, and the characters before each [`CHAR_BLOCK`] bytes (none for
-/// ASCII text).
+/// each 1 KiB, and the characters before each 256 bytes (none for ASCII text).
 #[derive(Debug, Clone)]
 pub struct TextCounts {
     endings_before: Vec<u32>,

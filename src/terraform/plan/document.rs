@@ -1,8 +1,9 @@
-//! Reading a plan: a serde pass finds the top-level sections and where the entries of the
-//! resources the model reads are (the [`Layout`]); those entries are then parsed (with
-//! spans) on all cores, and the document assembled from them in order. The layout outlives
-//! the text it was read from, so that a plan's file need only keep those entries
-//! ([`crate::source::SourceFile::sparse`]).
+//! Reading a plan: a serde pass finds the top-level sections and, reading each by itself
+//! ([`Sections`]), where the entries of the resources the model reads are (the [`Layout`]);
+//! those entries are then parsed (with spans) on all cores, and the document assembled from
+//! them in order. The layout outlives the text it was read from, so that a plan's file need
+//! only keep those entries ([`crate::source::SourceFile::sparse`]), and a large plan's
+//! sections can be read one at a time from its file ([`super::stream`]).
 
 use super::*;
 use std::ops::Range;
@@ -234,6 +235,8 @@ fn raw_range(r: &RawValue, base: usize, offset: usize) -> Range<usize> {
     start..start + r.get().len()
 }
 
+/// The layout of a values module (`planned_values`, `prior_state`, state `values`) and of
+/// the modules in it, down to [`MAX_MODULE_DEPTH`].
 fn module(m: &RawModule<'_>, depth: usize, data_only: bool, entries: &Entries) -> ModuleLayout {
     ModuleLayout {
         resources: entries(&m.resources, data_only),
@@ -248,6 +251,8 @@ fn module(m: &RawModule<'_>, depth: usize, data_only: bool, entries: &Entries) -
     }
 }
 
+/// The layout of a `configuration` module and of the modules it calls, down to
+/// [`MAX_MODULE_DEPTH`].
 fn config(m: &RawConfigModule<'_>, depth: usize, entries: &Entries) -> ConfigLayout {
     ConfigLayout {
         resources: entries(&m.resources, false),

@@ -193,25 +193,7 @@ impl Scan {
                     .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
                     .map(|p| from + p)
             }
-            Scan::Text { escaped } => {
-                let mut i = usize::from(first);
-                loop {
-                    // The character after a `\` (which may start the next chunk).
-                    if *escaped {
-                        if i >= b.len() {
-                            return None;
-                        }
-                        *escaped = false;
-                        i += 1;
-                    }
-                    i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
-                    if b[i] == b'"' {
-                        return Some(i + 1);
-                    }
-                    *escaped = true;
-                    i += 1;
-                }
-            }
+            Scan::Text { escaped } => past_string(b, usize::from(first), escaped),
             Scan::Nested {
                 open,
                 close,
@@ -222,20 +204,8 @@ impl Scan {
                 let mut i = 0;
                 loop {
                     if *in_string {
-                        if *escaped {
-                            if i >= b.len() {
-                                return None;
-                            }
-                            *escaped = false;
-                            i += 1;
-                        }
-                        i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
-                        if b[i] == b'\\' {
-                            *escaped = true;
-                        } else {
-                            *in_string = false;
-                        }
-                        i += 1;
+                        i = past_string(b, i, escaped)?;
+                        *in_string = false;
                         continue;
                     }
                     i += memchr::memchr3(b'"', *open, *close, b.get(i..)?)?;
@@ -253,6 +223,27 @@ impl Scan {
                 }
             }
         }
+    }
+}
+
+/// Just past the closing quote of a string that goes on at `b[i..]`; `None` when it goes on
+/// past `b`. `escaped`: the byte before was a `\`, whose character comes next (it may start
+/// the next chunk).
+fn past_string(b: &[u8], mut i: usize, escaped: &mut bool) -> Option<usize> {
+    loop {
+        if *escaped {
+            if i >= b.len() {
+                return None;
+            }
+            *escaped = false;
+            i += 1;
+        }
+        i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+        if b[i] == b'"' {
+            return Some(i + 1);
+        }
+        *escaped = true;
+        i += 1;
     }
 }
 
