@@ -726,6 +726,30 @@ mod tests {
     }
 
     #[test]
+    fn a_file_cut_short_after_it_was_read_gives_nothing() {
+        // The pieces are read back from the file: when it is shorter than it was, there is
+        // no sparse file (and the plan is read whole).
+        let text = r#"{"format_version":"1.2","resource_changes":[
+            {"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","name":"b",
+             "change":{"actions":["create"],"after":{"bucket":"b"},"after_unknown":{}}}]}"#;
+        let path =
+            std::env::temp_dir().join(format!("clumio-stream-cut-{}.json", std::process::id()));
+        std::fs::write(&path, &text[..text.len() / 2]).unwrap();
+        let file = File::open(&path).unwrap();
+        let layout = Layout::read(text).unwrap();
+        let original = FileOriginal {
+            file: &file,
+            len: text.len(),
+            windows: RefCell::new([(0, Vec::new()), (0, Vec::new())]),
+        };
+        let counts = TextCounts::of(text);
+        let read = SourceFile::sparse_of("plan.json".into(), &original, &counts, &layout.kept());
+        drop(file);
+        std::fs::remove_file(&path).unwrap();
+        assert!(read.is_none());
+    }
+
+    #[test]
     fn state_json_reads_from_its_file_as_state() {
         let state = r#"{"format_version":"1.0","terraform_version":"1.11.0","values":{"root_module":{"resources":[
             {"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","name":"b","values":{"bucket":"b"}}]}}}"#;
