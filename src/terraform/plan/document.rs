@@ -1,4 +1,4 @@
-//! Reading a plan: a serde pass finds the top-level sections and, reading each by itself
+//! Reading a plan: a serde pass finds the top-level sections and, reading each one
 //! ([`Sections`]), where the entries of the resources the model reads are (the [`Layout`]);
 //! those entries are then parsed (with spans) on all cores, and the document assembled from
 //! them in order. The layout outlives the text it was read from, so that a plan's file need
@@ -8,10 +8,8 @@
 use super::*;
 use std::ops::Range;
 
-/// The top level of a plan, with every section typed (serde, borrowing): the shape whose
-/// first error a plan that does not read is reported with.
+/// The top level of a plan, with every section kept as raw text (serde, borrowing).
 #[derive(Deserialize)]
-#[allow(dead_code)] // Read for its errors only.
 pub(super) struct RawPlan<'a> {
     format_version: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -28,26 +26,6 @@ pub(super) struct RawPlan<'a> {
     /// The root module's variables, as the plan was made with them.
     #[serde(borrow)]
     variables: Option<std::collections::BTreeMap<String, RawVariable<'a>>>,
-}
-
-/// The top level of a plan with each section's value as its raw text: a section is
-/// then read by itself ([`Sections::read`]), whether the plan is read whole or from its file.
-#[derive(Deserialize)]
-pub(super) struct RawTop<'a> {
-    #[serde(borrow)]
-    format_version: Option<&'a RawValue>,
-    #[serde(borrow)]
-    resource_changes: Option<&'a RawValue>,
-    #[serde(borrow)]
-    planned_values: Option<&'a RawValue>,
-    #[serde(borrow)]
-    prior_state: Option<&'a RawValue>,
-    #[serde(borrow)]
-    configuration: Option<&'a RawValue>,
-    #[serde(borrow)]
-    values: Option<&'a RawValue>,
-    #[serde(borrow)]
-    variables: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -283,6 +261,27 @@ pub(super) struct Sections {
     has_changes: bool,
 }
 
+/// Where a section's text is: at `base` in memory, at `offset` in the original.
+#[derive(Clone, Copy)]
+struct Place {
+    base: usize,
+    offset: usize,
+}
+
+impl Place {
+    fn of(text: &str, offset: usize) -> Place {
+        Place {
+            base: text.as_ptr() as usize,
+            offset,
+        }
+    }
+
+    /// The ranges, in the original, of the entries the model reads among `entries`.
+    fn entries(self, entries: &[&RawValue], data_only: bool) -> Vec<Range<usize>> {
+        read_entries(entries, data_only, self.base, self.offset)
+    }
+}
+
 impl Sections {
     /// Reads the value of top-level `key`, `text`, which is at `offset` in the original;
     /// `false` when the key is not one a layout reads.
@@ -292,59 +291,69 @@ impl Sections {
         text: &str,
         offset: usize,
     ) -> Result<bool, serde_json::Error> {
-        let base = text.as_ptr() as usize;
-        let entries =
-            |raws: &[&RawValue], data_only: bool| read_entries(raws, data_only, base, offset);
-        let layout = &mut self.layout;
+        let at = Place::of(text, offset);
         match key {
-            "format_version" => {
-                let v: Option<Cow<str>> = serde_json::from_str(text)?;
-                layout.format_version = v.map(|v| (v.into_owned(), None));
-            }
+            "format_version" => self.format_version(serde_json::from_str(text)?),
             "resource_changes" => {
-                let c: Option<Vec<&RawValue>> = serde_json::from_str(text)?;
-                self.has_changes = c.is_some();
-                layout.resource_changes = c.map(|c| entries(&c, false));
+                let changes: Option<Vec<&RawValue>> = serde_json::from_str(text)?;
+                self.resource_changes(changes.as_deref(), at);
             }
-            // Read whatever comes first; dropped by `finish` when the plan has changes.
-            "planned_values" => {
-                let p: Option<RawValues> = serde_json::from_str(text)?;
-                layout.planned_values = p
-                    .and_then(|p| p.root_module)
-                    .map(|root| module(&root, 0, false, &entries));
-            }
-            // Only the data sources read while planning are taken from the prior state.
-            "prior_state" => {
-                let p: Option<RawState> = serde_json::from_str(text)?;
-                layout.prior_state = p
-                    .and_then(|p| p.values)
-                    .and_then(|v| v.root_module)
-                    .map(|root| module(&root, 0, true, &entries));
-            }
-            "configuration" => {
-                let c: Option<RawConfiguration> = serde_json::from_str(text)?;
-                layout.configuration = c
-                    .and_then(|c| c.root_module)
-                    .map(|root| config(&root, 0, &entries));
-            }
-            "values" => {
-                let v: Option<RawValues> = serde_json::from_str(text)?;
-                layout.values = v
-                    .and_then(|v| v.root_module)
-                    .map(|root| module(&root, 0, false, &entries));
-            }
-            "variables" => {
-                let vars: Option<std::collections::BTreeMap<String, RawVariable>> =
-                    serde_json::from_str(text)?;
-                layout.variables = vars.map(|vars| {
-                    vars.into_iter()
-                        .filter_map(|(name, var)| Some((name, raw_range(var.value?, base, offset))))
-                        .collect()
-                });
-            }
+            "planned_values" => self.planned_values(serde_json::from_str(text)?, at),
+            "prior_state" => self.prior_state(serde_json::from_str(text)?, at),
+            "configuration" => self.configuration(serde_json::from_str(text)?, at),
+            "values" => self.values(serde_json::from_str(text)?, at),
+            "variables" => self.variables(serde_json::from_str(text)?, at),
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    fn format_version(&mut self, v: Option<Cow<str>>) {
+        self.layout.format_version = v.map(|v| (v.into_owned(), None));
+    }
+
+    fn resource_changes(&mut self, changes: Option<&[&RawValue]>, at: Place) {
+        self.has_changes = changes.is_some();
+        self.layout.resource_changes = changes.map(|c| at.entries(c, false));
+    }
+
+    /// Read whatever comes first; dropped by [`Sections::finish`] when the plan has changes.
+    fn planned_values(&mut self, values: Option<RawValues>, at: Place) {
+        self.layout.planned_values = values
+            .and_then(|p| p.root_module)
+            .map(|root| module(&root, 0, false, &|e, d| at.entries(e, d)));
+    }
+
+    /// Only the data sources read while planning are taken from the prior state.
+    fn prior_state(&mut self, state: Option<RawState>, at: Place) {
+        self.layout.prior_state = state
+            .and_then(|p| p.values)
+            .and_then(|v| v.root_module)
+            .map(|root| module(&root, 0, true, &|e, d| at.entries(e, d)));
+    }
+
+    fn configuration(&mut self, configuration: Option<RawConfiguration>, at: Place) {
+        self.layout.configuration = configuration
+            .and_then(|c| c.root_module)
+            .map(|root| config(&root, 0, &|e, d| at.entries(e, d)));
+    }
+
+    fn values(&mut self, values: Option<RawValues>, at: Place) {
+        self.layout.values = values
+            .and_then(|v| v.root_module)
+            .map(|root| module(&root, 0, false, &|e, d| at.entries(e, d)));
+    }
+
+    fn variables(
+        &mut self,
+        variables: Option<std::collections::BTreeMap<String, RawVariable>>,
+        at: Place,
+    ) {
+        self.layout.variables = variables.map(|vars| {
+            vars.into_iter()
+                .filter_map(|(name, var)| Some((name, raw_range(var.value?, at.base, at.offset))))
+                .collect()
+        });
     }
 
     /// Starts the resource changes, read an entry at a time ([`Sections::change_entry`]).
@@ -361,7 +370,7 @@ impl Sections {
         offset: usize,
     ) -> Result<(), serde_json::Error> {
         let raw: &RawValue = serde_json::from_str(text)?;
-        let entries = read_entries(&[raw], false, text.as_ptr() as usize, offset);
+        let entries = Place::of(text, offset).entries(&[raw], false);
         self.layout
             .resource_changes
             .get_or_insert_with(Vec::new)
@@ -387,31 +396,17 @@ impl Layout {
     /// The layout of plan or state JSON `text`; the serde error when it is not JSON of a
     /// plan's shape.
     pub fn read(text: &str) -> Result<Layout, serde_json::Error> {
-        // The error is the one of the whole plan's shape, wherever it is.
-        Self::read_sections(text)
-            .map_err(|e| serde_json::from_str::<RawPlan>(text).err().unwrap_or(e))
-    }
-
-    fn read_sections(text: &str) -> Result<Layout, serde_json::Error> {
-        // The top level checked at once; then each section read by itself, as a plan read
-        // from its file is.
-        let raw: RawTop = serde_json::from_str(text)?;
-        let base = text.as_ptr() as usize;
+        let raw: RawPlan = serde_json::from_str(text)?;
+        // Each section read as a plan read from its file reads it ([`Sections::read`]).
+        let at = Place::of(text, 0);
         let mut sections = Sections::default();
-        for (key, value) in [
-            ("format_version", raw.format_version),
-            ("resource_changes", raw.resource_changes),
-            ("planned_values", raw.planned_values),
-            ("prior_state", raw.prior_state),
-            ("configuration", raw.configuration),
-            ("values", raw.values),
-            ("variables", raw.variables),
-        ] {
-            if let Some(value) = value {
-                let offset = value.get().as_ptr() as usize - base;
-                sections.read(key, value.get(), offset)?;
-            }
-        }
+        sections.format_version(raw.format_version);
+        sections.resource_changes(raw.resource_changes.as_deref(), at);
+        sections.planned_values(raw.planned_values, at);
+        sections.prior_state(raw.prior_state, at);
+        sections.configuration(raw.configuration, at);
+        sections.values(raw.values, at);
+        sections.variables(raw.variables, at);
         let key = text
             .find(FORMAT_VERSION_KEY)
             .map(|i| i..i + FORMAT_VERSION_KEY.len());

@@ -69,14 +69,13 @@ fn read_in_chunks(name: String, file: &File, len: u64, chunk: usize) -> Option<F
     }
     let (sections, counts, found) = read.finish()?;
     // Exactly the tests `detect` makes of the whole text.
-    let is_plan = found.format_version.is_some() && (found.changes || found.planned_values);
-    let is_state = !is_plan && found.format_version.is_some() && (found.values || found.version);
+    let [version, changes, planned, values, terraform] = found.map(|at| at.is_some());
+    let is_plan = version && (changes || planned);
+    let is_state = !is_plan && version && (values || terraform);
     if !is_plan && !is_state {
         return None;
     }
-    let key = found
-        .format_version
-        .map(|at| at..at + FORMAT_VERSION_KEY.len());
+    let key = found[0].map(|at| at..at + FORMAT_VERSION_KEY.len());
     let layout = sections.finish(key);
     let original = FileOriginal {
         file,
@@ -91,17 +90,7 @@ fn read_in_chunks(name: String, file: &File, len: u64, chunk: usize) -> Option<F
     })
 }
 
-/// The needles [`is_plan_json`] and [`is_state_json`] look for, found anywhere in the text.
-#[derive(Default)]
-struct Found {
-    /// Where `"format_version"` first is.
-    format_version: Option<usize>,
-    changes: bool,
-    planned_values: bool,
-    values: bool,
-    version: bool,
-}
-
+/// The needles [`is_plan_json`] and [`is_state_json`] look for anywhere in the text.
 const NEEDLES: [&str; 5] = [
     FORMAT_VERSION_KEY,
     "\"resource_changes\"",
@@ -109,6 +98,9 @@ const NEEDLES: [&str; 5] = [
     "\"values\"",
     "\"terraform_version\"",
 ];
+
+/// Where each of the [`NEEDLES`] first is, when it is.
+type Found = [Option<usize>; 5];
 
 /// Where the top level of the plan is.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -282,7 +274,7 @@ impl Reading {
             sections: Sections::default(),
             counts: TextCounts::default(),
             utf8_carry: Vec::new(),
-            found: Found::default(),
+            found: [None; 5],
             finders: NEEDLES
                 .iter()
                 .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
@@ -401,37 +393,21 @@ impl Reading {
         let mut across = std::mem::take(&mut self.tail);
         let across_at = at - across.len();
         across.extend_from_slice(&chunk[..chunk.len().min(longest - 1)]);
-        for (which, finder) in self.finders.iter().enumerate() {
-            let hit = |text: &[u8], base: usize| finder.find(text).map(|i| base + i);
-            let wanted = match which {
-                0 => self.found.format_version.is_none(),
-                1 => !self.found.changes,
-                2 => !self.found.planned_values,
-                3 => !self.found.values,
-                _ => !self.found.version,
-            };
-            if !wanted {
-                continue;
-            }
-            let Some(first) = hit(&across, across_at).or_else(|| hit(chunk, at)) else {
-                continue;
-            };
-            match which {
-                0 => self.found.format_version = Some(first),
-                1 => self.found.changes = true,
-                2 => self.found.planned_values = true,
-                3 => self.found.values = true,
-                _ => self.found.version = true,
+        for (first, finder) in self.found.iter_mut().zip(&self.finders) {
+            if first.is_none() {
+                *first = finder
+                    .find(&across)
+                    .map(|i| across_at + i)
+                    .or_else(|| finder.find(chunk).map(|i| at + i));
             }
         }
         // The last bytes before the next chunk (those of this one, and of the ones before
         // when it is short).
         let keep = longest - 1;
-        let mut tail = across[across.len().saturating_sub(keep)..].to_vec();
-        if chunk.len() >= keep {
-            tail = chunk[chunk.len() - keep..].to_vec();
-        }
-        self.tail = tail;
+        self.tail = match chunk.len().checked_sub(keep) {
+            Some(from) => chunk[from..].to_vec(),
+            None => across[across.len().saturating_sub(keep)..].to_vec(),
+        };
     }
 
     /// Adds `bytes` to the value being read.
