@@ -31,6 +31,7 @@
 //! note (see [`load_template_with_notes`]).
 
 pub mod aws;
+pub mod compact;
 pub mod prefilter;
 pub mod prefilter_json;
 pub mod template;

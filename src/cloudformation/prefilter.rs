@@ -18,6 +18,7 @@
 //! text the parser rejects is parsed again whole ([`super::template::parse_document`]), so an
 //! error is always reported as the whole template gives it.
 
+use super::compact::Compact;
 use super::types::read_properties;
 use std::borrow::Cow;
 
@@ -277,13 +278,38 @@ fn blank_outputs(lines: &[Line], blank: &mut Vec<(usize, usize)>) {
 /// The template text with irrelevant resources blanked, and unread properties and the
 /// `Outputs` after `Resources` too at `level`, or the text itself.
 pub fn relevant_yaml_at(text: &str, level: Level) -> Cow<'_, str> {
-    if !level.resources || text.trim_start().starts_with('{') {
+    let Some(blank) = blank_ranges(text, level) else {
         return Cow::Borrowed(text);
+    };
+    // Whole lines are blanked (line starts and ends are character boundaries), so the
+    // pieces kept are slices of the text.
+    let mut out = String::with_capacity(text.len());
+    let mut kept = 0;
+    for (a, b) in blank {
+        out.push_str(&text[kept..a]);
+        push_spaces(&mut out, b - a);
+        kept = b;
+    }
+    out.push_str(&text[kept..]);
+    Cow::Owned(out)
+}
+
+/// [`relevant_yaml_at`] with every wholly blanked line left out: what the checker parses.
+/// `None` when nothing is blanked.
+pub fn compact_yaml_at(text: &str, level: Level) -> Option<Compact> {
+    blank_ranges(text, level).map(|blank| Compact::new(text, &blank))
+}
+
+/// The byte ranges [`relevant_yaml_at`] blanks, in order, each within one line and without
+/// its line ending; `None` when it blanks nothing.
+fn blank_ranges(text: &str, level: Level) -> Option<Vec<(usize, usize)>> {
+    if !level.resources || text.trim_start().starts_with('{') {
+        return None;
     }
     let mut raw_lines = split_lines(text);
     // (A line that starts with a space cannot open the section.)
     if !raw_lines.any(|(_, raw)| !raw.starts_with(' ') && opens_resources(Line::new(0, raw).text)) {
-        return Cow::Borrowed(text);
+        return None;
     }
     // The lines after `Resources:`.
     let lines: Vec<Line> = raw_lines.map(|(at, raw)| Line::new(at, raw)).collect();
@@ -340,20 +366,7 @@ pub fn relevant_yaml_at(text: &str, level: Level) -> Cow<'_, str> {
     if let Some(after) = resources_end.filter(|_| level.properties) {
         blank_outputs(&lines[after..], &mut blank);
     }
-    if blank.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    // Whole lines are blanked (line starts and ends are character boundaries), so the
-    // pieces kept are slices of the text.
-    let mut out = String::with_capacity(text.len());
-    let mut kept = 0;
-    for (a, b) in blank {
-        out.push_str(&text[kept..a]);
-        push_spaces(&mut out, b - a);
-        kept = b;
-    }
-    out.push_str(&text[kept..]);
-    Cow::Owned(out)
+    (!blank.is_empty()).then_some(blank)
 }
 
 #[cfg(test)]
@@ -526,6 +539,11 @@ mod tests {
             let file = FileId(0);
             let whole = parse_yaml(&relevant_yaml_at(&text, Level::EVERY_PROPERTY), file).unwrap();
             let blanked = parse_yaml(&out, file).unwrap();
+            // Leaving the blanked lines out changes no node and no span.
+            if let Some(compact) = compact_yaml_at(&text, Level::CHECKED) {
+                let compacted = compact.restore(parse_yaml(&compact.text, file).unwrap());
+                prop_assert_eq!(compacted.as_ref(), Some(&blanked));
+            }
             prop_assert_eq!(whole.get("Resources").map(|r| r.span), blanked.get("Resources").map(|r| r.span));
             for ((id, a), (_, b)) in properties(&whole).into_iter().zip(properties(&blanked)) {
                 let (Some(a), Some(b)) = (a, b) else { continue };

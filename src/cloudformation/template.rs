@@ -68,13 +68,22 @@ pub fn parse_document_at(text: &str, file: FileId, level: Level) -> Result<Node,
             )
         });
     }
-    // What cannot matter is blanked first: same offsets, far less to build. A blanked text
-    // that does not parse is parsed whole, so that the error is the template's own (an
-    // alias whose anchor was blanked would otherwise be "unknown").
-    let relevant = super::prefilter::relevant_yaml_at(text, level);
-    let parsed = match parse_yaml(&relevant, file) {
-        Err(_) if matches!(relevant, Cow::Owned(_)) => parse_yaml(text, file),
-        parsed => parsed,
+    // What cannot matter is blanked first, and the lines blanked whole left out: far less
+    // to build, and the spans moved back to the template's offsets. A blanked text that does
+    // not parse is parsed whole, so that the error is the template's own (an alias whose
+    // anchor was blanked would otherwise be "unknown").
+    let parsed = match super::prefilter::compact_yaml_at(text, level) {
+        Some(compact) => match parse_yaml(&compact.text, file)
+            .ok()
+            .and_then(|node| compact.restore(node))
+        {
+            Some(node) => Ok(node),
+            // A scalar ran over a left-out line, or the text did not parse: the blanked
+            // text as it is, then the whole one.
+            None => parse_yaml(&super::prefilter::relevant_yaml_at(text, level), file)
+                .or_else(|_| parse_yaml(text, file)),
+        },
+        None => parse_yaml(text, file),
     };
     parsed.map_err(|e| error(file, Some(e.span), format!("invalid YAML: {}", e.message)))
 }
@@ -808,6 +817,30 @@ Resources:
             json_blanked >= 3,
             "{json_blanked} JSON templates were blanked"
         );
+    }
+
+    #[test]
+    fn leaving_blanked_lines_out_gives_the_tree_of_the_blanked_text() {
+        use super::super::prefilter::{compact_yaml_at, relevant_yaml_at};
+        let mut compacted = 0;
+        for (name, text) in templates() {
+            let file = FileId(0);
+            let Some(compact) = compact_yaml_at(&text, Level::CHECKED) else {
+                continue;
+            };
+            let blanked = parse_yaml(&relevant_yaml_at(&text, Level::CHECKED), file);
+            let parsed = parse_yaml(&compact.text, file).map(|node| compact.restore(node));
+            match (blanked, parsed) {
+                (Ok(want), Ok(Some(got))) => assert_eq!(got, want, "{name}"),
+                // A text that does not parse is parsed whole (either way).
+                (Err(_), Err(_)) => {}
+                (want, got) => panic!("{name}: {want:?} against {got:?}"),
+            }
+            if compact.text.len() < text.len() {
+                compacted += 1;
+            }
+        }
+        assert!(compacted >= 3, "{compacted} templates had lines left out");
     }
 
     #[test]

@@ -351,23 +351,24 @@ fn applies<'r>(
     per_role: &'r [Vec<Request>],
 ) -> (Tri, Option<&'r Request>, Vec<Tri>) {
     let mut first_applying = None;
-    let answers: Vec<Vec<Tri>> = per_role
-        .iter()
-        .enumerate()
-        .map(|(ri, sessions)| {
-            sessions
-                .iter()
-                .enumerate()
-                .map(|(si, r)| {
-                    let applies = memo.applies(ri * sessions.len() + si, r);
-                    if applies != Tri::No && first_applying.is_none() {
-                        first_applying = Some(r);
-                    }
-                    applies
-                })
-                .collect()
-        })
-        .collect();
+    // Callers the statement cannot tell apart get the answer of the first of them.
+    let (role_sensitive, session_sensitive) = memo.statement().caller_sensitivity();
+    let mut answers: Vec<Vec<Tri>> = Vec::with_capacity(per_role.len());
+    for (ri, sessions) in per_role.iter().enumerate() {
+        let mut row: Vec<Tri> = Vec::with_capacity(sessions.len());
+        for (si, r) in sessions.iter().enumerate() {
+            let applies = match (ri, si) {
+                (1.., _) if !role_sensitive => answers[0][si].clone(),
+                (_, 1..) if !session_sensitive => row[0].clone(),
+                _ => memo.applies(ri * sessions.len() + si, r),
+            };
+            if applies != Tri::No && first_applying.is_none() {
+                first_applying = Some(r);
+            }
+            row.push(applies);
+        }
+        answers.push(row);
+    }
     let per_session: Vec<Tri> = (0..answers.first().map_or(0, Vec::len))
         .map(|si| {
             let column: Vec<Tri> = answers.iter().map(|role| role[si].clone()).collect();
@@ -614,6 +615,44 @@ mod tests {
 
     fn arn_pair(v: &str) -> Vec<(String, PString)> {
         vec![("aws:s3:arn".into(), PString::known(v))]
+    }
+
+    #[test]
+    fn a_statement_naming_one_role_name_form_depends_on_the_name_for_every_session() {
+        use crate::located_json::{OffsetMap, parse_json};
+        use crate::policy::parse::parse_policy;
+        // The role's name not given: one candidate per published name form.
+        let profile = Profile::new(&ProfileOptions {
+            account_id: Some("111122223333".into()),
+            ..ProfileOptions::default()
+        })
+        .unwrap();
+        // Any principal of the account whose role ARN is like `arns`.
+        let key_policy = |arns: &str| {
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":"kms:Decrypt","Resource":"*","Condition":{{"ArnLike":{{"aws:PrincipalArn":{arns}}}}}}}]}}"#
+            );
+            let doc = parse_json(&text, &OffsetMap::direct(crate::source::FileId(0), 0)).unwrap();
+            parse_policy(&doc, crate::policy::ast::PolicyKind::Key)
+                .0
+                .unwrap()
+        };
+        let requests = profile.kms_requests_via_s3(profile::KMS_DECRYPT);
+        let [one] = grants(
+            &key_policy(r#""arn:aws:iam::111122223333:role/clumio/ClumioIAMRole-*""#),
+            [&requests],
+        );
+        assert!(
+            matches!(&one, Grant::Depends(on) if on.iter().any(|w| w.contains("role's name"))),
+            "{one:?}"
+        );
+        let [both] = grants(
+            &key_policy(
+                r#"["arn:aws:iam::111122223333:role/clumio/ClumioIAMRole-*","arn:aws:iam::111122223333:role/clumio/ClumioRole-*"]"#,
+            ),
+            [&requests],
+        );
+        assert_eq!(both, Grant::Direct);
     }
 
     #[test]

@@ -40,6 +40,11 @@ impl<'a> StatementMemo<'a> {
         }
     }
 
+    /// The statement the memo answers for.
+    pub fn statement(&self) -> &'a Statement {
+        self.st
+    }
+
     /// Whether the statement applies to `request` (the answer of [`statement_applies`]).
     /// `caller` names the request's principal and condition keys: requests given the same
     /// `caller` must have the same principal and context (they may differ in action and
