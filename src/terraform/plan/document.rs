@@ -370,12 +370,18 @@ impl Sections {
         offset: usize,
     ) -> Result<(), serde_json::Error> {
         let raw: &RawValue = serde_json::from_str(text)?;
-        let entries = Place::of(text, offset).entries(&[raw], false);
+        self.change_entry_read(raw, offset);
+        Ok(())
+    }
+
+    /// [`Sections::change_entry`] of an entry already read, `raw`, at `offset` in the
+    /// file.
+    pub(super) fn change_entry_read(&mut self, raw: &RawValue, offset: usize) {
+        let entries = Place::of(raw.get(), offset).entries(&[raw], false);
         self.layout
             .resource_changes
             .get_or_insert_with(Vec::new)
             .extend(entries);
-        Ok(())
     }
 
     /// The layout, `format_version`'s key at `key` (its first occurrence in the original).

@@ -290,6 +290,17 @@ impl Reading {
         }
         self.counts.add(chunk);
         self.needles(chunk, at);
+        // The whole characters of the chunk, from `whole_from` on, as text.
+        let whole_from = chunk
+            .iter()
+            .take(3)
+            .take_while(|&&b| (0x80..0xC0).contains(&b))
+            .count();
+        let whole = match std::str::from_utf8(&chunk[whole_from..]) {
+            Ok(text) => text,
+            Err(e) => std::str::from_utf8(&chunk[whole_from..whole_from + e.valid_up_to()])
+                .unwrap_or_default(),
+        };
         let mut i = 0;
         while i < chunk.len() {
             let c = chunk[i];
@@ -324,6 +335,17 @@ impl Reading {
                 Top::NextEntry if c == b',' => self.top = Top::Entry,
                 Top::Value | Top::FirstEntry | Top::Entry => {
                     let in_entry = self.top != Top::Value;
+                    // An entry that ends in this chunk is read where it is, with no scan
+                    // for its end and no copy (an object: it cannot seem to end early).
+                    if in_entry
+                        && c == b'{'
+                        && let Some(rest) = whole.get(i.wrapping_sub(whole_from)..)
+                        && let Some(end) = self.entry_in_chunk(rest, at + i)
+                    {
+                        self.top = Top::NextEntry;
+                        i += end;
+                        continue;
+                    }
                     self.scan = Scan::of(c);
                     self.section_at = at + i;
                     self.filled = 0;
@@ -337,6 +359,17 @@ impl Reading {
             i += 1;
         }
         Some(())
+    }
+
+    /// Reads the resource change entry that starts `rest` (at `at` in the file) when it
+    /// ends there too; its length, or `None` when it runs on (or does not parse: the
+    /// entry is then read as any value is, which finds the error again).
+    fn entry_in_chunk(&mut self, rest: &str, at: usize) -> Option<usize> {
+        let mut de = serde_json::Deserializer::from_str(rest);
+        let raw =
+            <&serde_json::value::RawValue as serde::Deserialize>::deserialize(&mut de).ok()?;
+        self.sections.change_entry_read(raw, at);
+        Some(raw.get().len())
     }
 
     /// Reads the value being read from `chunk[i..]` (`first`: it starts there), up to its
