@@ -618,7 +618,7 @@ mod tests {
     }
 
     #[test]
-    fn a_statement_naming_one_role_name_form_depends_on_the_name_for_every_session() {
+    fn a_key_statement_matching_one_role_name_form_depends_on_the_role_name() {
         use crate::located_json::{OffsetMap, parse_json};
         use crate::policy::parse::parse_policy;
         // The role's name not given: one candidate per published name form.
