@@ -352,7 +352,7 @@ fn applies<'r>(
 ) -> (Tri, Option<&'r Request>, Vec<Tri>) {
     let mut first_applying = None;
     // Callers the statement cannot tell apart get the answer of the first of them.
-    let (role_sensitive, session_sensitive) = memo.statement().caller_sensitivity();
+    let (role_sensitive, session_sensitive) = memo.caller_sensitivity();
     let mut answers: Vec<Vec<Tri>> = Vec::with_capacity(per_role.len());
     for (ri, sessions) in per_role.iter().enumerate() {
         let mut row: Vec<Tri> = Vec::with_capacity(sessions.len());

@@ -20,6 +20,8 @@ pub struct StatementMemo<'a> {
     resources: Vec<((usize, PString), Tri)>,
     /// Per caller: the principal's and the conditions' answers, once computed.
     callers: Vec<(Option<Tri>, Option<Tri>)>,
+    /// [`Statement::caller_sensitivity`], once asked.
+    sensitivity: Option<(bool, bool)>,
 }
 
 impl<'a> StatementMemo<'a> {
@@ -37,12 +39,15 @@ impl<'a> StatementMemo<'a> {
             actions: Vec::new(),
             resources: Vec::new(),
             callers: Vec::new(),
+            sensitivity: None,
         }
     }
 
-    /// The statement the memo answers for.
-    pub fn statement(&self) -> &'a Statement {
-        self.st
+    /// [`Statement::caller_sensitivity`] of the statement, worked out once.
+    pub fn caller_sensitivity(&mut self) -> (bool, bool) {
+        *self
+            .sensitivity
+            .get_or_insert_with(|| self.st.caller_sensitivity())
     }
 
     /// Whether the statement applies to `request` (the answer of [`statement_applies`]).
