@@ -13,8 +13,9 @@ For every corpus, the checker (`--format json --fail-on never --no-config`) and 
 floor (examples/parse_floor.rs: every file read and parsed with hcl-edit / serde_json /
 saphyr-parser, nothing checked) run --runs times each, interleaved, and the table gives the
 medians of wall time and of CPU time (user + system), the ratios checker / floor, and the
-peak resident memory of each (from wait4). On a shared machine, wall times follow the load;
-CPU times much less so.
+peak resident memory of each (GNU time's, in runs of their own; else wait4's). The peak of
+the checker on a one-resource plan, what the program takes whatever it reads, is printed
+first. On a shared machine, wall times follow the load; CPU times much less so.
 
 usage: benches/bench.py [--scale small,medium,large] [--families ours,gen,dense] [--runs 5]
                         [--gen PATH] [--bin BINARY] [--floor BINARY] [--outputs DIR]
@@ -29,12 +30,19 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "target", "bench")
 # Targets of issue 18, as checker time / floor time.
 TARGETS = {"terraform": 1.0, "plan": 1.3, "cloudformation": 1.5}
+
+
+# GNU time, which reports the peak of the program it starts alone. The peak wait4 reports
+# is no lower than this interpreter's memory (about 13 MB): a process started from it
+# counts what it had before it became the program (Linux keeps the larger peak on exec).
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
 
 def run_once(argv, stdout=subprocess.DEVNULL):
@@ -46,6 +54,17 @@ def run_once(argv, stdout=subprocess.DEVNULL):
     wall = time.perf_counter() - start
     cpu = usage.ru_utime + usage.ru_stime
     return wall, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def peak_of(argv):
+    """The peak resident memory of argv in MB, measured by GNU time in a run of its own
+    (else wait4's figure, see GNU_TIME)."""
+    if GNU_TIME is None:
+        return run_once(argv)[2]
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as out:
+        subprocess.run([GNU_TIME, "-f", "%M", "-o", out.name, *argv],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return int(out.read().strip().splitlines()[-1]) / 1024
 
 
 def tree_size(path):
@@ -147,6 +166,13 @@ def main():
         os.makedirs(args.outputs, exist_ok=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}; "
           f"medians of {args.runs} runs")
+    if GNU_TIME is None:
+        print("note: GNU time (/usr/bin/time) is missing: the peaks are wait4's, never below "
+              "this interpreter's memory (about 13 MB)", file=sys.stderr)
+    tiny = os.path.join(ROOT, "testdata", "plan", "real", "new-bucket-arn-policy", "plan.json")
+    own = max(peak_of([args.bin, tiny, "--format", "json", "--fail-on", "never", "--no-config"])
+              for _ in range(3))
+    print(f"the checker's own peak (a one-resource plan): {own:.1f} MB")
     print("| corpus | files | MB | findings | checker s | floor s | ratio | target | "
           "checker CPU s | floor CPU s | CPU ratio | checker peak MB | floor peak MB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -170,16 +196,16 @@ def main():
         run_once(floor)
         times, cpus, peaks, ftimes, fcpus, fpeaks = [], [], [], [], [], []
         for _ in range(args.runs):
-            wall, cpu, peak, code = run_once(checker)
+            wall, cpu, _, code = run_once(checker)
             if code not in (0, 1):
                 print(f"note: {name}: the checker exited with {code}", file=sys.stderr)
             times.append(wall)
             cpus.append(cpu)
-            peaks.append(peak)
-            wall, cpu, peak, _ = run_once(floor)
+            wall, cpu, _, _ = run_once(floor)
             ftimes.append(wall)
             fcpus.append(cpu)
-            fpeaks.append(peak)
+            peaks.append(peak_of(checker))
+            fpeaks.append(peak_of(floor))
         t, f = statistics.median(times), statistics.median(ftimes)
         c, fc = statistics.median(cpus), statistics.median(fcpus)
         target = TARGETS.get(kind)

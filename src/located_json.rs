@@ -134,6 +134,48 @@ pub fn parse_json(text: &str, map: &OffsetMap) -> Result<Node, JsonError> {
     parse_json_jsonc(text, map)
 }
 
+/// Decides whether a member of an object is kept as the object is read: given the depth of
+/// the object (0 for the document), the key its object is the value of (`None` for the
+/// document and for array items), the members of its object kept before it, and the member.
+pub type Keep<'k> = &'k dyn Fn(usize, Option<&str>, &[Member], &Member) -> bool;
+
+/// [`parse_json`], leaving out the members `keep` refuses. A member left out is dropped as
+/// soon as it is read, so what is read next reuses its memory (a large document whose
+/// unread parts are dropped after the whole is built is left full of holes); the errors are
+/// those of the whole text.
+pub fn parse_json_keeping(text: &str, map: &OffsetMap, keep: Keep) -> Result<Node, JsonError> {
+    if let Some(node) = fast::parse_keeping(text, map, Some(keep)) {
+        return Ok(node);
+    }
+    let mut node = parse_json_jsonc(text, map)?;
+    leave_out(&mut node, 0, None, keep);
+    Ok(node)
+}
+
+/// Removes from `node`, at depth `depth` as the value of `key`, every member `keep` refuses,
+/// as [`parse_json_keeping`]'s reader does while it reads.
+fn leave_out(node: &mut Node, depth: usize, key: Option<&str>, keep: Keep) {
+    match &mut node.kind {
+        Kind::Object(members) => {
+            let mut kept: Vec<Member> = Vec::with_capacity(members.len());
+            for mut member in std::mem::take(members) {
+                leave_out(&mut member.value, depth + 1, Some(&member.key), keep);
+                if keep(depth, key, &kept, &member) {
+                    kept.push(member);
+                }
+            }
+            kept.shrink_to_fit();
+            *members = kept;
+        }
+        Kind::Array(items) => {
+            for item in items {
+                leave_out(item, depth + 1, None, keep);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// [`parse_json`]'s one-pass reader alone: the nodes of well-formed JSON of the usual kind,
 /// `None` for anything else (an error, a surrogate escape, nesting deeper than 128 levels,
 /// which it never goes into).
@@ -325,7 +367,48 @@ mod tests {
             };
             let map = OffsetMap::direct(FileId(0), 0);
             prop_assert_eq!(fast::parse(&text, &map), parse_json_jsonc(&text, &map).ok());
+            // Leaving members out as they are read gives the tree of leaving them out after.
+            let keep: Keep = &|depth, key, before, member| {
+                (member.key.len() + depth + before.len() + key.map_or(0, str::len)) % 3 != 0
+            };
+            let kept = fast::parse_keeping(&text, &map, Some(keep));
+            let mut after = parse_json_jsonc(&text, &map).unwrap();
+            leave_out(&mut after, 0, None, keep);
+            prop_assert_eq!(kept, Some(after.clone()));
+            prop_assert_eq!(parse_json_keeping(&text, &map, keep).unwrap(), after);
         }
+    }
+
+    #[test]
+    fn members_left_out_are_gone_at_every_depth_and_errors_stay() {
+        let map = OffsetMap::direct(FileId(0), 0);
+        let text = r#"{"a": {"x": 1, "tags": {"k": "v"}}, "tags": [{"tags": 2, "y": 3}]}"#;
+        let keep: Keep = &|_, _, _, member| member.key != "tags";
+        let kept = parse_json_keeping(text, &map, keep).unwrap();
+        let keys = |n: &Node| match &n.kind {
+            Kind::Object(m) => m.iter().map(|m| m.key.clone()).collect::<Vec<_>>(),
+            _ => Vec::new(),
+        };
+        assert_eq!(keys(&kept), ["a"]);
+        assert_eq!(keys(kept.get("a").unwrap()), ["x"]);
+        // The span of an object with members left out is still all of its text.
+        let inner = r#"{"x": 1, "tags": {"k": "v"}}"#;
+        let start = text.find(inner).unwrap();
+        assert_eq!(
+            kept.get("a").unwrap().span,
+            Span::new(FileId(0), start, start + inner.len())
+        );
+        // The jsonc path (a surrogate pair sends it there) leaves out the same members.
+        let odd = r#"{"s": "\ud83d\ude00", "tags": 1, "b": {"tags": 2}}"#;
+        assert!(fast::parse(odd, &map).is_none());
+        let kept = parse_json_keeping(odd, &map, keep).unwrap();
+        assert_eq!(keys(&kept), ["s", "b"]);
+        assert!(keys(kept.get("b").unwrap()).is_empty());
+        let broken = r#"{"tags": [1, }"#;
+        assert_eq!(
+            parse_json_keeping(broken, &map, keep).unwrap_err(),
+            parse_json(broken, &map).unwrap_err()
+        );
     }
 
     #[test]
@@ -403,7 +486,7 @@ mod tests {
 /// `jsonc-parser` would (every error, surrogate `\u` escapes, nesting deeper than
 /// [`MAX_DEPTH`](fast::MAX_DEPTH)), and the caller falls back to `jsonc-parser`.
 mod fast {
-    use super::OffsetMap;
+    use super::{Keep, OffsetMap};
     use crate::value::{Kind, Member, Node, PString};
 
     /// Deeper documents are left to `jsonc-parser`.
@@ -411,6 +494,11 @@ mod fast {
 
     /// The nodes of `text`, or `None` when the fast path is not sure.
     pub fn parse(text: &str, map: &OffsetMap) -> Option<Node> {
+        parse_keeping(text, map, None)
+    }
+
+    /// [`parse`], keeping only the members `keep` accepts (all without it).
+    pub fn parse_keeping(text: &str, map: &OffsetMap, keep: Option<Keep>) -> Option<Node> {
         let mut reader = Reader {
             text,
             bytes: text.as_bytes(),
@@ -418,9 +506,10 @@ mod fast {
             map,
             members: Vec::new(),
             items: Vec::new(),
+            keep,
         };
         reader.skip_space();
-        let node = reader.value(0)?;
+        let node = reader.value(0, None)?;
         reader.skip_space();
         (reader.at == reader.bytes.len()).then_some(node)
     }
@@ -436,6 +525,8 @@ mod fast {
         members: Vec<Member>,
         /// The same for the items of the arrays being read.
         items: Vec<Node>,
+        /// Which members are kept (all without it).
+        keep: Option<Keep<'m>>,
     }
 
     impl Reader<'_, '_> {
@@ -449,10 +540,12 @@ mod fast {
             Node::new(kind, self.map.span(start, self.at))
         }
 
-        fn value(&mut self, depth: usize) -> Option<Node> {
+        /// The value at `self.at`, at `depth`, the value of member `key` (`None` for the
+        /// document and array items).
+        fn value(&mut self, depth: usize, key: Option<&str>) -> Option<Node> {
             let start = self.at;
             match *self.bytes.get(self.at)? {
-                b'{' => self.object(depth),
+                b'{' => self.object(depth, key),
                 b'[' => self.array(depth),
                 b'"' => {
                     let text = self.string()?;
@@ -601,7 +694,7 @@ mod fast {
                 return Some(self.node(Kind::Array(Vec::new()), start));
             }
             loop {
-                let item = self.value(depth + 1)?;
+                let item = self.value(depth + 1, None)?;
                 self.items.push(item);
                 self.skip_space();
                 match *self.bytes.get(self.at)? {
@@ -620,7 +713,7 @@ mod fast {
             }
         }
 
-        fn object(&mut self, depth: usize) -> Option<Node> {
+        fn object(&mut self, depth: usize, object_key: Option<&str>) -> Option<Node> {
             if depth >= MAX_DEPTH {
                 return None;
             }
@@ -645,12 +738,18 @@ mod fast {
                 }
                 self.at += 1;
                 self.skip_space();
-                let value = self.value(depth + 1)?;
-                self.members.push(Member {
+                let value = self.value(depth + 1, Some(&key))?;
+                let member = Member {
                     key,
                     key_span,
                     value,
-                });
+                };
+                if self
+                    .keep
+                    .is_none_or(|keep| keep(depth, object_key, &self.members[mark..], &member))
+                {
+                    self.members.push(member);
+                }
                 self.skip_space();
                 match *self.bytes.get(self.at)? {
                     b',' => {

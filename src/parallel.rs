@@ -3,14 +3,16 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Maps `items` with `f` on up to one thread per core (at most 8); small inputs stay on the
-/// calling thread. Results come back in the order of `items`; a panic in `f` is resumed on
-/// the calling thread.
+/// Maps `items` with `f` on up to one thread per core (at most 8), the calling thread one of
+/// them (its memory, freed by one step of a run, is then reused by the next, where a thread
+/// started for each step would leave it behind); small inputs stay on the calling thread.
+/// Results come back in the order of `items`; a panic in `f` is resumed on the calling
+/// thread.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     if items.len() < 16 {
         return items.iter().map(&f).collect();
     }
-    map_on(items, std::thread::Builder::new, f)
+    map_with(items, std::thread::Builder::new, true, f)
 }
 
 /// Maps `items` with `f` on up to one thread per core (at most 8, at least one), each made by
@@ -21,6 +23,17 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 pub fn map_on<T: Sync, R: Send>(
     items: &[T],
     thread: impl Fn() -> std::thread::Builder,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    map_with(items, thread, false, f)
+}
+
+/// [`map_on`], the calling thread taking items too when `caller_works` (then one thread
+/// fewer is started).
+fn map_with<T: Sync, R: Send>(
+    items: &[T],
+    thread: impl Fn() -> std::thread::Builder,
+    caller_works: bool,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
     let threads = std::thread::available_parallelism()
@@ -43,11 +56,11 @@ pub fn map_on<T: Sync, R: Send>(
         }
     };
     let parts: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
+        let handles: Vec<_> = (usize::from(caller_works)..threads)
             .filter_map(|_| thread().spawn_scoped(scope, take_items).ok())
             .collect();
         // Without any thread, this one does the work (it may lack the stack `thread` gives).
-        let mine = if handles.is_empty() {
+        let mine = if caller_works || handles.is_empty() {
             take_items()
         } else {
             Vec::new()
@@ -68,6 +81,26 @@ pub fn map_on<T: Sync, R: Send>(
     }
     // Every index below the length was taken exactly once.
     slots.into_iter().flatten().collect()
+}
+
+/// What gives the memory freed so far back to the system ([`give_back`]), if anything.
+static GIVE_BACK: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets what [`give_back`] calls: the program's allocator, asked to return the memory it
+/// holds freed (an allocator that keeps freed memory for a while, to hand it out again
+/// quickly, would otherwise hold what one step of a run freed beside what the next step
+/// builds). Only the first call counts.
+pub fn on_give_back(give_back: fn()) {
+    let _ = GIVE_BACK.set(give_back);
+}
+
+/// Asks the allocator to give back the memory freed so far ([`on_give_back`]); called
+/// where a step of the run has freed much of what it built (a large plan's text once its
+/// entries are read, its entries once they are resources). Does nothing unless set.
+pub fn give_back() {
+    if let Some(give_back) = GIVE_BACK.get() {
+        give_back();
+    }
 }
 
 /// Whether the process ends after this run ([`exit_follows`]).
@@ -120,6 +153,43 @@ mod tests {
             let slow: std::collections::HashSet<_> = out[..8].iter().map(|(_, t)| *t).collect();
             assert!(slow.len() > 1, "the slow items all went to one thread");
         }
+    }
+
+    #[test]
+    fn the_calling_thread_maps_items_too() {
+        let items: Vec<u64> = (0..64).collect();
+        let caller = std::thread::current().id();
+        let out = super::map(&items, |&x| {
+            if x < 8 {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            (x + 1, std::thread::current().id())
+        });
+        assert_eq!(
+            out.iter().map(|(x, _)| *x).collect::<Vec<_>>(),
+            items.iter().map(|x| x + 1).collect::<Vec<_>>()
+        );
+        assert!(
+            out.iter().any(|(_, t)| *t == caller),
+            "the caller took none"
+        );
+        let threads: std::collections::HashSet<_> = out.iter().map(|(_, t)| *t).collect();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(threads.len() > 1, cores > 1, "{threads:?}");
+    }
+
+    #[test]
+    fn give_back_calls_what_was_set_once() {
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        fn count() {
+            CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        super::on_give_back(count);
+        super::on_give_back(|| panic!("a second setting counts"));
+        super::give_back();
+        super::give_back();
+        // Other tests' scans, running beside this one, may call it too.
+        assert!(CALLS.load(std::sync::atomic::Ordering::Relaxed) >= 2);
     }
 
     #[test]

@@ -173,7 +173,11 @@ fn load_text(
             } else {
                 terraform::load_plan_json(sources, file, layout)
             };
+            // What the plan's resources were read from goes back before its model is built,
+            // and what the model was built from before the checks.
+            parallel::give_back();
             let inventory = terraform::aws::inventory(&loaded.resources, sources);
+            parallel::give_back();
             let plan = PlanInput {
                 file,
                 resources: std::mem::take(&mut loaded.resources),
@@ -283,6 +287,8 @@ pub(super) fn scan(
         &boundary,
         &mut scan.sources,
     );
+    // A large plan is read: what reading it freed goes back before the models are built.
+    parallel::give_back();
     scan.errors.extend(inputs.errors);
     scan.files += inputs.files;
     scan.pending = inputs.texts;

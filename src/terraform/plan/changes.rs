@@ -157,7 +157,12 @@ pub(super) fn item_expr(expr: Option<&Node>, i: usize, len: usize) -> Option<&No
 
 /// What a change does to its resource, from its `actions`.
 fn lifecycle_of(change: &Node) -> Lifecycle {
-    let actions: Vec<&str> = match change.get("actions").map(|a| &a.kind) {
+    lifecycle_of_actions(change.get("actions"))
+}
+
+/// What a change does to its resource, from its `actions` member.
+fn lifecycle_of_actions(actions: Option<&Node>) -> Lifecycle {
+    let actions: Vec<&str> = match actions.map(|a| &a.kind) {
         Some(Kind::Array(items)) => items.iter().filter_map(|i| text(Some(i))).collect(),
         _ => Vec::new(),
     };
@@ -165,6 +170,28 @@ fn lifecycle_of(change: &Node) -> Lifecycle {
         ["delete"] => Lifecycle::Deleted,
         a if a.contains(&"create") => Lifecycle::Created,
         _ => Lifecycle::Existing,
+    }
+}
+
+/// Whether a member of a resource change entry is kept as the entry is read
+/// ([`crate::located_json::Keep`]): [`from_change`] never reads the sensitivity maps, nor
+/// `before` when the `actions` read before it say the change deletes nothing, and the model
+/// never reads a resource's tags. [`drop_unread_change_members`] settles what this cannot
+/// (a `before` read before the `actions`).
+pub(super) fn keep_change_member(
+    depth: usize,
+    key: Option<&str>,
+    before: &[Member],
+    member: &Member,
+) -> bool {
+    match (depth, key, member.key.as_str()) {
+        (1, Some("change"), "before_sensitive" | "after_sensitive") => false,
+        (1, Some("change"), "before") => match before.iter().find(|m| m.key == "actions") {
+            Some(actions) => lifecycle_of_actions(Some(&actions.value)) == Lifecycle::Deleted,
+            None => true,
+        },
+        (2, Some("before" | "after" | "after_unknown"), "tags" | "tags_all") => false,
+        _ => true,
     }
 }
 

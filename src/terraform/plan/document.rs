@@ -131,7 +131,8 @@ fn entry_string<'r>(raw: &'r str, quoted_key: &str) -> Option<Cow<'r, str>> {
 /// What is read of a section's resource entries.
 #[derive(Clone, Copy, PartialEq)]
 pub(super) enum Entry {
-    /// Resource changes: the members never read are dropped as soon as an entry is parsed
+    /// Resource changes: the members never read are left out as an entry is read
+    /// ([`super::changes::keep_change_member`]) or dropped as soon as it is
     /// ([`super::changes::drop_unread_change_members`]).
     Change,
     /// Values and configuration: every entry, kept whole.
@@ -553,7 +554,12 @@ fn parse_entry(
 ) -> Result<Node, LoadError> {
     let start = file.text_offset(range.start);
     let raw = file.text.get(start..start + range.len()).unwrap_or("");
-    let mut node = parse_json(raw, &OffsetMap::direct(id, start)).map_err(|e| {
+    let map = OffsetMap::direct(id, start);
+    let parsed = match entry {
+        Entry::Change => parse_json_keeping(raw, &map, &super::changes::keep_change_member),
+        _ => parse_json(raw, &map),
+    };
+    let mut node = parsed.map_err(|e| {
         error(
             id,
             Some(e.span),

@@ -20,7 +20,7 @@
 //! - Policy attributes are JSON strings inside JSON: their nodes keep the span of the string
 //!   literal, and the model parses them with offsets mapped through the escapes.
 
-use crate::located_json::{OffsetMap, parse_json};
+use crate::located_json::{OffsetMap, parse_json, parse_json_keeping};
 use crate::resource::{Lifecycle, LoadError, Mode, Resource};
 use crate::source::{FileId, SourceFile, Sources, Span};
 use crate::value::{Hole, Kind, Member, Node, PString, Part};
@@ -383,8 +383,11 @@ mod tests {
              "change":{"actions":["delete"],"before":{"bucket":"b"},"after":null,
                        "after_unknown":{},"before_sensitive":{},"after_sensitive":false}},
             {"address":"aws_s3_bucket.c","mode":"managed","type":"aws_s3_bucket","name":"c",
-             "change":{"actions":["update"],"before":{"bucket":"c"},"after":{"bucket":"c"},
-                       "after_unknown":{}}}],
+             "change":{"actions":["update"],"before":{"bucket":"c"},
+                       "after":{"bucket":"c","tags":{"k":"v"},"tags_all":{"k":"v"}},
+                       "after_unknown":{"tags_all":{}}}},
+            {"address":"aws_s3_bucket.d","mode":"managed","type":"aws_s3_bucket","name":"d",
+             "change":{"before":{"bucket":"d"},"actions":["update"],"after":{"bucket":"d"}}}],
           "prior_state":{"values":{"root_module":{"resources":[
             {"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","values":{}},
             {"address":"data.aws_iam_policy_document.p","mode":"data",
@@ -426,7 +429,17 @@ mod tests {
         assert_eq!(keys(0), ["actions", "after", "after_unknown"]);
         assert_eq!(keys(1), ["actions", "before", "after", "after_unknown"]);
         assert_eq!(keys(2), ["actions", "after", "after_unknown"]);
-        // And the plan read from it has all three buckets, the deleted one with its values.
+        // A `before` read before the `actions` is dropped once the entry is read.
+        assert_eq!(keys(3), ["actions", "after"]);
+        // No resource's tags are kept.
+        let members = |i: usize, part: &str| -> Vec<&str> {
+            let part = changes[i].get("change").and_then(|c| c.get(part)).unwrap();
+            let members = part.as_object().unwrap();
+            members.iter().map(|m| m.key.as_str()).collect()
+        };
+        assert_eq!(members(2, "after"), ["bucket"]);
+        assert!(members(2, "after_unknown").is_empty());
+        // And the plan read from it has all four buckets, the deleted one with its values.
         let mut sources = Sources::new();
         let file = sources.add("plan.json", text);
         let plan = load_plan(&sources, file, None);
@@ -442,6 +455,7 @@ mod tests {
         assert_eq!(bucket_of("aws_s3_bucket.a").as_deref(), Some("a"));
         assert_eq!(bucket_of("aws_s3_bucket.b").as_deref(), Some("b"));
         assert_eq!(bucket_of("aws_s3_bucket.c").as_deref(), Some("c"));
+        assert_eq!(bucket_of("aws_s3_bucket.d").as_deref(), Some("d"));
     }
 
     /// A plan with one bucket change whose `after` holds `after`, one configuration block
