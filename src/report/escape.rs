@@ -34,14 +34,33 @@ pub fn is_unsafe(c: char) -> bool {
     }
 }
 
-/// Whether `s` may hold an unsafe character: a byte-level filter (C0 but tab, DEL, and the
-/// lead bytes of the UTF-8 encodings of C1, U+061C and U+2000–U+2FFF), so that the common
-/// case costs one vectorisable pass. Line feeds count unless `line_feed_is_safe`.
-fn may_be_unsafe(s: &str, line_feed_is_safe: bool) -> bool {
+/// Whether `s` holds an unsafe character ([`is_unsafe`]; a line feed counts unless
+/// `line_feed_is_safe`), without decoding it: one vectorisable pass for the one-byte ones
+/// (C0 but tab, DEL), then a look at the bytes after each lead byte that may start one of
+/// the others (C1, U+061C and U+200E–U+2069 start with 0xC2, 0xD8 and 0xE2, which in UTF-8
+/// never continue a character), so that text with `…` or `→` costs no more.
+fn has_unsafe(s: &str, line_feed_is_safe: bool) -> bool {
     // A control that is safe besides tab: the line feed, or tab again.
     let also_safe = if line_feed_is_safe { b'\n' } else { b'\t' };
-    any_byte(s, |b| {
-        ((b < 0x20) & (b != b'\t') & (b != also_safe)) | matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2)
+    if any_byte(s, |b| {
+        ((b < 0x20) & (b != b'\t') & (b != also_safe)) | (b == 0x7f)
+    }) {
+        return true;
+    }
+    let bytes = s.as_bytes();
+    memchr::memchr3_iter(0xc2, 0xd8, 0xe2, bytes).any(|at| {
+        let next = |k: usize| bytes.get(at + k).copied().unwrap_or(0);
+        match bytes[at] {
+            // U+0080–U+009F
+            0xc2 => (0x80..=0x9f).contains(&next(1)),
+            // U+061C
+            0xd8 => next(1) == 0x9c,
+            // U+200E, U+200F, U+2028–U+202E; U+2066–U+2069
+            _ => matches!(
+                (next(1), next(2)),
+                (0x80, 0x8e | 0x8f | 0xa8..=0xae) | (0x81, 0xa6..=0xa9)
+            ),
+        }
     })
 }
 
@@ -55,7 +74,7 @@ fn any_byte(s: &str, wanted: impl Fn(u8) -> bool) -> bool {
 }
 
 fn needs_field_escape(s: &str) -> bool {
-    (may_be_unsafe(s, false) && s.chars().any(is_unsafe)) || s.contains(LEGACY_COMMAND)
+    has_unsafe(s, false) || s.contains(LEGACY_COMMAND)
 }
 
 /// A string as one safe line of a text report: unsafe characters as `\n`, `\r`, `\xHH` or
@@ -183,8 +202,7 @@ pub fn json_piece(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let unsafe_in_json = |c: char| c != '\n' && is_unsafe(c);
-    let has_unsafe = may_be_unsafe(text, true) && text.contains(unsafe_in_json);
-    if !has_unsafe && !text.contains(LEGACY_COMMAND) {
+    if !has_unsafe(text, true) && !text.contains(LEGACY_COMMAND) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -215,13 +233,20 @@ mod tests {
     }
 
     #[test]
-    fn the_byte_filter_misses_no_unsafe_character() {
-        for c in (0..0x3000)
+    fn unsafe_characters_are_found_without_decoding() {
+        let every_low_one = 0..0x3000;
+        let some_high_ones = (0x3000..0x11_0000).step_by(61);
+        for c in every_low_one
+            .chain(some_high_ones)
             .filter_map(char::from_u32)
-            .filter(|&c| is_unsafe(c))
         {
-            assert!(may_be_unsafe(&format!("a{c}b"), false), "{c:?}");
+            for text in [format!("a{c}b"), format!("{c}"), format!("…→{c}é")] {
+                assert_eq!(has_unsafe(&text, false), is_unsafe(c), "{c:?}");
+                assert_eq!(has_unsafe(&text, true), is_unsafe(c) && c != '\n', "{c:?}");
+            }
         }
+        // A lead byte at the very end of a piece of text is no unsafe character.
+        assert!(!has_unsafe("…", true) && !has_unsafe("\u{2027}", true));
     }
 
     #[test]
