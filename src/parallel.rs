@@ -3,6 +3,21 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// [`map`], taking the items in decreasing `cost` (the longest first, so that no long one
+/// is left to one thread at the end while the others wait); the results still come back
+/// in the order of `items`.
+pub fn map_longest_first<T: Sync, R: Send>(
+    items: &[T],
+    cost: impl Fn(&T) -> usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cost(&items[i])));
+    let mut results: Vec<(usize, R)> = map(&order, |&i| (i, f(&items[i])));
+    results.sort_unstable_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Maps `items` with `f` on up to one thread per core (at most 8), the calling thread one of
 /// them (its memory, freed by one step of a run, is then reused by the next, where a thread
 /// started for each step would leave it behind); small inputs stay on the calling thread.
@@ -176,6 +191,29 @@ mod tests {
         let threads: std::collections::HashSet<_> = out.iter().map(|(_, t)| *t).collect();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         assert_eq!(threads.len() > 1, cores > 1, "{threads:?}");
+    }
+
+    #[test]
+    fn the_longest_items_are_taken_first_and_come_back_in_order() {
+        let items: Vec<usize> = (0..40).map(|i| (i * 7) % 40).collect();
+        let taken = std::sync::Mutex::new(Vec::new());
+        let out = super::map_longest_first(
+            &items,
+            |&x| x,
+            |&x| {
+                taken.lock().unwrap().push(x);
+                x * 2
+            },
+        );
+        assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        // The first taken are among the longest (each thread starts on one of them).
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let taken = taken.into_inner().unwrap();
+        assert!(
+            taken[..2].iter().all(|&x| x + threads + 2 >= 40),
+            "{taken:?}"
+        );
+        assert_eq!(taken.len(), items.len());
     }
 
     #[test]

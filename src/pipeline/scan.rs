@@ -349,7 +349,8 @@ pub(super) fn scan(
         scan.checked.extend(checked);
     }
     scan.notes.extend(git_ignore.notes());
-    let results = parallel::map(&scan.pending, |(file, format)| {
+    let text_len = |(file, _): &(FileId, Format)| scan.sources.file(*file).text.len();
+    let results = parallel::map_longest_first(&scan.pending, text_len, |(file, format)| {
         let layout = scan.plan_layouts.get(file);
         load_text(&check, &scan.sources, *file, *format, layout, options)
     });
