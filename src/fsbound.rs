@@ -31,6 +31,9 @@ use std::sync::{Arc, OnceLock, RwLock};
 pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 /// Files at least this large are read into memory of their own ([`Boundary::with_text`]).
 pub const OWN_MEMORY_BYTES: u64 = 8 << 20;
+/// Files at least this large are first handed to a reader that need not hold them whole
+/// ([`Boundary::with_text_or_file`]).
+pub const STREAMED_BYTES: u64 = 1 << 20;
 /// The cap on one Terraform file (`.tf`, `.tf.json`, `.tfvars`, and files read by `file()`
 /// and `templatefile()`).
 pub const MAX_TERRAFORM_BYTES: u64 = 64 << 20;
@@ -267,7 +270,7 @@ impl Boundary {
         self.with_text_or_file(path, cap, |_, _| None, read)
     }
 
-    /// [`Boundary::with_text`], but a file of [`OWN_MEMORY_BYTES`] or more (not one the
+    /// [`Boundary::with_text`], but a file of [`STREAMED_BYTES`] or more (not one the
     /// overlay holds) is first handed, open and with its length, to `stream`, a reader that
     /// need not hold it whole; when that gives nothing, the text is read and handed to
     /// `read` as [`Boundary::with_text`] does.
@@ -283,13 +286,15 @@ impl Boundary {
             return self.read_text(path, cap).map(|text| read(text.into()));
         }
         let (mut file, len) = open_regular(&real, cap)?;
+        if len >= STREAMED_BYTES {
+            if let Some(streamed) = stream(&file, len) {
+                return Ok(streamed);
+            }
+            std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(0)).map_err(io_refusal)?;
+        }
         if len < OWN_MEMORY_BYTES {
             return text_of(read_all(file, len, cap)?).map(|text| read(text.into()));
         }
-        if let Some(streamed) = stream(&file, len) {
-            return Ok(streamed);
-        }
-        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(0)).map_err(io_refusal)?;
         let mut memory = memmap2::MmapMut::map_anon(len as usize).map_err(io_refusal)?;
         let mut reader = file.take(len);
         let mut filled = 0;
@@ -807,6 +812,39 @@ mod tests {
             b.read_text(&dir.join("nothing-here"), 1),
             Err(Refusal::Outside)
         );
+    }
+
+    #[test]
+    fn files_from_streamed_bytes_on_go_to_the_streaming_reader_first() {
+        let dir = scratch("streamed");
+        let b = Boundary::new(&[dir.to_path_buf()]);
+        let path = dir.join("p.json");
+        for size in [STREAMED_BYTES - 1, STREAMED_BYTES, OWN_MEMORY_BYTES + 1] {
+            let text = "x".repeat(size as usize);
+            std::fs::write(&path, &text).unwrap();
+            // A stream that reads a little and gives up: the text is then read whole.
+            let offered = std::cell::Cell::new(false);
+            let read = b.with_text_or_file(
+                &path,
+                MAX_INPUT_BYTES,
+                |mut file, len| {
+                    offered.set(true);
+                    let mut start = [0u8; 7];
+                    std::io::Read::read_exact(&mut file, &mut start).ok()?;
+                    assert_eq!(len, size);
+                    None
+                },
+                |t| t.len(),
+            );
+            assert_eq!(read, Ok(size as usize), "{size} bytes");
+            assert_eq!(offered.get(), size >= STREAMED_BYTES, "{size} bytes");
+            // A stream that answers is the answer.
+            let streamed = b.with_text_or_file(&path, MAX_INPUT_BYTES, |_, _| Some(0), |t| t.len());
+            assert_eq!(
+                streamed,
+                Ok(usize::from(size < STREAMED_BYTES) * size as usize)
+            );
+        }
     }
 
     #[test]
