@@ -195,6 +195,27 @@ pub(super) fn keep_change_member(
     }
 }
 
+/// Whether a member of a configuration resource entry is kept as the entry is read
+/// ([`crate::located_json::Keep`]): [`ConfigIndex`] reads a block's address, mode, type,
+/// name and expressions, never its provider, schema version, meta-arguments' expressions or
+/// dependencies (a plan's configuration holds an entry for each resource read).
+pub(super) fn keep_config_member(
+    depth: usize,
+    _: Option<&str>,
+    _: &[Member],
+    member: &Member,
+) -> bool {
+    depth != 0
+        || !matches!(
+            member.key.as_str(),
+            "provider_config_key"
+                | "schema_version"
+                | "count_expression"
+                | "for_each_expression"
+                | "depends_on"
+        )
+}
+
 /// Drops the members of a resource change entry's `change` that [`from_change`] never
 /// reads: the sensitivity maps, and `before` unless the change deletes the resource. A
 /// plan's changes are most of its memory, and `before` is often as large as `after`.

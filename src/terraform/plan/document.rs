@@ -135,8 +135,11 @@ pub(super) enum Entry {
     /// ([`super::changes::keep_change_member`]) or dropped as soon as it is
     /// ([`super::changes::drop_unread_change_members`]).
     Change,
-    /// Values and configuration: every entry, kept whole.
+    /// Values: every entry, kept whole.
     Whole,
+    /// Configuration: every entry, without what nothing reads of it
+    /// ([`super::changes::keep_config_member`]).
+    Config,
     /// The prior state: only the data sources (read while planning), kept whole.
     Data,
 }
@@ -487,7 +490,7 @@ impl Layout {
                 let module = config(module, resources, obj)?;
                 calls.push((name.clone(), obj(vec![("module".into(), module)])));
             }
-            let own = resources(&m.resources, Entry::Whole)?;
+            let own = resources(&m.resources, Entry::Config)?;
             Ok(obj(vec![
                 ("resources".into(), own),
                 ("module_calls".into(), obj(calls)),
@@ -557,6 +560,7 @@ fn parse_entry(
     let map = OffsetMap::direct(id, start);
     let parsed = match entry {
         Entry::Change => parse_json_keeping(raw, &map, &super::changes::keep_change_member),
+        Entry::Config => parse_json_keeping(raw, &map, &super::changes::keep_config_member),
         _ => parse_json(raw, &map),
     };
     let mut node = parsed.map_err(|e| {

@@ -458,6 +458,43 @@ mod tests {
         assert_eq!(bucket_of("aws_s3_bucket.d").as_deref(), Some("d"));
     }
 
+    #[test]
+    fn configuration_blocks_keep_what_the_index_reads() {
+        let text = r#"{"format_version":"1.2",
+          "resource_changes":[],
+          "configuration":{"root_module":{"resources":[
+            {"address":"aws_s3_bucket.a","mode":"managed","type":"aws_s3_bucket","name":"a",
+             "provider_config_key":"aws","schema_version":0,"count_expression":{},
+             "depends_on":["x"],
+             "expressions":{"bucket":{"constant_value":"a","schema_version":1}}}]}}}"#;
+        let (sparse, layout) = read_plan("plan.json".into(), text.into());
+        let mut sources = Sources::new();
+        let id = sources.add_file(sparse);
+        let doc = relevant_document(sources.file(id), id, &layout.unwrap()).unwrap();
+        let block = member_mut(
+            &mut doc.clone(),
+            &["configuration", "root_module", "resources"],
+        )
+        .and_then(|r| match &r.kind {
+            Kind::Array(items) => items.first().cloned(),
+            _ => None,
+        })
+        .unwrap();
+        let keys: Vec<&str> = block
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|m| m.key.as_str())
+            .collect();
+        assert_eq!(keys, ["address", "mode", "type", "name", "expressions"]);
+        // Below the block's own members, nothing is left out.
+        let bucket = block
+            .get("expressions")
+            .and_then(|e| e.get("bucket"))
+            .unwrap();
+        assert!(bucket.get("schema_version").is_some());
+    }
+
     /// A plan with one bucket change whose `after` holds `after`, one configuration block
     /// whose expressions hold `config`, and `format_version` `version`.
     fn plan_with(version: &str, after: &str, config: &str) -> String {
