@@ -173,11 +173,19 @@ fn load_text(
             } else {
                 terraform::load_plan_json(sources, file, layout)
             };
-            // What the plan's resources were read from goes back before its model is built,
-            // and what the model was built from before the checks.
-            parallel::give_back();
+            // When reading the plan kept little of it (most of a large plan is other
+            // resources), what its resources were read from goes back before its model is
+            // built, and what the model was built from before the checks. A plan read mostly
+            // whole (a finding after another) would pay for memory it needs again at once.
+            let source = sources.file(file);
+            let freed_much = source.text.len() * 2 < source.original_len();
+            if freed_much {
+                parallel::give_back();
+            }
             let inventory = terraform::aws::inventory(&loaded.resources, sources);
-            parallel::give_back();
+            if freed_much {
+                parallel::give_back();
+            }
             let plan = PlanInput {
                 file,
                 resources: std::mem::take(&mut loaded.resources),

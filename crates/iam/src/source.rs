@@ -250,6 +250,15 @@ impl SourceFile {
         Some(file)
     }
 
+    /// The length of the original: the text's, or for a sparse file where its last piece
+    /// ends (a sparse file keeps the end of the original).
+    pub fn original_len(&self) -> usize {
+        match self.pieces.as_deref().and_then(<[Piece]>::last) {
+            Some(last) => last.original + (self.text.len() - last.text),
+            None => self.text.len(),
+        }
+    }
+
     /// The index of the piece byte `at` of the text is in.
     fn piece_at(pieces: &[Piece], at: usize) -> usize {
         pieces.partition_point(|p| p.text <= at).saturating_sub(1)
@@ -848,6 +857,10 @@ mod tests {
         let next = sparse.text_offset(gone);
         assert!(next < sparse.text.len());
         assert_eq!(sparse.text_offset(gone + 1), next);
+        // Both know the original's length, the sparse one from its last piece.
+        assert!(sparse.text.len() < text.len() / 4);
+        assert_eq!(sparse.original_len(), text.len());
+        assert_eq!(whole.original_len(), text.len());
     }
 
     #[test]
