@@ -471,15 +471,15 @@ mod tests {
         let mut sources = Sources::new();
         let id = sources.add_file(sparse);
         let doc = relevant_document(sources.file(id), id, &layout.unwrap()).unwrap();
-        let block = member_mut(
-            &mut doc.clone(),
-            &["configuration", "root_module", "resources"],
-        )
-        .and_then(|r| match &r.kind {
-            Kind::Array(items) => items.first().cloned(),
-            _ => None,
-        })
-        .unwrap();
+        let block = doc
+            .get("configuration")
+            .and_then(|c| c.get("root_module"))
+            .and_then(|m| m.get("resources"))
+            .and_then(|r| match &r.kind {
+                Kind::Array(items) => items.first().cloned(),
+                _ => None,
+            })
+            .unwrap();
         let keys: Vec<&str> = block
             .as_object()
             .unwrap()

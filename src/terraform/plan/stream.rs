@@ -26,6 +26,10 @@ use std::ops::Range;
 /// How much of the file is read at a time.
 const CHUNK: usize = 1 << 20;
 
+/// How far into the file `format_version` must have been found for it to be read a
+/// section at a time.
+const VERSION_WITHIN: usize = 1 << 20;
+
 /// How much of the file is read back at a time when the kept pieces are gathered.
 const WINDOW: usize = 64 << 10;
 
@@ -62,6 +66,12 @@ fn read_in_chunks(name: String, file: &File, len: u64, chunk: usize) -> Option<F
         };
         read.feed(&chunk[..n], at)?;
         at += n;
+        // JSON with no `format_version` near its start (a package lock, a template) is
+        // read whole at once rather than read through first: plan and state JSON has it
+        // first.
+        if at >= VERSION_WITHIN && read.found[0].is_none() {
+            return None;
+        }
     }
     drop(chunk);
     if at != len {
@@ -674,6 +684,21 @@ mod tests {
             let wide = one_line.replacen('{', r#"{"région":{"value":"é→ü"},"#, 1);
             assert_alike(&wide.replace("aws_s3_bucket.", "aws_s3_bucket.\\u00e9"), 97);
         }
+    }
+
+    #[test]
+    fn json_without_format_version_near_its_start_is_given_up_early() {
+        let pad = "x".repeat(VERSION_WITHIN + 10);
+        let late = format!(
+            r#"{{"name":"{pad}","format_version":"1.2","planned_values":{{"root_module":{{}}}}}}"#
+        );
+        assert!(is_plan_json(&late));
+        assert!(streamed(late.as_bytes(), CHUNK).is_none());
+        // The same plan with its version first is read from its file.
+        let first = format!(
+            r#"{{"format_version":"1.2","name":"{pad}","planned_values":{{"root_module":{{}}}}}}"#
+        );
+        assert_alike(&first, CHUNK);
     }
 
     #[test]
