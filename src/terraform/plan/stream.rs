@@ -27,8 +27,8 @@ use std::ops::Range;
 const CHUNK: usize = 1 << 20;
 
 /// How far into the file `format_version` must have been found for it to be read a
-/// section at a time.
-const VERSION_WITHIN: usize = 1 << 20;
+/// section at a time (the first read goes no further).
+const VERSION_WITHIN: usize = 64 << 10;
 
 /// How much of the file is read back at a time when the kept pieces are gathered.
 const WINDOW: usize = 64 << 10;
@@ -58,7 +58,9 @@ fn read_in_chunks(name: String, file: &File, len: u64, chunk: usize) -> Option<F
     let mut source = file.take(len as u64);
     let mut at = 0;
     loop {
-        let n = match source.read(&mut chunk) {
+        // The first read stops where `format_version` must have been found.
+        let want = if at == 0 { VERSION_WITHIN } else { chunk.len() }.min(chunk.len());
+        let n = match source.read(&mut chunk[..want]) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
