@@ -519,11 +519,60 @@ fn unknown_whys(p: &[PTok], v: &[VTok]) -> std::collections::BTreeSet<String> {
 
 /// Is there a match? `free_unknown`: unknown holes are free text (could-match question)
 /// rather than opaque (must-match question).
+///
+/// Both ends are looked at first. A token that stands for exactly one thing (a character, or
+/// an unknown taken as opaque) matches only a token like it: the pairs both sides share at
+/// the start and at the end are stepped over (every match goes through them together, and a
+/// resource compared with its own policy's ARN, `${Bucket.Arn}/*` against the bucket's
+/// objects, shares nearly all of its tokens), and two such tokens that differ at either end,
+/// or one facing nothing, settle that there is no match (an account's root ARN against a
+/// role's ends `t` against `e`).
 fn walk(p: &[PTok], v: &[VTok], free_unknown: bool, anykey_exists: bool) -> bool {
     let free = |h: &Hole| match h.kind {
         HoleKind::Unknown => free_unknown,
         HoleKind::AnyKey => anykey_exists,
     };
+    let fixed_p = |t: &PTok| match t {
+        PTok::Char(_) => true,
+        PTok::Hole(h) => !free(h),
+        PTok::One | PTok::Star => false,
+    };
+    let fixed_v = |t: &VTok| match t {
+        VTok::Char(_) => true,
+        VTok::Hole(h) => !free(h),
+    };
+    let only_each_other = |(pt, vt): (&PTok, &VTok)| match (pt, vt) {
+        (PTok::Char(a), VTok::Char(b)) => a == b,
+        (PTok::Hole(ph), VTok::Hole(h)) => ph.id == h.id && !free(ph) && !free(h),
+        _ => false,
+    };
+    let head = p
+        .iter()
+        .zip(v)
+        .take_while(|&pair| only_each_other(pair))
+        .count();
+    let (p, v) = (&p[head..], &v[head..]);
+    let tail = (p.iter().rev().zip(v.iter().rev()))
+        .take_while(|&pair| only_each_other(pair))
+        .count();
+    let (p, v) = (&p[..p.len() - tail], &v[..v.len() - tail]);
+    // What is left starts (and ends) with a pair that is not shared: two fixed tokens there,
+    // or a fixed token facing nothing, cannot be matched.
+    let stuck = |pt: Option<&PTok>, vt: Option<&VTok>| match (pt, vt) {
+        (Some(pt), Some(vt)) => fixed_p(pt) && fixed_v(vt),
+        (Some(pt), None) => fixed_p(pt),
+        (None, Some(vt)) => fixed_v(vt),
+        (None, None) => false,
+    };
+    if stuck(p.first(), v.first()) || stuck(p.last(), v.last()) {
+        return false;
+    }
+    search(p, v, &free)
+}
+
+/// [`walk`]'s search over every way `p` may match `v`, `free` telling the holes that stand
+/// for any text.
+fn search(p: &[PTok], v: &[VTok], free: &dyn Fn(&Hole) -> bool) -> bool {
     let p_star = |i: usize| match p.get(i) {
         Some(PTok::Star) => true,
         Some(PTok::Hole(h)) => free(h),
@@ -819,5 +868,87 @@ mod tests {
     fn ignore_case_folds_both_sides() {
         let p = Pattern::new(&PString::known("S3:GET*"), PatternOptions::GLOB_NOCASE);
         assert_eq!(p.matches(&"s3:GetObject".into(), true), Tri::Yes);
+    }
+}
+
+#[cfg(test)]
+mod walk_tests {
+    use super::*;
+
+    /// Looking at both ends first never changes an answer: `walk` agrees with the whole
+    /// search on every pair of short token strings made of characters, wildcards and the
+    /// kinds of unknowns (the same unknown on both sides, another, any key).
+    #[test]
+    fn looking_at_both_ends_first_answers_as_the_whole_search() {
+        let (account, name, key) = (
+            Hole::segment("account", "the account id"),
+            Hole::unknown("name", "the name"),
+            Hole::any_key(),
+        );
+        let ptoks = [
+            PTok::Char('a'),
+            PTok::Char('/'),
+            PTok::One,
+            PTok::Star,
+            PTok::Hole(account.clone()),
+            PTok::Hole(name.clone()),
+            PTok::Hole(key.clone()),
+        ];
+        let vtoks = [
+            VTok::Char('a'),
+            VTok::Char('b'),
+            VTok::Char('/'),
+            VTok::Hole(&account),
+            VTok::Hole(&name),
+            VTok::Hole(&key),
+        ];
+        // A fixed pseudo-random sequence (no dependency, the same on every run).
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        let mut decided = [0usize; 2];
+        for _ in 0..20_000 {
+            // Shared middles make the head and tail steps do something.
+            let shared: Vec<usize> = (0..next(5)).map(|_| next(3)).collect();
+            let mut p: Vec<PTok> = (0..next(3))
+                .map(|_| ptoks[next(ptoks.len())].clone())
+                .collect();
+            let mut v: Vec<VTok> = (0..next(3))
+                .map(|_| vtoks[next(vtoks.len())].clone())
+                .collect();
+            for &k in &shared {
+                let (pt, vt) = [
+                    (PTok::Char('a'), VTok::Char('a')),
+                    (PTok::Hole(name.clone()), VTok::Hole(&name)),
+                    (PTok::Hole(key.clone()), VTok::Hole(&key)),
+                ][k]
+                    .clone();
+                p.push(pt);
+                v.push(vt);
+            }
+            p.extend((0..next(3)).map(|_| ptoks[next(ptoks.len())].clone()));
+            v.extend((0..next(3)).map(|_| vtoks[next(vtoks.len())].clone()));
+            for (free_unknown, anykey_exists) in
+                [(false, false), (false, true), (true, false), (true, true)]
+            {
+                let free = |h: &Hole| match h.kind {
+                    HoleKind::Unknown => free_unknown,
+                    HoleKind::AnyKey => anykey_exists,
+                };
+                let whole = search(&p, &v, &free);
+                assert_eq!(
+                    walk(&p, &v, free_unknown, anykey_exists),
+                    whole,
+                    "{p:?} ~ {v:?} free_unknown={free_unknown} anykey_exists={anykey_exists}"
+                );
+                decided[usize::from(whole)] += 1;
+            }
+        }
+        // Both answers were met often: the comparison tested something.
+        assert!(decided.iter().all(|&n| n > 5_000), "{decided:?}");
     }
 }
