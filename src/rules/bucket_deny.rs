@@ -194,8 +194,9 @@ fn analyze_statement(
         let known = groups
             .iter()
             .position(|(a, r, _)| *a == action_answer && std::ptr::eq(*r, resource));
-        let answers = match known {
-            Some(i) => &groups[i].2,
+        // What an answer depends on is the same for every action of its group: noted once.
+        let (answers, first_of_group) = match known {
+            Some(i) => (&groups[i].2, false),
             None => {
                 let answers = decide_action(
                     policy,
@@ -207,15 +208,24 @@ fn analyze_statement(
                     &mut noted,
                 );
                 groups.push((action_answer, resource, answers));
-                &groups[groups.len() - 1].2
+                (&groups[groups.len() - 1].2, true)
             }
         };
-        for (session, merged) in sessions.iter_mut().zip(&answers.per_session) {
+        // A statement that treats every session alike gives them the same answers: no
+        // session's are kept ([`StatementVerdict::sessions`]).
+        let per_session = if session_sensitive {
+            answers.per_session.as_slice()
+        } else {
+            &[]
+        };
+        for (session, merged) in sessions.iter_mut().zip(per_session) {
             match merged {
                 Tri::Yes => session.denied.push(action.to_string()),
                 Tri::Depends(set) => {
                     session.maybe.push(action.to_string());
-                    session.depends_on.extend(set.iter().cloned());
+                    if first_of_group {
+                        session.depends_on.extend(set.iter().cloned());
+                    }
                 }
                 Tri::No => {}
             }
@@ -223,7 +233,9 @@ fn analyze_statement(
         match &answers.over_roles {
             Tri::Yes => v.denied.push(action.to_string()),
             Tri::Depends(set) => {
-                depends.extend(set.iter().cloned());
+                if first_of_group {
+                    depends.extend(set.iter().cloned());
+                }
                 v.maybe.push(action.to_string());
             }
             Tri::No => {}
