@@ -5,11 +5,21 @@
 use std::io;
 use std::ops::Range;
 
-/// Diagnostics rendered per piece, and pieces per batch: small enough pieces that a report of
-/// a few thousand findings is shared between cores ([`crate::parallel::map`] keeps fewer
-/// than 16 items on one thread).
+/// The most diagnostics rendered per piece, and pieces per batch: a report of a few thousand
+/// findings is shared between cores ([`crate::parallel::map`] keeps fewer than 16 items on one
+/// thread), and the memory held is one batch.
 pub const PIECE: usize = 32;
-const BATCH: usize = 128 * PIECE;
+const PIECES_PER_BATCH: usize = 128;
+/// The fewest diagnostics rendered per piece: a report of a few hundred findings (a few
+/// microseconds each) is still shared between cores, in pieces worth a thread's start.
+const SMALLEST_PIECE: usize = 4;
+
+/// Diagnostics per piece for a report of `len`: about 32 pieces, so that
+/// [`crate::parallel::map`] shares a report of a few hundred findings between cores, each
+/// of [`SMALLEST_PIECE`] to [`PIECE`] diagnostics.
+fn piece_len(len: usize) -> usize {
+    (len / 32).clamp(SMALLEST_PIECE, PIECE)
+}
 
 /// Renders the diagnostics `0..len` with `render`, one range of at most [`PIECE`] of them
 /// at a time (a batch of ranges on all cores), and hands the pieces to `write` in order.
@@ -18,10 +28,11 @@ pub fn write(
     render: impl Fn(Range<usize>) -> io::Result<String> + Sync,
     mut write: impl FnMut(&str) -> io::Result<()>,
 ) -> io::Result<()> {
-    for batch in (0..len).step_by(BATCH) {
-        let pieces: Vec<Range<usize>> = (batch..len.min(batch + BATCH))
-            .step_by(PIECE)
-            .map(|start| start..len.min(start + PIECE))
+    let piece = piece_len(len);
+    for batch in (0..len).step_by(PIECES_PER_BATCH * piece) {
+        let pieces: Vec<Range<usize>> = (batch..len.min(batch + PIECES_PER_BATCH * piece))
+            .step_by(piece)
+            .map(|start| start..len.min(start + piece))
             .collect();
         for piece in crate::parallel::map(&pieces, |range| render(range.clone())) {
             write(&piece?)?;
@@ -42,7 +53,8 @@ pub fn to_string(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
 mod tests {
     #[test]
     fn pieces_cover_every_diagnostic_once_in_order() {
-        for len in [0, 1, super::PIECE, super::BATCH + super::PIECE + 7] {
+        let batch = super::PIECES_PER_BATCH * super::PIECE;
+        for len in [0, 1, 5, 300, super::PIECE, batch + super::PIECE + 7] {
             let mut seen = Vec::new();
             super::write(
                 len,
@@ -57,5 +69,14 @@ mod tests {
             assert_eq!(seen.concat(), expected, "{len}");
             assert!(seen.iter().all(|p| p.matches(',').count() <= super::PIECE));
         }
+    }
+
+    #[test]
+    fn a_report_of_a_few_hundred_findings_is_rendered_in_enough_pieces_to_share() {
+        // parallel::map keeps fewer than 16 items on the calling thread.
+        assert!(300usize.div_ceil(super::piece_len(300)) >= 16);
+        assert!(100usize.div_ceil(super::piece_len(100)) >= 16);
+        assert_eq!(super::piece_len(40), super::SMALLEST_PIECE);
+        assert_eq!(super::piece_len(1_000_000), super::PIECE);
     }
 }
