@@ -295,8 +295,15 @@ pub(super) fn scan(
         &boundary,
         &mut scan.sources,
     );
-    // A large plan is read: what reading it freed goes back before the models are built.
-    parallel::give_back();
+    // A plan or state read: what reading it freed (all but its entries, for a large one)
+    // goes back before the models are built. Templates alone free little: asking costs more.
+    if inputs
+        .texts
+        .iter()
+        .any(|(_, format)| matches!(format, Format::PlanJson | Format::State))
+    {
+        parallel::give_back();
+    }
     scan.errors.extend(inputs.errors);
     scan.files += inputs.files;
     scan.pending = inputs.texts;
