@@ -21,18 +21,18 @@ fn piece_len(len: usize) -> usize {
     (len / 32).clamp(SMALLEST_PIECE, PIECE)
 }
 
-/// Renders the diagnostics `0..len` with `render`, one range of at most [`PIECE`] of them
-/// at a time (a batch of ranges on all cores), and hands the pieces to `write` in order.
+/// Renders the diagnostics `0..len` with `render`, one range of `piece_len(len)` of them at a
+/// time (a batch of ranges on all cores), and hands the pieces to `write` in order.
 pub fn write(
     len: usize,
     render: impl Fn(Range<usize>) -> io::Result<String> + Sync,
     mut write: impl FnMut(&str) -> io::Result<()>,
 ) -> io::Result<()> {
-    let piece = piece_len(len);
-    for batch in (0..len).step_by(PIECES_PER_BATCH * piece) {
-        let pieces: Vec<Range<usize>> = (batch..len.min(batch + PIECES_PER_BATCH * piece))
-            .step_by(piece)
-            .map(|start| start..len.min(start + piece))
+    let size = piece_len(len);
+    for batch in (0..len).step_by(PIECES_PER_BATCH * size) {
+        let pieces: Vec<Range<usize>> = (batch..len.min(batch + PIECES_PER_BATCH * size))
+            .step_by(size)
+            .map(|start| start..len.min(start + size))
             .collect();
         for piece in crate::parallel::map(&pieces, |range| render(range.clone())) {
             write(&piece?)?;
