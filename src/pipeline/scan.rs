@@ -173,12 +173,10 @@ fn load_text(
             } else {
                 terraform::load_plan_json(sources, file, layout)
             };
-            // When reading the plan kept little of it (most of a large plan is other
-            // resources), what its resources were read from goes back before its model is
-            // built, and what the model was built from before the checks. A plan read mostly
-            // whole (a finding after another) would pay for memory it needs again at once.
-            let source = sources.file(file);
-            let freed_much = source.text.len() * 2 < source.original_len();
+            // When reading the plan kept little of it, what its resources were read from
+            // goes back before its model is built, and what the model was built from before
+            // the checks.
+            let freed_much = reading_kept_little(sources, file);
             if freed_much {
                 parallel::give_back();
             }
@@ -219,6 +217,15 @@ fn load_text(
         parameters,
         suppressions,
     }
+}
+
+/// Whether reading `file` kept less than half of it (a plan's entries that matter, most of a
+/// large plan being other resources): then what the reading built and dropped is worth
+/// giving back to the system ([`parallel::give_back`]). A plan read mostly whole (a finding
+/// after another), or a template, would pay for asking and fault the memory in again.
+fn reading_kept_little(sources: &Sources, file: FileId) -> bool {
+    let source = sources.file(file);
+    source.text.len() * 2 < source.original_len()
 }
 
 impl Collected {
@@ -295,12 +302,12 @@ pub(super) fn scan(
         &boundary,
         &mut scan.sources,
     );
-    // A plan or state read: what reading it freed (all but its entries, for a large one)
-    // goes back before the models are built. Templates alone free little: asking costs more.
+    // What reading a plan freed (all but its entries that matter) goes back before the
+    // models are built.
     if inputs
         .texts
         .iter()
-        .any(|(_, format)| matches!(format, Format::PlanJson | Format::State))
+        .any(|(file, _)| reading_kept_little(&scan.sources, *file))
     {
         parallel::give_back();
     }
