@@ -29,6 +29,7 @@ usage: benches/bench.py [--scale small,medium,large] [--families ours,gen,dense]
 import argparse
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -207,7 +208,8 @@ def main():
         checker = [args.bin, path, "--format", "json", "--fail-on", "never", "--no-config"]
         floor = [args.floor, path]
         findings = "?"
-        report = os.path.join(args.outputs, name.replace("/", "-") + ".json") if args.outputs else None
+        report = (os.path.join(args.outputs, re.sub(r"[^A-Za-z0-9.]+", "-", name).strip("-") + ".json")
+                  if args.outputs else None)
         with open(report or os.devnull, "wb") as out:
             run_once(checker, stdout=out)  # warm the page cache
         if report:
