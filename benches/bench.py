@@ -101,7 +101,7 @@ def gen_script(arg):
 
 def split_by_syntax(source, dest, extensions):
     """The files of `source` whose names end in one of `extensions`, copied flat into
-    `dest` (made once; their names are unique in the generated corpus)."""
+    `dest` (made once; a name met twice stops the run rather than overwrite a file)."""
     if not os.path.isdir(dest):
         tmp = dest + ".tmp"
         shutil.rmtree(tmp, ignore_errors=True)
@@ -109,7 +109,10 @@ def split_by_syntax(source, dest, extensions):
         for d, _, names in os.walk(source):
             for n in names:
                 if n.endswith(extensions):
-                    shutil.copyfile(os.path.join(d, n), os.path.join(tmp, n))
+                    copy = os.path.join(tmp, n)
+                    if os.path.exists(copy):
+                        sys.exit(f"bench: two templates named {n} in {source}: cannot split it flat")
+                    shutil.copyfile(os.path.join(d, n), copy)
         os.rename(tmp, dest)
     return dest
 

@@ -13,12 +13,14 @@ const PIECES_PER_BATCH: usize = 128;
 /// The fewest diagnostics rendered per piece: a report of a few hundred findings (a few
 /// microseconds each) is still shared between cores, in pieces worth a thread's start.
 const SMALLEST_PIECE: usize = 4;
+/// How many pieces a report is cut into when [`SMALLEST_PIECE`] and [`PIECE`] allow.
+const PIECES_AIMED_AT: usize = 32;
 
-/// Diagnostics per piece for a report of `len`: about 32 pieces, so that
+/// Diagnostics per piece for a report of `len`: about [`PIECES_AIMED_AT`] pieces, so that
 /// [`crate::parallel::map`] shares a report of a few hundred findings between cores, each
 /// of [`SMALLEST_PIECE`] to [`PIECE`] diagnostics.
 fn piece_len(len: usize) -> usize {
-    (len / 32).clamp(SMALLEST_PIECE, PIECE)
+    (len / PIECES_AIMED_AT).clamp(SMALLEST_PIECE, PIECE)
 }
 
 /// Renders the diagnostics `0..len` with `render`, one range of `piece_len(len)` of them at a
@@ -29,8 +31,9 @@ pub fn write(
     mut write: impl FnMut(&str) -> io::Result<()>,
 ) -> io::Result<()> {
     let size = piece_len(len);
-    for batch in (0..len).step_by(PIECES_PER_BATCH * size) {
-        let pieces: Vec<Range<usize>> = (batch..len.min(batch + PIECES_PER_BATCH * size))
+    let batch_len = PIECES_PER_BATCH * size;
+    for batch in (0..len).step_by(batch_len) {
+        let pieces: Vec<Range<usize>> = (batch..len.min(batch + batch_len))
             .step_by(size)
             .map(|start| start..len.min(start + size))
             .collect();
